@@ -1,0 +1,564 @@
+//! The wire contract of API v1: every type the backend serves and the client reads.
+//!
+//! One source of truth for both sides and for `openapi.json` (utoipa derives the schema from these
+//! types, so the document cannot drift from the code). No behaviour lives here.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Milliseconds since the Unix epoch (UTC).
+pub type UnixMs = i64;
+
+/// A point on the globe in degrees (WGS-84).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// A national computing hub node (东数西算 枢纽节点).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Hub {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// Ids of the data-center clusters of this hub.
+    pub cluster_ids: Vec<String>,
+}
+
+/// A national data-center cluster (数据中心集群) and its live figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Cluster {
+    pub id: String,
+    pub hub_id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub location: GeoPoint,
+    /// Standard racks built.
+    pub racks: u32,
+    /// Share of racks in use, 0..1.
+    pub occupancy: f64,
+    /// AI compute installed, EFLOPS (FP16).
+    pub compute_eflops: f64,
+    /// Share of compute busy right now, 0..1.
+    pub utilization: f64,
+    /// Power usage effectiveness (≥ 1.0).
+    pub pue: f64,
+    /// Share of electricity from green sources, 0..1.
+    pub green_power_share: f64,
+}
+
+/// A backbone channel between two clusters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BackboneLink {
+    pub id: String,
+    pub from_cluster: String,
+    pub to_cluster: String,
+    /// Line rate of the channel: 400 or 800 (Gbit/s per wavelength group).
+    pub capacity_gbps: u32,
+    /// Share of capacity in use, 0..1.
+    pub utilization: f64,
+    /// Fibre route length, km (≈1.4 × the straight line).
+    pub route_km: f64,
+    /// Round-trip time over the route, ms.
+    pub rtt_ms: f64,
+}
+
+/// One metro area: summary of its latency grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MetroSummary {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// ISO 3166-2 province code, e.g. `CN-GD`.
+    pub province: String,
+    pub center: GeoPoint,
+    pub population: u64,
+    /// Population-weighted share of the metro within 1 ms RTT of computing access, 0..1.
+    pub coverage_1ms: f64,
+    /// Population-weighted median RTT to the nearest computing access, ms.
+    pub median_rtt_ms: f64,
+    /// Computing access points (edge sites) deployed.
+    pub access_points: u32,
+}
+
+/// The ≈1 km latency grid of one metro, row-major from the south-west corner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LatencyGrid {
+    pub metro_id: String,
+    /// South-west corner of cell (0, 0).
+    pub origin: GeoPoint,
+    pub cell_km: f64,
+    pub cols: u32,
+    pub rows: u32,
+    /// Round-trip time to the nearest computing access, per cell, ms.
+    pub rtt_ms: Vec<f32>,
+    /// Population weight per cell (people).
+    pub population: Vec<f32>,
+    pub coverage_1ms: f64,
+    pub access_points: Vec<GeoPoint>,
+}
+
+/// Upgrade stage of an enterprise's industrial network.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum UpgradeStage {
+    Planned,
+    Assessing,
+    Deploying,
+    Upgraded,
+}
+
+impl UpgradeStage {
+    pub const ALL: [UpgradeStage; 4] = [
+        UpgradeStage::Planned,
+        UpgradeStage::Assessing,
+        UpgradeStage::Deploying,
+        UpgradeStage::Upgraded,
+    ];
+}
+
+/// Industrial network technologies.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Technology {
+    FiveG,
+    FiveGA,
+    Tsn,
+    SinglePairEthernet,
+    IndustrialOptical,
+    EdgeComputing,
+    CloudPlc,
+}
+
+impl Technology {
+    pub const ALL: [Technology; 7] = [
+        Technology::FiveG,
+        Technology::FiveGA,
+        Technology::Tsn,
+        Technology::SinglePairEthernet,
+        Technology::IndustrialOptical,
+        Technology::EdgeComputing,
+        Technology::CloudPlc,
+    ];
+}
+
+/// The plans' priority industries.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Industry {
+    Steel,
+    NonFerrousMetals,
+    Petrochemicals,
+    BuildingMaterials,
+    Aviation,
+    Shipbuilding,
+    ConstructionMachinery,
+    AgriculturalMachinery,
+    PowerEquipment,
+    Automotive,
+    Electronics,
+    Textiles,
+    LightIndustry,
+    Pharmaceuticals,
+}
+
+impl Industry {
+    pub const ALL: [Industry; 14] = [
+        Industry::Steel,
+        Industry::NonFerrousMetals,
+        Industry::Petrochemicals,
+        Industry::BuildingMaterials,
+        Industry::Aviation,
+        Industry::Shipbuilding,
+        Industry::ConstructionMachinery,
+        Industry::AgriculturalMachinery,
+        Industry::PowerEquipment,
+        Industry::Automotive,
+        Industry::Electronics,
+        Industry::Textiles,
+        Industry::LightIndustry,
+        Industry::Pharmaceuticals,
+    ];
+}
+
+/// Network key performance indicators of a plant network (measured or required).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NetworkKpis {
+    /// One-way latency, ms.
+    pub latency_ms: f64,
+    pub jitter_ms: f64,
+    /// Delivery ratio, e.g. 0.99999.
+    pub reliability: f64,
+    pub throughput_mbps: f64,
+}
+
+/// One enterprise on the industrial-network upgrade programme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Factory {
+    pub id: u32,
+    pub name_en: String,
+    pub name_zh: String,
+    /// ISO 3166-2 province code.
+    pub province: String,
+    pub city_zh: String,
+    pub city_en: String,
+    pub industry: Industry,
+    pub stage: UpgradeStage,
+    pub technologies: Vec<Technology>,
+    pub location: GeoPoint,
+    /// What the plant network achieves now.
+    pub kpis: NetworkKpis,
+    /// What its workloads need.
+    pub required: NetworkKpis,
+    /// Industrial agent responsible for this plant, if any.
+    pub agent_id: Option<String>,
+}
+
+/// Count of something by a key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct KeyCount {
+    pub key: String,
+    pub count: u64,
+}
+
+/// National roll-up of the factory programme.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
+pub struct FactorySummary {
+    pub total: u64,
+    pub upgraded: u64,
+    pub by_stage: Vec<KeyCount>,
+    pub by_technology: Vec<KeyCount>,
+    pub by_industry: Vec<KeyCount>,
+    /// Upgraded enterprises per province.
+    pub upgraded_by_province: Vec<KeyCount>,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FactoryPage {
+    pub items: Vec<Factory>,
+    /// Matches in all pages.
+    pub total: u64,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// TM Forum autonomous-network level.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+pub enum AutonomyLevel {
+    L0,
+    L1,
+    L2,
+    L3,
+    L4,
+    L5,
+}
+
+/// What an agent looks after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum AgentScope {
+    Hub(String),
+    Backbone,
+    Metro(String),
+    /// A group of plants: province code + industry.
+    FactoryGroup(String),
+}
+
+/// An autonomous network or industrial agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Agent {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub scope: AgentScope,
+    pub industrial: bool,
+    pub autonomy: AutonomyLevel,
+    pub proposed: u64,
+    pub executed: u64,
+}
+
+/// Kinds of action an agent proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Reroute,
+    ScaleCompute,
+    DeployEdge,
+    QosSchedule,
+    TsnSchedule,
+    ProcessParameter,
+}
+
+/// Risk of an action, as the proposing agent assesses it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// Who must agree before an action runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    /// Runs by itself when the veto window closes unless an operator vetoes it.
+    AutoWithVeto,
+    OneApproval,
+    /// Four eyes: two different operators.
+    TwoApprovals,
+}
+
+/// Lifecycle of an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionState {
+    Pending,
+    Executed,
+    Rejected,
+    Vetoed,
+    Expired,
+}
+
+impl ActionState {
+    pub fn is_open(self) -> bool {
+        self == ActionState::Pending
+    }
+}
+
+/// A proposal by an agent, and what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Action {
+    pub id: u64,
+    /// Bumped on every change; decisions must name the version they saw.
+    pub version: u64,
+    pub agent_id: String,
+    pub kind: ActionKind,
+    /// What it acts on: a link, cluster, metro or factory-group id.
+    pub target: String,
+    pub summary_en: String,
+    pub summary_zh: String,
+    pub rationale_en: String,
+    pub rationale_zh: String,
+    /// Agent's confidence, 0..1.
+    pub confidence: f64,
+    pub risk: Risk,
+    pub policy: Policy,
+    /// Predicted effect, e.g. "-18 % utilization on link X".
+    pub predicted_impact_en: String,
+    pub predicted_impact_zh: String,
+    /// Parameters the action would apply; an override replaces them.
+    #[schema(value_type = Object)]
+    pub params: serde_json::Value,
+    pub state: ActionState,
+    /// Wall-clock times: humans decide in real time, whatever the simulation speed.
+    pub created_at: UnixMs,
+    pub expires_at: UnixMs,
+    /// Operators who approved so far.
+    pub approvals: Vec<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<UnixMs>,
+    pub overridden: bool,
+}
+
+/// An operator's decision on an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+    /// Approve with the operator's own parameters.
+    Override,
+    /// Stop an auto-executing action inside its veto window.
+    Veto,
+}
+
+/// Body of `POST /api/v1/actions/{id}/decision`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionRequest {
+    pub decision: Decision,
+    /// Replacement parameters; required for `override`.
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<serde_json::Value>,
+    /// Why; required, shown in the audit trail.
+    pub reason: String,
+    /// The action version the operator saw; a stale one gets 409.
+    pub expected_version: u64,
+    /// Unique per decision; a retry with the same key is answered from the record, never applied twice.
+    pub idempotency_key: String,
+}
+
+/// Answer to a decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionResponse {
+    pub action: Action,
+    pub audit_id: u64,
+    /// True when this answers a retry of a decision already recorded.
+    pub replayed: bool,
+}
+
+/// One line of the append-only audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: u64,
+    pub at: UnixMs,
+    pub actor: String,
+    pub role: String,
+    pub action_id: u64,
+    /// `approve`, `reject`, `override`, `veto`, `auto_execute`, `expire`, …
+    pub event: String,
+    pub reason: String,
+    pub from_state: ActionState,
+    pub to_state: ActionState,
+}
+
+/// A page of the audit trail, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub next_cursor: Option<String>,
+}
+
+/// A sample of a time series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Sample {
+    pub t: UnixMs,
+    pub value: f64,
+}
+
+/// A plan target and how far along it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Target {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// `percent`, `count`, `ratio`.
+    pub unit: String,
+    pub target: f64,
+    /// True when lower is better (PUE).
+    pub lower_is_better: bool,
+    pub deadline: String,
+    pub current: f64,
+    /// Simulated-time history, one sample per simulated day at most (bounded).
+    pub series: Vec<Sample>,
+}
+
+/// `GET /api/v1/progress`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Progress {
+    pub sim_time: UnixMs,
+    pub targets: Vec<Target>,
+    /// Upgraded enterprises per province.
+    pub upgraded_by_province: Vec<KeyCount>,
+}
+
+/// Everything a console needs to draw its first frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Snapshot {
+    /// Id of the last event already folded into this snapshot; resume the stream after it.
+    pub seq: u64,
+    pub server_time: UnixMs,
+    pub sim_time: UnixMs,
+    /// Simulated seconds per real second.
+    pub sim_speed: f64,
+    /// True when the data comes from the simulator, not from the field.
+    pub simulated: bool,
+    pub hubs: Vec<Hub>,
+    pub clusters: Vec<Cluster>,
+    pub links: Vec<BackboneLink>,
+    pub metros: Vec<MetroSummary>,
+    pub factories: FactorySummary,
+    pub agents: Vec<Agent>,
+    /// Open actions (pending or inside a veto window).
+    pub actions: Vec<Action>,
+}
+
+/// Live figures of one cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ClusterLoad {
+    pub index: u32,
+    pub utilization: f64,
+    pub pue: f64,
+    pub green_power_share: f64,
+    pub occupancy: f64,
+}
+
+/// Live figures of one link.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LinkLoad {
+    pub index: u32,
+    pub utilization: f64,
+    pub capacity_gbps: u32,
+}
+
+/// A factory that moved on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FactoryStageChange {
+    pub id: u32,
+    pub stage: UpgradeStage,
+}
+
+/// What changed; one per event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// Periodic figures: the simulated clock, clusters and links (by index into the snapshot).
+    Tick {
+        sim_time: UnixMs,
+        clusters: Vec<ClusterLoad>,
+        links: Vec<LinkLoad>,
+    },
+    MetroUpdated { metro: MetroSummary },
+    FactoriesProgressed {
+        changes: Vec<FactoryStageChange>,
+        summary: FactorySummary,
+    },
+    AgentUpdated { agent: Agent },
+    ActionProposed { action: Action },
+    ActionUpdated { action: Action },
+    Audit { entry: AuditEntry },
+    /// The stream cannot resume where asked (too far behind): fetch a fresh snapshot.
+    Resync,
+}
+
+/// An event on the `/events` stream; `id` is also the SSE event id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    pub id: u64,
+    pub server_time: UnixMs,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    pub simulated: bool,
+    pub seq: u64,
+    pub sim_time: UnixMs,
+}
+
+/// The one error shape of the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ApiError {
+    /// Stable machine-readable code, e.g. `not_found`, `stale_version`.
+    pub code: String,
+    pub message: String,
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}

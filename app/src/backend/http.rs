@@ -1,0 +1,421 @@
+//! HTTP face of the backend: the axum router of API v1, its OpenAPI document and the error body.
+//!
+//! Handlers translate between HTTP and `World`; they hold the world lock only for the call and
+//! never panic on input: every refusal is an `ApiError` with the right status.
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::stream::{self, Stream, StreamExt as _};
+use tokio::sync::{broadcast, watch};
+use utoipa::OpenApi;
+
+use crate::api::{
+    API_PREFIX, Action, ActionQuery, Agent, ApiError, AuditPage, AuditQuery, DecisionRequest,
+    DecisionResponse, Event, EventKind, Factory, FactoryPage, FactoryQuery, Health, LatencyGrid,
+    MetroSummary, Progress, Snapshot,
+};
+
+use super::auth::{Principal, TokenTable};
+use super::world::{DecideError, World};
+
+/// Shared state of all handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub world: Arc<Mutex<World>>,
+    pub tokens: Arc<TokenTable>,
+    /// Bumped to end every open event stream (clients resume by themselves).
+    pub kick_streams: Arc<watch::Sender<u64>>,
+}
+
+impl AppState {
+    fn world(&self) -> MutexGuard<'_, World> {
+        // A poisoned lock means a handler panicked mid-change; the data is still the best we have.
+        self.world.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// An error as the API sends it.
+pub struct HttpError {
+    status: StatusCode,
+    body: ApiError,
+}
+
+impl HttpError {
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            body: ApiError {
+                code: code.into(),
+                message: message.into(),
+                details: None,
+            },
+        }
+    }
+
+    fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.body.details = Some(details);
+        self
+    }
+
+    fn not_found(what: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", what)
+    }
+
+    fn internal(err: impl std::fmt::Display) -> Self {
+        tracing::error!("internal error: {err}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the backend could not complete the request; it has been logged",
+        )
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body)).into_response()
+    }
+}
+
+impl From<JsonRejection> for HttpError {
+    fn from(r: JsonRejection) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_body", r.body_text())
+    }
+}
+
+impl From<QueryRejection> for HttpError {
+    fn from(r: QueryRejection) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_query", r.body_text())
+    }
+}
+
+impl From<PathRejection> for HttpError {
+    fn from(r: PathRejection) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_path", r.body_text())
+    }
+}
+
+impl From<DecideError> for HttpError {
+    fn from(e: DecideError) -> Self {
+        use super::decisions::DecisionError as R;
+        let message = e.to_string();
+        match e {
+            DecideError::NotFound(_) => Self::not_found(message),
+            DecideError::KeyReused(_) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", message)
+            }
+            DecideError::Store(err) => Self::internal(err),
+            DecideError::Rule(rule) => {
+                let status = match rule {
+                    R::Forbidden { .. } => StatusCode::FORBIDDEN,
+                    R::MissingReason | R::MissingParams | R::NotVetoable => {
+                        StatusCode::UNPROCESSABLE_ENTITY
+                    }
+                    R::StaleVersion { .. } | R::NotOpen(_) | R::Expired | R::AlreadyApproved(_) => {
+                        StatusCode::CONFLICT
+                    }
+                };
+                let err = Self::new(status, rule.code(), message);
+                match rule {
+                    R::StaleVersion { current, .. } => {
+                        err.with_details(serde_json::json!({ "current_version": current }))
+                    }
+                    _ => err,
+                }
+            }
+        }
+    }
+}
+
+type ApiResult<T> = Result<Json<T>, HttpError>;
+
+fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Principal, HttpError> {
+    let header = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    state.tokens.authenticate(header).ok_or_else(|| {
+        HttpError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required (Authorization: Bearer <token>)",
+        )
+    })
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tianshu API", version = "1", description = "Computing hubs, metro latency, factory upgrades and agent actions."),
+    paths(health, openapi_json, snapshot, metros, metro_latency, factories, factory, progress, agents, actions, decide, audit, events)
+)]
+pub struct ApiDoc;
+
+/// Service health and position of the event stream.
+#[utoipa::path(get, path = "/api/v1/health", responses((status = 200, body = Health)))]
+async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(state.world().health())
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", responses((status = 200, description = "OpenAPI 3.1 document")))]
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// Everything a console needs for its first frame; resume `/events` after `seq`.
+#[utoipa::path(get, path = "/api/v1/snapshot", responses((status = 200, body = Snapshot), (status = 401, body = ApiError)))]
+async fn snapshot(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Snapshot> {
+    authorize(&state, &headers)?;
+    Ok(Json(state.world().snapshot(now_ms())))
+}
+
+/// Metro areas with their 1 ms coverage.
+#[utoipa::path(get, path = "/api/v1/metros", responses((status = 200, body = Vec<MetroSummary>)))]
+async fn metros(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Vec<MetroSummary>> {
+    authorize(&state, &headers)?;
+    Ok(Json(state.world().sim.metros().to_vec()))
+}
+
+/// The ≈1 km latency grid of one metro.
+#[utoipa::path(get, path = "/api/v1/metros/{id}/latency", params(("id" = String, Path, description = "metro id")),
+    responses((status = 200, body = LatencyGrid), (status = 404, body = ApiError)))]
+async fn metro_latency(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+) -> ApiResult<LatencyGrid> {
+    authorize(&state, &headers)?;
+    let Path(id) = id?;
+    state
+        .world()
+        .sim
+        .latency_grid(&id)
+        .map(Json)
+        .ok_or_else(|| HttpError::not_found(format!("no metro {id}")))
+}
+
+/// Enterprises on the upgrade programme, filtered and paged.
+#[utoipa::path(get, path = "/api/v1/factories", params(FactoryQuery),
+    responses((status = 200, body = FactoryPage), (status = 400, body = ApiError), (status = 422, body = ApiError)))]
+async fn factories(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<FactoryQuery>, QueryRejection>,
+) -> ApiResult<FactoryPage> {
+    authorize(&state, &headers)?;
+    let Query(query) = query?;
+    state
+        .world()
+        .sim
+        .query_factories(&query)
+        .map(Json)
+        .map_err(|e| HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_filter", e.to_string()))
+}
+
+/// One enterprise.
+#[utoipa::path(get, path = "/api/v1/factories/{id}", params(("id" = u32, Path, description = "factory id")),
+    responses((status = 200, body = Factory), (status = 404, body = ApiError)))]
+async fn factory(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<u32>, PathRejection>,
+) -> ApiResult<Factory> {
+    authorize(&state, &headers)?;
+    let Path(id) = id?;
+    state
+        .world()
+        .sim
+        .factory(id)
+        .cloned()
+        .map(Json)
+        .ok_or_else(|| HttpError::not_found(format!("no factory {id}")))
+}
+
+/// Plan targets with their history.
+#[utoipa::path(get, path = "/api/v1/progress", responses((status = 200, body = Progress)))]
+async fn progress(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Progress> {
+    authorize(&state, &headers)?;
+    Ok(Json(state.world().sim.progress()))
+}
+
+/// Autonomous network and industrial agents.
+#[utoipa::path(get, path = "/api/v1/agents", responses((status = 200, body = Vec<Agent>)))]
+async fn agents(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Vec<Agent>> {
+    authorize(&state, &headers)?;
+    Ok(Json(state.world().sim.agents().to_vec()))
+}
+
+/// Recent actions, newest first.
+#[utoipa::path(get, path = "/api/v1/actions", params(ActionQuery), responses((status = 200, body = Vec<Action>)))]
+async fn actions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<ActionQuery>, QueryRejection>,
+) -> ApiResult<Vec<Action>> {
+    authorize(&state, &headers)?;
+    let Query(query) = query?;
+    Ok(Json(state.world().actions(query.state)))
+}
+
+/// Approve, reject, override or veto an action. Retrying with the same idempotency key is safe.
+#[utoipa::path(post, path = "/api/v1/actions/{id}/decision", params(("id" = u64, Path, description = "action id")),
+    request_body = DecisionRequest,
+    responses((status = 200, body = DecisionResponse), (status = 403, body = ApiError), (status = 404, body = ApiError),
+              (status = 409, body = ApiError, description = "stale version, already closed, expired or already approved"),
+              (status = 422, body = ApiError)))]
+async fn decide(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<u64>, PathRejection>,
+    body: Result<Json<DecisionRequest>, JsonRejection>,
+) -> ApiResult<DecisionResponse> {
+    let who = authorize(&state, &headers)?;
+    let Path(id) = id?;
+    let Json(request) = body?;
+    if request.idempotency_key.trim().is_empty() || request.idempotency_key.len() > 200 {
+        return Err(HttpError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "bad_idempotency_key",
+            "idempotency_key must be 1..=200 characters",
+        ));
+    }
+    let response = state.world().decide(id, &request, &who, now_ms())?;
+    Ok(Json(response))
+}
+
+/// The append-only audit trail, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery), responses((status = 200, body = AuditPage)))]
+async fn audit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> ApiResult<AuditPage> {
+    authorize(&state, &headers)?;
+    let Query(query) = query?;
+    let before = match query.cursor.as_deref() {
+        None => None,
+        Some(c) => Some(c.parse::<u64>().map_err(|_| {
+            HttpError::new(StatusCode::BAD_REQUEST, "bad_cursor", format!("cursor {c:?} is not one this API gave out"))
+        })?),
+    };
+    let limit = query.limit.unwrap_or(100).clamp(1, 500);
+    let items = state
+        .world()
+        .audit_page(before, limit)
+        .map_err(HttpError::internal)?;
+    let next_cursor = (items.len() == limit as usize)
+        .then(|| items.last().map(|e| e.id.to_string()))
+        .flatten();
+    Ok(Json(AuditPage { items, next_cursor }))
+}
+
+/// Server-Sent Events; each `id` is an event id. Reconnect with `Last-Event-ID` (or
+/// `?last_event_id=`) to get exactly the events missed; a `resync` event means fetch a snapshot.
+#[utoipa::path(get, path = "/api/v1/events", params(("Last-Event-ID" = Option<u64>, Header, description = "last event applied")),
+    responses((status = 200, description = "text/event-stream of Event", body = Event)))]
+async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<ResumeQuery>, QueryRejection>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, HttpError> {
+    authorize(&state, &headers)?;
+    let Query(query) = query?;
+    let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    let after = match header.map(str::to_owned).or(query.last_event_id) {
+        None => None,
+        Some(text) => Some(text.trim().parse::<u64>().map_err(|_| {
+            HttpError::new(StatusCode::BAD_REQUEST, "bad_last_event_id", format!("Last-Event-ID {text:?} is not an event id"))
+        })?),
+    };
+    let subscription = state.world().subscribe(after, now_ms());
+    let kicked = state.kick_streams.subscribe();
+    let last_sent = subscription.backlog.last().map_or(after.unwrap_or(0), |e| e.id);
+    let backlog = stream::iter(subscription.backlog.into_iter().map(to_sse));
+    let live = stream::unfold(
+        LiveStream { rx: subscription.live, kicked, last_sent, done: false },
+        next_live,
+    );
+    Ok(Sse::new(backlog.chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(5))))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+struct ResumeQuery {
+    last_event_id: Option<String>,
+}
+
+struct LiveStream {
+    rx: broadcast::Receiver<Event>,
+    kicked: watch::Receiver<u64>,
+    last_sent: u64,
+    done: bool,
+}
+
+async fn next_live(mut s: LiveStream) -> Option<(Result<SseEvent, Infallible>, LiveStream)> {
+    if s.done {
+        return None;
+    }
+    loop {
+        tokio::select! {
+            changed = s.kicked.changed() => {
+                let _ = changed;
+                return None;
+            }
+            received = s.rx.recv() => match received {
+                Ok(event) if event.id <= s.last_sent => continue,
+                Ok(event) => {
+                    s.last_sent = event.id;
+                    return Some((to_sse(event), s));
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    // This client fell too far behind the live stream: make it start over.
+                    s.done = true;
+                    let resync = Event { id: s.last_sent, server_time: now_ms(), kind: EventKind::Resync };
+                    return Some((to_sse(resync), s));
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    }
+}
+
+fn to_sse(event: Event) -> Result<SseEvent, Infallible> {
+    let data = serde_json::to_string(&event).unwrap_or_else(|_| "{}".into());
+    Ok(SseEvent::default().id(event.id.to_string()).data(data))
+}
+
+async fn not_found() -> HttpError {
+    HttpError::not_found("no such endpoint; see /api/v1/openapi.json")
+}
+
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/openapi.json", get(openapi_json))
+        .route("/snapshot", get(snapshot))
+        .route("/metros", get(metros))
+        .route("/metros/{id}/latency", get(metro_latency))
+        .route("/factories", get(factories))
+        .route("/factories/{id}", get(factory))
+        .route("/progress", get(progress))
+        .route("/agents", get(agents))
+        .route("/actions", get(actions))
+        .route("/actions/{id}/decision", post(decide))
+        .route("/audit", get(audit))
+        .route("/events", get(events));
+    Router::new()
+        .nest(API_PREFIX, api)
+        .fallback(not_found)
+        .with_state(state)
+}

@@ -1,0 +1,167 @@
+//! The reference backend: a simulator that makes the domain real, a durable store of decisions,
+//! and API v1 over HTTP. The console embeds it when no `--backend` is given; `tianshu serve`
+//! runs it alone.
+
+pub mod auth;
+pub mod decisions;
+pub mod events;
+pub mod http;
+pub mod sim;
+pub mod store;
+pub mod world;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use self::auth::TokenTable;
+use self::http::{AppState, now_ms};
+use self::sim::{SimConfig, Simulator};
+use self::store::Store;
+use self::world::World;
+
+/// How the backend runs.
+#[derive(Debug, Clone)]
+pub struct BackendConfig {
+    pub listen: SocketAddr,
+    /// SQLite file for actions, decisions and audit; `None` keeps them in memory.
+    pub db: Option<PathBuf>,
+    pub sim: SimConfig,
+    /// Simulated seconds per real second.
+    pub speed: f64,
+    /// Real time between simulation steps.
+    pub tick: Duration,
+    pub tokens: TokenTable,
+    pub replay_capacity: usize,
+}
+
+impl Default for BackendConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            db: None,
+            sim: SimConfig::default(),
+            speed: 60.0,
+            tick: Duration::from_secs(1),
+            tokens: TokenTable::default(),
+            replay_capacity: events::DEFAULT_REPLAY_CAPACITY,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error("simulator: {0}")]
+    Sim(#[from] sim::SimError),
+    #[error("store: {0}")]
+    Store(#[from] store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("--speed must be a positive number of simulated seconds per second, not {0}")]
+    BadSpeed(f64),
+}
+
+/// A backend serving on `addr`; dropping it does not stop it, `shutdown` does.
+pub struct RunningBackend {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<()>,
+    ticker: JoinHandle<()>,
+}
+
+impl RunningBackend {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Ends every open event stream, as a network drop would; clients resume by themselves.
+    pub fn drop_event_streams(&self) {
+        self.state.kick_streams.send_modify(|n| *n += 1);
+    }
+
+    /// Stops serving and simulating, and waits for both.
+    pub async fn shutdown(self) {
+        self.drop_event_streams();
+        let _ = self.stop.send(true);
+        let _ = self.server.await;
+        let _ = self.ticker.await;
+    }
+}
+
+/// Builds the world and starts serving; must be called inside a tokio runtime.
+pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError> {
+    if !(config.speed.is_finite() && config.speed > 0.0) {
+        return Err(BackendError::BadSpeed(config.speed));
+    }
+    let sim = Simulator::new(config.sim.clone())?;
+    let store = Store::open(config.db.as_deref())?;
+    let world = World::new(sim, store, config.speed, config.replay_capacity)?;
+    let world = Arc::new(Mutex::new(world));
+    let (kick, _) = watch::channel(0u64);
+    let state = AppState {
+        world: world.clone(),
+        tokens: Arc::new(config.tokens.clone()),
+        kick_streams: Arc::new(kick),
+    };
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| BackendError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| BackendError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let (stop, mut stop_rx) = watch::channel(false);
+
+    let router = http::router(state.clone());
+    let mut server_stop = stop_rx.clone();
+    let server = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = server_stop.wait_for(|s| *s).await;
+        };
+        if let Err(e) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!("backend server stopped: {e}");
+        }
+    });
+
+    let dt_sim_s = config.speed * config.tick.as_secs_f64();
+    let tick = config.tick;
+    let ticker = tokio::spawn(async move {
+        let mut interval = tokio::time::interval(tick);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval.tick().await;
+        loop {
+            tokio::select! {
+                _ = stop_rx.wait_for(|s| *s) => break,
+                _ = interval.tick() => {
+                    let mut world = world.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Err(e) = world.tick(dt_sim_s, now_ms()) {
+                        tracing::error!("simulation step failed: {e}");
+                    }
+                }
+            }
+        }
+    });
+    tracing::info!("backend listening on http://{addr}");
+    Ok(RunningBackend {
+        addr,
+        state,
+        stop,
+        server,
+        ticker,
+    })
+}

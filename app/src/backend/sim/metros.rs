@@ -1,0 +1,440 @@
+//! Metro computing networks: the most populous mainland cities, each with a 100 × 100 km grid of
+//! 1 km cells, a population surface, the computing access points (edge sites) deployed, and the
+//! round-trip time from every cell to the nearest one. Summaries are kept; full grids are built
+//! on demand and never stored.
+//!
+//! RTT of a cell = access and processing (0.25 ms) + fibre (2 × 1.4 × d × 0.005 ms) + metro
+//! aggregation hops (about one switching hop each way every few km, modelled per km) + last-mile
+//! jitter per cell (fixed, from a hash) − any QoS gain. Fibre alone would put the whole grid
+//! inside 1 ms (1 ms of fibre reaches ≈53 km); the hops are what make site density matter.
+
+use crate::api::{GeoPoint, LatencyGrid, MetroSummary};
+
+use super::draw::{self, SimRng};
+use super::geo::{self, City};
+
+/// Metros simulated: the most populous mainland cities.
+const METRO_COUNT: usize = 36;
+/// Grid side, cells.
+const GRID: usize = 100;
+const CELL_KM: f64 = 1.0;
+const HALF_KM: f64 = GRID as f64 * CELL_KM / 2.0;
+/// Access network and processing at the edge site, ms.
+const ACCESS_MS: f64 = 0.25;
+/// Round trip in fibre per km of straight line: 2 × 1.4 × 0.005 ms.
+const FIBRE_RTT_MS_PER_KM: f64 = 2.0 * 1.4 * 0.005;
+/// Round trip through metro aggregation per km of straight line, ms.
+const AGGREGATION_RTT_MS_PER_KM: f64 = 0.05;
+/// Largest fixed last-mile addition of a cell, ms.
+const LAST_MILE_MAX_MS: f64 = 0.3;
+/// The latency tier that counts as covered, ms.
+const COVERED_MS: f64 = 1.0;
+/// Edge sites a metro may hold.
+const MAX_ACCESS_POINTS: usize = 160;
+/// Sites added nationally per simulated month by the operators' own roll-out.
+const ORGANIC_SITES_PER_MONTH: f64 = 6.0;
+/// Largest QoS gain a metro can accumulate, ms.
+const MAX_QOS_GAIN_MS: f64 = 0.12;
+/// Half-width of the window that scores a candidate site, cells.
+const SITE_WINDOW: usize = 5;
+
+/// A population centre of a metro, in grid kilometres.
+#[derive(Debug, Clone, Copy)]
+struct PopCenter {
+    x: f64,
+    y: f64,
+    sigma: f64,
+    mass: f64,
+}
+
+/// Hidden state of one metro.
+#[derive(Debug, Clone)]
+struct MetroState {
+    /// People per cell, row-major from the south-west corner.
+    population: Vec<f32>,
+    /// Edge sites in grid kilometres (0..100 east, 0..100 north of the south-west corner).
+    sites: Vec<(f64, f64)>,
+    qos_gain_ms: f64,
+    noise_key: u64,
+}
+
+/// All metros: public summaries plus what is needed to rebuild their grids.
+#[derive(Debug, Clone)]
+pub(crate) struct Metros {
+    summaries: Vec<MetroSummary>,
+    states: Vec<MetroState>,
+}
+
+impl Metros {
+    /// The most populous cities of `cities` (sorted, mainland) become metros.
+    pub fn new(cities: &[City], rng: &mut SimRng, seed: u64) -> Self {
+        let chosen: Vec<&City> = cities.iter().take(METRO_COUNT).collect();
+        let max_pop = chosen.first().map_or(1.0, |c| c.population as f64);
+        let min_pop = chosen.last().map_or(1.0, |c| c.population as f64);
+        let mut summaries = Vec::with_capacity(chosen.len());
+        let mut states = Vec::with_capacity(chosen.len());
+        for (i, city) in chosen.iter().enumerate() {
+            let pop = city.population as f64;
+            let centers = pop_centers(pop, rng);
+            let population = population_surface(&centers, pop);
+            let span = (max_pop - min_pop).max(1.0);
+            let n_sites = 6 + (34.0 * (pop - min_pop) / span).round() as usize;
+            let sites = (0..n_sites).map(|_| initial_site(&centers, rng)).collect();
+            let mut id = geo::slug(&city.name_en);
+            if chosen[..i].iter().any(|c| geo::slug(&c.name_en) == id) {
+                id = format!("{id}-{}", geo::slug(&city.prov));
+            }
+            summaries.push(MetroSummary {
+                id,
+                name_en: city.name_en.replace('’', "'"),
+                name_zh: city.name_zh.clone(),
+                province: city.prov.clone(),
+                center: city.location,
+                population: city.population,
+                coverage_1ms: 0.0,
+                median_rtt_ms: 0.0,
+                access_points: 0,
+            });
+            states.push(MetroState { population, sites, qos_gain_ms: 0.0, noise_key: seed ^ ((i as u64) << 20) });
+        }
+        let mut metros = Self { summaries, states };
+        for i in 0..metros.summaries.len() {
+            metros.refresh(i);
+        }
+        metros
+    }
+
+    pub fn summaries(&self) -> &[MetroSummary] {
+        &self.summaries
+    }
+
+    pub fn index(&self, id: &str) -> Option<usize> {
+        self.summaries.iter().position(|m| m.id == id)
+    }
+
+    /// Population-weighted national 1 ms coverage, 0..1.
+    pub fn national_coverage(&self) -> f64 {
+        let people: f64 = self.summaries.iter().map(|m| m.population as f64).sum();
+        let covered: f64 = self.summaries.iter().map(|m| m.population as f64 * m.coverage_1ms).sum();
+        covered / people.max(1.0)
+    }
+
+    /// The operators' own roll-out over `dt_s` simulated seconds. Returns the metros that changed.
+    pub fn grow(&mut self, dt_s: f64, rng: &mut SimRng) -> Vec<usize> {
+        let n = draw::poisson(rng, ORGANIC_SITES_PER_MONTH * dt_s / super::clock::SECONDS_PER_MONTH);
+        let mut changed = Vec::new();
+        for _ in 0..n {
+            let weights: Vec<f64> = self
+                .summaries
+                .iter()
+                .zip(&self.states)
+                .map(|(m, s)| {
+                    let room = s.sites.len() < MAX_ACCESS_POINTS;
+                    if room { m.population as f64 * (1.0 - m.coverage_1ms) } else { 0.0 }
+                })
+                .collect();
+            if weights.iter().sum::<f64>() <= 0.0 {
+                break;
+            }
+            let i = draw::weighted(rng, &weights);
+            let sites = self.best_sites(i, 1);
+            if self.add_sites(i, &sites) > 0 && !changed.contains(&i) {
+                changed.push(i);
+            }
+        }
+        changed.sort_unstable();
+        changed
+    }
+
+    /// Where `k` new sites would cover the most people, greedily, as points.
+    pub fn best_site_points(&self, i: usize, k: usize) -> Vec<GeoPoint> {
+        self.best_sites(i, k).iter().map(|s| self.site_point(i, *s)).collect()
+    }
+
+    /// Coverage of metro `i` if sites were added at `points` and QoS gained `extra_qos_ms`.
+    pub fn coverage_if(&self, i: usize, points: &[GeoPoint], extra_qos_ms: f64) -> f64 {
+        let Some(state) = self.states.get(i) else { return 0.0 };
+        let mut sites = state.sites.clone();
+        sites.extend(points.iter().map(|p| self.site_km(i, *p)));
+        let qos = (state.qos_gain_ms + extra_qos_ms.max(0.0)).min(MAX_QOS_GAIN_MS);
+        let rtt = self.rtt_field(i, &sites, qos);
+        coverage(&rtt, &state.population)
+    }
+
+    /// Deploy edge sites at `points` (clamped into the grid). Returns how many were added.
+    pub fn deploy(&mut self, i: usize, points: &[GeoPoint]) -> usize {
+        let sites: Vec<(f64, f64)> = points.iter().map(|p| self.site_km(i, *p)).collect();
+        self.add_sites(i, &sites)
+    }
+
+    /// Raise the QoS gain of metro `i` by `gain_ms` (bounded).
+    pub fn apply_qos(&mut self, i: usize, gain_ms: f64) {
+        let Some(state) = self.states.get_mut(i) else { return };
+        state.qos_gain_ms = (state.qos_gain_ms + gain_ms.clamp(0.0, MAX_QOS_GAIN_MS)).min(MAX_QOS_GAIN_MS);
+        self.refresh(i);
+    }
+
+    pub fn qos_gain_ms(&self, i: usize) -> f64 {
+        self.states.get(i).map_or(0.0, |s| s.qos_gain_ms)
+    }
+
+    /// The full grid of metro `i`.
+    pub fn grid(&self, i: usize) -> Option<LatencyGrid> {
+        let (summary, state) = (self.summaries.get(i)?, self.states.get(i)?);
+        let rtt = self.rtt_field(i, &state.sites, state.qos_gain_ms);
+        Some(LatencyGrid {
+            metro_id: summary.id.clone(),
+            origin: geo::offset_km(summary.center, -HALF_KM, -HALF_KM),
+            cell_km: CELL_KM,
+            cols: GRID as u32,
+            rows: GRID as u32,
+            coverage_1ms: coverage(&rtt, &state.population),
+            rtt_ms: rtt,
+            population: state.population.clone(),
+            access_points: state.sites.iter().map(|s| self.site_point(i, *s)).collect(),
+        })
+    }
+
+    fn add_sites(&mut self, i: usize, sites: &[(f64, f64)]) -> usize {
+        let Some(state) = self.states.get_mut(i) else { return 0 };
+        let room = MAX_ACCESS_POINTS.saturating_sub(state.sites.len());
+        let added = sites.len().min(room);
+        state.sites.extend(sites.iter().take(added).map(|(x, y)| clamp_site(*x, *y)));
+        if added > 0 {
+            self.refresh(i);
+        }
+        added
+    }
+
+    fn site_point(&self, i: usize, (x, y): (f64, f64)) -> GeoPoint {
+        let center = self.summaries.get(i).map_or(GeoPoint { lat: 0.0, lon: 0.0 }, |m| m.center);
+        geo::offset_km(center, x - HALF_KM, y - HALF_KM)
+    }
+
+    fn site_km(&self, i: usize, p: GeoPoint) -> (f64, f64) {
+        let center = self.summaries.get(i).map_or(p, |m| m.center);
+        let (east, north) = geo::to_local_km(center, p);
+        let (x, y) = (east + HALF_KM, north + HALF_KM);
+        if x.is_finite() && y.is_finite() { clamp_site(x, y) } else { (HALF_KM, HALF_KM) }
+    }
+
+    /// Recompute the cached summary of metro `i`.
+    fn refresh(&mut self, i: usize) {
+        let Some(state) = self.states.get(i) else { return };
+        let rtt = self.rtt_field(i, &state.sites, state.qos_gain_ms);
+        let cov = coverage(&rtt, &state.population);
+        let median = weighted_median(&rtt, &state.population);
+        let n = state.sites.len() as u32;
+        if let Some(summary) = self.summaries.get_mut(i) {
+            summary.coverage_1ms = cov;
+            summary.median_rtt_ms = median;
+            summary.access_points = n;
+        }
+    }
+
+    /// RTT per cell to the nearest of `sites`, ms.
+    fn rtt_field(&self, i: usize, sites: &[(f64, f64)], qos_gain_ms: f64) -> Vec<f32> {
+        let key = self.states.get(i).map_or(0, |s| s.noise_key);
+        let mut rtt = Vec::with_capacity(GRID * GRID);
+        for r in 0..GRID {
+            let y = (r as f64 + 0.5) * CELL_KM;
+            for c in 0..GRID {
+                let x = (c as f64 + 0.5) * CELL_KM;
+                let d2 = sites
+                    .iter()
+                    .map(|(sx, sy)| (sx - x).powi(2) + (sy - y).powi(2))
+                    .fold(f64::INFINITY, f64::min);
+                let d = if d2.is_finite() { d2.sqrt() } else { 2.0 * HALF_KM };
+                let last_mile = LAST_MILE_MAX_MS * draw::hash01(&[key, (r * GRID + c) as u64]).powi(2);
+                let ms = ACCESS_MS + (FIBRE_RTT_MS_PER_KM + AGGREGATION_RTT_MS_PER_KM) * d + last_mile
+                    - qos_gain_ms;
+                rtt.push(ms.max(0.15) as f32);
+            }
+        }
+        rtt
+    }
+
+    /// Greedy choice of `k` sites: each at the centre of the window with the most uncovered people.
+    fn best_sites(&self, i: usize, k: usize) -> Vec<(f64, f64)> {
+        let Some(state) = self.states.get(i) else { return Vec::new() };
+        let mut sites = state.sites.clone();
+        let mut chosen = Vec::with_capacity(k);
+        for _ in 0..k {
+            let rtt = self.rtt_field(i, &sites, state.qos_gain_ms);
+            let uncovered: Vec<f64> = rtt
+                .iter()
+                .zip(&state.population)
+                .map(|(ms, people)| if f64::from(*ms) > COVERED_MS { f64::from(*people) } else { 0.0 })
+                .collect();
+            let Some(best) = best_window(&uncovered) else { break };
+            let site = ((best % GRID) as f64 + 0.5, (best / GRID) as f64 + 0.5);
+            sites.push(site);
+            chosen.push(site);
+        }
+        chosen
+    }
+}
+
+fn clamp_site(x: f64, y: f64) -> (f64, f64) {
+    (x.clamp(0.0, 2.0 * HALF_KM), y.clamp(0.0, 2.0 * HALF_KM))
+}
+
+/// A main centre and 2–4 secondary ones; bigger cities spread wider.
+fn pop_centers(population: f64, rng: &mut SimRng) -> Vec<PopCenter> {
+    let sigma = 5.0 + 3.5 * (population / 2.0e6).sqrt();
+    let mut centers = vec![PopCenter { x: HALF_KM, y: HALF_KM, sigma, mass: 1.0 }];
+    for _ in 0..(2 + draw::index(rng, 3)) {
+        let angle = draw::uniform(rng, 0.0, std::f64::consts::TAU);
+        let dist = draw::uniform(rng, 10.0, 30.0);
+        centers.push(PopCenter {
+            x: HALF_KM + dist * angle.cos(),
+            y: HALF_KM + dist * angle.sin(),
+            sigma: draw::uniform(rng, 3.0, 7.0),
+            mass: draw::uniform(rng, 0.12, 0.4),
+        });
+    }
+    centers
+}
+
+/// People per cell, summing to `population` over the grid.
+fn population_surface(centers: &[PopCenter], population: f64) -> Vec<f32> {
+    let mut density = Vec::with_capacity(GRID * GRID);
+    for r in 0..GRID {
+        let y = (r as f64 + 0.5) * CELL_KM;
+        for c in 0..GRID {
+            let x = (c as f64 + 0.5) * CELL_KM;
+            let v: f64 = centers
+                .iter()
+                .map(|p| {
+                    let d2 = (x - p.x).powi(2) + (y - p.y).powi(2);
+                    p.mass / (p.sigma * p.sigma) * (-d2 / (2.0 * p.sigma * p.sigma)).exp()
+                })
+                .sum();
+            density.push(v);
+        }
+    }
+    let total: f64 = density.iter().sum();
+    density.iter().map(|v| (v / total.max(f64::MIN_POSITIVE) * population) as f32).collect()
+}
+
+/// An initial edge site near one of the centres, drawn by the centres' weight.
+fn initial_site(centers: &[PopCenter], rng: &mut SimRng) -> (f64, f64) {
+    let masses: Vec<f64> = centers.iter().map(|c| c.mass).collect();
+    let c = centers[draw::weighted(rng, &masses).min(centers.len() - 1)];
+    let spread = 0.75 * c.sigma;
+    clamp_site(c.x + spread * draw::gauss(rng), c.y + spread * draw::gauss(rng))
+}
+
+/// Population-weighted share of cells within the 1 ms tier.
+fn coverage(rtt: &[f32], population: &[f32]) -> f64 {
+    let total: f64 = population.iter().map(|p| f64::from(*p)).sum();
+    let covered: f64 = rtt
+        .iter()
+        .zip(population)
+        .filter(|(ms, _)| f64::from(**ms) <= COVERED_MS)
+        .map(|(_, p)| f64::from(*p))
+        .sum();
+    if total > 0.0 { covered / total } else { 0.0 }
+}
+
+/// Population-weighted median RTT, ms.
+fn weighted_median(rtt: &[f32], population: &[f32]) -> f64 {
+    let mut cells: Vec<(f32, f32)> = rtt.iter().copied().zip(population.iter().copied()).collect();
+    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let half = cells.iter().map(|c| f64::from(c.1)).sum::<f64>() / 2.0;
+    let mut acc = 0.0;
+    for (ms, people) in &cells {
+        acc += f64::from(*people);
+        if acc >= half {
+            return f64::from(*ms);
+        }
+    }
+    cells.last().map_or(0.0, |c| f64::from(c.0))
+}
+
+/// Index of the cell whose (2w+1)² window holds the most of `values`; `None` if all are zero.
+fn best_window(values: &[f64]) -> Option<usize> {
+    // Summed-area table with a zero border.
+    let n = GRID + 1;
+    let mut sat = vec![0.0; n * n];
+    for r in 0..GRID {
+        for c in 0..GRID {
+            sat[(r + 1) * n + c + 1] =
+                values[r * GRID + c] + sat[r * n + c + 1] + sat[(r + 1) * n + c] - sat[r * n + c];
+        }
+    }
+    let mut best = None;
+    let mut best_sum = 0.0;
+    for r in 0..GRID {
+        let (r0, r1) = (r.saturating_sub(SITE_WINDOW), (r + SITE_WINDOW + 1).min(GRID));
+        for c in 0..GRID {
+            let (c0, c1) = (c.saturating_sub(SITE_WINDOW), (c + SITE_WINDOW + 1).min(GRID));
+            let sum = sat[r1 * n + c1] - sat[r0 * n + c1] - sat[r1 * n + c0] + sat[r0 * n + c0];
+            if sum > best_sum {
+                best_sum = sum;
+                best = Some(r * GRID + c);
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng as _;
+
+    use super::*;
+
+    fn metros(seed: u64) -> Metros {
+        let cities = geo::mainland_cities().unwrap();
+        Metros::new(&cities, &mut SimRng::seed_from_u64(seed), seed)
+    }
+
+    #[test]
+    fn summaries_are_plausible() {
+        let m = metros(42);
+        assert!(m.summaries().len() >= 30);
+        let mut ids: Vec<&str> = m.summaries().iter().map(|s| s.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), m.summaries().len());
+        for s in m.summaries() {
+            assert!((0.0..=1.0).contains(&s.coverage_1ms), "{s:?}");
+            assert!(s.median_rtt_ms > 0.2 && s.median_rtt_ms < 5.0, "{s:?}");
+            assert!((6..=40).contains(&s.access_points));
+        }
+        let national = m.national_coverage();
+        assert!((0.45..0.7).contains(&national), "{national}");
+    }
+
+    #[test]
+    fn grids_match_summaries() {
+        let m = metros(42);
+        let grid = m.grid(0).unwrap();
+        assert_eq!(grid.rtt_ms.len(), (grid.cols * grid.rows) as usize);
+        assert_eq!(grid.population.len(), grid.rtt_ms.len());
+        assert_eq!(grid.coverage_1ms, m.summaries()[0].coverage_1ms);
+        assert_eq!(grid.access_points.len() as u32, m.summaries()[0].access_points);
+        let people: f64 = grid.population.iter().map(|p| f64::from(*p)).sum();
+        assert!((people / m.summaries()[0].population as f64 - 1.0).abs() < 1e-3);
+        // The centre cell sits at the city.
+        let center = geo::offset_km(grid.origin, 50.0, 50.0);
+        assert!(geo::haversine_km(center, m.summaries()[0].center) < 0.5);
+    }
+
+    #[test]
+    fn new_sites_and_qos_raise_coverage() {
+        let mut m = metros(42);
+        let i = m.summaries().len() - 1;
+        let before = m.summaries()[i].coverage_1ms;
+        let points = m.best_site_points(i, 2);
+        let predicted = m.coverage_if(i, &points, 0.0);
+        assert_eq!(m.deploy(i, &points), 2);
+        assert!((m.summaries()[i].coverage_1ms - predicted).abs() < 1e-12);
+        assert!(predicted > before);
+        let with_qos = m.coverage_if(i, &[], 0.05);
+        m.apply_qos(i, 0.05);
+        assert_eq!(m.summaries()[i].coverage_1ms, with_qos);
+        assert!(with_qos >= predicted);
+    }
+}

@@ -1,0 +1,353 @@
+//! The deterministic simulator behind the reference backend: hubs, clusters and backbone
+//! channels, metro latency grids, the enterprises on the upgrade programme, their agents and what
+//! those propose. Same seed, start and sequence of steps and actions ⇒ the same world, bit for bit.
+//!
+//! This module owns the simulated world only: it knows nothing of HTTP, storage, action
+//! lifecycles or wall-clock time. The backend calls [`Simulator::step`], turns proposals into
+//! actions and reports executed ones back with [`Simulator::apply_executed`].
+
+mod agents;
+mod clock;
+mod compute;
+mod draw;
+mod factories;
+mod geo;
+mod labels;
+mod metros;
+mod progress;
+mod proposals;
+mod query;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rand::SeedableRng as _;
+use thiserror::Error;
+
+use crate::api::{
+    Action, ActionKind, Agent, BackboneLink, Cluster, EventKind, Factory, FactoryPage, FactoryQuery,
+    FactorySummary, GeoPoint, Hub, LatencyGrid, MetroSummary, Progress, UnixMs,
+};
+
+use agents::AgentBook;
+use compute::Backbone;
+use draw::SimRng;
+use factories::FactoryBook;
+use metros::Metros;
+use progress::{Metrics, ProgressLog};
+use proposals::{Proposer, World};
+
+pub use proposals::Proposal;
+pub use query::QueryError;
+
+/// Most stage changes listed in one `FactoriesProgressed` event (the summary is always complete).
+pub const MAX_CHANGES_PER_EVENT: usize = 2000;
+/// Most plants a simulator will generate.
+pub const MAX_FACTORIES: u32 = 1_000_000;
+/// Longest step taken at once, simulated seconds (a longer `dt` is cut to this).
+pub const MAX_STEP_S: f64 = 366.0 * 86_400.0;
+
+/// How to build a world.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimConfig {
+    pub seed: u64,
+    /// Simulated time at the start.
+    pub start: UnixMs,
+    pub factory_count: u32,
+}
+
+impl Default for SimConfig {
+    /// Seed 42, 2026-11-01T00:00Z, 60,000 enterprises.
+    fn default() -> Self {
+        Self { seed: 42, start: clock::DEFAULT_START, factory_count: 60_000 }
+    }
+}
+
+/// The simulator cannot be built.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum SimError {
+    #[error("the embedded city table is broken ({0}); rebuild assets/geo/cn_cities.csv")]
+    Cities(String),
+    #[error("the embedded city table has no mainland cities; rebuild assets/geo/cn_cities.csv")]
+    NoCities,
+    #[error("factory_count {0} is too large; use at most {MAX_FACTORIES}")]
+    TooManyFactories(u32),
+}
+
+/// What one step produced.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StepOutput {
+    /// `Tick` first, then `MetroUpdated`, `FactoriesProgressed`, `AgentUpdated`.
+    pub events: Vec<EventKind>,
+    pub proposals: Vec<Proposal>,
+}
+
+/// The simulated world.
+pub struct Simulator {
+    config: SimConfig,
+    rng: SimRng,
+    elapsed_s: f64,
+    now: UnixMs,
+    backbone: Backbone,
+    metros: Metros,
+    book: FactoryBook,
+    agents: AgentBook,
+    provinces: BTreeMap<String, (String, String)>,
+    proposer: Proposer,
+    progress: ProgressLog,
+    /// Changed outside `step` (by actions); reported with the next step.
+    dirty_metros: BTreeSet<usize>,
+    dirty_agents: BTreeSet<usize>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("config", &self.config)
+            .field("sim_time", &self.now)
+            .field("metros", &self.metros.summaries().len())
+            .field("factories", &self.book.all().len())
+            .field("agents", &self.agents.all().len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Simulator {
+    pub fn new(config: SimConfig) -> Result<Self, SimError> {
+        if config.factory_count > MAX_FACTORIES {
+            return Err(SimError::TooManyFactories(config.factory_count));
+        }
+        let cities = geo::mainland_cities()?;
+        if cities.is_empty() {
+            return Err(SimError::NoCities);
+        }
+        let mut rng = SimRng::seed_from_u64(config.seed);
+        let backbone = Backbone::new(&mut rng, config.start);
+        let metros = Metros::new(&cities, &mut rng, config.seed);
+        let mut book = FactoryBook::generate(&cities, config.factory_count, &mut rng);
+        let provinces = factories::province_names(&cities);
+        let agents = AgentBook::new(&backbone, &metros, &mut book, &provinces, &mut rng);
+        let mut sim = Self {
+            config,
+            rng,
+            elapsed_s: 0.0,
+            now: config.start,
+            backbone,
+            metros,
+            book,
+            agents,
+            provinces,
+            proposer: Proposer::new(),
+            progress: ProgressLog::new(config.start, &[0.0; 7]),
+            dirty_metros: BTreeSet::new(),
+            dirty_agents: BTreeSet::new(),
+        };
+        sim.progress = ProgressLog::new(config.start, &sim.metrics());
+        Ok(sim)
+    }
+
+    pub fn config(&self) -> SimConfig {
+        self.config
+    }
+
+    /// Advance the simulated clock by `dt_sim_s` seconds (negative or non-finite counts as 0,
+    /// more than [`MAX_STEP_S`] as that).
+    pub fn step(&mut self, dt_sim_s: f64) -> StepOutput {
+        let dt = if dt_sim_s.is_finite() { dt_sim_s.clamp(0.0, MAX_STEP_S) } else { 0.0 };
+        self.elapsed_s += dt;
+        self.now = self.config.start + (self.elapsed_s * 1000.0).round() as i64;
+        let mut events = Vec::new();
+
+        self.backbone.advance(self.now, dt, &mut self.rng);
+        let (clusters, links) = self.backbone.loads();
+        events.push(EventKind::Tick { sim_time: self.now, clusters, links });
+
+        self.dirty_metros.extend(self.metros.grow(dt, &mut self.rng));
+        for i in std::mem::take(&mut self.dirty_metros) {
+            if let Some(metro) = self.metros.summaries().get(i) {
+                events.push(EventKind::MetroUpdated { metro: metro.clone() });
+            }
+        }
+
+        let mut changes = self.book.advance(dt, &mut self.rng);
+        if !changes.is_empty() {
+            changes.truncate(MAX_CHANGES_PER_EVENT);
+            events.push(EventKind::FactoriesProgressed { changes, summary: self.book.summary().clone() });
+        }
+
+        self.dirty_agents.extend(self.agents.advance(dt, &mut self.rng));
+        for i in std::mem::take(&mut self.dirty_agents) {
+            if let Some(agent) = self.agents.get(i) {
+                events.push(EventKind::AgentUpdated { agent: agent.clone() });
+            }
+        }
+
+        let world = World {
+            now: self.now,
+            backbone: &self.backbone,
+            metros: &self.metros,
+            book: &self.book,
+            agents: &self.agents,
+            provinces: &self.provinces,
+        };
+        let proposals = self.proposer.step(&world, dt, &mut self.rng);
+
+        let metrics = self.metrics();
+        self.progress.observe(self.now, &metrics);
+        StepOutput { events, proposals }
+    }
+
+    pub fn sim_time(&self) -> UnixMs {
+        self.now
+    }
+
+    pub fn hubs(&self) -> &[Hub] {
+        self.backbone.hubs()
+    }
+
+    pub fn clusters(&self) -> &[Cluster] {
+        self.backbone.clusters()
+    }
+
+    pub fn links(&self) -> &[BackboneLink] {
+        self.backbone.links()
+    }
+
+    pub fn metros(&self) -> &[MetroSummary] {
+        self.metros.summaries()
+    }
+
+    pub fn agents(&self) -> &[Agent] {
+        self.agents.all()
+    }
+
+    pub fn factories(&self) -> &[Factory] {
+        self.book.all()
+    }
+
+    pub fn factory_summary(&self) -> FactorySummary {
+        self.book.summary().clone()
+    }
+
+    pub fn factory(&self, id: u32) -> Option<&Factory> {
+        self.book.get(id)
+    }
+
+    /// The full latency grid of a metro, built now (≈10,000 cells).
+    pub fn latency_grid(&self, metro_id: &str) -> Option<LatencyGrid> {
+        self.metros.grid(self.metros.index(metro_id)?)
+    }
+
+    pub fn progress(&self) -> Progress {
+        self.progress.report(self.now, &self.metrics(), self.book.summary().upgraded_by_province.clone())
+    }
+
+    pub fn query_factories(&self, q: &FactoryQuery) -> Result<FactoryPage, QueryError> {
+        query::query(&self.book, q)
+    }
+
+    /// The backend accepted a proposal of this agent.
+    pub fn note_proposed(&mut self, agent_id: &str) {
+        if let Some(i) = self.agents.index(agent_id) {
+            self.agents.note_proposed(i);
+            self.dirty_agents.insert(i);
+        }
+    }
+
+    /// An action ran: change the world as it says (missing or odd parameters fall back to what
+    /// the agent would have chosen) and count it for its agent. Changes show in the next step's
+    /// events.
+    pub fn apply_executed(&mut self, action: &Action) {
+        let p = &action.params;
+        let text = |key: &str| p.get(key).and_then(serde_json::Value::as_str);
+        let number = |key: &str| p.get(key).and_then(serde_json::Value::as_f64).filter(|x| x.is_finite());
+        match action.kind {
+            ActionKind::Reroute => {
+                let link = text("from_link").and_then(|id| self.backbone.link_index(id));
+                if let Some(i) = link.or_else(|| self.backbone.link_index(&action.target)) {
+                    let via = text("via")
+                        .and_then(|id| self.backbone.cluster_index(id))
+                        .filter(|v| self.backbone.detour_via(i, *v).is_some())
+                        .or_else(|| self.backbone.best_detour(i).map(|d| d.via));
+                    if let Some(via) = via {
+                        self.backbone.reroute(i, via, number("shift_gbps").unwrap_or(100.0), self.now);
+                    }
+                }
+            }
+            ActionKind::ScaleCompute => {
+                let cluster = text("cluster").and_then(|id| self.backbone.cluster_index(id));
+                if let Some(i) = cluster.or_else(|| self.backbone.cluster_index(&action.target)) {
+                    self.backbone.scale_compute(i, number("add_eflops").unwrap_or(5.0), self.now);
+                }
+            }
+            ActionKind::DeployEdge => {
+                if let Some(i) = self.metro_of(action) {
+                    let mut points: Vec<GeoPoint> = p
+                        .get("sites")
+                        .and_then(serde_json::Value::as_array)
+                        .map(|sites| sites.iter().filter_map(site_point).collect())
+                        .unwrap_or_default();
+                    if points.is_empty() {
+                        let k = number("count").map_or(1, |k| k.clamp(1.0, 5.0) as usize);
+                        points = self.metros.best_site_points(i, k);
+                    }
+                    points.truncate(10);
+                    if self.metros.deploy(i, &points) > 0 {
+                        self.dirty_metros.insert(i);
+                    }
+                }
+            }
+            ActionKind::QosSchedule => {
+                if let Some(i) = self.metro_of(action) {
+                    self.metros.apply_qos(i, number("latency_gain_ms").unwrap_or(0.04));
+                    self.dirty_metros.insert(i);
+                }
+            }
+            ActionKind::TsnSchedule => {
+                if let Some(g) = self.book.group_index(&action.target) {
+                    let factor = number("jitter_factor").unwrap_or_else(|| match number("cycle_us") {
+                        Some(c) if c <= 250.0 => 0.55,
+                        Some(c) if c <= 500.0 => 0.6,
+                        _ => 0.7,
+                    });
+                    self.book.tune_network(g, factor.clamp(0.3, 1.0), 0.9);
+                }
+            }
+            ActionKind::ProcessParameter => {
+                if let Some(g) = self.book.group_index(&action.target) {
+                    self.book.tune_process(g, 0.7, 1.05);
+                }
+            }
+        }
+        if let Some(i) = self.agents.index(&action.agent_id) {
+            self.agents.note_executed(i);
+            self.dirty_agents.insert(i);
+        }
+        self.proposer.executed(&action.agent_id, &action.target, self.now);
+    }
+
+    fn metro_of(&self, action: &Action) -> Option<usize> {
+        let named = action.params.get("metro").and_then(serde_json::Value::as_str);
+        named.and_then(|id| self.metros.index(id)).or_else(|| self.metros.index(&action.target))
+    }
+
+    /// The world against the plans' targets, in `progress::TARGETS` order.
+    fn metrics(&self) -> Metrics {
+        let agents_high = self.agents.industrial_l3_plus() + self.book.upgraded_edge_or_cloud() / 20;
+        [
+            100.0 * self.metros.national_coverage(),
+            self.book.upgraded() as f64,
+            agents_high as f64,
+            100.0 * self.backbone.share_800g(),
+            100.0 * self.agents.network_l4_share(),
+            self.backbone.mean_pue(),
+            100.0 * self.backbone.mean_occupancy(),
+        ]
+    }
+}
+
+fn site_point(v: &serde_json::Value) -> Option<GeoPoint> {
+    let lat = v.get("lat")?.as_f64()?;
+    let lon = v.get("lon")?.as_f64()?;
+    (lat.is_finite() && lon.is_finite()).then_some(GeoPoint { lat, lon })
+}
+

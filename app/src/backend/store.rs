@@ -1,0 +1,161 @@
+//! Durable record of actions, decisions and the audit trail (SQLite, WAL).
+//!
+//! Owns the schema and nothing else: the rules of deciding live in `decisions`, the clock and the
+//! simulator in `world`. Every write is one statement or one transaction, so a crash loses nothing
+//! that was acknowledged.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+use crate::api::{Action, AuditEntry, DecisionRequest, DecisionResponse};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored record is corrupt: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+pub struct Store {
+    conn: Connection,
+}
+
+/// A decision already recorded under an idempotency key.
+pub struct RecordedDecision {
+    pub action_id: u64,
+    pub request: DecisionRequest,
+    pub response: DecisionResponse,
+}
+
+impl Store {
+    /// Opens (or creates) the database file; `None` keeps everything in memory.
+    pub fn open(path: Option<&Path>) -> Result<Self, StoreError> {
+        let conn = match path {
+            Some(p) => Connection::open(p)?,
+            None => Connection::open_in_memory()?,
+        };
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS actions (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS decisions (
+                 idempotency_key TEXT PRIMARY KEY, action_id INTEGER NOT NULL,
+                 request TEXT NOT NULL, response TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, json TEXT NOT NULL);",
+        )?;
+        Ok(Self { conn })
+    }
+
+    pub fn save_action(&self, action: &Action) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO actions (id, json) VALUES (?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET json = excluded.json",
+            params![action.id as i64, serde_json::to_string(action)?],
+        )?;
+        Ok(())
+    }
+
+    /// Every action ever stored, oldest first.
+    pub fn load_actions(&self) -> Result<Vec<Action>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT json FROM actions ORDER BY id")?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        let mut actions = Vec::new();
+        for row in rows {
+            actions.push(serde_json::from_str(&row?)?);
+        }
+        Ok(actions)
+    }
+
+    /// Appends to the audit trail; the entry's `id` is assigned here.
+    pub fn append_audit(&self, entry: AuditEntry) -> Result<AuditEntry, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let entry = insert_audit(&tx, entry)?;
+        tx.commit()?;
+        Ok(entry)
+    }
+
+    /// Audit entries older than `before` (all when `None`), newest first.
+    pub fn audit_page(&self, before: Option<u64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        let before = before.map_or(i64::MAX, |b| b as i64);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT json FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT ?2")?;
+        let rows = stmt.query_map(params![before, limit], |row| row.get::<_, String>(0))?;
+        let mut entries = Vec::new();
+        for row in rows {
+            entries.push(serde_json::from_str(&row?)?);
+        }
+        Ok(entries)
+    }
+
+    pub fn find_decision(&self, key: &str) -> Result<Option<RecordedDecision>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                "SELECT action_id, request, response FROM decisions WHERE idempotency_key = ?1",
+                params![key],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .optional()?;
+        match row {
+            None => Ok(None),
+            Some((action_id, request, response)) => Ok(Some(RecordedDecision {
+                action_id: action_id as u64,
+                request: serde_json::from_str(&request)?,
+                response: serde_json::from_str(&response)?,
+            })),
+        }
+    }
+
+    /// Records a decision with its effects in one transaction: the action, the audit entry and the
+    /// idempotency record stand or fall together.
+    pub fn commit_decision(
+        &self,
+        request: &DecisionRequest,
+        action: &Action,
+        audit: AuditEntry,
+    ) -> Result<(DecisionResponse, AuditEntry), StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO actions (id, json) VALUES (?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET json = excluded.json",
+            params![action.id as i64, serde_json::to_string(action)?],
+        )?;
+        let audit = insert_audit(&tx, audit)?;
+        let response = DecisionResponse {
+            action: action.clone(),
+            audit_id: audit.id,
+            replayed: false,
+        };
+        tx.execute(
+            "INSERT INTO decisions (idempotency_key, action_id, request, response) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                request.idempotency_key,
+                action.id as i64,
+                serde_json::to_string(request)?,
+                serde_json::to_string(&response)?
+            ],
+        )?;
+        tx.commit()?;
+        Ok((response, audit))
+    }
+}
+
+/// Appends one audit row; the id comes from SQLite so it is unique and increasing.
+fn insert_audit(conn: &Connection, mut entry: AuditEntry) -> Result<AuditEntry, StoreError> {
+    conn.execute("INSERT INTO audit (json) VALUES ('{}')", [])?;
+    entry.id = conn.last_insert_rowid() as u64;
+    conn.execute(
+        "UPDATE audit SET json = ?1 WHERE id = ?2",
+        params![serde_json::to_string(&entry)?, entry.id as i64],
+    )?;
+    Ok(entry)
+}

@@ -1,0 +1,264 @@
+//! Everything the backend knows, behind one lock: the simulator, the open actions, the event log
+//! and the store.
+//!
+//! Every change happens here, under the lock, and publishes its events in order, so a snapshot's
+//! `seq` and the event stream always agree. HTTP lives in `http`, the rules of deciding in
+//! `decisions`.
+
+use std::collections::BTreeMap;
+
+use crate::api::{
+    Action, ActionState, AuditEntry, DecisionRequest, DecisionResponse, EventKind, Health,
+    Snapshot, UnixMs,
+};
+
+use super::auth::Principal;
+use super::decisions::{self, DecisionError, Outcome};
+use super::events::{EventLog, Subscription};
+use super::sim::{Proposal, Simulator};
+use super::store::{Store, StoreError};
+
+/// How many closed actions stay in memory for `GET /actions` (all stay in the store).
+const CLOSED_ACTIONS_KEPT: usize = 500;
+/// The simulator stops proposing while this many actions are open.
+const MAX_OPEN_ACTIONS: usize = 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    #[error("no action {0}")]
+    NotFound(u64),
+    #[error(transparent)]
+    Rule(#[from] DecisionError),
+    #[error("idempotency key {0} was already used for a different decision")]
+    KeyReused(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub struct World {
+    pub sim: Simulator,
+    pub simulated: bool,
+    pub sim_speed: f64,
+    actions: BTreeMap<u64, Action>,
+    next_action_id: u64,
+    log: EventLog,
+    store: Store,
+}
+
+impl World {
+    pub fn new(
+        sim: Simulator,
+        store: Store,
+        sim_speed: f64,
+        replay_capacity: usize,
+    ) -> Result<Self, StoreError> {
+        let stored = store.load_actions()?;
+        let next_action_id = stored.iter().map(|a| a.id).max().unwrap_or(0) + 1;
+        let mut world = Self {
+            sim,
+            simulated: true,
+            sim_speed,
+            actions: BTreeMap::new(),
+            next_action_id,
+            log: EventLog::new(replay_capacity),
+            store,
+        };
+        for action in stored {
+            world.actions.insert(action.id, action);
+        }
+        world.trim_closed();
+        Ok(world)
+    }
+
+    pub fn last_event_id(&self) -> u64 {
+        self.log.last_id()
+    }
+
+    pub fn subscribe(&self, after: Option<u64>, now: UnixMs) -> Subscription {
+        self.log.subscribe(after, now)
+    }
+
+    pub fn health(&self) -> Health {
+        Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            simulated: self.simulated,
+            seq: self.log.last_id(),
+            sim_time: self.sim.sim_time(),
+        }
+    }
+
+    pub fn snapshot(&self, now: UnixMs) -> Snapshot {
+        Snapshot {
+            seq: self.log.last_id(),
+            server_time: now,
+            sim_time: self.sim.sim_time(),
+            sim_speed: self.sim_speed,
+            simulated: self.simulated,
+            hubs: self.sim.hubs().to_vec(),
+            clusters: self.sim.clusters().to_vec(),
+            links: self.sim.links().to_vec(),
+            metros: self.sim.metros().to_vec(),
+            factories: self.sim.factory_summary(),
+            agents: self.sim.agents().to_vec(),
+            actions: self.open_actions(),
+        }
+    }
+
+    pub fn open_actions(&self) -> Vec<Action> {
+        self.actions
+            .values()
+            .filter(|a| a.state.is_open())
+            .cloned()
+            .collect()
+    }
+
+    /// Recent actions, newest first, optionally in one state.
+    pub fn actions(&self, state: Option<ActionState>) -> Vec<Action> {
+        self.actions
+            .values()
+            .rev()
+            .filter(|a| state.is_none_or(|s| a.state == s))
+            .cloned()
+            .collect()
+    }
+
+    /// Advances the simulation by `dt_sim_s` and the action clock to `now`; publishes all changes.
+    pub fn tick(&mut self, dt_sim_s: f64, now: UnixMs) -> Result<(), StoreError> {
+        let out = self.sim.step(dt_sim_s);
+        for event in out.events {
+            self.log.publish(event, now);
+        }
+        for proposal in out.proposals {
+            if self.actions.values().filter(|a| a.state.is_open()).count() >= MAX_OPEN_ACTIONS {
+                break;
+            }
+            self.propose(proposal, now)?;
+        }
+        let due: Vec<Outcome> = self
+            .actions
+            .values()
+            .filter_map(|a| decisions::close_on_timeout(a, now))
+            .collect();
+        for outcome in due {
+            self.store.save_action(&outcome.action)?;
+            let audit = self.store.append_audit(outcome.audit.clone())?;
+            self.finish(outcome, audit, now);
+        }
+        self.trim_closed();
+        Ok(())
+    }
+
+    fn propose(&mut self, p: Proposal, now: UnixMs) -> Result<(), StoreError> {
+        let action = Action {
+            id: self.next_action_id,
+            version: 1,
+            agent_id: p.agent_id,
+            kind: p.kind,
+            target: p.target,
+            summary_en: p.summary_en,
+            summary_zh: p.summary_zh,
+            rationale_en: p.rationale_en,
+            rationale_zh: p.rationale_zh,
+            confidence: p.confidence,
+            risk: p.risk,
+            policy: p.policy,
+            predicted_impact_en: p.predicted_impact_en,
+            predicted_impact_zh: p.predicted_impact_zh,
+            params: p.params,
+            state: ActionState::Pending,
+            created_at: now,
+            expires_at: now + i64::from(p.ttl_s) * 1000,
+            approvals: vec![],
+            decided_by: None,
+            decided_at: None,
+            overridden: false,
+        };
+        self.store.save_action(&action)?;
+        self.next_action_id += 1;
+        self.sim.note_proposed(&action.agent_id);
+        self.publish_agent(&action.agent_id, now);
+        self.log.publish(
+            EventKind::ActionProposed {
+                action: action.clone(),
+            },
+            now,
+        );
+        self.actions.insert(action.id, action);
+        Ok(())
+    }
+
+    /// Records and applies an operator's decision, exactly once per idempotency key.
+    pub fn decide(
+        &mut self,
+        action_id: u64,
+        request: &DecisionRequest,
+        who: &Principal,
+        now: UnixMs,
+    ) -> Result<DecisionResponse, DecideError> {
+        if let Some(recorded) = self.store.find_decision(&request.idempotency_key)? {
+            if recorded.action_id == action_id && &recorded.request == request {
+                let mut response = recorded.response;
+                response.replayed = true;
+                return Ok(response);
+            }
+            return Err(DecideError::KeyReused(request.idempotency_key.clone()));
+        }
+        let action = self
+            .actions
+            .get(&action_id)
+            .ok_or(DecideError::NotFound(action_id))?;
+        let outcome = decisions::decide(action, request, who, now)?;
+        let (response, audit) =
+            self.store
+                .commit_decision(request, &outcome.action, outcome.audit.clone())?;
+        self.finish(outcome, audit, now);
+        Ok(response)
+    }
+
+    /// Publishes a closed or advanced action and applies its effect to the world.
+    fn finish(&mut self, outcome: Outcome, audit: AuditEntry, now: UnixMs) {
+        if outcome.executes {
+            self.sim.apply_executed(&outcome.action);
+            self.publish_agent(&outcome.action.agent_id, now);
+        }
+        self.log.publish(
+            EventKind::ActionUpdated {
+                action: outcome.action.clone(),
+            },
+            now,
+        );
+        self.log.publish(EventKind::Audit { entry: audit }, now);
+        self.actions.insert(outcome.action.id, outcome.action);
+    }
+
+    fn publish_agent(&mut self, agent_id: &str, now: UnixMs) {
+        if let Some(agent) = self.sim.agents().iter().find(|a| a.id == agent_id) {
+            let agent = agent.clone();
+            self.log.publish(EventKind::AgentUpdated { agent }, now);
+        }
+    }
+
+    pub fn audit_page(
+        &self,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.store.audit_page(before, limit)
+    }
+
+    /// Keeps memory flat: old closed actions leave memory (the store keeps them).
+    fn trim_closed(&mut self) {
+        let closed: Vec<u64> = self
+            .actions
+            .values()
+            .filter(|a| !a.state.is_open())
+            .map(|a| a.id)
+            .collect();
+        if closed.len() > CLOSED_ACTIONS_KEPT {
+            for id in &closed[..closed.len() - CLOSED_ACTIONS_KEPT] {
+                self.actions.remove(id);
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! One call per endpoint of API v1 over reqwest; no retries, no state (the runner owns those).
+
+use std::time::Duration;
+
+use eventsource_stream::Eventsource as _;
+use futures_util::{Stream, StreamExt as _};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use serde::de::DeserializeOwned;
+
+use crate::api::{
+    API_PREFIX, ApiError, AuditPage, DecisionRequest, DecisionResponse, Event, FactoryPage,
+    FactoryQuery, Health, LatencyGrid, Progress, Snapshot,
+};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot reach the backend: {0}")]
+    Network(String),
+    #[error("the backend refused ({status}): {}", .body.message)]
+    Api { status: u16, body: ApiError },
+    #[error("the backend sent something this console cannot read: {0}")]
+    Decode(String),
+    #[error("invalid backend address {0:?}: {1}")]
+    BadUrl(String, String),
+}
+
+impl ClientError {
+    /// Worth trying again with the same request (network trouble or a server-side failure).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ClientError::Network(_) => true,
+            ClientError::Api { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: reqwest::Url,
+}
+
+impl ApiClient {
+    pub fn new(base_url: &str, token: Option<&str>) -> Result<Self, ClientError> {
+        let bad = |e: String| ClientError::BadUrl(base_url.to_owned(), e);
+        let base = reqwest::Url::parse(base_url).map_err(|e| bad(e.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(bad("only http:// and https:// are supported".into()));
+        }
+        let mut headers = HeaderMap::new();
+        if let Some(token) = token {
+            let value = HeaderValue::from_str(&format!("Bearer {}", token.trim()))
+                .map_err(|_| bad("the token contains characters not allowed in a header".into()))?;
+            headers.insert(AUTHORIZATION, value);
+        }
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| ClientError::Network(e.to_string()))?;
+        Ok(Self { http, base })
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.base.as_str().trim_end_matches('/')
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{API_PREFIX}{path}", self.base_url())
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, ClientError> {
+        let request = self.http.get(self.url(path)).query(query).timeout(Duration::from_secs(20));
+        read(request.send().await).await
+    }
+
+    pub async fn health(&self) -> Result<Health, ClientError> {
+        self.get("/health", &[]).await
+    }
+
+    pub async fn snapshot(&self) -> Result<Snapshot, ClientError> {
+        self.get("/snapshot", &[]).await
+    }
+
+    pub async fn metro_latency(&self, metro_id: &str) -> Result<LatencyGrid, ClientError> {
+        let id: String = url_segment(metro_id);
+        self.get(&format!("/metros/{id}/latency"), &[]).await
+    }
+
+    pub async fn factories(&self, query: &FactoryQuery) -> Result<FactoryPage, ClientError> {
+        let params = serde_json::to_value(query)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                serde_json::Value::Null => None,
+                serde_json::Value::String(s) => Some((k, s)),
+                other => Some((k, other.to_string())),
+            })
+            .collect::<Vec<_>>();
+        let borrowed: Vec<(&str, String)> = params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        self.get("/factories", &borrowed).await
+    }
+
+    pub async fn progress(&self) -> Result<Progress, ClientError> {
+        self.get("/progress", &[]).await
+    }
+
+    pub async fn audit(&self, cursor: Option<&str>) -> Result<AuditPage, ClientError> {
+        let query: Vec<(&str, String)> = cursor.map(|c| ("cursor", c.to_owned())).into_iter().collect();
+        self.get("/audit", &query).await
+    }
+
+    pub async fn decide(&self, action_id: u64, request: &DecisionRequest) -> Result<DecisionResponse, ClientError> {
+        let sent = self
+            .http
+            .post(self.url(&format!("/actions/{action_id}/decision")))
+            .json(request)
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await;
+        read(sent).await
+    }
+
+    /// Opens the event stream after `last_event_id`; yields events until the connection ends.
+    pub async fn events(
+        &self,
+        last_event_id: Option<u64>,
+    ) -> Result<impl Stream<Item = Result<Event, ClientError>> + use<>, ClientError> {
+        let mut request = self.http.get(self.url("/events"));
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id.to_string());
+        }
+        let response = request.send().await.map_err(network)?;
+        let response = check_status(response).await?;
+        Ok(response.bytes_stream().eventsource().filter_map(|item| async move {
+            match item {
+                Ok(sse) if sse.data.is_empty() => None,
+                Ok(sse) => Some(
+                    serde_json::from_str::<Event>(&sse.data).map_err(|e| ClientError::Decode(e.to_string())),
+                ),
+                Err(e) => Some(Err(ClientError::Network(e.to_string()))),
+            }
+        }))
+    }
+}
+
+fn network(e: reqwest::Error) -> ClientError {
+    ClientError::Network(e.to_string())
+}
+
+fn url_segment(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect()
+}
+
+async fn check_status(response: reqwest::Response) -> Result<reqwest::Response, ClientError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let text = response.text().await.unwrap_or_default();
+    let body = serde_json::from_str::<ApiError>(&text).unwrap_or(ApiError {
+        code: "http_error".into(),
+        message: format!("HTTP {status}: {}", text.chars().take(200).collect::<String>()),
+        details: None,
+    });
+    Err(ClientError::Api { status: status.as_u16(), body })
+}
+
+async fn read<T: DeserializeOwned>(sent: Result<reqwest::Response, reqwest::Error>) -> Result<T, ClientError> {
+    let response = check_status(sent.map_err(network)?).await?;
+    let bytes = response.bytes().await.map_err(network)?;
+    serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+}

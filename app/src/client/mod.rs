@@ -1,0 +1,282 @@
+//! The console's connection to a backend: background tasks on a tokio runtime that keep a
+//! snapshot and the event stream flowing into a bounded channel, and carry out the UI's commands.
+//!
+//! The UI never awaits anything here: it sends `Command`s with `try_send` and drains
+//! `ClientEvent`s each frame. Each message sent to the UI is followed by a wake-up call so an idle
+//! console repaints only when something arrived.
+
+mod http;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use tokio::sync::mpsc;
+
+pub use self::http::{ApiClient, ClientError};
+use crate::api::{
+    AuditPage, DecisionRequest, DecisionResponse, Event, EventKind, FactoryPage, FactoryQuery,
+    LatencyGrid, Progress, Snapshot,
+};
+
+/// Capacity of both channels; a stalled UI pushes back on the network tasks instead of growing.
+pub const CHANNEL_CAPACITY: usize = 4096;
+/// No bytes for this long (the server sends a keep-alive every 5 s) means the stream is dead.
+const STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(12);
+const BACKOFF_START: Duration = Duration::from_millis(500);
+const BACKOFF_MAX: Duration = Duration::from_secs(15);
+/// A decision lost to the network is retried with the same idempotency key this many times.
+const DECISION_ATTEMPTS: u32 = 6;
+
+/// What the UI asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Decide {
+        action_id: u64,
+        request: DecisionRequest,
+    },
+    FetchMetroLatency(String),
+    FetchFactories(FactoryQuery),
+    FetchProgress,
+    FetchAudit { cursor: Option<String> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConnectionState {
+    Connecting,
+    Connected,
+    Reconnecting {
+        attempt: u32,
+        retry_in: Duration,
+        reason: String,
+    },
+}
+
+/// What the UI hears.
+#[derive(Debug, Clone)]
+pub enum ClientEvent {
+    Connection(ConnectionState),
+    Snapshot(Box<Snapshot>),
+    Stream(Box<Event>),
+    MetroLatency(Box<LatencyGrid>),
+    Factories(Box<FactoryPage>),
+    Progress(Box<Progress>),
+    Audit(Box<AuditPage>),
+    DecisionDone {
+        action_id: u64,
+        idempotency_key: String,
+        result: Result<Box<DecisionResponse>, ClientError>,
+    },
+    RequestFailed {
+        what: RequestKind,
+        error: ClientError,
+    },
+}
+
+/// Which fetch failed, for the UI to name it in the operator's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    MetroLatency,
+    Factories,
+    Progress,
+    Audit,
+}
+
+/// Called after every message to the UI (egui's `request_repaint`).
+pub type Waker = Arc<dyn Fn() + Send + Sync>;
+
+/// The UI's ends of the channels.
+pub struct ClientHandle {
+    pub commands: mpsc::Sender<Command>,
+    pub events: mpsc::Receiver<ClientEvent>,
+    pub base_url: String,
+}
+
+#[derive(Clone)]
+struct Outbox {
+    tx: mpsc::Sender<ClientEvent>,
+    wake: Waker,
+}
+
+impl Outbox {
+    /// Delivers to the UI; false when the UI is gone.
+    async fn send(&self, event: ClientEvent) -> bool {
+        let delivered = self.tx.send(event).await.is_ok();
+        (self.wake)();
+        delivered
+    }
+}
+
+/// Starts the connection tasks on `runtime`.
+pub fn spawn(runtime: &tokio::runtime::Handle, api: ApiClient, wake: Waker) -> ClientHandle {
+    let (event_tx, events) = mpsc::channel(CHANNEL_CAPACITY);
+    let (commands, command_rx) = mpsc::channel(CHANNEL_CAPACITY);
+    let outbox = Outbox { tx: event_tx, wake };
+    let base_url = api.base_url().to_owned();
+    runtime.spawn(follow_stream(api.clone(), outbox.clone()));
+    runtime.spawn(serve_commands(api, outbox, command_rx));
+    ClientHandle {
+        commands,
+        events,
+        base_url,
+    }
+}
+
+/// Snapshot, then the event stream from its `seq`; on any failure, back off and resume from the
+/// last event delivered, or from a fresh snapshot when the server says `resync`.
+async fn follow_stream(api: ApiClient, out: Outbox) {
+    let mut last_id: Option<u64> = None;
+    let mut attempt: u32 = 0;
+    if !out.send(ClientEvent::Connection(ConnectionState::Connecting)).await {
+        return;
+    }
+    loop {
+        let reason = match run_stream(&api, &out, &mut last_id, &mut attempt).await {
+            StreamEnd::UiGone => return,
+            StreamEnd::Failed(reason) => reason,
+        };
+        attempt += 1;
+        let retry_in = backoff(attempt);
+        tracing::warn!("event stream lost ({reason}); retry {attempt} in {retry_in:?}");
+        let state = ConnectionState::Reconnecting {
+            attempt,
+            retry_in,
+            reason,
+        };
+        if !out.send(ClientEvent::Connection(state)).await {
+            return;
+        }
+        tokio::time::sleep(retry_in).await;
+    }
+}
+
+enum StreamEnd {
+    UiGone,
+    Failed(String),
+}
+
+async fn run_stream(
+    api: &ApiClient,
+    out: &Outbox,
+    last_id: &mut Option<u64>,
+    attempt: &mut u32,
+) -> StreamEnd {
+    if last_id.is_none() {
+        match api.snapshot().await {
+            Ok(snapshot) => {
+                *last_id = Some(snapshot.seq);
+                if !out.send(ClientEvent::Snapshot(Box::new(snapshot))).await {
+                    return StreamEnd::UiGone;
+                }
+            }
+            Err(e) => return StreamEnd::Failed(e.to_string()),
+        }
+    }
+    let mut stream = match api.events(*last_id).await {
+        Ok(s) => Box::pin(s),
+        Err(e) => return StreamEnd::Failed(e.to_string()),
+    };
+    *attempt = 0;
+    if !out.send(ClientEvent::Connection(ConnectionState::Connected)).await {
+        return StreamEnd::UiGone;
+    }
+    loop {
+        let event = match tokio::time::timeout(STREAM_IDLE_TIMEOUT, stream.next()).await {
+            Err(_) => return StreamEnd::Failed("no data from the backend for 12 s".into()),
+            Ok(None) => return StreamEnd::Failed("the backend closed the event stream".into()),
+            Ok(Some(Err(e))) => return StreamEnd::Failed(e.to_string()),
+            Ok(Some(Ok(event))) => event,
+        };
+        if event.kind == EventKind::Resync {
+            *last_id = None;
+            return StreamEnd::Failed("the backend asked for a fresh snapshot".into());
+        }
+        if last_id.is_some_and(|l| event.id <= l) {
+            continue;
+        }
+        *last_id = Some(event.id);
+        if !out.send(ClientEvent::Stream(Box::new(event))).await {
+            return StreamEnd::UiGone;
+        }
+    }
+}
+
+/// Exponential backoff with a cap: 0.5 s, 1 s, 2 s, … 15 s.
+pub fn backoff(attempt: u32) -> Duration {
+    let factor = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
+    (BACKOFF_START * factor).min(BACKOFF_MAX)
+}
+
+async fn serve_commands(api: ApiClient, out: Outbox, mut commands: mpsc::Receiver<Command>) {
+    while let Some(command) = commands.recv().await {
+        let api = api.clone();
+        let out = out.clone();
+        tokio::spawn(async move { carry_out(api, out, command).await });
+    }
+}
+
+async fn carry_out(api: ApiClient, out: Outbox, command: Command) {
+    let (what, result) = match command {
+        Command::Decide { action_id, request } => {
+            let result = decide_with_retries(&api, action_id, &request).await;
+            out.send(ClientEvent::DecisionDone {
+                action_id,
+                idempotency_key: request.idempotency_key,
+                result: result.map(Box::new),
+            })
+            .await;
+            return;
+        }
+        Command::FetchMetroLatency(id) => (
+            RequestKind::MetroLatency,
+            api.metro_latency(&id).await.map(|g| ClientEvent::MetroLatency(Box::new(g))),
+        ),
+        Command::FetchFactories(query) => (
+            RequestKind::Factories,
+            api.factories(&query).await.map(|p| ClientEvent::Factories(Box::new(p))),
+        ),
+        Command::FetchProgress => (
+            RequestKind::Progress,
+            api.progress().await.map(|p| ClientEvent::Progress(Box::new(p))),
+        ),
+        Command::FetchAudit { cursor } => (
+            RequestKind::Audit,
+            api.audit(cursor.as_deref()).await.map(|p| ClientEvent::Audit(Box::new(p))),
+        ),
+    };
+    let event = result.unwrap_or_else(|error| ClientEvent::RequestFailed { what, error });
+    out.send(event).await;
+}
+
+/// Sends a decision until the backend has answered it: the same idempotency key every time, so a
+/// retry after a lost answer is recognised by the backend and never applied twice.
+async fn decide_with_retries(
+    api: &ApiClient,
+    action_id: u64,
+    request: &DecisionRequest,
+) -> Result<DecisionResponse, ClientError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match api.decide(action_id, request).await {
+            Err(e) if e.is_transient() && attempt < DECISION_ATTEMPTS => {
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(1), Duration::from_millis(500));
+        assert_eq!(backoff(2), Duration::from_secs(1));
+        assert_eq!(backoff(3), Duration::from_secs(2));
+        assert_eq!(backoff(10), BACKOFF_MAX);
+        assert_eq!(backoff(u32::MAX), BACKOFF_MAX);
+    }
+}

@@ -1,0 +1,191 @@
+//! The translation layer: Fluent bundles for English and Simplified Chinese, compiled into the
+//! binary from `assets/locales`.
+//!
+//! Every user-visible string goes through `I18n::tr`/`tr_args`. A message missing from a locale
+//! shows its id (and a test makes sure none is missing).
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::{LanguageIdentifier, langid};
+
+pub const EN_FTL: &str = include_str!("../../assets/locales/en/main.ftl");
+pub const ZH_FTL: &str = include_str!("../../assets/locales/zh-CN/main.ftl");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+}
+
+impl Lang {
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::ZhCn,
+            Lang::ZhCn => Lang::En,
+        }
+    }
+
+    /// Parses `en` or `zh-CN` (also `zh`, `zh_CN`), case-insensitively.
+    pub fn parse(text: &str) -> Option<Lang> {
+        match text.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "en" | "en-us" | "en-gb" => Some(Lang::En),
+            "zh" | "zh-cn" | "zh-hans" => Some(Lang::ZhCn),
+            _ => None,
+        }
+    }
+
+    fn id(self) -> LanguageIdentifier {
+        match self {
+            Lang::En => langid!("en"),
+            Lang::ZhCn => langid!("zh-CN"),
+        }
+    }
+}
+
+pub struct I18n {
+    lang: Lang,
+    en: FluentBundle<FluentResource>,
+    zh: FluentBundle<FluentResource>,
+}
+
+impl Default for I18n {
+    fn default() -> Self {
+        Self::new(Lang::En)
+    }
+}
+
+impl I18n {
+    pub fn new(lang: Lang) -> Self {
+        Self {
+            lang,
+            en: bundle(Lang::En, EN_FTL),
+            zh: bundle(Lang::ZhCn, ZH_FTL),
+        }
+    }
+
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+
+    pub fn set_lang(&mut self, lang: Lang) {
+        self.lang = lang;
+    }
+
+    /// Picks the domain text in the current language (for bilingual payload fields).
+    pub fn pick<'a>(&self, en: &'a str, zh: &'a str) -> &'a str {
+        match self.lang {
+            Lang::En => en,
+            Lang::ZhCn => zh,
+        }
+    }
+
+    pub fn tr(&self, id: &str) -> String {
+        self.format(id, None)
+    }
+
+    pub fn tr_args(&self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let mut fluent_args = FluentArgs::new();
+        for (k, v) in args {
+            fluent_args.set(*k, v.clone());
+        }
+        self.format(id, Some(&fluent_args))
+    }
+
+    fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        let bundle = match self.lang {
+            Lang::En => &self.en,
+            Lang::ZhCn => &self.zh,
+        };
+        let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+            tracing::warn!("missing translation {id} for {:?}", self.lang);
+            return id.to_owned();
+        };
+        let mut errors = vec![];
+        let text = bundle.format_pattern(pattern, args, &mut errors);
+        if !errors.is_empty() {
+            tracing::warn!("translation {id}: {errors:?}");
+        }
+        text.into_owned()
+    }
+}
+
+fn bundle(lang: Lang, source: &str) -> FluentBundle<FluentResource> {
+    let resource = match FluentResource::try_new(source.to_owned()) {
+        Ok(r) => r,
+        Err((r, errors)) => {
+            tracing::error!("locale {lang:?} has syntax errors: {errors:?}");
+            r
+        }
+    };
+    let mut bundle = FluentBundle::new_concurrent(vec![lang.id()]);
+    // Unicode isolation marks would show as missing glyphs in egui.
+    bundle.set_use_isolating(false);
+    if let Err(errors) = bundle.add_resource(resource) {
+        tracing::error!("locale {lang:?} repeats messages: {errors:?}");
+    }
+    bundle
+}
+
+/// Message ids defined in an FTL source (for tests and tooling).
+pub fn message_ids(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|line| {
+            let (id, _) = line.split_once(" =")?;
+            let id = id.trim();
+            (!id.is_empty()
+                && !line.starts_with(' ')
+                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .then(|| id.to_owned())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_locales_define_the_same_messages() {
+        let mut en = message_ids(EN_FTL);
+        let mut zh = message_ids(ZH_FTL);
+        en.sort();
+        zh.sort();
+        assert!(en.len() > 50);
+        assert_eq!(en, zh);
+    }
+
+    #[test]
+    fn locales_parse_cleanly_and_format_arguments() {
+        for source in [EN_FTL, ZH_FTL] {
+            assert!(FluentResource::try_new(source.to_owned()).is_ok());
+        }
+        let i18n = I18n::new(Lang::ZhCn);
+        assert_eq!(i18n.tr("nav-agents"), "智能体");
+        let text = i18n.tr_args("action-expires", &[("secs", 42.into())]);
+        assert_eq!(text, "42 秒后过期");
+        assert_eq!(I18n::new(Lang::En).tr("no-such-id"), "no-such-id");
+    }
+
+    #[test]
+    fn every_character_of_the_locales_is_in_the_shipped_font() {
+        let charset = include_str!("../../assets/fonts/charset.txt");
+        for source in [EN_FTL, ZH_FTL] {
+            let missing: String = source
+                .chars()
+                .filter(|c| !c.is_whitespace() && !charset.contains(*c))
+                .collect();
+            assert!(missing.is_empty(), "characters not in the font subset: {missing}");
+        }
+    }
+
+    #[test]
+    fn language_names_parse() {
+        assert_eq!(Lang::parse("zh_CN"), Some(Lang::ZhCn));
+        assert_eq!(Lang::parse("EN"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+}

@@ -1,0 +1,13 @@
+//! Tianshu 天枢 — operations console for AI × industrial networks.
+//!
+//! One crate, three roles of the one binary: the console (`ui`, `state`, `client`), the
+//! reference backend (`backend`) and the wire contract between them (`api`).
+
+pub mod api;
+pub mod backend;
+pub mod cli;
+pub mod client;
+pub mod console;
+pub mod i18n;
+pub mod state;
+pub mod ui;

@@ -1,0 +1,348 @@
+//! What the console knows: the latest snapshot folded with the event stream, bounded histories,
+//! open actions, the operator's decisions in flight, and the connection's health.
+//!
+//! Pure reducers (`apply`) over `ClientEvent`s; nothing here knows egui or the network, so every
+//! rule is unit-tested. Memory is bounded everywhere: a wall display runs for months.
+
+mod history;
+mod rate;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, Instant};
+
+pub use self::history::History;
+pub use self::rate::RateMeter;
+use crate::api::{
+    Action, Agent, AuditEntry, BackboneLink, Cluster, Decision, DecisionRequest, EventKind,
+    FactoryPage, FactorySummary, Hub, LatencyGrid, MetroSummary, Progress, Snapshot, UnixMs,
+};
+use crate::client::{ClientEvent, ConnectionState, RequestKind};
+
+/// Samples kept per cluster and link: one hour at one tick a second.
+pub const HISTORY_SAMPLES: usize = 3600;
+/// Closed actions kept for the agents view.
+pub const CLOSED_ACTIONS_KEPT: usize = 200;
+pub const AUDIT_KEPT: usize = 500;
+pub const NOTICES_KEPT: usize = 20;
+/// Data older than this while connected, or any time while disconnected, is stale.
+pub const STALE_AFTER: Duration = Duration::from_secs(5);
+
+/// A decision sent and not yet answered: shown as "sending…", never forgotten.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionInFlight {
+    pub action_id: u64,
+    pub decision: Decision,
+    pub sent_at: Instant,
+}
+
+/// Something the operator must read; the UI words it in the operator's language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub at: Instant,
+    pub kind: NoticeKind,
+    /// The backend's or the network's own words, shown under the translated headline.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoticeKind {
+    DecisionFailed { action_id: u64 },
+    RequestFailed(RequestKind),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct World {
+    pub hubs: Vec<Hub>,
+    pub clusters: Vec<Cluster>,
+    pub links: Vec<BackboneLink>,
+    pub metros: Vec<MetroSummary>,
+    pub agents: Vec<Agent>,
+    pub factories: FactorySummary,
+    pub sim_time: UnixMs,
+    pub sim_speed: f64,
+    pub simulated: bool,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub backend_url: String,
+    pub world: Option<World>,
+    pub connection: ConnectionState,
+    /// When the last snapshot or event arrived (monotonic).
+    pub last_data_at: Option<Instant>,
+    /// Server clock at the last event, and when we heard it.
+    pub server_time: Option<(UnixMs, Instant)>,
+    pub last_event_id: u64,
+    pub event_rate: RateMeter,
+    pub cluster_utilization: Vec<History>,
+    pub link_utilization: Vec<History>,
+    pub actions: BTreeMap<u64, Action>,
+    pub audit: VecDeque<AuditEntry>,
+    pub in_flight: BTreeMap<String, DecisionInFlight>,
+    pub metro_grid: Option<LatencyGrid>,
+    pub factory_page: Option<FactoryPage>,
+    pub progress: Option<Progress>,
+    pub notices: VecDeque<Notice>,
+}
+
+impl State {
+    pub fn new(backend_url: impl Into<String>) -> Self {
+        Self {
+            backend_url: backend_url.into(),
+            world: None,
+            connection: ConnectionState::Connecting,
+            last_data_at: None,
+            server_time: None,
+            last_event_id: 0,
+            event_rate: RateMeter::default(),
+            cluster_utilization: Vec::new(),
+            link_utilization: Vec::new(),
+            actions: BTreeMap::new(),
+            audit: VecDeque::new(),
+            in_flight: BTreeMap::new(),
+            metro_grid: None,
+            factory_page: None,
+            progress: None,
+            notices: VecDeque::new(),
+        }
+    }
+
+    /// True when what is on screen may no longer be true: no live connection, or nothing heard
+    /// for `STALE_AFTER`.
+    pub fn is_stale(&self, now: Instant) -> bool {
+        let quiet = self
+            .last_data_at
+            .is_none_or(|t| now.saturating_duration_since(t) > STALE_AFTER);
+        self.connection != ConnectionState::Connected || quiet
+    }
+
+    /// Seconds since data last arrived.
+    pub fn data_age(&self, now: Instant) -> Option<Duration> {
+        self.last_data_at.map(|t| now.saturating_duration_since(t))
+    }
+
+    /// Server clock now, extrapolated from the last event.
+    pub fn server_now(&self, now: Instant) -> Option<UnixMs> {
+        self.server_time
+            .map(|(t, at)| t + now.saturating_duration_since(at).as_millis() as i64)
+    }
+
+    pub fn open_actions(&self) -> impl Iterator<Item = &Action> {
+        self.actions.values().filter(|a| a.state.is_open())
+    }
+
+    /// Records a decision about to be sent; the UI then sends the matching command.
+    pub fn begin_decision(&mut self, action_id: u64, request: &DecisionRequest, now: Instant) {
+        self.in_flight.insert(
+            request.idempotency_key.clone(),
+            DecisionInFlight {
+                action_id,
+                decision: request.decision,
+                sent_at: now,
+            },
+        );
+    }
+
+    pub fn decision_in_flight(&self, action_id: u64) -> Option<&DecisionInFlight> {
+        self.in_flight.values().find(|d| d.action_id == action_id)
+    }
+
+    pub fn notify(&mut self, now: Instant, kind: NoticeKind, detail: impl Into<String>) {
+        if self.notices.len() == NOTICES_KEPT {
+            self.notices.pop_front();
+        }
+        self.notices.push_back(Notice {
+            at: now,
+            kind,
+            detail: detail.into(),
+        });
+    }
+
+    /// Folds one message from the client into the state.
+    pub fn apply(&mut self, event: ClientEvent, now: Instant) {
+        match event {
+            ClientEvent::Connection(c) => self.connection = c,
+            ClientEvent::Snapshot(s) => self.apply_snapshot(*s, now),
+            ClientEvent::Stream(e) => {
+                if e.id <= self.last_event_id && e.kind != EventKind::Resync {
+                    return; // already applied: a resumed stream never double-counts
+                }
+                self.last_event_id = e.id;
+                self.last_data_at = Some(now);
+                self.server_time = Some((e.server_time, now));
+                self.event_rate.record(now);
+                self.apply_event(e.kind);
+            }
+            ClientEvent::MetroLatency(g) => self.metro_grid = Some(*g),
+            ClientEvent::Factories(p) => self.factory_page = Some(*p),
+            ClientEvent::Progress(p) => self.progress = Some(*p),
+            ClientEvent::Audit(page) => {
+                for entry in page.items.into_iter().rev() {
+                    self.push_audit(entry);
+                }
+            }
+            ClientEvent::DecisionDone {
+                action_id,
+                idempotency_key,
+                result,
+            } => {
+                self.in_flight.remove(&idempotency_key);
+                match result {
+                    Ok(response) => {
+                        let action = response.action;
+                        self.upsert_action(action);
+                    }
+                    Err(error) => self.notify(
+                        now,
+                        NoticeKind::DecisionFailed { action_id },
+                        error.to_string(),
+                    ),
+                }
+            }
+            ClientEvent::RequestFailed { what, error } => {
+                self.notify(now, NoticeKind::RequestFailed(what), error.to_string());
+            }
+        }
+    }
+
+    fn apply_snapshot(&mut self, s: Snapshot, now: Instant) {
+        let fresh_topology = self
+            .world
+            .as_ref()
+            .is_none_or(|w| w.clusters.len() != s.clusters.len() || w.links.len() != s.links.len());
+        if fresh_topology {
+            self.cluster_utilization = vec![History::new(HISTORY_SAMPLES); s.clusters.len()];
+            self.link_utilization = vec![History::new(HISTORY_SAMPLES); s.links.len()];
+        }
+        for (h, c) in self.cluster_utilization.iter_mut().zip(&s.clusters) {
+            h.push(s.sim_time, c.utilization as f32);
+        }
+        for (h, l) in self.link_utilization.iter_mut().zip(&s.links) {
+            h.push(s.sim_time, l.utilization as f32);
+        }
+        // Open actions come from the snapshot; closed ones we saw stay for the record.
+        self.actions.retain(|_, a| !a.state.is_open());
+        for action in s.actions {
+            self.actions.insert(action.id, action);
+        }
+        self.trim_actions();
+        self.last_event_id = s.seq;
+        self.last_data_at = Some(now);
+        self.server_time = Some((s.server_time, now));
+        self.world = Some(World {
+            hubs: s.hubs,
+            clusters: s.clusters,
+            links: s.links,
+            metros: s.metros,
+            agents: s.agents,
+            factories: s.factories,
+            sim_time: s.sim_time,
+            sim_speed: s.sim_speed,
+            simulated: s.simulated,
+        });
+    }
+
+    fn apply_event(&mut self, kind: EventKind) {
+        match kind {
+            EventKind::ActionProposed { action } | EventKind::ActionUpdated { action } => {
+                self.upsert_action(action);
+                return;
+            }
+            EventKind::Audit { entry } => {
+                self.push_audit(entry);
+                return;
+            }
+            _ => {}
+        }
+        let Some(world) = self.world.as_mut() else {
+            return;
+        };
+        match kind {
+            EventKind::Tick {
+                sim_time,
+                clusters,
+                links,
+            } => {
+                world.sim_time = sim_time;
+                for load in clusters {
+                    let i = load.index as usize;
+                    if let Some(c) = world.clusters.get_mut(i) {
+                        c.utilization = load.utilization;
+                        c.pue = load.pue;
+                        c.green_power_share = load.green_power_share;
+                        c.occupancy = load.occupancy;
+                    }
+                    if let Some(h) = self.cluster_utilization.get_mut(i) {
+                        h.push(sim_time, load.utilization as f32);
+                    }
+                }
+                for load in links {
+                    let i = load.index as usize;
+                    if let Some(l) = world.links.get_mut(i) {
+                        l.utilization = load.utilization;
+                        l.capacity_gbps = load.capacity_gbps;
+                    }
+                    if let Some(h) = self.link_utilization.get_mut(i) {
+                        h.push(sim_time, load.utilization as f32);
+                    }
+                }
+            }
+            EventKind::MetroUpdated { metro } => {
+                match world.metros.iter_mut().find(|m| m.id == metro.id) {
+                    Some(m) => *m = metro,
+                    None => world.metros.push(metro),
+                }
+            }
+            EventKind::FactoriesProgressed { summary, .. } => world.factories = summary,
+            EventKind::AgentUpdated { agent } => {
+                match world.agents.iter_mut().find(|a| a.id == agent.id) {
+                    Some(a) => *a = agent,
+                    None => world.agents.push(agent),
+                }
+            }
+            // The client answers a resync with a new snapshot; nothing to fold here.
+            EventKind::Resync
+            | EventKind::ActionProposed { .. }
+            | EventKind::ActionUpdated { .. }
+            | EventKind::Audit { .. } => {}
+        }
+    }
+
+    /// Keeps the newest version of an action; an older version arriving late changes nothing.
+    fn upsert_action(&mut self, action: Action) {
+        match self.actions.get(&action.id) {
+            Some(known) if known.version >= action.version => {}
+            _ => {
+                self.actions.insert(action.id, action);
+                self.trim_actions();
+            }
+        }
+    }
+
+    fn push_audit(&mut self, entry: AuditEntry) {
+        if self.audit.iter().any(|e| e.id == entry.id) {
+            return;
+        }
+        if self.audit.len() == AUDIT_KEPT {
+            self.audit.pop_front();
+        }
+        self.audit.push_back(entry);
+    }
+
+    fn trim_actions(&mut self) {
+        let closed: Vec<u64> = self
+            .actions
+            .values()
+            .filter(|a| !a.state.is_open())
+            .map(|a| a.id)
+            .collect();
+        if closed.len() > CLOSED_ACTIONS_KEPT {
+            for id in &closed[..closed.len() - CLOSED_ACTIONS_KEPT] {
+                self.actions.remove(id);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,202 @@
+//! The console: an `eframe::App` that drains the client's events into `State`, draws the shell
+//! (top bar, status bar, stale banner) and the current view, and turns the views' intents into
+//! commands for the client.
+//!
+//! Views never touch the network: they return `Command`s. The app repaints only when the client
+//! wakes it or something on screen counts down.
+
+mod agents;
+mod basemap;
+mod factories;
+pub mod fonts;
+mod format;
+mod latency;
+mod overview;
+mod progress;
+pub mod screenshot;
+mod shell;
+pub mod theme;
+
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+
+use crate::client::{ClientEvent, Command};
+use crate::i18n::{I18n, Lang};
+use crate::state::{NoticeKind, State};
+
+pub use self::screenshot::ScreenshotJob;
+use self::theme::Theme;
+
+/// The five views of the top bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum View {
+    #[default]
+    Overview,
+    Latency,
+    Factories,
+    Agents,
+    Progress,
+}
+
+impl View {
+    pub const ALL: [View; 5] = [
+        View::Overview,
+        View::Latency,
+        View::Factories,
+        View::Agents,
+        View::Progress,
+    ];
+
+    fn label_id(self) -> &'static str {
+        match self {
+            View::Overview => "nav-overview",
+            View::Latency => "nav-latency",
+            View::Factories => "nav-factories",
+            View::Agents => "nav-agents",
+            View::Progress => "nav-progress",
+        }
+    }
+}
+
+/// Most client messages folded per frame; the rest wait for the next frame (which is requested).
+const MAX_EVENTS_PER_FRAME: usize = 20_000;
+
+pub struct ConsoleApp {
+    pub state: State,
+    pub i18n: I18n,
+    pub theme: Theme,
+    pub view: View,
+    commands: mpsc::Sender<Command>,
+    events: mpsc::Receiver<ClientEvent>,
+    theme_dirty: bool,
+    overview: overview::OverviewView,
+    latency: latency::LatencyView,
+    factories: factories::FactoriesView,
+    agents: agents::AgentsView,
+    progress: progress::ProgressView,
+    screenshot: Option<ScreenshotJob>,
+}
+
+impl ConsoleApp {
+    pub fn new(
+        state: State,
+        lang: Lang,
+        theme: Theme,
+        view: View,
+        commands: mpsc::Sender<Command>,
+        events: mpsc::Receiver<ClientEvent>,
+    ) -> Self {
+        Self {
+            state,
+            i18n: I18n::new(lang),
+            theme,
+            view,
+            commands,
+            events,
+            theme_dirty: true,
+            overview: overview::OverviewView::default(),
+            latency: latency::LatencyView::default(),
+            factories: factories::FactoriesView::default(),
+            agents: agents::AgentsView::default(),
+            progress: progress::ProgressView::default(),
+            screenshot: None,
+        }
+    }
+
+    pub fn with_screenshot(mut self, job: ScreenshotJob) -> Self {
+        self.screenshot = Some(job);
+        self
+    }
+
+    /// Folds everything the client sent since the last frame.
+    pub fn drain_events(&mut self, ctx: &egui::Context) {
+        let now = Instant::now();
+        for _ in 0..MAX_EVENTS_PER_FRAME {
+            match self.events.try_recv() {
+                Ok(event) => self.state.apply(event, now),
+                Err(_) => return,
+            }
+        }
+        ctx.request_repaint();
+    }
+
+    fn send(&mut self, commands: Vec<Command>) {
+        let now = Instant::now();
+        for command in commands {
+            if let Command::Decide { action_id, request } = &command {
+                self.state.begin_decision(*action_id, request, now);
+            }
+            if let Err(err) = self.commands.try_send(command) {
+                // Nothing is dropped silently: the operator sees that the request did not leave.
+                let command = err.into_inner();
+                if let Command::Decide { action_id, request } = command {
+                    self.state.in_flight.remove(&request.idempotency_key);
+                    self.state.notify(
+                        now,
+                        NoticeKind::DecisionFailed { action_id },
+                        "the console's connection is busy or closed; try again",
+                    );
+                }
+            }
+        }
+    }
+
+    /// Draws one frame into `ui` (the whole window).
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        self.drain_events(&ctx);
+        if self.theme_dirty {
+            self.theme.apply(&ctx);
+            self.theme_dirty = false;
+        }
+        let now = Instant::now();
+        let shell_out = shell::top_bar(ui, &self.i18n, &self.theme, &mut self.view);
+        if shell_out.toggle_language {
+            let other = self.i18n.lang().other();
+            self.i18n.set_lang(other);
+        }
+        shell::status_bar(ui, &self.state, &self.i18n, &self.theme, now);
+        shell::stale_banner(ui, &self.state, &self.i18n, &self.theme, now);
+        shell::notices(ui, &mut self.state, &self.i18n, &self.theme);
+
+        let commands = egui::CentralPanel::default()
+            .show(ui, |ui| match self.view {
+                View::Overview => {
+                    self.overview.ui(ui, &self.state, &self.i18n, &self.theme);
+                    Vec::new()
+                }
+                View::Latency => self.latency.ui(ui, &self.state, &self.i18n, &self.theme),
+                View::Factories => self.factories.ui(ui, &self.state, &self.i18n, &self.theme),
+                View::Agents => self.agents.ui(ui, &self.state, &self.i18n, &self.theme),
+                View::Progress => self.progress.ui(ui, &self.state, &self.i18n, &self.theme),
+            })
+            .inner;
+        self.send(commands);
+
+        // Clocks and countdowns tick once a second; nothing else repaints without new data.
+        if self.state.is_stale(now) || (self.view == View::Agents && self.state.open_actions().next().is_some()) {
+            ctx.request_repaint_after(std::time::Duration::from_secs(1));
+        }
+        let ready = self.state.world.is_some() && self.view_has_data();
+        if let Some(job) = self.screenshot.as_mut() {
+            job.frame(&ctx, ready);
+        }
+    }
+
+    /// The current view has what it needs to be worth a screenshot.
+    fn view_has_data(&self) -> bool {
+        match self.view {
+            View::Overview | View::Agents => true,
+            View::Latency => self.state.metro_grid.is_some(),
+            View::Factories => self.state.factory_page.is_some(),
+            View::Progress => self.state.progress.is_some(),
+        }
+    }
+}
+
+impl eframe::App for ConsoleApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        ConsoleApp::ui(self, ui);
+    }
+}

@@ -1,0 +1,170 @@
+//! The frame around every view: top bar (title, navigation, language), status bar (backend,
+//! connection, SIMULATED badge, clocks, event rate), the stale-data banner and notices.
+
+use std::time::Instant;
+
+use egui::{Align, Layout, RichText};
+use tianshu_widgets::StatusPill;
+
+use super::View;
+use super::format;
+use super::theme::Theme;
+use crate::client::ConnectionState;
+use crate::i18n::I18n;
+use crate::state::{NoticeKind, State};
+
+pub struct TopBarOut {
+    pub toggle_language: bool,
+}
+
+pub fn top_bar(ui: &mut egui::Ui, i18n: &I18n, theme: &Theme, view: &mut View) -> TopBarOut {
+    let mut out = TopBarOut {
+        toggle_language: false,
+    };
+    egui::Panel::top("top_bar").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.add_space(4.0);
+            ui.label(
+                RichText::new(format!("{} · 天枢", i18n.tr("app-title")))
+                    .text_style(egui::TextStyle::Heading)
+                    .color(theme.accent)
+                    .strong(),
+            );
+            ui.add_space(16.0);
+            for v in View::ALL {
+                let label = RichText::new(i18n.tr(v.label_id())).text_style(egui::TextStyle::Heading);
+                if ui.selectable_label(*view == v, label).clicked() {
+                    *view = v;
+                }
+            }
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                if ui
+                    .button(i18n.tr("lang-toggle"))
+                    .on_hover_text(i18n.tr("lang-toggle-hint"))
+                    .clicked()
+                {
+                    out.toggle_language = true;
+                }
+                ui.label(RichText::new(i18n.tr("app-subtitle")).color(theme.text_dim));
+            });
+        });
+    });
+    out
+}
+
+pub fn status_bar(ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme, now: Instant) {
+    egui::Panel::bottom("status_bar").show(ui, |ui| {
+        ui.horizontal(|ui| {
+            if state.world.as_ref().is_some_and(|w| w.simulated) {
+                ui.add(StatusPill::new(
+                    i18n.tr("simulated-badge"),
+                    theme.simulated_fill,
+                    theme.simulated_text,
+                ))
+                .on_hover_text(i18n.tr("simulated-hint"));
+            }
+            let (text, colour) = match &state.connection {
+                ConnectionState::Connecting => (i18n.tr("conn-connecting"), theme.warn),
+                ConnectionState::Connected => (i18n.tr("conn-connected"), theme.ok),
+                ConnectionState::Reconnecting {
+                    attempt,
+                    retry_in,
+                    reason,
+                } => (
+                    i18n.tr_args(
+                        "conn-reconnecting",
+                        &[
+                            ("attempt", (*attempt).into()),
+                            ("secs", format!("{:.1}", retry_in.as_secs_f32()).into()),
+                            ("reason", reason.clone().into()),
+                        ],
+                    ),
+                    theme.danger,
+                ),
+            };
+            ui.add(StatusPill::new(text, colour, theme.background));
+            ui.label(
+                RichText::new(i18n.tr_args("status-backend", &[("url", state.backend_url.clone().into())]))
+                    .color(theme.text_dim),
+            );
+            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                ui.label(i18n.tr_args(
+                    "event-rate",
+                    &[("rate", format!("{:.1}", state.event_rate.per_second(now)).into())],
+                ));
+                ui.separator();
+                if let Some(world) = &state.world {
+                    ui.label(i18n.tr_args(
+                        "sim-clock",
+                        &[
+                            ("time", format::clock(world.sim_time).into()),
+                            ("speed", format!("{}", world.sim_speed).into()),
+                        ],
+                    ));
+                    ui.separator();
+                }
+                if let Some(server) = state.server_now(now) {
+                    ui.label(i18n.tr_args("server-clock", &[("time", format::time_of_day(server).into())]));
+                }
+            });
+        });
+    });
+}
+
+/// A full-width red band that no one can miss while the data is not live.
+pub fn stale_banner(ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme, now: Instant) {
+    if !state.is_stale(now) {
+        return;
+    }
+    let text = match state.data_age(now) {
+        Some(age) => i18n.tr_args("stale-banner", &[("age", age.as_secs().into())]),
+        None => i18n.tr_args("stale-banner-nodata", &[("url", state.backend_url.clone().into())]),
+    };
+    egui::Panel::top("stale_banner")
+        .frame(egui::Frame::new().fill(theme.stale_fill).inner_margin(10.0))
+        .show(ui, |ui| {
+            ui.vertical_centered(|ui| {
+                ui.label(
+                    RichText::new(text)
+                        .text_style(egui::TextStyle::Heading)
+                        .color(theme.stale_text)
+                        .strong(),
+                );
+            });
+        });
+}
+
+pub fn notices(ui: &mut egui::Ui, state: &mut State, i18n: &I18n, theme: &Theme) {
+    if state.notices.is_empty() {
+        return;
+    }
+    let mut dismiss = None;
+    egui::Panel::top("notices").show(ui, |ui| {
+        for (i, notice) in state.notices.iter().enumerate().rev().take(3) {
+            ui.horizontal(|ui| {
+                let headline = match &notice.kind {
+                    NoticeKind::DecisionFailed { action_id } => {
+                        i18n.tr_args("notice-decision-failed", &[("id", (*action_id).into())])
+                    }
+                    NoticeKind::RequestFailed(what) => {
+                        let what = i18n.tr(match what {
+                            crate::client::RequestKind::MetroLatency => "request-metro",
+                            crate::client::RequestKind::Factories => "request-factories",
+                            crate::client::RequestKind::Progress => "request-progress",
+                            crate::client::RequestKind::Audit => "request-audit",
+                        });
+                        i18n.tr_args("notice-request-failed", &[("what", what.into())])
+                    }
+                };
+                ui.label(RichText::new(headline).color(theme.danger).strong());
+                ui.label(RichText::new(&notice.detail).color(theme.text_dim));
+                if ui.small_button(i18n.tr("notice-dismiss")).clicked() {
+                    dismiss = Some(i);
+                }
+            });
+        }
+    });
+    if let Some(i) = dismiss {
+        state.notices.remove(i);
+    }
+}

@@ -1,0 +1,270 @@
+//! Design tokens: `themes/*.toml` parsed into one `Theme` (egui style + data palettes).
+//!
+//! The only place in the app where colours are spelled out; views ask the theme.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use egui::{Color32, FontFamily, FontId, TextStyle};
+use serde::Deserialize;
+use tianshu_widgets::ColorRamp;
+
+pub const NOC_DARK: &str = include_str!("../../../themes/noc-dark.toml");
+pub const OFFICE_LIGHT: &str = include_str!("../../../themes/office-light.toml");
+pub const HIGH_CONTRAST: &str = include_str!("../../../themes/high-contrast.toml");
+
+/// The built-in themes by name.
+pub const BUILT_IN: [(&str, &str); 3] = [
+    ("noc-dark", NOC_DARK),
+    ("office-light", OFFICE_LIGHT),
+    ("high-contrast", HIGH_CONTRAST),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("cannot read theme file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("theme is not valid TOML: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("theme colour {key} = {value:?} is not a #rrggbb or #rrggbbaa colour")]
+    Colour { key: String, value: String },
+    #[error("theme lacks colour {0}")]
+    MissingColour(&'static str),
+    #[error("theme ramp {0} needs at least two colours")]
+    Ramp(&'static str),
+    #[error("theme size {key} = {value} is outside 6..=96")]
+    Size { key: &'static str, value: f32 },
+    #[error("no built-in theme {0:?} (choose noc-dark, office-light or high-contrast, or give a .toml file)")]
+    Unknown(String),
+}
+
+#[derive(Debug, Deserialize)]
+struct ThemeFile {
+    name: String,
+    dark: bool,
+    colors: BTreeMap<String, String>,
+    ramps: BTreeMap<String, Vec<String>>,
+    sizes: Sizes,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Sizes {
+    pub body: f32,
+    pub small: f32,
+    pub heading: f32,
+    pub kpi: f32,
+    pub button: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub name: String,
+    pub dark: bool,
+    pub background: Color32,
+    pub panel: Color32,
+    pub panel_alt: Color32,
+    pub text: Color32,
+    pub text_dim: Color32,
+    pub accent: Color32,
+    pub ok: Color32,
+    pub warn: Color32,
+    pub danger: Color32,
+    pub stale_fill: Color32,
+    pub stale_text: Color32,
+    pub simulated_fill: Color32,
+    pub simulated_text: Color32,
+    pub map_water: Color32,
+    pub map_land: Color32,
+    pub map_border: Color32,
+    pub map_country: Color32,
+    pub node: Color32,
+    pub node_label: Color32,
+    pub utilization: ColorRamp,
+    pub latency: ColorRamp,
+    pub sizes: Sizes,
+}
+
+/// The text style of big KPI numbers.
+pub fn kpi_style() -> TextStyle {
+    TextStyle::Name("kpi".into())
+}
+
+impl Theme {
+    pub fn built_in(name: &str) -> Result<Theme, ThemeError> {
+        BUILT_IN
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, src)| Theme::parse(src))
+            .unwrap_or_else(|| Err(ThemeError::Unknown(name.to_owned())))
+    }
+
+    /// A built-in name, or a path to a `.toml` file.
+    pub fn load(name_or_path: &str) -> Result<Theme, ThemeError> {
+        if name_or_path.ends_with(".toml") {
+            let path = Path::new(name_or_path);
+            let text = std::fs::read_to_string(path).map_err(|source| ThemeError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            Theme::parse(&text)
+        } else {
+            Theme::built_in(name_or_path)
+        }
+    }
+
+    pub fn parse(source: &str) -> Result<Theme, ThemeError> {
+        let file: ThemeFile = toml::from_str(source)?;
+        let colour = |key: &'static str| -> Result<Color32, ThemeError> {
+            let value = file.colors.get(key).ok_or(ThemeError::MissingColour(key))?;
+            parse_hex(value).ok_or_else(|| ThemeError::Colour {
+                key: key.into(),
+                value: value.clone(),
+            })
+        };
+        let ramp = |key: &'static str| -> Result<ColorRamp, ThemeError> {
+            let values = file.ramps.get(key).ok_or(ThemeError::Ramp(key))?;
+            if values.len() < 2 {
+                return Err(ThemeError::Ramp(key));
+            }
+            let colours = values
+                .iter()
+                .map(|v| {
+                    parse_hex(v).ok_or_else(|| ThemeError::Colour {
+                        key: format!("ramps.{key}"),
+                        value: v.clone(),
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(ColorRamp::evenly_spaced(&colours))
+        };
+        let s = file.sizes;
+        for (key, value) in [
+            ("body", s.body),
+            ("small", s.small),
+            ("heading", s.heading),
+            ("kpi", s.kpi),
+            ("button", s.button),
+        ] {
+            if !(6.0..=96.0).contains(&value) {
+                return Err(ThemeError::Size { key, value });
+            }
+        }
+        Ok(Theme {
+            name: file.name.clone(),
+            dark: file.dark,
+            background: colour("background")?,
+            panel: colour("panel")?,
+            panel_alt: colour("panel_alt")?,
+            text: colour("text")?,
+            text_dim: colour("text_dim")?,
+            accent: colour("accent")?,
+            ok: colour("ok")?,
+            warn: colour("warn")?,
+            danger: colour("danger")?,
+            stale_fill: colour("stale_fill")?,
+            stale_text: colour("stale_text")?,
+            simulated_fill: colour("simulated_fill")?,
+            simulated_text: colour("simulated_text")?,
+            map_water: colour("map_water")?,
+            map_land: colour("map_land")?,
+            map_border: colour("map_border")?,
+            map_country: colour("map_country")?,
+            node: colour("node")?,
+            node_label: colour("node_label")?,
+            utilization: ramp("utilization")?,
+            latency: ramp("latency")?,
+            sizes: s,
+        })
+    }
+
+    /// Applies the tokens to egui's style.
+    pub fn apply(&self, ctx: &egui::Context) {
+        let mut visuals = if self.dark {
+            egui::Visuals::dark()
+        } else {
+            egui::Visuals::light()
+        };
+        visuals.panel_fill = self.panel;
+        visuals.window_fill = self.panel;
+        visuals.extreme_bg_color = self.background;
+        visuals.faint_bg_color = self.panel_alt;
+        visuals.override_text_color = Some(self.text);
+        visuals.hyperlink_color = self.accent;
+        visuals.selection.bg_fill = self.accent.gamma_multiply(0.6);
+        ctx.set_visuals(visuals);
+        let s = self.sizes;
+        ctx.global_style_mut(|style| {
+            style.text_styles = [
+                (TextStyle::Small, FontId::new(s.small, FontFamily::Proportional)),
+                (TextStyle::Body, FontId::new(s.body, FontFamily::Proportional)),
+                (TextStyle::Button, FontId::new(s.button, FontFamily::Proportional)),
+                (TextStyle::Heading, FontId::new(s.heading, FontFamily::Proportional)),
+                (TextStyle::Monospace, FontId::new(s.body, FontFamily::Monospace)),
+                (kpi_style(), FontId::new(s.kpi, FontFamily::Proportional)),
+            ]
+            .into();
+        });
+    }
+
+    /// Green / amber / red for a share of capacity in use.
+    pub fn utilization_colour(&self, utilization: f64) -> Color32 {
+        self.utilization.sample(utilization.clamp(0.0, 1.0) as f32)
+    }
+
+    /// Colour of a round-trip time on the latency ramp (0–3 ms).
+    pub fn latency_colour(&self, rtt_ms: f32) -> Color32 {
+        self.latency.sample_in(rtt_ms, 0.0, 3.0)
+    }
+
+    pub fn good_or_bad(&self, good: bool) -> Color32 {
+        if good { self.ok } else { self.warn }
+    }
+}
+
+fn parse_hex(text: &str) -> Option<Color32> {
+    let hex = text.trim().strip_prefix('#')?;
+    if !(hex.len() == 6 || hex.len() == 8) || !hex.is_ascii() {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    let (r, g, b) = (byte(0)?, byte(2)?, byte(4)?);
+    let a = if hex.len() == 8 { byte(6)? } else { 255 };
+    Some(Color32::from_rgba_unmultiplied(r, g, b, a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_themes_parse() {
+        for (name, _) in BUILT_IN {
+            let theme = Theme::built_in(name).expect(name);
+            assert_eq!(theme.name, name);
+        }
+    }
+
+    #[test]
+    fn bad_themes_say_what_is_wrong() {
+        let broken = NOC_DARK.replace("accent = \"#3fa7ff\"", "accent = \"blue\"");
+        let err = Theme::parse(&broken).expect_err("bad colour");
+        assert!(err.to_string().contains("accent"), "{err}");
+        let missing = NOC_DARK.replace("accent = \"#3fa7ff\"\n", "");
+        assert!(matches!(Theme::parse(&missing), Err(ThemeError::MissingColour("accent"))));
+        assert!(matches!(Theme::parse("not toml ["), Err(ThemeError::Toml(_))));
+        let huge = NOC_DARK.replace("kpi = 30.0", "kpi = 900.0");
+        assert!(matches!(Theme::parse(&huge), Err(ThemeError::Size { .. })));
+        assert!(matches!(Theme::load("nope"), Err(ThemeError::Unknown(_))));
+    }
+
+    #[test]
+    fn hex_colours() {
+        assert_eq!(parse_hex("#ff0000"), Some(Color32::from_rgb(255, 0, 0)));
+        assert_eq!(parse_hex("#zz0000"), None);
+        assert_eq!(parse_hex("#ff00"), None);
+        assert_eq!(parse_hex("#ééé"), None);
+    }
+}
