@@ -4,8 +4,8 @@
 //! app's theme tokens. Nothing here animates or asks for a repaint.
 
 use egui::{
-    Color32, CornerRadius, Galley, Rect, Response, Role, Sense, Stroke, StrokeKind, TextStyle, Ui,
-    Vec2, Widget, WidgetInfo, pos2, vec2,
+    Color32, Galley, Rect, Response, Role, Sense, Stroke, StrokeKind, TextStyle, Ui, Vec2, Widget,
+    WidgetInfo, pos2, vec2,
 };
 use std::sync::Arc;
 
@@ -173,8 +173,12 @@ fn layout(ui: &Ui, text: &str, style: &TextStyle, color: Color32) -> Arc<Galley>
 impl Widget for KpiTile<'_> {
     fn ui(self, ui: &mut Ui) -> Response {
         let visuals = ui.visuals().clone();
-        let value_color = self.value_color.unwrap_or_else(|| visuals.strong_text_color());
-        let caption_color = self.caption_color.unwrap_or_else(|| visuals.weak_text_color());
+        let value_color = self
+            .value_color
+            .unwrap_or_else(|| visuals.strong_text_color());
+        let caption_color = self
+            .caption_color
+            .unwrap_or_else(|| visuals.weak_text_color());
         let gap = ui.spacing().item_spacing.y.max(2.0);
 
         let caption = layout(ui, &self.caption, &self.caption_style, caption_color);
@@ -210,7 +214,7 @@ impl Widget for KpiTile<'_> {
 
         if ui.is_rect_visible(rect) {
             let painter = ui.painter();
-            let radius = CornerRadius::from(visuals.widgets.noninteractive.corner_radius);
+            let radius = visuals.widgets.noninteractive.corner_radius;
             painter.rect(
                 rect,
                 radius,
@@ -251,11 +255,8 @@ impl Widget for KpiTile<'_> {
                     pos2(inner.left(), y + 2.0),
                     vec2(inner.width(), BAR_HEIGHT),
                 );
-                TargetBar::new(target.value, target.target, target.fill).paint(
-                    painter,
-                    bar,
-                    &visuals,
-                );
+                TargetBar::new(target.value, target.target, target.fill)
+                    .paint(painter, bar, &visuals);
                 y += BAR_HEIGHT + 4.0;
             }
             if let Some((values, color)) = self.sparkline {
@@ -285,6 +286,9 @@ mod tests {
             .with_unit("Gbps")
             .with_delta("+3 %", Color32::GREEN)
             .with_target(42.0, 50.0, Color32::GREEN);
-        assert_eq!(tile.accessible_label(), "Throughput: 42.0 Gbps, +3 %, target 50");
+        assert_eq!(
+            tile.accessible_label(),
+            "Throughput: 42.0 Gbps, +3 %, target 50"
+        );
     }
 }

@@ -101,7 +101,11 @@ impl Widget for RampLegend<'_> {
         let color = self.text_color.unwrap_or_else(|| ui.visuals().text_color());
         let row = ui.fonts_mut(|f| f.row_height(&font));
         let gap = 2.0;
-        let caption_height = if self.caption.is_some() { row + gap } else { 0.0 };
+        let caption_height = if self.caption.is_some() {
+            row + gap
+        } else {
+            0.0
+        };
         let size = Vec2::new(
             self.bar_size.x,
             caption_height + self.bar_size.y + gap + 3.0 + row,
@@ -111,7 +115,13 @@ impl Widget for RampLegend<'_> {
         if ui.is_rect_visible(rect) {
             let painter = ui.painter();
             if let Some(caption) = &self.caption {
-                painter.text(rect.left_top(), Align2::LEFT_TOP, caption, font.clone(), color);
+                painter.text(
+                    rect.left_top(),
+                    Align2::LEFT_TOP,
+                    caption,
+                    font.clone(),
+                    color,
+                );
             }
             let bar = Rect::from_min_size(
                 rect.left_top() + Vec2::new(0.0, caption_height),

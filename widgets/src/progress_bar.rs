@@ -79,8 +79,11 @@ impl TargetBar {
     }
 
     fn scale_max(&self) -> f32 {
-        let default = finite_or_zero(self.value).max(finite_or_zero(self.target) * DEFAULT_HEADROOM);
-        self.max.filter(|m| m.is_finite() && *m > 0.0).unwrap_or(default)
+        let default =
+            finite_or_zero(self.value).max(finite_or_zero(self.target) * DEFAULT_HEADROOM);
+        self.max
+            .filter(|m| m.is_finite() && *m > 0.0)
+            .unwrap_or(default)
     }
 
     /// Fraction of the bar the value fills, in `0..=1`.
@@ -116,12 +119,7 @@ impl TargetBar {
             ],
             marker,
         );
-        painter.rect_stroke(
-            rect,
-            radius,
-            Stroke::new(1.0, track),
-            StrokeKind::Inside,
-        );
+        painter.rect_stroke(rect, radius, Stroke::new(1.0, track), StrokeKind::Inside);
     }
 }
 

@@ -83,7 +83,13 @@ impl ColorRamp {
 
     /// The same ramp running the other way.
     pub fn reversed(&self) -> Self {
-        Self::from_stops(self.stops.iter().rev().map(|&(t, c)| (1.0 - t, c)).collect())
+        Self::from_stops(
+            self.stops
+                .iter()
+                .rev()
+                .map(|&(t, c)| (1.0 - t, c))
+                .collect(),
+        )
     }
 
     /// Colour at `t`, clamped to `0..=1`. `NaN` samples as 0.
@@ -203,7 +209,10 @@ mod tests {
 
     #[test]
     fn degenerate_ramps() {
-        assert_eq!(ColorRamp::from_stops(vec![]).sample(0.5), Color32::TRANSPARENT);
+        assert_eq!(
+            ColorRamp::from_stops(vec![]).sample(0.5),
+            Color32::TRANSPARENT
+        );
         let single = ColorRamp::from_stops(vec![(0.3, Color32::RED)]);
         assert_eq!(single.sample(0.0), Color32::RED);
         assert_eq!(single.sample(1.0), Color32::RED);

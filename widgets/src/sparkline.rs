@@ -151,7 +151,10 @@ mod tests {
     fn maps_min_to_bottom_and_max_to_top() {
         let values = [1.0, 3.0, 2.0];
         let points = Sparkline::new(&values, Color32::RED).screen_points(rect());
-        assert_eq!(points, vec![pos2(0.0, 10.0), pos2(50.0, 0.0), pos2(100.0, 5.0)]);
+        assert_eq!(
+            points,
+            vec![pos2(0.0, 10.0), pos2(50.0, 0.0), pos2(100.0, 5.0)]
+        );
     }
 
     #[test]
@@ -170,7 +173,11 @@ mod tests {
         let values = [2.0, f32::NAN, 2.0];
         let points = Sparkline::new(&values, Color32::RED).screen_points(rect());
         assert_eq!(points, vec![pos2(0.0, 5.0), pos2(100.0, 5.0)]);
-        assert!(Sparkline::new(&[], Color32::RED).screen_points(rect()).is_empty());
+        assert!(
+            Sparkline::new(&[], Color32::RED)
+                .screen_points(rect())
+                .is_empty()
+        );
         let single = Sparkline::new(&[4.0], Color32::RED).screen_points(rect());
         assert_eq!(single, vec![pos2(50.0, 5.0)]);
     }

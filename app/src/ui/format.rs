@@ -36,6 +36,15 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// 1,460,000 → "1.46 M"; smaller numbers in thousands ("921 k").
+pub fn millions(n: f64) -> String {
+    if n >= 1.0e6 {
+        format!("{:.2} M", n / 1.0e6)
+    } else {
+        format!("{:.0} k", n / 1.0e3)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +54,8 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(percent(0.756), "75.6");
+        assert_eq!(millions(1_460_000.0), "1.46 M");
+        assert_eq!(millions(921_800.0), "922 k");
         assert_eq!(clock(0), "1970-01-01 08:00:00");
     }
 }

@@ -52,13 +52,7 @@ impl OverviewView {
     fn map_ui(&mut self, ui: &mut egui::Ui, world: &World, i18n: &I18n, theme: &Theme) {
         let basemap = self.basemap.get_or_insert_with(Basemap::load);
         let width = ui.available_width();
-        let reset = ui
-            .put(
-                egui::Rect::from_min_size(ui.max_rect().left_top() + egui::vec2(8.0, 8.0), egui::vec2(120.0, 28.0)),
-                egui::Button::new(i18n.tr("map-reset")),
-            )
-            .clicked();
-        if reset || self.fitted_width.is_none_or(|w| (w - width).abs() > 1.0 && self.memory.detached().is_none()) {
+        if self.fitted_width.is_none_or(|w| (w - width).abs() > 1.0 && self.memory.detached().is_none()) {
             self.memory = MapMemory::default();
             let _ = self.memory.set_zoom(zoom_to_fit(width, HOME_SPAN_LON));
             self.fitted_width = Some(width);
@@ -138,7 +132,16 @@ impl OverviewView {
                     .with_text_color(theme.text_dim)
                     .with_background(theme.panel.gamma_multiply(0.8)),
             );
-        ui.add(map);
+        let map_rect = ui.add(map).rect;
+        let reset = ui
+            .put(
+                egui::Rect::from_min_size(map_rect.left_top() + egui::vec2(8.0, 8.0), egui::vec2(120.0, 28.0)),
+                egui::Button::new(i18n.tr("map-reset")),
+            )
+            .clicked();
+        if reset {
+            self.fitted_width = None;
+        }
     }
 }
 
@@ -168,7 +171,7 @@ fn side_panel(ui: &mut egui::Ui, state: &State, world: &World, i18n: &I18n, them
             );
             ui.add(tile(
                 i18n.tr("kpi-racks"),
-                format!("{} / {}", format::thousands(in_use as u64), format::thousands(racks as u64)),
+                format!("{} / {}", format::millions(in_use), format::millions(racks)),
             ));
             ui.add(tile(i18n.tr("kpi-pue"), format!("{pue:.2}")).with_target(1.25 / pue as f32, 1.0, theme.good_or_bad(pue <= 1.25)));
             ui.add(tile(i18n.tr("kpi-green"), format!("{} %", format::percent(green))));

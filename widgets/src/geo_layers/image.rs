@@ -65,7 +65,11 @@ impl GridImageLayer {
     pub fn mesh(&self, transform: &MercatorTransform) -> Mesh {
         let (west, east) = (self.south_west.x(), self.north_east.x());
         let (south, north) = (self.south_west.y(), self.north_east.y());
-        let strips = if self.mercator_rows { 1 } else { LATITUDE_STRIPS };
+        let strips = if self.mercator_rows {
+            1
+        } else {
+            LATITUDE_STRIPS
+        };
         let mut mesh = Mesh::with_texture(self.texture);
         for k in 0..=strips {
             let v = k as f32 / strips as f32;

@@ -110,7 +110,8 @@ pub fn sample_quadratic_bezier(
     for k in 0..=segments {
         let t = k as f32 / segments as f32;
         let u = 1.0 - t;
-        let p = from.to_vec2() * (u * u) + control.to_vec2() * (2.0 * u * t) + to.to_vec2() * (t * t);
+        let p =
+            from.to_vec2() * (u * u) + control.to_vec2() * (2.0 * u * t) + to.to_vec2() * (t * t);
         out.push(p.to_pos2());
     }
 }

@@ -37,7 +37,10 @@ fn normalized_y_unclamped(lat: f64) -> f64 {
 }
 
 fn normalized_unclamped(position: Position) -> [f64; 2] {
-    [normalized_x(position.x()), normalized_y_unclamped(position.y())]
+    [
+        normalized_x(position.x()),
+        normalized_y_unclamped(position.y()),
+    ]
 }
 
 /// `screen = offset + scale × normalized`, fitted to one frame's [`Projector`].
@@ -138,13 +141,18 @@ mod tests {
         // Centred on (0, 0): screen = rect centre + project(p, 0) − (128, 128).
         let projector = projector_at(lat_lon(0.0, 0.0), 0.0, &mut memory);
         let center = projector.clip_rect().center();
-        for p in [lat_lon(31.23, 121.47), lat_lon(-33.9, 18.4), lat_lon(60.0, -150.0)] {
+        for p in [
+            lat_lon(31.23, 121.47),
+            lat_lon(-33.9, 18.4),
+            lat_lon(60.0, -150.0),
+        ] {
             let n = normalized(p);
             let expected = projector.project(p);
-            let from_n = center + Vec2::new(
-                (n[0] * TILE_SIZE - 128.0) as f32,
-                (n[1] * TILE_SIZE - 128.0) as f32,
-            );
+            let from_n = center
+                + Vec2::new(
+                    (n[0] * TILE_SIZE - 128.0) as f32,
+                    (n[1] * TILE_SIZE - 128.0) as f32,
+                );
             assert!((from_n.to_vec2() - expected).length() < 1e-3, "{p:?}");
         }
     }
@@ -170,8 +178,14 @@ mod tests {
             let projector = projector_at(center, zoom, &mut memory);
             let transform = MercatorTransform::from_projector(&projector);
             let ideal = TILE_SIZE * 2f64.powf(zoom);
-            assert!((transform.scale()[0] / ideal - 1.0).abs() < 1e-4, "zoom {zoom}");
-            assert!((transform.scale()[1] / ideal - 1.0).abs() < 1e-4, "zoom {zoom}");
+            assert!(
+                (transform.scale()[0] / ideal - 1.0).abs() < 1e-4,
+                "zoom {zoom}"
+            );
+            assert!(
+                (transform.scale()[1] / ideal - 1.0).abs() < 1e-4,
+                "zoom {zoom}"
+            );
             for p in positions {
                 let expected = projector.project(p).to_pos2();
                 // Far-away points land millions of pixels off-screen at high zoom, where f32

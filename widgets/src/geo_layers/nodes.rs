@@ -5,8 +5,7 @@
 //! the view can turn them into intents.
 
 use egui::{
-    Align2, Color32, FontId, Pos2, Rect, Response, Role, Stroke, TextStyle, Tooltip, Ui, Vec2,
-    pos2,
+    Align2, Color32, FontId, Pos2, Rect, Response, Role, Stroke, TextStyle, Tooltip, Ui, Vec2, pos2,
 };
 use walkers::{MapMemory, Plugin, Position, Projector};
 
@@ -164,7 +163,10 @@ impl Plugin for NodesLayer<'_> {
         // Cull on x first: it is linear in longitude, so most off-screen points skip the trig.
         let max_radius = this.nodes.iter().map(|n| n.radius).fold(0.0_f32, f32::max);
         let cull = clip.expand(max_radius + 2.0);
-        let (x0, x1) = (transform.invert(cull.left_top())[0], transform.invert(cull.right_bottom())[0]);
+        let (x0, x1) = (
+            transform.invert(cull.left_top())[0],
+            transform.invert(cull.right_bottom())[0],
+        );
         let mut visible: Vec<(usize, Pos2, f32)> = Vec::new();
         for (index, node) in this.nodes.iter().enumerate() {
             let nx = normalized_x(node.position.x());
@@ -212,18 +214,27 @@ impl Plugin for NodesLayer<'_> {
             painter.circle_stroke(center, radius + ring.width + 1.0, ring);
         }
 
-        let label_color = this.label_color.unwrap_or_else(|| ui.visuals().text_color());
+        let label_color = this
+            .label_color
+            .unwrap_or_else(|| ui.visuals().text_color());
         let font = this
             .label_font
             .clone()
             .unwrap_or_else(|| font_for(ui.style(), &TextStyle::Small));
-        let show_labels = this.nodes.len() <= this.always_label_up_to
-            || projector.zoom() >= this.label_min_zoom;
+        let show_labels =
+            this.nodes.len() <= this.always_label_up_to || projector.zoom() >= this.label_min_zoom;
         if show_labels {
             for &(index, center, radius) in visible.iter().take(this.label_budget) {
                 if let Some(label) = &this.nodes[index].label {
                     let anchor = center + Vec2::new(radius + 3.0, 0.0);
-                    paint_label(&painter, anchor, label, &font, label_color, this.label_background);
+                    paint_label(
+                        &painter,
+                        anchor,
+                        label,
+                        &font,
+                        label_color,
+                        this.label_background,
+                    );
                 }
             }
         }
@@ -245,7 +256,12 @@ impl Plugin for NodesLayer<'_> {
         }
 
         let layer_id = ui.scope_id().with("nodes_layer");
-        let summary = format!("{}: {} shown of {}", this.name, visible.len(), this.nodes.len());
+        let summary = format!(
+            "{}: {} shown of {}",
+            this.name,
+            visible.len(),
+            this.nodes.len()
+        );
         labeled_rect(ui, layer_id, clip, Role::Image, &summary);
         if visible.len() <= ACCESSIBLE_NODE_LIMIT {
             let role = if clickable { Role::Button } else { Role::Label };
@@ -253,7 +269,13 @@ impl Plugin for NodesLayer<'_> {
                 let node = &this.nodes[index];
                 if let Some(label) = &node.label {
                     let rect = Rect::from_center_size(center, Vec2::splat(2.0 * radius.max(2.0)));
-                    labeled_rect(ui, layer_id.with(node.id), rect.intersect(clip), role, label);
+                    labeled_rect(
+                        ui,
+                        layer_id.with(node.id),
+                        rect.intersect(clip),
+                        role,
+                        label,
+                    );
                 }
             }
         }
@@ -289,7 +311,11 @@ mod tests {
         ];
         assert_eq!(pick(&visible, pos2(1.0, 0.0), 3.0), Some(0));
         assert_eq!(pick(&visible, pos2(6.0, 0.0), 3.0), Some(1));
-        assert_eq!(pick(&visible, pos2(4.0, 0.0), 3.0), Some(1), "tie → later wins");
+        assert_eq!(
+            pick(&visible, pos2(4.0, 0.0), 3.0),
+            Some(1),
+            "tie → later wins"
+        );
         assert_eq!(pick(&visible, pos2(104.0, 100.0), 3.0), Some(2));
         assert_eq!(pick(&visible, pos2(106.0, 100.0), 3.0), None);
         assert_eq!(pick(&[], pos2(0.0, 0.0), 3.0), None);

@@ -70,7 +70,13 @@ impl Plugin for Attribution {
         );
         painter.rect_filled(rect, 3.0, background);
         painter.galley(rect.min + padding, galley, color);
-        labeled_rect(ui, ui.scope_id().with("attribution"), rect, Role::Label, &self.text);
+        labeled_rect(
+            ui,
+            ui.scope_id().with("attribution"),
+            rect,
+            Role::Label,
+            &self.text,
+        );
     }
 }
 
@@ -191,10 +197,8 @@ impl Plugin for ScaleBar {
 
         let padding = Vec2::new(4.0, 2.0);
         let size = Vec2::new(width.max(galley.size().x), galley.size().y + 6.0) + 2.0 * padding;
-        let rect = Align2::LEFT_BOTTOM.anchor_size(
-            clip.left_bottom() + Vec2::new(MARGIN, -MARGIN),
-            size,
-        );
+        let rect =
+            Align2::LEFT_BOTTOM.anchor_size(clip.left_bottom() + Vec2::new(MARGIN, -MARGIN), size);
         painter.rect_filled(rect, 3.0, background);
         painter.galley(rect.min + padding, galley, color);
         let y = rect.bottom() - padding.y - 1.0;

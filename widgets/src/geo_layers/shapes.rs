@@ -159,13 +159,17 @@ impl ProjectedShapes {
 
     /// The last-pushed closed ring containing normalized point `n`, if any.
     pub fn ring_at(&self, n: [f64; 2]) -> Option<usize> {
-        self.spans.iter().enumerate().rev().find_map(|(index, span)| {
-            let inside_box = span.closed
-                && !span.points.is_empty()
-                && (span.min[0]..=span.max[0]).contains(&n[0])
-                && (span.min[1]..=span.max[1]).contains(&n[1]);
-            (inside_box && point_in_ring(&self.points[span.points.clone()], n)).then_some(index)
-        })
+        self.spans
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(index, span)| {
+                let inside_box = span.closed
+                    && !span.points.is_empty()
+                    && (span.min[0]..=span.max[0]).contains(&n[0])
+                    && (span.min[1]..=span.max[1]).contains(&n[1]);
+                (inside_box && point_in_ring(&self.points[span.points.clone()], n)).then_some(index)
+            })
     }
 }
 
@@ -207,7 +211,9 @@ pub(crate) fn is_convex(ring: &[[f64; 2]]) -> bool {
         }
     }
     // The wrap-around from the last edge to the first may add one more flip.
-    if let Some(first_dx) = (0..n).map(|i| ring[(i + 1) % n][0] - ring[i][0]).find(|d| *d != 0.0)
+    if let Some(first_dx) = (0..n)
+        .map(|i| ring[(i + 1) % n][0] - ring[i][0])
+        .find(|d| *d != 0.0)
         && last_dx != 0.0
         && first_dx.signum() != f64::signum(last_dx)
     {
@@ -308,7 +314,14 @@ impl Plugin for OutlineLayer<'_> {
             }
             let ring = &this.shapes.points[span.points.clone()];
             if let (Some(fill), true) = (this.fill, span.closed) {
-                add_fill(&mut fill_mesh, &transform, ring, span, &this.shapes.triangles, fill);
+                add_fill(
+                    &mut fill_mesh,
+                    &transform,
+                    ring,
+                    span,
+                    &this.shapes.triangles,
+                    fill,
+                );
             }
             if this.stroke.width > 0.0 {
                 let points = decimated(&transform, ring, span.closed);
@@ -344,7 +357,13 @@ impl Plugin for OutlineLayer<'_> {
                 None
             };
         }
-        labeled_rect(ui, ui.scope_id().with("outline_layer"), clip, Role::Image, &this.label);
+        labeled_rect(
+            ui,
+            ui.scope_id().with("outline_layer"),
+            clip,
+            Role::Image,
+            &this.label,
+        );
     }
 }
 
@@ -377,7 +396,11 @@ fn add_fill(
 }
 
 /// Screen points of a ring, skipping vertices within [`MIN_SEGMENT`] of the last one kept.
-pub(crate) fn decimated(transform: &MercatorTransform, ring: &[[f64; 2]], closed: bool) -> Vec<Pos2> {
+pub(crate) fn decimated(
+    transform: &MercatorTransform,
+    ring: &[[f64; 2]],
+    closed: bool,
+) -> Vec<Pos2> {
     let mut points: Vec<Pos2> = Vec::with_capacity(ring.len());
     let min_sq = MIN_SEGMENT * MIN_SEGMENT;
     for &n in ring {
@@ -387,9 +410,7 @@ pub(crate) fn decimated(transform: &MercatorTransform, ring: &[[f64; 2]], closed
             _ => points.push(p),
         }
     }
-    if !closed
-        && let (Some(&end), Some(kept)) = (ring.last(), points.last_mut())
-    {
+    if !closed && let (Some(&end), Some(kept)) = (ring.last(), points.last_mut()) {
         // Open lines must still reach their true end.
         *kept = transform.apply(end);
     }
@@ -438,7 +459,14 @@ mod tests {
     #[test]
     fn convexity() {
         assert!(is_convex(&[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]));
-        assert!(!is_convex(&[[0.0, 0.0], [2.0, 0.0], [2.0, 1.0], [1.0, 1.0], [1.0, 2.0], [0.0, 2.0]]));
+        assert!(!is_convex(&[
+            [0.0, 0.0],
+            [2.0, 0.0],
+            [2.0, 1.0],
+            [1.0, 1.0],
+            [1.0, 2.0],
+            [0.0, 2.0]
+        ]));
         // A pentagram turns the same way at every vertex but is not simple.
         let pentagram: Vec<[f64; 2]> = (0..5)
             .map(|k| {
@@ -451,7 +479,8 @@ mod tests {
 
     #[test]
     fn ring_hit_testing() {
-        let shapes = ProjectedShapes::from_rings(vec![square(0.0, 0.0, 10.0), square(2.0, 2.0, 2.0)]);
+        let shapes =
+            ProjectedShapes::from_rings(vec![square(0.0, 0.0, 10.0), square(2.0, 2.0, 2.0)]);
         let inner = normalized(lat_lon(3.0, 3.0));
         let outer_only = normalized(lat_lon(8.0, 8.0));
         let outside = normalized(lat_lon(20.0, 20.0));
@@ -464,7 +493,13 @@ mod tests {
     #[test]
     fn decimation_merges_sub_pixel_vertices() {
         let transform = MercatorTransform::from_parts([0.0, 0.0], [100.0, 100.0]);
-        let ring = [[0.0, 0.0], [0.001, 0.0], [0.002, 0.0], [0.5, 0.0], [0.5, 0.5]];
+        let ring = [
+            [0.0, 0.0],
+            [0.001, 0.0],
+            [0.002, 0.0],
+            [0.5, 0.0],
+            [0.5, 0.5],
+        ];
         let points = decimated(&transform, &ring, false);
         assert_eq!(points.len(), 3);
         assert_eq!(points[2], egui::pos2(50.0, 50.0));

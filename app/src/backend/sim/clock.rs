@@ -47,6 +47,7 @@ pub(crate) fn beijing_hh00(t: UnixMs) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
 

@@ -70,7 +70,7 @@ const CLUSTERS: [ClusterSpec; 10] = [
 
 /// (from, to, capacity Gbit/s, mean utilization): a ring of the hubs, the two intra-hub
 /// channels, and the east–west "East Data, West Computing" trunks.
-const LINKS: [(&str, &str, u32, f64); 21] = [
+const LINKS: [(&str, &str, u32, f64); 22] = [
     ("zhangjiakou", "horinger", 800, 0.66),
     ("horinger", "zhongwei", 400, 0.48),
     ("zhongwei", "qingyang", 400, 0.42),
@@ -92,6 +92,7 @@ const LINKS: [(&str, &str, u32, f64); 21] = [
     ("shaoguan", "tianfu", 400, 0.47),
     ("tianfu", "guian", 400, 0.40),
     ("yrd_demo", "zhongwei", 400, 0.46),
+    ("chongqing", "qingyang", 400, 0.44),
 ];
 
 /// Slowly moving and hidden figures of a cluster.
@@ -429,6 +430,7 @@ impl Backbone {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use rand::SeedableRng as _;
 

@@ -104,6 +104,7 @@ pub(crate) fn hash01(parts: &[u64]) -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use rand::SeedableRng as _;
 

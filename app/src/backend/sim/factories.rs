@@ -539,6 +539,7 @@ pub(crate) fn industry_key(industry: Industry) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use rand::SeedableRng as _;
 

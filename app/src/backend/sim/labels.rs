@@ -66,6 +66,7 @@ pub(crate) fn industry_zh(industry: Industry) -> &'static str {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
 

@@ -97,6 +97,7 @@ pub(crate) fn query(book: &FactoryBook, q: &FactoryQuery) -> Result<FactoryPage,
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use rand::SeedableRng as _;
 
