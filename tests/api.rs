@@ -1,5 +1,7 @@
 //! API v1 end to end: the reference backend on port 0, driven by the console's real client.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -46,14 +48,15 @@ async fn wait_for_open_action(api: &ApiClient) -> Action {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let snapshot = api.snapshot().await.expect("snapshot");
-        if let Some(action) = snapshot
-            .actions
-            .into_iter()
-            .find(|a| a.state == ActionState::Pending && a.expires_at > snapshot.server_time + 60_000)
-        {
+        if let Some(action) = snapshot.actions.into_iter().find(|a| {
+            a.state == ActionState::Pending && a.expires_at > snapshot.server_time + 60_000
+        }) {
             return action;
         }
-        assert!(Instant::now() < deadline, "the simulator proposed no action in 60 s");
+        assert!(
+            Instant::now() < deadline,
+            "the simulator proposed no action in 60 s"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -63,8 +66,18 @@ async fn every_endpoint_answers_json_and_openapi_lists_them() {
     let backend = start_backend().await;
     let base = backend.base_url();
     let http = reqwest::Client::new();
-    let snapshot: serde_json::Value = http.get(format!("{base}/api/v1/snapshot")).send().await.unwrap().json().await.unwrap();
-    let metro = snapshot["metros"][0]["id"].as_str().expect("a metro").to_owned();
+    let snapshot: serde_json::Value = http
+        .get(format!("{base}/api/v1/snapshot"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let metro = snapshot["metros"][0]["id"]
+        .as_str()
+        .expect("a metro")
+        .to_owned();
     let paths = [
         "/api/v1/health".to_owned(),
         "/api/v1/openapi.json".to_owned(),
@@ -81,17 +94,45 @@ async fn every_endpoint_answers_json_and_openapi_lists_them() {
     for path in &paths {
         let response = http.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
-        let body: serde_json::Value = response.json().await.unwrap_or_else(|e| panic!("{path}: {e}"));
+        let body: serde_json::Value = response
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
         assert!(body.is_object() || body.is_array(), "{path}");
     }
-    let doc: serde_json::Value = http.get(format!("{base}/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
-    let listed: BTreeSet<&str> = doc["paths"].as_object().expect("paths").keys().map(String::as_str).collect();
+    let doc: serde_json::Value = http
+        .get(format!("{base}/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let listed: BTreeSet<&str> = doc["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .map(String::as_str)
+        .collect();
     for expected in [
-        "/api/v1/health", "/api/v1/openapi.json", "/api/v1/snapshot", "/api/v1/metros",
-        "/api/v1/metros/{id}/latency", "/api/v1/factories", "/api/v1/factories/{id}", "/api/v1/progress",
-        "/api/v1/agents", "/api/v1/actions", "/api/v1/actions/{id}/decision", "/api/v1/audit", "/api/v1/events",
+        "/api/v1/health",
+        "/api/v1/openapi.json",
+        "/api/v1/snapshot",
+        "/api/v1/metros",
+        "/api/v1/metros/{id}/latency",
+        "/api/v1/factories",
+        "/api/v1/factories/{id}",
+        "/api/v1/progress",
+        "/api/v1/agents",
+        "/api/v1/actions",
+        "/api/v1/actions/{id}/decision",
+        "/api/v1/audit",
+        "/api/v1/events",
     ] {
-        assert!(listed.contains(expected), "openapi.json lacks {expected}: {listed:?}");
+        assert!(
+            listed.contains(expected),
+            "openapi.json lacks {expected}: {listed:?}"
+        );
     }
     backend.shutdown().await;
 }
@@ -103,26 +144,58 @@ async fn errors_are_one_json_shape_with_the_right_status() {
     let http = reqwest::Client::new();
     let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
         (http.get(format!("{base}/api/v1/nope")), 404, "not_found"),
-        (http.get(format!("{base}/api/v1/metros/atlantis/latency")), 404, "not_found"),
-        (http.get(format!("{base}/api/v1/factories/99999999")), 404, "not_found"),
-        (http.get(format!("{base}/api/v1/factories/abc")), 400, "bad_path"),
-        (http.get(format!("{base}/api/v1/factories?bbox=1,2,3")), 422, "bad_filter"),
-        (http.get(format!("{base}/api/v1/factories?stage=flying")), 400, "bad_query"),
-        (http.get(format!("{base}/api/v1/audit?cursor=zzz")), 400, "bad_cursor"),
-        (http.get(format!("{base}/api/v1/events")).header("Last-Event-ID", "x"), 400, "bad_last_event_id"),
         (
-            http.post(format!("{base}/api/v1/actions/1/decision")).header("content-type", "application/json").body("{not json"),
+            http.get(format!("{base}/api/v1/metros/atlantis/latency")),
+            404,
+            "not_found",
+        ),
+        (
+            http.get(format!("{base}/api/v1/factories/99999999")),
+            404,
+            "not_found",
+        ),
+        (
+            http.get(format!("{base}/api/v1/factories/abc")),
+            400,
+            "bad_path",
+        ),
+        (
+            http.get(format!("{base}/api/v1/factories?bbox=1,2,3")),
+            422,
+            "bad_filter",
+        ),
+        (
+            http.get(format!("{base}/api/v1/factories?stage=flying")),
+            400,
+            "bad_query",
+        ),
+        (
+            http.get(format!("{base}/api/v1/audit?cursor=zzz")),
+            400,
+            "bad_cursor",
+        ),
+        (
+            http.get(format!("{base}/api/v1/events"))
+                .header("Last-Event-ID", "x"),
+            400,
+            "bad_last_event_id",
+        ),
+        (
+            http.post(format!("{base}/api/v1/actions/1/decision"))
+                .header("content-type", "application/json")
+                .body("{not json"),
             422,
             "bad_body",
         ),
         (
-            http.post(format!("{base}/api/v1/actions/999999/decision")).json(&DecisionRequest {
-                decision: Decision::Approve,
-                params: None,
-                reason: "r".into(),
-                expected_version: 1,
-                idempotency_key: "k-missing".into(),
-            }),
+            http.post(format!("{base}/api/v1/actions/999999/decision"))
+                .json(&DecisionRequest {
+                    decision: Decision::Approve,
+                    params: None,
+                    reason: "r".into(),
+                    expected_version: 1,
+                    idempotency_key: "k-missing".into(),
+                }),
             404,
             "not_found",
         ),
@@ -144,7 +217,11 @@ async fn event_stream_resumes_exactly_after_a_dropped_connection() {
     let snapshot = api.snapshot().await.unwrap();
     let mut stream = Box::pin(api.events(Some(snapshot.seq)).await.unwrap());
     let first = next_events(&mut stream, 30).await;
-    assert_eq!(first[0].id, snapshot.seq + 1, "the stream starts right after the snapshot");
+    assert_eq!(
+        first[0].id,
+        snapshot.seq + 1,
+        "the stream starts right after the snapshot"
+    );
     backend.drop_event_streams();
     // The old stream ends; whatever it still delivered counts as applied.
     let mut applied: Vec<u64> = first.iter().map(|e| e.id).collect();
@@ -158,7 +235,10 @@ async fn event_stream_resumes_exactly_after_a_dropped_connection() {
     let more = next_events(&mut resumed, 40).await;
     applied.extend(more.iter().map(|e| e.id));
     let expected: Vec<u64> = (snapshot.seq + 1..=*applied.last().unwrap()).collect();
-    assert_eq!(applied, expected, "no gap and no duplicate across the reconnect");
+    assert_eq!(
+        applied, expected,
+        "no gap and no duplicate across the reconnect"
+    );
     backend.shutdown().await;
 }
 
@@ -167,7 +247,11 @@ async fn decision_round_trip_is_idempotent_and_audited() {
     let backend = start_backend().await;
     let api = ApiClient::new(&backend.base_url(), None).unwrap();
     let action = wait_for_open_action(&api).await;
-    let decision = if action.policy == tianshu::api::Policy::AutoWithVeto { Decision::Veto } else { Decision::Reject };
+    let decision = if action.policy == tianshu::api::Policy::AutoWithVeto {
+        Decision::Veto
+    } else {
+        Decision::Reject
+    };
     let request = DecisionRequest {
         decision,
         params: None,
@@ -175,26 +259,48 @@ async fn decision_round_trip_is_idempotent_and_audited() {
         expected_version: action.version,
         idempotency_key: format!("test-{}", action.id),
     };
-    let first = api.decide(action.id, &request).await.expect("decision accepted");
+    let first = api
+        .decide(action.id, &request)
+        .await
+        .expect("decision accepted");
     assert!(!first.replayed);
     assert_eq!(first.action.version, action.version + 1);
-    assert!(matches!(first.action.state, ActionState::Rejected | ActionState::Vetoed));
+    assert!(matches!(
+        first.action.state,
+        ActionState::Rejected | ActionState::Vetoed
+    ));
     // A retry of the same decision is answered from the record, not applied again.
-    let again = api.decide(action.id, &request).await.expect("retry answered");
+    let again = api
+        .decide(action.id, &request)
+        .await
+        .expect("retry answered");
     assert!(again.replayed);
     assert_eq!(again.action, first.action);
     assert_eq!(again.audit_id, first.audit_id);
     // A new decision on the old version is refused as stale.
-    let stale = DecisionRequest { idempotency_key: "other".into(), ..request.clone() };
+    let stale = DecisionRequest {
+        idempotency_key: "other".into(),
+        ..request.clone()
+    };
     match api.decide(action.id, &stale).await {
         Err(ClientError::Api { status: 409, body }) => assert_eq!(body.code, "not_open"),
         other => panic!("expected 409, got {other:?}"),
     }
     // Same key, different content: refused, not replayed.
-    let reused = DecisionRequest { reason: "something else".into(), ..request.clone() };
-    assert!(matches!(api.decide(action.id, &reused).await, Err(ClientError::Api { status: 422, .. })));
+    let reused = DecisionRequest {
+        reason: "something else".into(),
+        ..request.clone()
+    };
+    assert!(matches!(
+        api.decide(action.id, &reused).await,
+        Err(ClientError::Api { status: 422, .. })
+    ));
     let audit = api.audit(None).await.unwrap();
-    let entries: Vec<_> = audit.items.iter().filter(|e| e.action_id == action.id && e.actor != "system").collect();
+    let entries: Vec<_> = audit
+        .items
+        .iter()
+        .filter(|e| e.action_id == action.id && e.actor != "system")
+        .collect();
     assert_eq!(entries.len(), 1, "exactly one audit entry for the decision");
     assert_eq!(entries[0].reason, "end-to-end test");
     backend.shutdown().await;
@@ -202,21 +308,36 @@ async fn decision_round_trip_is_idempotent_and_audited() {
 
 #[test]
 fn the_real_client_feeds_state_and_resumes_after_a_drop() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     let backend = runtime.block_on(start_backend());
     let api = ApiClient::new(&backend.base_url(), None).unwrap();
     let wakes = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counter = wakes.clone();
-    let mut handle = client::spawn(runtime.handle(), api, Arc::new(move || {
-        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }));
+    let mut handle = client::spawn(
+        runtime.handle(),
+        api,
+        Arc::new(move || {
+            counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }),
+    );
     let mut state = State::new(handle.base_url.clone());
     let mut stream_ids = Vec::new();
     let mut snapshots = 0;
-    let mut pump = |state: &mut State, until: &dyn Fn(&State, &[u64]) -> bool, ids: &mut Vec<u64>, snapshots: &mut u32| {
+    let mut pump = |state: &mut State,
+                    until: &dyn Fn(&State, &[u64]) -> bool,
+                    ids: &mut Vec<u64>,
+                    snapshots: &mut u32| {
         let deadline = Instant::now() + Duration::from_secs(30);
         while !until(state, ids) {
-            assert!(Instant::now() < deadline, "timed out; connection {:?}", state.connection);
+            assert!(
+                Instant::now() < deadline,
+                "timed out; connection {:?}",
+                state.connection
+            );
             match handle.events.try_recv() {
                 Ok(event) => {
                     if let ClientEvent::Stream(e) = &event {
@@ -231,7 +352,12 @@ fn the_real_client_feeds_state_and_resumes_after_a_drop() {
             }
         }
     };
-    pump(&mut state, &|s, ids| s.connection == ConnectionState::Connected && ids.len() >= 20, &mut stream_ids, &mut snapshots);
+    pump(
+        &mut state,
+        &|s, ids| s.connection == ConnectionState::Connected && ids.len() >= 20,
+        &mut stream_ids,
+        &mut snapshots,
+    );
     let world = state.world.as_ref().expect("snapshot applied");
     assert_eq!(world.clusters.len(), 10);
     assert!(world.simulated);
@@ -247,7 +373,10 @@ fn the_real_client_feeds_state_and_resumes_after_a_drop() {
     let expected: Vec<u64> = (first..first + stream_ids.len() as u64).collect();
     assert_eq!(stream_ids, expected, "contiguous ids across the drop");
     assert_eq!(state.last_event_id, *stream_ids.last().unwrap());
-    assert!(wakes.load(std::sync::atomic::Ordering::Relaxed) > 0, "the UI was woken");
+    assert!(
+        wakes.load(std::sync::atomic::Ordering::Relaxed) > 0,
+        "the UI was woken"
+    );
     runtime.block_on(backend.shutdown());
 }
 
@@ -255,7 +384,11 @@ fn the_real_client_feeds_state_and_resumes_after_a_drop() {
 async fn factories_filter_and_page_through_the_api() {
     let backend = start_backend().await;
     let api = ApiClient::new(&backend.base_url(), None).unwrap();
-    let mut query = FactoryQuery { stage: Some(UpgradeStage::Upgraded), limit: Some(500), ..Default::default() };
+    let mut query = FactoryQuery {
+        stage: Some(UpgradeStage::Upgraded),
+        limit: Some(500),
+        ..Default::default()
+    };
     let mut seen = BTreeSet::new();
     let mut total = None;
     loop {
@@ -277,6 +410,12 @@ async fn factories_filter_and_page_through_the_api() {
 
 #[test]
 fn a_client_with_a_bad_url_says_so() {
-    assert!(matches!(ApiClient::new("ftp://x", None), Err(ClientError::BadUrl(..))));
-    assert!(matches!(ApiClient::new("not a url", None), Err(ClientError::BadUrl(..))));
+    assert!(matches!(
+        ApiClient::new("ftp://x", None),
+        Err(ClientError::BadUrl(..))
+    ));
+    assert!(matches!(
+        ApiClient::new("not a url", None),
+        Err(ClientError::BadUrl(..))
+    ));
 }

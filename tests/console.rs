@@ -1,10 +1,12 @@
 //! The console shell driven through AccessKit with egui_kittest: it renders, navigates, decides,
 //! warns when stale, switches language — fed by a fake client channel carrying real simulator data.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
-use egui_kittest::kittest::Queryable as _;
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
 use tianshu::api::Snapshot;
 use tianshu::backend::sim::{SimConfig, Simulator};
 use tianshu::backend::store::Store;
@@ -20,8 +22,14 @@ const NOW: i64 = 1_793_491_200_000;
 
 /// A snapshot from the real simulator with at least one open action.
 fn simulated_snapshot() -> Snapshot {
-    let sim = Simulator::new(SimConfig { seed: 3, start: NOW, factory_count: 5_000 }).expect("sim");
-    let mut world = World::new(sim, Store::open(None).expect("store"), 600.0, 1000).expect("world");
+    let sim = Simulator::new(SimConfig {
+        seed: 3,
+        start: NOW,
+        factory_count: 5_000,
+    })
+    .expect("sim");
+    let mut world =
+        World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
     for step in 0..2000 {
         world.tick(600.0, NOW + step).expect("tick");
         if !world.open_actions().is_empty() {
@@ -29,7 +37,10 @@ fn simulated_snapshot() -> Snapshot {
         }
     }
     let snapshot = world.snapshot(NOW + 2000);
-    assert!(!snapshot.actions.is_empty(), "the simulator proposes actions");
+    assert!(
+        !snapshot.actions.is_empty(),
+        "the simulator proposes actions"
+    );
     snapshot
 }
 
@@ -58,8 +69,14 @@ fn console(view: View, size: egui::Vec2) -> (Harness<'static, ConsoleApp>, Fixtu
 }
 
 fn connect(fixture: &Fixture, snapshot: Snapshot) {
-    fixture.to_ui.try_send(ClientEvent::Connection(ConnectionState::Connected)).expect("send");
-    fixture.to_ui.try_send(ClientEvent::Snapshot(Box::new(snapshot))).expect("send");
+    fixture
+        .to_ui
+        .try_send(ClientEvent::Connection(ConnectionState::Connected))
+        .expect("send");
+    fixture
+        .to_ui
+        .try_send(ClientEvent::Snapshot(Box::new(snapshot)))
+        .expect("send");
 }
 
 #[test]
@@ -96,29 +113,59 @@ fn views_ask_the_client_for_their_data() {
     while let Ok(c) = fixture.from_ui.try_recv() {
         seen.push(c);
     }
-    assert!(seen.iter().any(|c| matches!(c, Command::FetchMetroLatency(_))), "{seen:?}");
-    assert!(seen.iter().any(|c| matches!(c, Command::FetchFactories(_))), "{seen:?}");
-    assert!(seen.iter().any(|c| matches!(c, Command::FetchProgress)), "{seen:?}");
+    assert!(
+        seen.iter()
+            .any(|c| matches!(c, Command::FetchMetroLatency(_))),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter().any(|c| matches!(c, Command::FetchFactories(_))),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter().any(|c| matches!(c, Command::FetchProgress)),
+        "{seen:?}"
+    );
 }
 
 #[test]
 fn an_operator_decision_leaves_as_one_command_with_reason_and_version() {
     let snapshot = simulated_snapshot();
-    let action = snapshot.actions.iter().max_by_key(|a| a.id).cloned().expect("an action");
+    let action = snapshot
+        .actions
+        .iter()
+        .max_by_key(|a| a.id)
+        .cloned()
+        .expect("an action");
     let (mut harness, mut fixture) = console(View::Agents, egui::vec2(1400.0, 1000.0));
     connect(&fixture, snapshot);
     harness.run_steps(3);
     while fixture.from_ui.try_recv().is_ok() {} // the audit fetch
     // Without a reason the buttons are disabled: nothing leaves.
-    harness.get_all_by_label("Reject").next().expect("a reject button").click();
+    harness
+        .get_all_by_label("Reject")
+        .next()
+        .expect("a reject button")
+        .click();
     harness.run_steps(2);
     assert!(fixture.from_ui.try_recv().is_err());
-    let field = harness.get_all_by_label("Reason").next().expect("reason field");
+    let field = harness
+        .get_all_by_label("Reason")
+        .next()
+        .expect("reason field");
     field.focus();
     harness.run_steps(1);
-    harness.get_all_by_label("Reason").next().expect("reason field").type_text("forecast disagrees");
+    harness
+        .get_all_by_label("Reason")
+        .next()
+        .expect("reason field")
+        .type_text("forecast disagrees");
     harness.run_steps(2);
-    harness.get_all_by_label("Reject").next().expect("a reject button").click();
+    harness
+        .get_all_by_label("Reject")
+        .next()
+        .expect("a reject button")
+        .click();
     harness.run_steps(3);
     let command = fixture.from_ui.try_recv().expect("a decision was sent");
     match command {
@@ -131,7 +178,14 @@ fn an_operator_decision_leaves_as_one_command_with_reason_and_version() {
         other => panic!("unexpected {other:?}"),
     }
     assert!(fixture.from_ui.try_recv().is_err(), "exactly one command");
-    assert!(harness.state().state.decision_in_flight(action.id).is_some(), "shown as sending");
+    assert!(
+        harness
+            .state()
+            .state
+            .decision_in_flight(action.id)
+            .is_some(),
+        "shown as sending"
+    );
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! The real binary in a real window: start `tianshu --screenshot` under Xvfb (Mesa renders it
 //! without a GPU) and check the picture shows something.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -22,14 +24,21 @@ impl Drop for Display {
 
 /// The display to use: `$DISPLAY` if set, else a private Xvfb started here.
 fn display() -> Option<Display> {
-    if let Ok(name) = std::env::var("DISPLAY") {
-        if !name.is_empty() {
-            return Some(Display { name, server: None });
-        }
+    if let Ok(name) = std::env::var("DISPLAY")
+        && !name.is_empty()
+    {
+        return Some(Display { name, server: None });
     }
     let number = 90 + std::process::id() % 100;
     let server = Command::new("Xvfb")
-        .args([format!(":{number}"), "-screen".into(), "0".into(), "1600x1000x24".into(), "-nolisten".into(), "tcp".into()])
+        .args([
+            format!(":{number}"),
+            "-screen".into(),
+            "0".into(),
+            "1600x1000x24".into(),
+            "-nolisten".into(),
+            "tcp".into(),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -39,7 +48,10 @@ fn display() -> Option<Display> {
     while !socket.exists() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    Some(Display { name: format!(":{number}"), server: Some(server) })
+    Some(Display {
+        name: format!(":{number}"),
+        server: Some(server),
+    })
 }
 
 #[test]
@@ -49,14 +61,26 @@ fn the_console_window_shows_the_map_with_data() {
             eprintln!("skipped: no DISPLAY and no Xvfb (TIANSHU_SKIP_GUI=1)");
             return;
         }
-        panic!("no DISPLAY and no Xvfb: install xvfb and mesa-vulkan-drivers (see README), or set TIANSHU_SKIP_GUI=1 to skip");
+        panic!(
+            "no DISPLAY and no Xvfb: install xvfb and mesa-vulkan-drivers (see README), or set TIANSHU_SKIP_GUI=1 to skip"
+        );
     };
     let dir = std::env::temp_dir().join(format!("tianshu-smoke-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let png = dir.join("overview.png");
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_tianshu"))
-        .args(["--view", "overview", "--size", "1280x800", "--speed", "600", "--factories", "20000", "--screenshot"])
+        .args([
+            "--view",
+            "overview",
+            "--size",
+            "1280x800",
+            "--speed",
+            "600",
+            "--factories",
+            "20000",
+            "--screenshot",
+        ])
         .arg(&png)
         .env("DISPLAY", &display.name)
         .env("XDG_RUNTIME_DIR", &dir)
@@ -64,17 +88,37 @@ fn the_console_window_shows_the_map_with_data() {
         .output()
         .expect("the binary runs");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "tianshu --screenshot failed: {stderr}");
-    eprintln!("screenshot taken in {:.1} s", started.elapsed().as_secs_f32());
+    assert!(
+        output.status.success(),
+        "tianshu --screenshot failed: {stderr}"
+    );
+    eprintln!(
+        "screenshot taken in {:.1} s",
+        started.elapsed().as_secs_f32()
+    );
     let image = image::open(&png).expect("a PNG was written").to_rgba8();
-    assert!(image.width() >= 1000 && image.height() >= 600, "{}x{}", image.width(), image.height());
+    assert!(
+        image.width() >= 1000 && image.height() >= 600,
+        "{}x{}",
+        image.width(),
+        image.height()
+    );
     let mut counts: HashMap<[u8; 4], u32> = HashMap::new();
     for p in image.pixels() {
         *counts.entry(p.0).or_default() += 1;
     }
     let total = image.width() * image.height();
     let most = counts.values().max().copied().unwrap_or(0);
-    assert!(counts.len() > 200, "only {} colours: blank window?", counts.len());
-    assert!(most < total * 9 / 10, "one colour covers {} of {} pixels", most, total);
+    assert!(
+        counts.len() > 200,
+        "only {} colours: blank window?",
+        counts.len()
+    );
+    assert!(
+        most < total * 9 / 10,
+        "one colour covers {} of {} pixels",
+        most,
+        total
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

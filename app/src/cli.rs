@@ -123,9 +123,18 @@ mod tests {
 
     #[test]
     fn serve_and_console_parse() {
-        let cli = Cli::try_parse_from(["tianshu", "serve", "--listen", "0.0.0.0:9000", "--seed", "7"]).expect("parses");
+        let cli = Cli::try_parse_from([
+            "tianshu",
+            "serve",
+            "--listen",
+            "0.0.0.0:9000",
+            "--seed",
+            "7",
+        ])
+        .expect("parses");
         assert!(matches!(cli.command, Some(Command::Serve(ref s)) if s.sim.seed == 7));
-        let cli = Cli::try_parse_from(["tianshu", "--view", "agents", "--screenshot", "x.png"]).expect("parses");
+        let cli = Cli::try_parse_from(["tianshu", "--view", "agents", "--screenshot", "x.png"])
+            .expect("parses");
         assert_eq!(cli.console.view, View::Agents);
         assert!(Cli::try_parse_from(["tianshu", "--view", "nowhere"]).is_err());
     }

@@ -11,14 +11,16 @@ use crate::cli::{ConsoleArgs, SimArgs, parse_size};
 use crate::client::{self, ApiClient};
 use crate::i18n::Lang;
 use crate::state::State;
-use crate::ui::{ConsoleApp, ScreenshotJob, fonts, theme::Theme};
 use crate::ui::screenshot::{ScreenshotOutcome, ScreenshotStatus};
+use crate::ui::{ConsoleApp, ScreenshotJob, fonts, theme::Theme};
 
 /// Builds the simulator configuration from the command line.
 pub fn sim_config(args: &SimArgs) -> anyhow::Result<backend::sim::SimConfig> {
     let start = match &args.sim_start {
         Some(text) => chrono::DateTime::parse_from_rfc3339(text)
-            .with_context(|| format!("--sim-start {text:?} is not an RFC 3339 time such as 2026-11-01T00:00:00Z"))?
+            .with_context(|| {
+                format!("--sim-start {text:?} is not an RFC 3339 time such as 2026-11-01T00:00:00Z")
+            })?
             .timestamp_millis(),
         None => {
             let now = chrono::Utc::now().timestamp_millis();
@@ -26,10 +28,16 @@ pub fn sim_config(args: &SimArgs) -> anyhow::Result<backend::sim::SimConfig> {
         }
     };
     if !(args.speed.is_finite() && args.speed > 0.0 && args.speed <= 1_000_000.0) {
-        bail!("--speed must be between 0 and 1,000,000 simulated seconds per second, not {}", args.speed);
+        bail!(
+            "--speed must be between 0 and 1,000,000 simulated seconds per second, not {}",
+            args.speed
+        );
     }
     if !(1..=500_000).contains(&args.factories) {
-        bail!("--factories must be between 1 and 500,000, not {}", args.factories);
+        bail!(
+            "--factories must be between 1 and 500,000, not {}",
+            args.factories
+        );
     }
     Ok(backend::sim::SimConfig {
         seed: args.seed,
@@ -48,7 +56,9 @@ fn read_token(args: &ConsoleArgs) -> anyhow::Result<Option<String>> {
         }
         return Ok(Some(token));
     }
-    Ok(std::env::var("TIANSHU_TOKEN").ok().filter(|t| !t.trim().is_empty()))
+    Ok(std::env::var("TIANSHU_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty()))
 }
 
 pub fn run_console(args: ConsoleArgs) -> anyhow::Result<()> {
@@ -84,7 +94,11 @@ pub fn run_console(args: ConsoleArgs) -> anyhow::Result<()> {
     let screenshot_status = ScreenshotStatus::default();
     let view = args.view;
     let screenshot = args.screenshot.clone().map(|path| {
-        ScreenshotJob::new(path, Duration::from_secs(args.screenshot_timeout), screenshot_status.clone())
+        ScreenshotJob::new(
+            path,
+            Duration::from_secs(args.screenshot_timeout),
+            screenshot_status.clone(),
+        )
     });
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Tianshu 天枢")
@@ -120,8 +134,12 @@ pub fn run_console(args: ConsoleArgs) -> anyhow::Result<()> {
     if args.screenshot.is_some() {
         match screenshot_status.get() {
             ScreenshotOutcome::Saved => {}
-            ScreenshotOutcome::Failed => bail!("the screenshot was not taken with data on screen (see the log)"),
-            ScreenshotOutcome::Pending => bail!("the window closed before the screenshot was taken"),
+            ScreenshotOutcome::Failed => {
+                bail!("the screenshot was not taken with data on screen (see the log)")
+            }
+            ScreenshotOutcome::Pending => {
+                bail!("the window closed before the screenshot was taken")
+            }
         }
     }
     runtime.shutdown_timeout(Duration::from_secs(2));
@@ -159,8 +177,14 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
         .context("cannot start the runtime")?;
     runtime.block_on(async move {
         let running = backend::start(config).await?;
-        println!("tianshu backend on {} (store: {})", running.base_url(), db.map_or("memory".into(), |p| p.display().to_string()));
-        tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+        println!(
+            "tianshu backend on {} (store: {})",
+            running.base_url(),
+            db.map_or("memory".into(), |p| p.display().to_string())
+        );
+        tokio::signal::ctrl_c()
+            .await
+            .context("waiting for Ctrl-C")?;
         running.shutdown().await;
         Ok(())
     })

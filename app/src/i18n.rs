@@ -138,7 +138,9 @@ pub fn message_ids(source: &str) -> Vec<String> {
             let id = id.trim();
             (!id.is_empty()
                 && !line.starts_with(' ')
-                && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             .then(|| id.to_owned())
         })
         .collect()
@@ -178,7 +180,10 @@ mod tests {
                 .chars()
                 .filter(|c| !c.is_whitespace() && !charset.contains(*c))
                 .collect();
-            assert!(missing.is_empty(), "characters not in the font subset: {missing}");
+            assert!(
+                missing.is_empty(),
+                "characters not in the font subset: {missing}"
+            );
         }
     }
 

@@ -521,15 +521,25 @@ pub enum EventKind {
         clusters: Vec<ClusterLoad>,
         links: Vec<LinkLoad>,
     },
-    MetroUpdated { metro: MetroSummary },
+    MetroUpdated {
+        metro: MetroSummary,
+    },
     FactoriesProgressed {
         changes: Vec<FactoryStageChange>,
         summary: FactorySummary,
     },
-    AgentUpdated { agent: Agent },
-    ActionProposed { action: Action },
-    ActionUpdated { action: Action },
-    Audit { entry: AuditEntry },
+    AgentUpdated {
+        agent: Agent,
+    },
+    ActionProposed {
+        action: Action,
+    },
+    ActionUpdated {
+        action: Action,
+    },
+    Audit {
+        entry: AuditEntry,
+    },
     /// The stream cannot resume where asked (too far behind): fetch a fresh snapshot.
     Resync,
 }

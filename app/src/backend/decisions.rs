@@ -20,7 +20,10 @@ pub enum DecisionError {
     #[error("the action expired before the decision arrived")]
     Expired,
     #[error("role {role} may not {decision}")]
-    Forbidden { role: &'static str, decision: &'static str },
+    Forbidden {
+        role: &'static str,
+        decision: &'static str,
+    },
     #[error("{0} already approved this action; a second approval must come from someone else")]
     AlreadyApproved(String),
     #[error("only an auto-executing action inside its veto window can be vetoed")]
@@ -102,7 +105,11 @@ pub fn decide(
                 return Err(DecisionError::AlreadyApproved(who.user.clone()));
             }
             next.approvals.push(who.user.clone());
-            let needed = if action.policy == Policy::TwoApprovals { 2 } else { 1 };
+            let needed = if action.policy == Policy::TwoApprovals {
+                2
+            } else {
+                1
+            };
             if next.approvals.len() >= needed {
                 next.state = ActionState::Executed;
                 executes = true;
@@ -237,8 +244,13 @@ mod tests {
 
     #[test]
     fn one_approval_executes() {
-        let out = decide(&action(Policy::OneApproval), &request(Decision::Approve, 1), &op("li"), 10)
-            .expect("valid");
+        let out = decide(
+            &action(Policy::OneApproval),
+            &request(Decision::Approve, 1),
+            &op("li"),
+            10,
+        )
+        .expect("valid");
         assert_eq!(out.action.state, ActionState::Executed);
         assert_eq!(out.action.version, 2);
         assert!(out.executes);
@@ -253,10 +265,18 @@ mod tests {
         assert!(!first.executes);
         let again = decide(&first.action, &request(Decision::Approve, 2), &op("li"), 11);
         assert_eq!(again, Err(DecisionError::AlreadyApproved("li".into())));
-        let second = decide(&first.action, &request(Decision::Approve, 2), &op("wang"), 12)
-            .expect("valid");
+        let second = decide(
+            &first.action,
+            &request(Decision::Approve, 2),
+            &op("wang"),
+            12,
+        )
+        .expect("valid");
         assert_eq!(second.action.state, ActionState::Executed);
-        assert_eq!(second.action.approvals, vec!["li".to_string(), "wang".to_string()]);
+        assert_eq!(
+            second.action.approvals,
+            vec!["li".to_string(), "wang".to_string()]
+        );
     }
 
     #[test]
@@ -264,7 +284,10 @@ mod tests {
         let a = action(Policy::OneApproval);
         assert!(matches!(
             decide(&a, &request(Decision::Approve, 0), &op("li"), 10),
-            Err(DecisionError::StaleVersion { seen: 0, current: 1 })
+            Err(DecisionError::StaleVersion {
+                seen: 0,
+                current: 1
+            })
         ));
         assert_eq!(
             decide(&a, &request(Decision::Approve, 1), &op("li"), 1_000),
@@ -294,7 +317,10 @@ mod tests {
         ));
         let mut blank = request(Decision::Reject, 1);
         blank.reason = "  ".into();
-        assert_eq!(decide(&a, &blank, &op("li"), 10), Err(DecisionError::MissingReason));
+        assert_eq!(
+            decide(&a, &blank, &op("li"), 10),
+            Err(DecisionError::MissingReason)
+        );
         let boss = Principal {
             user: "zhao".into(),
             role: Role::Supervisor,
@@ -316,7 +342,12 @@ mod tests {
         let vetoed = decide(&auto, &request(Decision::Veto, 1), &op("li"), 10).expect("valid");
         assert_eq!(vetoed.action.state, ActionState::Vetoed);
         assert_eq!(
-            decide(&action(Policy::OneApproval), &request(Decision::Veto, 1), &op("li"), 10),
+            decide(
+                &action(Policy::OneApproval),
+                &request(Decision::Veto, 1),
+                &op("li"),
+                10
+            ),
             Err(DecisionError::NotVetoable)
         );
         assert!(close_on_timeout(&auto, 999).is_none());

@@ -28,11 +28,18 @@ pub struct EventLog {
 
 impl EventLog {
     pub fn new(capacity: usize) -> Self {
+        Self::starting_after(capacity, 0)
+    }
+
+    /// A log whose first event gets `base + 1`. A backend seeds `base` from its start time, so ids
+    /// keep growing across restarts and a client's id from an earlier run is never mistaken for
+    /// one of this run (it gets a `Resync`).
+    pub fn starting_after(capacity: usize, base: u64) -> Self {
         let (sender, _) = broadcast::channel(4096);
         Self {
             buffer: VecDeque::with_capacity(capacity.min(4096)),
             capacity: capacity.max(1),
-            last_id: 0,
+            last_id: base,
             sender,
         }
     }
@@ -64,18 +71,23 @@ impl EventLog {
     /// Must be called under the same lock as `publish`, so no event falls between backlog and live.
     pub fn subscribe(&self, after_id: Option<u64>, server_time: UnixMs) -> Subscription {
         let live = self.sender.subscribe();
+        let resync = || {
+            vec![Event {
+                id: self.last_id,
+                server_time,
+                kind: EventKind::Resync,
+            }]
+        };
         let backlog = match after_id {
             None => Vec::new(),
-            Some(after) if after >= self.last_id => Vec::new(),
+            Some(after) if after == self.last_id => Vec::new(),
+            // An id this log never gave out: the client knew another run of the backend.
+            Some(after) if after > self.last_id => resync(),
             Some(after) => {
                 let oldest = self.buffer.front().map_or(self.last_id + 1, |e| e.id);
                 if after + 1 < oldest {
                     // The events it missed are gone: tell it to start over from a snapshot.
-                    vec![Event {
-                        id: self.last_id,
-                        server_time,
-                        kind: EventKind::Resync,
-                    }]
+                    resync()
                 } else {
                     self.buffer
                         .iter()
@@ -130,6 +142,26 @@ mod tests {
         // Exactly at the edge of the buffer still resumes.
         let sub = log.subscribe(Some(15), 0);
         assert_eq!(sub.backlog.first().map(|e| e.id), Some(16));
+    }
+
+    #[test]
+    fn ids_from_another_run_get_resync() {
+        let mut earlier = EventLog::starting_after(100, 1_000);
+        for _ in 0..50 {
+            earlier.publish(resync(), 0);
+        }
+        let mut later = EventLog::starting_after(100, 2_000);
+        later.publish(resync(), 0);
+        // A client of the earlier run, ahead of or behind the new run's ids, starts over.
+        assert_eq!(
+            later.subscribe(Some(1_050), 0).backlog[0].kind,
+            EventKind::Resync
+        );
+        assert_eq!(
+            later.subscribe(Some(5_000), 0).backlog[0].kind,
+            EventKind::Resync
+        );
+        assert!(later.subscribe(Some(2_001), 0).backlog.is_empty());
     }
 
     #[test]

@@ -114,9 +114,11 @@ impl From<DecideError> for HttpError {
         let message = e.to_string();
         match e {
             DecideError::NotFound(_) => Self::not_found(message),
-            DecideError::KeyReused(_) => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", message)
-            }
+            DecideError::KeyReused(_) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                message,
+            ),
             DecideError::Store(err) => Self::internal(err),
             DecideError::Rule(rule) => {
                 let status = match rule {
@@ -157,8 +159,26 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Principal, HttpErr
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Tianshu API", version = "1", description = "Computing hubs, metro latency, factory upgrades and agent actions."),
-    paths(health, openapi_json, snapshot, metros, metro_latency, factories, factory, progress, agents, actions, decide, audit, events)
+    info(
+        title = "Tianshu API",
+        version = "1",
+        description = "Computing hubs, metro latency, factory upgrades and agent actions."
+    ),
+    paths(
+        health,
+        openapi_json,
+        snapshot,
+        metros,
+        metro_latency,
+        factories,
+        factory,
+        progress,
+        agents,
+        actions,
+        decide,
+        audit,
+        events
+    )
 )]
 pub struct ApiDoc;
 
@@ -221,7 +241,13 @@ async fn factories(
         .sim
         .query_factories(&query)
         .map(Json)
-        .map_err(|e| HttpError::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_filter", e.to_string()))
+        .map_err(|e| {
+            HttpError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_filter",
+                e.to_string(),
+            )
+        })
 }
 
 /// One enterprise.
@@ -307,7 +333,11 @@ async fn audit(
     let before = match query.cursor.as_deref() {
         None => None,
         Some(c) => Some(c.parse::<u64>().map_err(|_| {
-            HttpError::new(StatusCode::BAD_REQUEST, "bad_cursor", format!("cursor {c:?} is not one this API gave out"))
+            HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_cursor",
+                format!("cursor {c:?} is not one this API gave out"),
+            )
         })?),
     };
     let limit = query.limit.unwrap_or(100).clamp(1, 500);
@@ -336,15 +366,27 @@ async fn events(
     let after = match header.map(str::to_owned).or(query.last_event_id) {
         None => None,
         Some(text) => Some(text.trim().parse::<u64>().map_err(|_| {
-            HttpError::new(StatusCode::BAD_REQUEST, "bad_last_event_id", format!("Last-Event-ID {text:?} is not an event id"))
+            HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_last_event_id",
+                format!("Last-Event-ID {text:?} is not an event id"),
+            )
         })?),
     };
     let subscription = state.world().subscribe(after, now_ms());
     let kicked = state.kick_streams.subscribe();
-    let last_sent = subscription.backlog.last().map_or(after.unwrap_or(0), |e| e.id);
+    let last_sent = subscription
+        .backlog
+        .last()
+        .map_or(after.unwrap_or(0), |e| e.id);
     let backlog = stream::iter(subscription.backlog.into_iter().map(to_sse));
     let live = stream::unfold(
-        LiveStream { rx: subscription.live, kicked, last_sent, done: false },
+        LiveStream {
+            rx: subscription.live,
+            kicked,
+            last_sent,
+            done: false,
+        },
         next_live,
     );
     Ok(Sse::new(backlog.chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(5))))

@@ -102,9 +102,17 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
     if !(config.speed.is_finite() && config.speed > 0.0) {
         return Err(BackendError::BadSpeed(config.speed));
     }
-    let sim = Simulator::new(config.sim.clone())?;
+    let sim = Simulator::new(config.sim)?;
     let store = Store::open(config.db.as_deref())?;
-    let world = World::new(sim, store, config.speed, config.replay_capacity)?;
+    // Event ids start from the boot time (µs), so they grow across restarts of the backend.
+    let first_event_after = u64::try_from(now_ms()).unwrap_or(0).saturating_mul(1000);
+    let world = World::new(
+        sim,
+        store,
+        config.speed,
+        config.replay_capacity,
+        first_event_after,
+    )?;
     let world = Arc::new(Mutex::new(world));
     let (kick, _) = watch::channel(0u64);
     let state = AppState {
@@ -112,16 +120,19 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
         tokens: Arc::new(config.tokens.clone()),
         kick_streams: Arc::new(kick),
     };
-    let listener = TcpListener::bind(config.listen)
-        .await
+    let listener =
+        TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| BackendError::Listen {
+                addr: config.listen,
+                source,
+            })?;
+    let addr = listener
+        .local_addr()
         .map_err(|source| BackendError::Listen {
             addr: config.listen,
             source,
         })?;
-    let addr = listener.local_addr().map_err(|source| BackendError::Listen {
-        addr: config.listen,
-        source,
-    })?;
     let (stop, mut stop_rx) = watch::channel(false);
 
     let router = http::router(state.clone());

@@ -77,7 +77,11 @@ impl Store {
     }
 
     /// Audit entries older than `before` (all when `None`), newest first.
-    pub fn audit_page(&self, before: Option<u64>, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+    pub fn audit_page(
+        &self,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let before = before.map_or(i64::MAX, |b| b as i64);
         let mut stmt = self
             .conn

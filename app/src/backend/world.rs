@@ -46,11 +46,13 @@ pub struct World {
 }
 
 impl World {
+    /// `first_event_after` seeds event ids (see `EventLog::starting_after`).
     pub fn new(
         sim: Simulator,
         store: Store,
         sim_speed: f64,
         replay_capacity: usize,
+        first_event_after: u64,
     ) -> Result<Self, StoreError> {
         let stored = store.load_actions()?;
         let next_action_id = stored.iter().map(|a| a.id).max().unwrap_or(0) + 1;
@@ -60,7 +62,7 @@ impl World {
             sim_speed,
             actions: BTreeMap::new(),
             next_action_id,
-            log: EventLog::new(replay_capacity),
+            log: EventLog::starting_after(replay_capacity, first_event_after),
             store,
         };
         for action in stored {

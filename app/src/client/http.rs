@@ -70,8 +70,16 @@ impl ApiClient {
         format!("{}{API_PREFIX}{path}", self.base_url())
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, ClientError> {
-        let request = self.http.get(self.url(path)).query(query).timeout(Duration::from_secs(20));
+    async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ClientError> {
+        let request = self
+            .http
+            .get(self.url(path))
+            .query(query)
+            .timeout(Duration::from_secs(20));
         read(request.send().await).await
     }
 
@@ -100,7 +108,10 @@ impl ApiClient {
                 other => Some((k, other.to_string())),
             })
             .collect::<Vec<_>>();
-        let borrowed: Vec<(&str, String)> = params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        let borrowed: Vec<(&str, String)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
         self.get("/factories", &borrowed).await
     }
 
@@ -109,11 +120,18 @@ impl ApiClient {
     }
 
     pub async fn audit(&self, cursor: Option<&str>) -> Result<AuditPage, ClientError> {
-        let query: Vec<(&str, String)> = cursor.map(|c| ("cursor", c.to_owned())).into_iter().collect();
+        let query: Vec<(&str, String)> = cursor
+            .map(|c| ("cursor", c.to_owned()))
+            .into_iter()
+            .collect();
         self.get("/audit", &query).await
     }
 
-    pub async fn decide(&self, action_id: u64, request: &DecisionRequest) -> Result<DecisionResponse, ClientError> {
+    pub async fn decide(
+        &self,
+        action_id: u64,
+        request: &DecisionRequest,
+    ) -> Result<DecisionResponse, ClientError> {
         let sent = self
             .http
             .post(self.url(&format!("/actions/{action_id}/decision")))
@@ -135,15 +153,19 @@ impl ApiClient {
         }
         let response = request.send().await.map_err(network)?;
         let response = check_status(response).await?;
-        Ok(response.bytes_stream().eventsource().filter_map(|item| async move {
-            match item {
-                Ok(sse) if sse.data.is_empty() => None,
-                Ok(sse) => Some(
-                    serde_json::from_str::<Event>(&sse.data).map_err(|e| ClientError::Decode(e.to_string())),
-                ),
-                Err(e) => Some(Err(ClientError::Network(e.to_string()))),
-            }
-        }))
+        Ok(response
+            .bytes_stream()
+            .eventsource()
+            .filter_map(|item| async move {
+                match item {
+                    Ok(sse) if sse.data.is_empty() => None,
+                    Ok(sse) => Some(
+                        serde_json::from_str::<Event>(&sse.data)
+                            .map_err(|e| ClientError::Decode(e.to_string())),
+                    ),
+                    Err(e) => Some(Err(ClientError::Network(e.to_string()))),
+                }
+            }))
     }
 }
 
@@ -152,7 +174,9 @@ fn network(e: reqwest::Error) -> ClientError {
 }
 
 fn url_segment(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect()
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect()
 }
 
 async fn check_status(response: reqwest::Response) -> Result<reqwest::Response, ClientError> {
@@ -163,13 +187,21 @@ async fn check_status(response: reqwest::Response) -> Result<reqwest::Response, 
     let text = response.text().await.unwrap_or_default();
     let body = serde_json::from_str::<ApiError>(&text).unwrap_or(ApiError {
         code: "http_error".into(),
-        message: format!("HTTP {status}: {}", text.chars().take(200).collect::<String>()),
+        message: format!(
+            "HTTP {status}: {}",
+            text.chars().take(200).collect::<String>()
+        ),
         details: None,
     });
-    Err(ClientError::Api { status: status.as_u16(), body })
+    Err(ClientError::Api {
+        status: status.as_u16(),
+        body,
+    })
 }
 
-async fn read<T: DeserializeOwned>(sent: Result<reqwest::Response, reqwest::Error>) -> Result<T, ClientError> {
+async fn read<T: DeserializeOwned>(
+    sent: Result<reqwest::Response, reqwest::Error>,
+) -> Result<T, ClientError> {
     let response = check_status(sent.map_err(network)?).await?;
     let bytes = response.bytes().await.map_err(network)?;
     serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))

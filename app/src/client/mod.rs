@@ -38,7 +38,9 @@ pub enum Command {
     FetchMetroLatency(String),
     FetchFactories(FactoryQuery),
     FetchProgress,
-    FetchAudit { cursor: Option<String> },
+    FetchAudit {
+        cursor: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -127,7 +129,10 @@ pub fn spawn(runtime: &tokio::runtime::Handle, api: ApiClient, wake: Waker) -> C
 async fn follow_stream(api: ApiClient, out: Outbox) {
     let mut last_id: Option<u64> = None;
     let mut attempt: u32 = 0;
-    if !out.send(ClientEvent::Connection(ConnectionState::Connecting)).await {
+    if !out
+        .send(ClientEvent::Connection(ConnectionState::Connecting))
+        .await
+    {
         return;
     }
     loop {
@@ -177,7 +182,10 @@ async fn run_stream(
         Err(e) => return StreamEnd::Failed(e.to_string()),
     };
     *attempt = 0;
-    if !out.send(ClientEvent::Connection(ConnectionState::Connected)).await {
+    if !out
+        .send(ClientEvent::Connection(ConnectionState::Connected))
+        .await
+    {
         return StreamEnd::UiGone;
     }
     loop {
@@ -229,19 +237,27 @@ async fn carry_out(api: ApiClient, out: Outbox, command: Command) {
         }
         Command::FetchMetroLatency(id) => (
             RequestKind::MetroLatency,
-            api.metro_latency(&id).await.map(|g| ClientEvent::MetroLatency(Box::new(g))),
+            api.metro_latency(&id)
+                .await
+                .map(|g| ClientEvent::MetroLatency(Box::new(g))),
         ),
         Command::FetchFactories(query) => (
             RequestKind::Factories,
-            api.factories(&query).await.map(|p| ClientEvent::Factories(Box::new(p))),
+            api.factories(&query)
+                .await
+                .map(|p| ClientEvent::Factories(Box::new(p))),
         ),
         Command::FetchProgress => (
             RequestKind::Progress,
-            api.progress().await.map(|p| ClientEvent::Progress(Box::new(p))),
+            api.progress()
+                .await
+                .map(|p| ClientEvent::Progress(Box::new(p))),
         ),
         Command::FetchAudit { cursor } => (
             RequestKind::Audit,
-            api.audit(cursor.as_deref()).await.map(|p| ClientEvent::Audit(Box::new(p))),
+            api.audit(cursor.as_deref())
+                .await
+                .map(|p| ClientEvent::Audit(Box::new(p))),
         ),
     };
     let event = result.unwrap_or_else(|error| ClientEvent::RequestFailed { what, error });

@@ -53,7 +53,11 @@ mod tests {
             m.record(start + Duration::from_millis(500 * i));
         }
         let now = start + Duration::from_millis(9_500);
-        assert!((m.per_second(now) - 2.0).abs() < 0.11, "{}", m.per_second(now));
+        assert!(
+            (m.per_second(now) - 2.0).abs() < 0.11,
+            "{}",
+            m.per_second(now)
+        );
         assert_eq!(m.per_second(now + Duration::from_secs(30)), 0.0);
     }
 }

@@ -12,7 +12,10 @@ fn cluster(id: &str) -> Cluster {
         hub_id: "h".into(),
         name_en: id.into(),
         name_zh: id.into(),
-        location: GeoPoint { lat: 30.0, lon: 110.0 },
+        location: GeoPoint {
+            lat: 30.0,
+            lon: 110.0,
+        },
         racks: 1000,
         occupancy: 0.6,
         compute_eflops: 10.0,
@@ -151,11 +154,21 @@ fn older_action_versions_never_overwrite_newer() {
     let mut s = State::new("http://x");
     s.apply(ClientEvent::Snapshot(Box::new(snapshot(0))), now);
     s.apply(
-        event(1, EventKind::ActionUpdated { action: action(1, 3, ActionState::Executed) }),
+        event(
+            1,
+            EventKind::ActionUpdated {
+                action: action(1, 3, ActionState::Executed),
+            },
+        ),
         now,
     );
     s.apply(
-        event(2, EventKind::ActionUpdated { action: action(1, 2, ActionState::Pending) }),
+        event(
+            2,
+            EventKind::ActionUpdated {
+                action: action(1, 2, ActionState::Pending),
+            },
+        ),
         now,
     );
     assert_eq!(s.actions[&1].state, ActionState::Executed);

@@ -92,8 +92,10 @@ mod tests {
     #[test]
     fn malformed_geojson_gives_nothing_not_a_panic() {
         assert!(rings("not json").is_empty());
-        assert!(rings(r#"{"features":[{"geometry":{"type":"Polygon","coordinates":[[["a",1]]]}}]}"#)
-            .iter()
-            .all(|r| r.is_empty()));
+        assert!(
+            rings(r#"{"features":[{"geometry":{"type":"Polygon","coordinates":[[["a",1]]]}}]}"#)
+                .iter()
+                .all(|r| r.is_empty())
+        );
     }
 }

@@ -61,35 +61,59 @@ impl FactoriesView {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme) -> Vec<Command> {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &State,
+        i18n: &I18n,
+        theme: &Theme,
+    ) -> Vec<Command> {
         let mut commands = Vec::new();
         ui.heading(i18n.tr("factories-title"));
         if let Some(world) = &state.world {
             let f = &world.factories;
             ui.horizontal(|ui| {
-                ui.label(format!("{}: {}", i18n.tr("factories-total"), format::thousands(f.total)));
+                ui.label(format!(
+                    "{}: {}",
+                    i18n.tr("factories-total"),
+                    format::thousands(f.total)
+                ));
                 ui.separator();
                 ui.label(
-                    RichText::new(format!("{}: {}", i18n.tr("factories-upgraded"), format::thousands(f.upgraded)))
-                        .color(theme.accent)
-                        .strong(),
+                    RichText::new(format!(
+                        "{}: {}",
+                        i18n.tr("factories-upgraded"),
+                        format::thousands(f.upgraded)
+                    ))
+                    .color(theme.accent)
+                    .strong(),
                 );
                 for kc in &f.by_stage {
                     ui.separator();
-                    ui.label(format!("{}: {}", i18n.tr(&format!("stage-{}", kc.key)), format::thousands(kc.count)));
+                    ui.label(format!(
+                        "{}: {}",
+                        i18n.tr(&format!("stage-{}", kc.key)),
+                        format::thousands(kc.count)
+                    ));
                 }
             });
         }
         let filters_before = (self.industry, self.stage, self.search.clone());
         ui.horizontal(|ui| {
             let any = i18n.tr("filter-any");
-            let industry_label = self.industry.map_or(any.clone(), |i| industry_name(i18n, i));
+            let industry_label = self
+                .industry
+                .map_or(any.clone(), |i| industry_name(i18n, i));
             egui::ComboBox::from_label(i18n.tr("filter-industry"))
                 .selected_text(industry_label)
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.industry, None, any.clone());
                     for industry in Industry::ALL {
-                        ui.selectable_value(&mut self.industry, Some(industry), industry_name(i18n, industry));
+                        ui.selectable_value(
+                            &mut self.industry,
+                            Some(industry),
+                            industry_name(i18n, industry),
+                        );
                     }
                 });
             let stage_label = self.stage.map_or(any.clone(), |s| i18n.tr(stage_id(s)));
@@ -112,18 +136,30 @@ impl FactoriesView {
         }
         let page = state.factory_page.as_ref();
         ui.horizontal(|ui| {
-            if ui.add_enabled(!self.cursors.is_empty(), egui::Button::new(i18n.tr("page-prev"))).clicked() {
+            if ui
+                .add_enabled(
+                    !self.cursors.is_empty(),
+                    egui::Button::new(i18n.tr("page-prev")),
+                )
+                .clicked()
+            {
                 self.cursor = self.cursors.pop().flatten();
             }
             let next = page.and_then(|p| p.next_cursor.clone());
-            if ui.add_enabled(next.is_some(), egui::Button::new(i18n.tr("page-next"))).clicked() {
+            if ui
+                .add_enabled(next.is_some(), egui::Button::new(i18n.tr("page-next")))
+                .clicked()
+            {
                 self.cursors.push(self.cursor.take());
                 self.cursor = next;
             }
             if let Some(p) = page {
                 ui.label(i18n.tr_args(
                     "page-status",
-                    &[("shown", p.items.len().into()), ("total", format::thousands(p.total).into())],
+                    &[
+                        ("shown", p.items.len().into()),
+                        ("total", format::thousands(p.total).into()),
+                    ],
                 ));
             }
         });
@@ -138,24 +174,38 @@ impl FactoriesView {
             return commands;
         };
         egui::ScrollArea::both().show(ui, |ui| {
-            egui::Grid::new("factory_table").striped(true).show(ui, |ui| {
-                for id in ["col-name", "col-province", "col-industry", "col-stage", "col-tech", "col-latency", "col-required"] {
-                    ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
-                }
-                ui.end_row();
-                for f in &page.items {
-                    ui.label(i18n.pick(&f.name_en, &f.name_zh));
-                    ui.label(i18n.pick(&f.city_en, &f.city_zh));
-                    ui.label(industry_name(i18n, f.industry));
-                    ui.label(i18n.tr(stage_id(f.stage)));
-                    let techs: Vec<String> = f.technologies.iter().map(|t| tech_name(i18n, *t)).collect();
-                    ui.label(techs.join(", "));
-                    let meets = f.kpis.latency_ms <= f.required.latency_ms;
-                    ui.label(RichText::new(format!("{:.1} ms", f.kpis.latency_ms)).color(theme.good_or_bad(meets)));
-                    ui.label(format!("≤ {:.1} ms", f.required.latency_ms));
+            egui::Grid::new("factory_table")
+                .striped(true)
+                .show(ui, |ui| {
+                    for id in [
+                        "col-name",
+                        "col-province",
+                        "col-industry",
+                        "col-stage",
+                        "col-tech",
+                        "col-latency",
+                        "col-required",
+                    ] {
+                        ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
+                    }
                     ui.end_row();
-                }
-            });
+                    for f in &page.items {
+                        ui.label(i18n.pick(&f.name_en, &f.name_zh));
+                        ui.label(i18n.pick(&f.city_en, &f.city_zh));
+                        ui.label(industry_name(i18n, f.industry));
+                        ui.label(i18n.tr(stage_id(f.stage)));
+                        let techs: Vec<String> =
+                            f.technologies.iter().map(|t| tech_name(i18n, *t)).collect();
+                        ui.label(techs.join(", "));
+                        let meets = f.kpis.latency_ms <= f.required.latency_ms;
+                        ui.label(
+                            RichText::new(format!("{:.1} ms", f.kpis.latency_ms))
+                                .color(theme.good_or_bad(meets)),
+                        );
+                        ui.label(format!("≤ {:.1} ms", f.required.latency_ms));
+                        ui.end_row();
+                    }
+                });
         });
         commands
     }

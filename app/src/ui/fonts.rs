@@ -7,14 +7,16 @@ use std::sync::Arc;
 
 use egui::{FontData, FontDefinitions, FontFamily};
 
-pub const CJK_FONT: &[u8] = include_bytes!("../../../assets/fonts/NotoSansCJKsc-Regular-subset.otf");
+pub const CJK_FONT: &[u8] =
+    include_bytes!("../../../assets/fonts/NotoSansCJKsc-Regular-subset.otf");
 const CJK_NAME: &str = "noto-sans-cjk-sc-subset";
 
 pub fn font_definitions() -> FontDefinitions {
     let mut fonts = FontDefinitions::default();
-    fonts
-        .font_data
-        .insert(CJK_NAME.to_owned(), Arc::new(FontData::from_static(CJK_FONT)));
+    fonts.font_data.insert(
+        CJK_NAME.to_owned(),
+        Arc::new(FontData::from_static(CJK_FONT)),
+    );
     for family in [FontFamily::Proportional, FontFamily::Monospace] {
         fonts
             .families

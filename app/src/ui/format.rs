@@ -9,7 +9,11 @@ fn beijing() -> FixedOffset {
 
 pub fn clock(ms: i64) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms)
-        .map(|t| t.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string())
+        .map(|t| {
+            t.with_timezone(&beijing())
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
         .unwrap_or_else(|| "—".into())
 }
 
@@ -28,7 +32,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -24,7 +24,11 @@ pub fn national_coverage(metros: &[MetroSummary]) -> f64 {
     if people <= 0.0 {
         return 0.0;
     }
-    metros.iter().map(|m| m.coverage_1ms * m.population as f64).sum::<f64>() / people
+    metros
+        .iter()
+        .map(|m| m.coverage_1ms * m.population as f64)
+        .sum::<f64>()
+        / people
 }
 
 /// One pixel per cell, north up (the grid is stored from the south-west corner).
@@ -42,14 +46,24 @@ pub fn rasterise(grid: &LatencyGrid, theme: &Theme) -> ColorImage {
 }
 
 impl LatencyView {
-    pub fn ui(&mut self, ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme) -> Vec<Command> {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &State,
+        i18n: &I18n,
+        theme: &Theme,
+    ) -> Vec<Command> {
         let mut commands = Vec::new();
         let Some(world) = &state.world else {
             ui.label(i18n.tr_args("waiting", &[("url", state.backend_url.clone().into())]));
             return commands;
         };
         let mut metros: Vec<&MetroSummary> = world.metros.iter().collect();
-        metros.sort_by(|a, b| b.population.cmp(&a.population).then_with(|| a.id.cmp(&b.id)));
+        metros.sort_by(|a, b| {
+            b.population
+                .cmp(&a.population)
+                .then_with(|| a.id.cmp(&b.id))
+        });
         if self.selected.is_none() {
             self.selected = metros.first().map(|m| m.id.clone());
         }
@@ -63,35 +77,43 @@ impl LatencyView {
         ui.label(
             RichText::new(i18n.tr_args(
                 "latency-national",
-                &[("pct", format::percent(national_coverage(&world.metros)).into())],
+                &[(
+                    "pct",
+                    format::percent(national_coverage(&world.metros)).into(),
+                )],
             ))
             .text_style(egui::TextStyle::Heading)
             .color(theme.accent),
         );
         ui.separator();
-        egui::Panel::left("metro_list").default_size(440.0).show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                egui::Grid::new("metro_grid").striped(true).show(ui, |ui| {
-                    for id in ["col-metro", "col-coverage", "col-median", "col-access"] {
-                        ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
-                    }
-                    ui.end_row();
-                    for m in &metros {
-                        let selected = self.selected.as_deref() == Some(m.id.as_str());
-                        if ui.selectable_label(selected, i18n.pick(&m.name_en, &m.name_zh)).clicked() {
-                            self.selected = Some(m.id.clone());
+        egui::Panel::left("metro_list")
+            .default_size(440.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    egui::Grid::new("metro_grid").striped(true).show(ui, |ui| {
+                        for id in ["col-metro", "col-coverage", "col-median", "col-access"] {
+                            ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
                         }
-                        ui.label(
-                            RichText::new(format!("{} %", format::percent(m.coverage_1ms)))
-                                .color(theme.good_or_bad(m.coverage_1ms >= 0.75)),
-                        );
-                        ui.label(format!("{:.2} ms", m.median_rtt_ms));
-                        ui.label(m.access_points.to_string());
                         ui.end_row();
-                    }
+                        for m in &metros {
+                            let selected = self.selected.as_deref() == Some(m.id.as_str());
+                            if ui
+                                .selectable_label(selected, i18n.pick(&m.name_en, &m.name_zh))
+                                .clicked()
+                            {
+                                self.selected = Some(m.id.clone());
+                            }
+                            ui.label(
+                                RichText::new(format!("{} %", format::percent(m.coverage_1ms)))
+                                    .color(theme.good_or_bad(m.coverage_1ms >= 0.75)),
+                            );
+                            ui.label(format!("{:.2} ms", m.median_rtt_ms));
+                            ui.label(m.access_points.to_string());
+                            ui.end_row();
+                        }
+                    });
                 });
             });
-        });
         egui::CentralPanel::default().show(ui, |ui| {
             let grid = state
                 .metro_grid
@@ -108,14 +130,22 @@ impl LatencyView {
                 .is_none_or(|(id, cov, _)| id != &grid.metro_id || *cov != grid.coverage_1ms);
             if stale {
                 let image = rasterise(grid, theme);
-                let handle = ui.ctx().load_texture("latency_grid", image, TextureOptions::NEAREST);
+                let handle = ui
+                    .ctx()
+                    .load_texture("latency_grid", image, TextureOptions::NEAREST);
                 self.texture = Some((grid.metro_id.clone(), grid.coverage_1ms, handle));
             }
             if let Some((_, _, texture)) = &self.texture {
                 let side = ui.available_height().min(ui.available_width()) - 60.0;
-                ui.add(egui::Image::new(texture).fit_to_exact_size(egui::vec2(side.max(100.0), side.max(100.0))));
+                ui.add(
+                    egui::Image::new(texture)
+                        .fit_to_exact_size(egui::vec2(side.max(100.0), side.max(100.0))),
+                );
             }
-            ui.add(RampLegend::new(&theme.latency, "0".to_owned(), "3".to_owned()).with_caption(i18n.tr("legend-rtt")));
+            ui.add(
+                RampLegend::new(&theme.latency, "0".to_owned(), "3".to_owned())
+                    .with_caption(i18n.tr("legend-rtt")),
+            );
         });
         commands
     }

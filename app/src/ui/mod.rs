@@ -175,7 +175,9 @@ impl ConsoleApp {
         self.send(commands);
 
         // Clocks and countdowns tick once a second; nothing else repaints without new data.
-        if self.state.is_stale(now) || (self.view == View::Agents && self.state.open_actions().next().is_some()) {
+        if self.state.is_stale(now)
+            || (self.view == View::Agents && self.state.open_actions().next().is_some())
+        {
             ctx.request_repaint_after(std::time::Duration::from_secs(1));
         }
         let ready = self.state.world.is_some() && self.view_has_data();

@@ -52,7 +52,10 @@ impl OverviewView {
     fn map_ui(&mut self, ui: &mut egui::Ui, world: &World, i18n: &I18n, theme: &Theme) {
         let basemap = self.basemap.get_or_insert_with(Basemap::load);
         let width = ui.available_width();
-        if self.fitted_width.is_none_or(|w| (w - width).abs() > 1.0 && self.memory.detached().is_none()) {
+        if self
+            .fitted_width
+            .is_none_or(|w| (w - width).abs() > 1.0 && self.memory.detached().is_none())
+        {
             self.memory = MapMemory::default();
             let _ = self.memory.set_zoom(zoom_to_fit(width, HOME_SPAN_LON));
             self.fitted_width = Some(width);
@@ -105,15 +108,21 @@ impl OverviewView {
             .collect();
         let map = Map::new(None, &mut self.memory, lat_lon(HOME_LAT, HOME_LON))
             .with_plugin(
-                OutlineLayer::new(&basemap.countries, egui::Stroke::new(0.6, theme.map_border.gamma_multiply(0.5)))
-                    .with_fill(Some(theme.map_country)),
+                OutlineLayer::new(
+                    &basemap.countries,
+                    egui::Stroke::new(0.6, theme.map_border.gamma_multiply(0.5)),
+                )
+                .with_fill(Some(theme.map_country)),
             )
             .with_plugin(
                 OutlineLayer::new(&basemap.provinces, egui::Stroke::new(0.8, theme.map_border))
                     .with_fill(Some(theme.map_land))
                     .with_label(i18n.tr("overview-clusters")),
             )
-            .with_plugin(OutlineLayer::new(&basemap.nanhai, egui::Stroke::new(1.0, theme.map_border)))
+            .with_plugin(OutlineLayer::new(
+                &basemap.nanhai,
+                egui::Stroke::new(1.0, theme.map_border),
+            ))
             .with_plugin(
                 LinksLayer::new(&links)
                     .hovered_into(&mut self.hovered_link)
@@ -135,7 +144,10 @@ impl OverviewView {
         let map_rect = ui.add(map).rect;
         let reset = ui
             .put(
-                egui::Rect::from_min_size(map_rect.left_top() + egui::vec2(8.0, 8.0), egui::vec2(120.0, 28.0)),
+                egui::Rect::from_min_size(
+                    map_rect.left_top() + egui::vec2(8.0, 8.0),
+                    egui::vec2(120.0, 28.0),
+                ),
                 egui::Button::new(i18n.tr("map-reset")),
             )
             .clicked();
@@ -149,11 +161,30 @@ fn side_panel(ui: &mut egui::Ui, state: &State, world: &World, i18n: &I18n, them
     egui::ScrollArea::vertical().show(ui, |ui| {
         let eflops: f64 = world.clusters.iter().map(|c| c.compute_eflops).sum();
         let racks: f64 = world.clusters.iter().map(|c| f64::from(c.racks)).sum();
-        let busy = world.clusters.iter().map(|c| c.compute_eflops * c.utilization).sum::<f64>() / eflops.max(f64::EPSILON);
-        let in_use: f64 = world.clusters.iter().map(|c| f64::from(c.racks) * c.occupancy).sum();
-        let pue = world.clusters.iter().map(|c| c.pue).sum::<f64>() / world.clusters.len().max(1) as f64;
-        let green = world.clusters.iter().map(|c| c.green_power_share * c.compute_eflops).sum::<f64>() / eflops.max(f64::EPSILON);
-        let links_800 = world.links.iter().filter(|l| l.capacity_gbps >= 800).count();
+        let busy = world
+            .clusters
+            .iter()
+            .map(|c| c.compute_eflops * c.utilization)
+            .sum::<f64>()
+            / eflops.max(f64::EPSILON);
+        let in_use: f64 = world
+            .clusters
+            .iter()
+            .map(|c| f64::from(c.racks) * c.occupancy)
+            .sum();
+        let pue =
+            world.clusters.iter().map(|c| c.pue).sum::<f64>() / world.clusters.len().max(1) as f64;
+        let green = world
+            .clusters
+            .iter()
+            .map(|c| c.green_power_share * c.compute_eflops)
+            .sum::<f64>()
+            / eflops.max(f64::EPSILON);
+        let links_800 = world
+            .links
+            .iter()
+            .filter(|l| l.capacity_gbps >= 800)
+            .count();
         let avg_history: Vec<f32> = average_history(state);
         let tile = |caption: String, value: String| {
             KpiTile::new(caption, value)
@@ -164,39 +195,81 @@ fn side_panel(ui: &mut egui::Ui, state: &State, world: &World, i18n: &I18n, them
                 .with_width(170.0)
         };
         ui.horizontal_wrapped(|ui| {
-            ui.add(tile(i18n.tr("kpi-compute"), format!("{eflops:.0}")).with_unit(i18n.tr("unit-eflops")));
             ui.add(
-                tile(i18n.tr("kpi-utilization"), format!("{} %", format::percent(busy)))
-                    .with_sparkline(&avg_history, theme.accent),
+                tile(i18n.tr("kpi-compute"), format!("{eflops:.0}"))
+                    .with_unit(i18n.tr("unit-eflops")),
             );
-            ui.add(tile(
-                i18n.tr("kpi-racks"),
-                format!("{} / {}", format::millions(in_use), format::millions(racks)),
+            ui.add(
+                tile(
+                    i18n.tr("kpi-utilization"),
+                    format!("{} %", format::percent(busy)),
+                )
+                .with_sparkline(&avg_history, theme.accent),
+            );
+            ui.add(
+                tile(i18n.tr("kpi-racks"), format::millions(in_use))
+                    .with_unit(format!("/ {}", format::millions(racks))),
+            );
+            ui.add(tile(i18n.tr("kpi-pue"), format!("{pue:.2}")).with_target(
+                1.25 / pue as f32,
+                1.0,
+                theme.good_or_bad(pue <= 1.25),
             ));
-            ui.add(tile(i18n.tr("kpi-pue"), format!("{pue:.2}")).with_target(1.25 / pue as f32, 1.0, theme.good_or_bad(pue <= 1.25)));
-            ui.add(tile(i18n.tr("kpi-green"), format!("{} %", format::percent(green))));
-            ui.add(tile(i18n.tr("kpi-backbone"), format!("{links_800} / {}", world.links.len())));
+            ui.add(tile(
+                i18n.tr("kpi-green"),
+                format!("{} %", format::percent(green)),
+            ));
+            ui.add(tile(
+                i18n.tr("kpi-backbone"),
+                format!("{links_800} / {}", world.links.len()),
+            ));
             let coverage = national_coverage(&world.metros);
             ui.add(
-                tile(i18n.tr("kpi-coverage"), format!("{} %", format::percent(coverage)))
-                    .with_target(coverage as f32, 0.75, theme.good_or_bad(coverage >= 0.75)),
+                tile(
+                    i18n.tr("kpi-coverage"),
+                    format!("{} %", format::percent(coverage)),
+                )
+                .with_target(
+                    coverage as f32,
+                    0.75,
+                    theme.good_or_bad(coverage >= 0.75),
+                ),
             );
             ui.add(
-                tile(i18n.tr("kpi-upgraded"), format::thousands(world.factories.upgraded))
-                    .with_target(world.factories.upgraded as f32, 50_000.0, theme.accent),
+                tile(
+                    i18n.tr("kpi-upgraded"),
+                    format::thousands(world.factories.upgraded),
+                )
+                .with_target(
+                    world.factories.upgraded as f32,
+                    50_000.0,
+                    theme.accent,
+                ),
             );
-            ui.add(tile(i18n.tr("kpi-pending"), state.open_actions().count().to_string()));
+            ui.add(tile(
+                i18n.tr("kpi-pending"),
+                state.open_actions().count().to_string(),
+            ));
         });
         ui.add_space(8.0);
         ui.label(RichText::new(i18n.tr("overview-clusters")).strong());
         egui::Grid::new("clusters").striped(true).show(ui, |ui| {
-            for id in ["col-cluster", "col-utilization", "col-pue", "col-green", "col-compute"] {
+            for id in [
+                "col-cluster",
+                "col-utilization",
+                "col-pue",
+                "col-green",
+                "col-compute",
+            ] {
                 ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
             }
             ui.end_row();
             for c in &world.clusters {
                 ui.label(i18n.pick(&c.name_en, &c.name_zh));
-                ui.label(RichText::new(format!("{} %", format::percent(c.utilization))).color(theme.utilization_colour(c.utilization)));
+                ui.label(
+                    RichText::new(format!("{} %", format::percent(c.utilization)))
+                        .color(theme.utilization_colour(c.utilization)),
+                );
                 ui.label(format!("{:.2}", c.pue));
                 ui.label(format!("{} %", format::percent(c.green_power_share)));
                 ui.label(format!("{:.1}", c.compute_eflops));
@@ -204,7 +277,10 @@ fn side_panel(ui: &mut egui::Ui, state: &State, world: &World, i18n: &I18n, them
             }
         });
         ui.add_space(8.0);
-        ui.add(RampLegend::new(&theme.utilization, "0 %".to_owned(), "100 %".to_owned()).with_caption(i18n.tr("legend-utilization")));
+        ui.add(
+            RampLegend::new(&theme.utilization, "0 %".to_owned(), "100 %".to_owned())
+                .with_caption(i18n.tr("legend-utilization")),
+        );
     });
 }
 

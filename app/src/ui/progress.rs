@@ -33,7 +33,13 @@ pub fn is_met(target: &Target) -> bool {
 }
 
 impl ProgressView {
-    pub fn ui(&mut self, ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme) -> Vec<Command> {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &State,
+        i18n: &I18n,
+        theme: &Theme,
+    ) -> Vec<Command> {
         let mut commands = Vec::new();
         if !self.requested && state.world.is_some() {
             self.requested = true;
@@ -50,33 +56,44 @@ impl ProgressView {
             ui.label(i18n.tr("progress-loading"));
             return commands;
         };
-        egui::Grid::new("targets").striped(true).spacing([24.0, 12.0]).show(ui, |ui| {
-            for id in ["col-name", "progress-current", "progress-target", "progress-deadline"] {
-                ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
-            }
-            ui.label("");
-            ui.end_row();
-            for target in &progress.targets {
-                ui.label(RichText::new(i18n.pick(&target.name_en, &target.name_zh)).strong());
-                let met = is_met(target);
-                ui.label(
-                    RichText::new(show_value(target, target.current))
-                        .text_style(super::theme::kpi_style())
-                        .color(theme.good_or_bad(met)),
-                );
-                let op = if target.lower_is_better { "≤" } else { "≥" };
-                ui.label(format!("{op} {}", show_value(target, target.target)));
-                ui.label(&target.deadline);
-                let (value, goal) = if target.lower_is_better {
-                    // Lower is better: show how close to the goal as goal/current.
-                    (target.target as f32, target.current.max(f64::EPSILON) as f32)
-                } else {
-                    (target.current as f32, target.target as f32)
-                };
-                ui.add(TargetBar::new(value, goal, theme.good_or_bad(met)).with_width(320.0));
+        egui::Grid::new("targets")
+            .striped(true)
+            .spacing([24.0, 12.0])
+            .show(ui, |ui| {
+                for id in [
+                    "col-name",
+                    "progress-current",
+                    "progress-target",
+                    "progress-deadline",
+                ] {
+                    ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
+                }
+                ui.label("");
                 ui.end_row();
-            }
-        });
+                for target in &progress.targets {
+                    ui.label(RichText::new(i18n.pick(&target.name_en, &target.name_zh)).strong());
+                    let met = is_met(target);
+                    ui.label(
+                        RichText::new(show_value(target, target.current))
+                            .text_style(super::theme::kpi_style())
+                            .color(theme.good_or_bad(met)),
+                    );
+                    let op = if target.lower_is_better { "≤" } else { "≥" };
+                    ui.label(format!("{op} {}", show_value(target, target.target)));
+                    ui.label(&target.deadline);
+                    let (value, goal) = if target.lower_is_better {
+                        // Lower is better: show how close to the goal as goal/current.
+                        (
+                            target.target as f32,
+                            target.current.max(f64::EPSILON) as f32,
+                        )
+                    } else {
+                        (target.current as f32, target.target as f32)
+                    };
+                    ui.add(TargetBar::new(value, goal, theme.good_or_bad(met)).with_width(320.0));
+                    ui.end_row();
+                }
+            });
         commands
     }
 }

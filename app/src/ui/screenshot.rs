@@ -74,7 +74,10 @@ impl ScreenshotJob {
             return;
         }
         if timed_out {
-            tracing::warn!("no data within {:?}; capturing what is on screen", self.timeout);
+            tracing::warn!(
+                "no data within {:?}; capturing what is on screen",
+                self.timeout
+            );
         }
         self.requested = true;
         let path = self.path.clone();
@@ -102,5 +105,11 @@ fn save_png(path: &std::path::Path, image: &egui::ColorImage) -> Result<(), imag
     for pixel in &image.pixels {
         bytes.extend_from_slice(&pixel.to_srgba_unmultiplied());
     }
-    image::save_buffer(path, &bytes, w as u32, h as u32, image::ExtendedColorType::Rgba8)
+    image::save_buffer(
+        path,
+        &bytes,
+        w as u32,
+        h as u32,
+        image::ExtendedColorType::Rgba8,
+    )
 }

@@ -32,7 +32,8 @@ pub fn top_bar(ui: &mut egui::Ui, i18n: &I18n, theme: &Theme, view: &mut View) -
             );
             ui.add_space(16.0);
             for v in View::ALL {
-                let label = RichText::new(i18n.tr(v.label_id())).text_style(egui::TextStyle::Heading);
+                let label =
+                    RichText::new(i18n.tr(v.label_id())).text_style(egui::TextStyle::Heading);
                 if ui.selectable_label(*view == v, label).clicked() {
                     *view = v;
                 }
@@ -84,13 +85,19 @@ pub fn status_bar(ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme, 
             };
             ui.add(StatusPill::new(text, colour, theme.background));
             ui.label(
-                RichText::new(i18n.tr_args("status-backend", &[("url", state.backend_url.clone().into())]))
-                    .color(theme.text_dim),
+                RichText::new(i18n.tr_args(
+                    "status-backend",
+                    &[("url", state.backend_url.clone().into())],
+                ))
+                .color(theme.text_dim),
             );
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 ui.label(i18n.tr_args(
                     "event-rate",
-                    &[("rate", format!("{:.1}", state.event_rate.per_second(now)).into())],
+                    &[(
+                        "rate",
+                        format!("{:.1}", state.event_rate.per_second(now)).into(),
+                    )],
                 ));
                 ui.separator();
                 if let Some(world) = &state.world {
@@ -104,7 +111,10 @@ pub fn status_bar(ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme, 
                     ui.separator();
                 }
                 if let Some(server) = state.server_now(now) {
-                    ui.label(i18n.tr_args("server-clock", &[("time", format::time_of_day(server).into())]));
+                    ui.label(i18n.tr_args(
+                        "server-clock",
+                        &[("time", format::time_of_day(server).into())],
+                    ));
                 }
             });
         });
@@ -118,7 +128,10 @@ pub fn stale_banner(ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme
     }
     let text = match state.data_age(now) {
         Some(age) => i18n.tr_args("stale-banner", &[("age", age.as_secs().into())]),
-        None => i18n.tr_args("stale-banner-nodata", &[("url", state.backend_url.clone().into())]),
+        None => i18n.tr_args(
+            "stale-banner-nodata",
+            &[("url", state.backend_url.clone().into())],
+        ),
     };
     egui::Panel::top("stale_banner")
         .frame(egui::Frame::new().fill(theme.stale_fill).inner_margin(10.0))

@@ -37,7 +37,9 @@ pub enum ThemeError {
     Ramp(&'static str),
     #[error("theme size {key} = {value} is outside 6..=96")]
     Size { key: &'static str, value: f32 },
-    #[error("no built-in theme {0:?} (choose noc-dark, office-light or high-contrast, or give a .toml file)")]
+    #[error(
+        "no built-in theme {0:?} (choose noc-dark, office-light or high-contrast, or give a .toml file)"
+    )]
     Unknown(String),
 }
 
@@ -198,11 +200,26 @@ impl Theme {
         let s = self.sizes;
         ctx.global_style_mut(|style| {
             style.text_styles = [
-                (TextStyle::Small, FontId::new(s.small, FontFamily::Proportional)),
-                (TextStyle::Body, FontId::new(s.body, FontFamily::Proportional)),
-                (TextStyle::Button, FontId::new(s.button, FontFamily::Proportional)),
-                (TextStyle::Heading, FontId::new(s.heading, FontFamily::Proportional)),
-                (TextStyle::Monospace, FontId::new(s.body, FontFamily::Monospace)),
+                (
+                    TextStyle::Small,
+                    FontId::new(s.small, FontFamily::Proportional),
+                ),
+                (
+                    TextStyle::Body,
+                    FontId::new(s.body, FontFamily::Proportional),
+                ),
+                (
+                    TextStyle::Button,
+                    FontId::new(s.button, FontFamily::Proportional),
+                ),
+                (
+                    TextStyle::Heading,
+                    FontId::new(s.heading, FontFamily::Proportional),
+                ),
+                (
+                    TextStyle::Monospace,
+                    FontId::new(s.body, FontFamily::Monospace),
+                ),
                 (kpi_style(), FontId::new(s.kpi, FontFamily::Proportional)),
             ]
             .into();
@@ -253,8 +270,14 @@ mod tests {
         let err = Theme::parse(&broken).expect_err("bad colour");
         assert!(err.to_string().contains("accent"), "{err}");
         let missing = NOC_DARK.replace("accent = \"#3fa7ff\"\n", "");
-        assert!(matches!(Theme::parse(&missing), Err(ThemeError::MissingColour("accent"))));
-        assert!(matches!(Theme::parse("not toml ["), Err(ThemeError::Toml(_))));
+        assert!(matches!(
+            Theme::parse(&missing),
+            Err(ThemeError::MissingColour("accent"))
+        ));
+        assert!(matches!(
+            Theme::parse("not toml ["),
+            Err(ThemeError::Toml(_))
+        ));
         let huge = NOC_DARK.replace("kpi = 30.0", "kpi = 900.0");
         assert!(matches!(Theme::parse(&huge), Err(ThemeError::Size { .. })));
         assert!(matches!(Theme::load("nope"), Err(ThemeError::Unknown(_))));

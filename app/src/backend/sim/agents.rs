@@ -16,11 +16,11 @@ use super::metros::Metros;
 /// A group needs this many plants to get its own agent.
 pub(crate) const MIN_GROUP_PLANTS: usize = 40;
 /// Network agents gaining a level per simulated month, nationally.
-const NETWORK_LEVEL_UPS_PER_MONTH: f64 = 1.5;
+const NETWORK_LEVEL_UPS_PER_MONTH: f64 = 1.2;
 /// Industrial agents gaining a level per simulated month, nationally.
 const INDUSTRIAL_LEVEL_UPS_PER_MONTH: f64 = 5.0;
 /// Executed actions after which an agent is trusted with one more level.
-const TRUST_MILESTONES: [u64; 3] = [3, 10, 25];
+const TRUST_MILESTONES: [u64; 2] = [10, 30];
 
 /// All agents and who looks after what.
 #[derive(Debug, Clone)]
@@ -53,7 +53,14 @@ impl AgentBook {
                 format!("{}枢纽智能体", hub.name_zh),
                 AgentScope::Hub(hub.id.clone()),
                 false,
-                pick_level(rng, &[(AutonomyLevel::L2, 0.2), (AutonomyLevel::L3, 0.5), (AutonomyLevel::L4, 0.3)]),
+                pick_level(
+                    rng,
+                    &[
+                        (AutonomyLevel::L2, 0.2),
+                        (AutonomyLevel::L3, 0.5),
+                        (AutonomyLevel::L4, 0.3),
+                    ],
+                ),
             ));
         }
         let backbone_agent = agents.len();
@@ -74,19 +81,35 @@ impl AgentBook {
                 format!("{}城域网智能体", metro.name_zh),
                 AgentScope::Metro(metro.id.clone()),
                 false,
-                pick_level(rng, &[(AutonomyLevel::L2, 0.4), (AutonomyLevel::L3, 0.45), (AutonomyLevel::L4, 0.15)]),
+                pick_level(
+                    rng,
+                    &[
+                        (AutonomyLevel::L2, 0.4),
+                        (AutonomyLevel::L3, 0.45),
+                        (AutonomyLevel::L4, 0.15),
+                    ],
+                ),
             ));
         }
         let mut group_agents = Vec::new();
-        let eligible: Vec<usize> =
-            (0..book.groups().len()).filter(|g| book.groups()[*g].members.len() >= MIN_GROUP_PLANTS).collect();
+        let eligible: Vec<usize> = (0..book.groups().len())
+            .filter(|g| book.groups()[*g].members.len() >= MIN_GROUP_PLANTS)
+            .collect();
         for g in eligible {
             let group = &book.groups()[g];
-            let (prov_zh, prov_en) = provinces.get(&group.prov).cloned().unwrap_or_else(|| (group.prov.clone(), group.prov.clone()));
+            let (prov_zh, prov_en) = provinces
+                .get(&group.prov)
+                .cloned()
+                .unwrap_or_else(|| (group.prov.clone(), group.prov.clone()));
             let id = format!("agent-fg-{}-{}", group.prov, industry_key(group.industry));
             let level = pick_level(
                 rng,
-                &[(AutonomyLevel::L1, 0.1), (AutonomyLevel::L2, 0.42), (AutonomyLevel::L3, 0.4), (AutonomyLevel::L4, 0.08)],
+                &[
+                    (AutonomyLevel::L1, 0.12),
+                    (AutonomyLevel::L2, 0.46),
+                    (AutonomyLevel::L3, 0.36),
+                    (AutonomyLevel::L4, 0.06),
+                ],
             );
             let new_agent = agent(
                 id.clone(),
@@ -100,8 +123,19 @@ impl AgentBook {
             agents.push(new_agent);
             book.assign_agent(g, &id);
         }
-        let by_id = agents.iter().enumerate().map(|(i, a)| (a.id.clone(), i)).collect();
-        Self { agents, hub_agents, backbone_agent, metro_agents, group_agents, by_id }
+        let by_id = agents
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
+        Self {
+            agents,
+            hub_agents,
+            backbone_agent,
+            metro_agents,
+            group_agents,
+            by_id,
+        }
     }
 
     pub fn all(&self) -> &[Agent] {
@@ -137,10 +171,16 @@ impl AgentBook {
     pub fn advance(&mut self, dt_s: f64, rng: &mut SimRng) -> Vec<usize> {
         let months = dt_s / SECONDS_PER_MONTH;
         let mut changed = Vec::new();
-        for (industrial, rate) in [(false, NETWORK_LEVEL_UPS_PER_MONTH), (true, INDUSTRIAL_LEVEL_UPS_PER_MONTH)] {
+        for (industrial, rate) in [
+            (false, NETWORK_LEVEL_UPS_PER_MONTH),
+            (true, INDUSTRIAL_LEVEL_UPS_PER_MONTH),
+        ] {
             for _ in 0..draw::poisson(rng, rate * months) {
                 let candidates: Vec<usize> = (0..self.agents.len())
-                    .filter(|i| self.agents[*i].industrial == industrial && self.agents[*i].autonomy < AutonomyLevel::L4)
+                    .filter(|i| {
+                        self.agents[*i].industrial == industrial
+                            && self.agents[*i].autonomy < AutonomyLevel::L4
+                    })
                     .collect();
                 if candidates.is_empty() {
                     break;
@@ -174,23 +214,47 @@ impl AgentBook {
     /// Share of network agents at L4 or above, 0..1.
     pub fn network_l4_share(&self) -> f64 {
         let network: Vec<&Agent> = self.agents.iter().filter(|a| !a.industrial).collect();
-        let high = network.iter().filter(|a| a.autonomy >= AutonomyLevel::L4).count();
+        let high = network
+            .iter()
+            .filter(|a| a.autonomy >= AutonomyLevel::L4)
+            .count();
         high as f64 / network.len().max(1) as f64
     }
 
-    /// Industrial agents at L3 or above.
-    pub fn industrial_l3_plus(&self) -> u64 {
-        self.agents.iter().filter(|a| a.industrial && a.autonomy >= AutonomyLevel::L3).count() as u64
+    /// Groups whose agent is at L3 or above.
+    pub fn groups_at_l3_plus(&self) -> impl Iterator<Item = usize> + '_ {
+        self.group_agents
+            .iter()
+            .filter(|(_, a)| self.agents[*a].autonomy >= AutonomyLevel::L3)
+            .map(|(g, _)| *g)
     }
 }
 
-fn agent(id: String, name_en: String, name_zh: String, scope: AgentScope, industrial: bool, autonomy: AutonomyLevel) -> Agent {
-    Agent { id, name_en, name_zh, scope, industrial, autonomy, proposed: 0, executed: 0 }
+fn agent(
+    id: String,
+    name_en: String,
+    name_zh: String,
+    scope: AgentScope,
+    industrial: bool,
+    autonomy: AutonomyLevel,
+) -> Agent {
+    Agent {
+        id,
+        name_en,
+        name_zh,
+        scope,
+        industrial,
+        autonomy,
+        proposed: 0,
+        executed: 0,
+    }
 }
 
 fn pick_level(rng: &mut SimRng, choices: &[(AutonomyLevel, f64)]) -> AutonomyLevel {
     let weights: Vec<f64> = choices.iter().map(|c| c.1).collect();
-    choices.get(draw::weighted(rng, &weights)).map_or(AutonomyLevel::L2, |c| c.0)
+    choices
+        .get(draw::weighted(rng, &weights))
+        .map_or(AutonomyLevel::L2, |c| c.0)
 }
 
 pub(crate) fn next_level(level: AutonomyLevel) -> AutonomyLevel {

@@ -55,7 +55,10 @@ mod tests {
     fn beijing_calendar() {
         // 2026-11-01T00:00Z is 08:00 in Beijing.
         assert!((beijing_hour(DEFAULT_START) - 8.0).abs() < 1e-9);
-        assert_eq!(beijing_day(DEFAULT_START + 16 * MS_PER_HOUR), beijing_day(DEFAULT_START) + 1);
+        assert_eq!(
+            beijing_day(DEFAULT_START + 16 * MS_PER_HOUR),
+            beijing_day(DEFAULT_START) + 1
+        );
         assert_eq!(beijing_hh00(DEFAULT_START + 1), "09:00");
     }
 

@@ -27,6 +27,7 @@ struct HubSpec {
     name_zh: &'static str,
 }
 
+#[rustfmt::skip]
 const HUBS: [HubSpec; 8] = [
     HubSpec { id: "jjj", name_en: "Beijing–Tianjin–Hebei", name_zh: "京津冀" },
     HubSpec { id: "yrd", name_en: "Yangtze River Delta", name_zh: "长三角" },
@@ -55,6 +56,7 @@ struct ClusterSpec {
 }
 
 /// Racks total 1.46 M at 63 % occupancy; 318 EFLOPS ≈ 40 % of the national 788.
+#[rustfmt::skip]
 const CLUSTERS: [ClusterSpec; 10] = [
     ClusterSpec { id: "zhangjiakou", hub: "jjj", name_en: "Zhangjiakou", name_zh: "张家口", lat: 40.77, lon: 114.88, racks: 260_000, occupancy: 0.68, eflops: 55.0, util: 0.72, pue: 1.26, green: 0.62 },
     ClusterSpec { id: "yrd_demo", hub: "yrd", name_en: "YRD Demo Zone", name_zh: "长三角示范区", lat: 31.05, lon: 120.90, racks: 150_000, occupancy: 0.74, eflops: 38.0, util: 0.74, pue: 1.35, green: 0.32 },
@@ -150,7 +152,11 @@ impl Backbone {
                 id: h.id.to_owned(),
                 name_en: h.name_en.to_owned(),
                 name_zh: h.name_zh.to_owned(),
-                cluster_ids: CLUSTERS.iter().filter(|c| c.hub == h.id).map(|c| c.id.to_owned()).collect(),
+                cluster_ids: CLUSTERS
+                    .iter()
+                    .filter(|c| c.hub == h.id)
+                    .map(|c| c.id.to_owned())
+                    .collect(),
             })
             .collect();
         let clusters: Vec<Cluster> = CLUSTERS
@@ -160,7 +166,10 @@ impl Backbone {
                 hub_id: c.hub.to_owned(),
                 name_en: c.name_en.to_owned(),
                 name_zh: c.name_zh.to_owned(),
-                location: GeoPoint { lat: c.lat, lon: c.lon },
+                location: GeoPoint {
+                    lat: c.lat,
+                    lon: c.lon,
+                },
                 racks: c.racks,
                 occupancy: c.occupancy,
                 compute_eflops: c.eflops,
@@ -205,7 +214,15 @@ impl Backbone {
                 noise: 0.025 * draw::gauss(rng),
             });
         }
-        let mut backbone = Self { hubs, clusters, links, cluster_state, link_state, upgrades_done: 0, start };
+        let mut backbone = Self {
+            hubs,
+            clusters,
+            links,
+            cluster_state,
+            link_state,
+            upgrades_done: 0,
+            start,
+        };
         backbone.refresh(start);
         backbone
     }
@@ -244,7 +261,11 @@ impl Backbone {
     fn upgrade_busiest_400g(&mut self) -> bool {
         let busiest = (0..self.links.len())
             .filter(|i| self.links[*i].capacity_gbps < 800)
-            .max_by(|a, b| self.link_state[*a].base_util.total_cmp(&self.link_state[*b].base_util));
+            .max_by(|a, b| {
+                self.link_state[*a]
+                    .base_util
+                    .total_cmp(&self.link_state[*b].base_util)
+            });
         match busiest {
             Some(i) => {
                 self.links[i].capacity_gbps = 800;
@@ -279,7 +300,9 @@ impl Backbone {
 
     /// Utilization of cluster `i` at `t`, with today's noise or on the noise-free model.
     pub fn cluster_utilization_at(&self, i: usize, t: UnixMs, noisy: bool) -> f64 {
-        let Some(state) = self.cluster_state.get(i) else { return 0.0 };
+        let Some(state) = self.cluster_state.get(i) else {
+            return 0.0;
+        };
         let noise = if noisy { state.noise } else { 0.0 };
         let load = (state.base_util + 0.13 * clock::diurnal(t) + noise).max(0.05);
         let demand_eflops = state.base_eflops * load * self.growth(t);
@@ -288,7 +311,9 @@ impl Backbone {
 
     /// Utilization of link `i` at `t`, with today's noise or on the noise-free model.
     pub fn link_utilization_at(&self, i: usize, t: UnixMs, noisy: bool) -> f64 {
-        let Some(state) = self.link_state.get(i) else { return 0.0 };
+        let Some(state) = self.link_state.get(i) else {
+            return 0.0;
+        };
         let noise = if noisy { state.noise } else { 0.0 };
         let load = (state.base_util + 0.16 * clock::diurnal(t) + noise).max(0.05);
         let demand_gbps = state.base_capacity * load * self.growth(t) + state.shift_gbps;
@@ -331,7 +356,11 @@ impl Backbone {
             .links
             .iter()
             .enumerate()
-            .map(|(i, l)| LinkLoad { index: i as u32, utilization: l.utilization, capacity_gbps: l.capacity_gbps })
+            .map(|(i, l)| LinkLoad {
+                index: i as u32,
+                utilization: l.utilization,
+                capacity_gbps: l.capacity_gbps,
+            })
             .collect();
         (clusters, links)
     }
@@ -356,12 +385,16 @@ impl Backbone {
     }
 
     fn link_between(&self, a: usize, b: usize) -> Option<usize> {
-        self.link_state.iter().position(|s| (s.from == a && s.to == b) || (s.from == b && s.to == a))
+        self.link_state
+            .iter()
+            .position(|s| (s.from == a && s.to == b) || (s.from == b && s.to == a))
     }
 
     /// Gbit/s link `i` carries now.
     pub fn link_load_gbps(&self, i: usize) -> f64 {
-        self.links.get(i).map_or(0.0, |l| l.utilization * f64::from(l.capacity_gbps))
+        self.links
+            .get(i)
+            .map_or(0.0, |l| l.utilization * f64::from(l.capacity_gbps))
     }
 
     /// The two-hop detour around link `i` with the most headroom, if any.
@@ -379,14 +412,23 @@ impl Backbone {
         let legs = [self.link_between(a, via)?, self.link_between(via, b)?];
         let headroom_gbps = legs
             .iter()
-            .map(|l| (0.75 - self.links[*l].utilization).max(0.0) * f64::from(self.links[*l].capacity_gbps))
+            .map(|l| {
+                (0.75 - self.links[*l].utilization).max(0.0)
+                    * f64::from(self.links[*l].capacity_gbps)
+            })
             .fold(f64::INFINITY, f64::min);
-        Some(Detour { via, legs, headroom_gbps })
+        Some(Detour {
+            via,
+            legs,
+            headroom_gbps,
+        })
     }
 
     /// Move `shift_gbps` off link `i` onto the detour through `via`. Returns what was moved.
     pub fn reroute(&mut self, i: usize, via: usize, shift_gbps: f64, t: UnixMs) -> f64 {
-        let Some(detour) = self.detour_via(i, via) else { return 0.0 };
+        let Some(detour) = self.detour_via(i, via) else {
+            return 0.0;
+        };
         let moved = shift_gbps.clamp(0.0, self.link_load_gbps(i));
         self.link_state[i].shift_gbps -= moved;
         for leg in detour.legs {
@@ -398,7 +440,9 @@ impl Backbone {
 
     /// Add `add_eflops` of compute to cluster `i` (at most doubling it).
     pub fn scale_compute(&mut self, i: usize, add_eflops: f64, t: UnixMs) {
-        let Some(cluster) = self.clusters.get_mut(i) else { return };
+        let Some(cluster) = self.clusters.get_mut(i) else {
+            return;
+        };
         let added = add_eflops.clamp(0.0, cluster.compute_eflops);
         cluster.compute_eflops += added;
         // New accelerators fill racks that stood empty.
@@ -419,7 +463,11 @@ impl Backbone {
 
     fn rack_weighted(&self, f: impl Fn(&Cluster) -> f64) -> f64 {
         let racks: f64 = self.clusters.iter().map(|c| f64::from(c.racks)).sum();
-        self.clusters.iter().map(|c| f64::from(c.racks) * f(c)).sum::<f64>() / racks.max(1.0)
+        self.clusters
+            .iter()
+            .map(|c| f64::from(c.racks) * f(c))
+            .sum::<f64>()
+            / racks.max(1.0)
     }
 
     /// Share of backbone channels at 800G, 0..1.
@@ -448,7 +496,11 @@ mod tests {
         assert!(b.hubs().iter().all(|h| !h.cluster_ids.is_empty()));
         let racks: u32 = b.clusters().iter().map(|c| c.racks).sum();
         assert!((1_400_000..1_520_000).contains(&racks));
-        assert!((0.6..0.66).contains(&b.mean_occupancy()), "{}", b.mean_occupancy());
+        assert!(
+            (0.6..0.66).contains(&b.mean_occupancy()),
+            "{}",
+            b.mean_occupancy()
+        );
         let eflops: f64 = b.clusters().iter().map(|c| c.compute_eflops).sum();
         assert!((250.0..400.0).contains(&eflops));
         assert!(b.clusters().iter().all(|c| (1.1..1.4).contains(&c.pue)));

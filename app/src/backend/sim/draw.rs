@@ -8,7 +8,11 @@ pub(crate) type SimRng = ChaCha8Rng;
 
 /// Uniform in `lo..hi` (returns `lo` when the range is empty).
 pub(crate) fn uniform(rng: &mut SimRng, lo: f64, hi: f64) -> f64 {
-    if hi > lo { lo + (hi - lo) * rng.random::<f64>() } else { lo }
+    if hi > lo {
+        lo + (hi - lo) * rng.random::<f64>()
+    } else {
+        lo
+    }
 }
 
 /// Log-uniform in `lo..hi` (both > 0).
@@ -50,9 +54,13 @@ pub(crate) fn weighted(rng: &mut SimRng, weights: &[f64]) -> usize {
 
 /// Like [`weighted`] over cumulative sums (`cumulative` ascending, last = total): O(log n).
 pub(crate) fn weighted_cumulative(rng: &mut SimRng, cumulative: &[f64]) -> usize {
-    let Some(total) = cumulative.last().copied() else { return 0 };
+    let Some(total) = cumulative.last().copied() else {
+        return 0;
+    };
     let x = rng.random::<f64>() * total;
-    cumulative.partition_point(|c| *c <= x).min(cumulative.len() - 1)
+    cumulative
+        .partition_point(|c| *c <= x)
+        .min(cumulative.len() - 1)
 }
 
 /// How many of `n` independent trials with probability `p` succeed (binomial), drawn with
@@ -68,7 +76,9 @@ pub(crate) fn count(rng: &mut SimRng, n: usize, p: f64) -> usize {
     let drawn = if mean < 30.0 {
         poisson(rng, mean)
     } else {
-        (mean + gauss(rng) * (mean * (1.0 - p)).sqrt()).round().max(0.0) as usize
+        (mean + gauss(rng) * (mean * (1.0 - p)).sqrt())
+            .round()
+            .max(0.0) as usize
     };
     drawn.min(n)
 }
@@ -95,7 +105,10 @@ pub(crate) fn poisson(rng: &mut SimRng, lambda: f64) -> usize {
 pub(crate) fn hash01(parts: &[u64]) -> f64 {
     let mut h: u64 = 0x9E37_79B9_7F4A_7C15;
     for p in parts {
-        h ^= p.wrapping_add(0x9E37_79B9_7F4A_7C15).wrapping_add(h << 6).wrapping_add(h >> 2);
+        h ^= p
+            .wrapping_add(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(h << 6)
+            .wrapping_add(h >> 2);
         h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         h ^= h >> 31;

@@ -12,7 +12,9 @@ use crate::api::{
 
 use super::draw::{self, SimRng};
 use super::geo::{self, City};
-use super::labels::{self, industry_en, industry_index, industry_zh, stage_index, technology_index, wire_key};
+use super::labels::{
+    self, industry_en, industry_index, industry_zh, stage_index, technology_index, wire_key,
+};
 
 /// Per-plant rate of moving on to the next stage, per simulated day (mean dwell ≈ 290 days per
 /// stage): about 50,000 of 60,000 upgraded by the end of 2028 from a November 2026 start.
@@ -21,9 +23,12 @@ const STAGE_RATE_PER_DAY: f64 = 0.0035;
 const MAX_OFFSET_KM: f64 = 40.0;
 
 /// Relative number of enterprises per industry, in `Industry::ALL` order.
-const INDUSTRY_WEIGHTS: [f64; 14] = [5.0, 5.0, 7.0, 8.0, 2.0, 2.0, 6.0, 4.0, 8.0, 10.0, 13.0, 10.0, 14.0, 6.0];
+const INDUSTRY_WEIGHTS: [f64; 14] = [
+    5.0, 5.0, 7.0, 8.0, 2.0, 2.0, 6.0, 4.0, 8.0, 10.0, 13.0, 10.0, 14.0, 6.0,
+];
 
 /// Industries concentrated in some provinces: (industry, provinces, multiplier there, elsewhere).
+#[rustfmt::skip]
 const CONCENTRATIONS: [(Industry, &[&str], f64, f64); 9] = [
     (Industry::Shipbuilding, &["CN-JS", "CN-SH", "CN-LN", "CN-SD", "CN-ZJ", "CN-GD", "CN-FJ", "CN-TJ"], 4.0, 0.2),
     (Industry::Aviation, &["CN-SN", "CN-SC", "CN-LN", "CN-GZ", "CN-JX", "CN-HL", "CN-TJ", "CN-SH"], 4.0, 0.4),
@@ -64,14 +69,25 @@ fn required_kpis(industry: Industry) -> NetworkKpis {
         Industry::LightIndustry => (10.0, 3.0, 0.9999, 300.0),
         Industry::BuildingMaterials => (12.0, 3.0, 0.9999, 200.0),
     };
-    NetworkKpis { latency_ms, jitter_ms, reliability, throughput_mbps }
+    NetworkKpis {
+        latency_ms,
+        jitter_ms,
+        reliability,
+        throughput_mbps,
+    }
 }
 
 /// How likely an industry picks each technology, in `Technology::ALL` order.
 fn technology_weights(industry: Industry) -> [f64; 7] {
     use Industry::*;
-    let precise = matches!(industry, Electronics | Automotive | Aviation | PowerEquipment);
-    let heavy = matches!(industry, Steel | Petrochemicals | NonFerrousMetals | BuildingMaterials | Shipbuilding);
+    let precise = matches!(
+        industry,
+        Electronics | Automotive | Aviation | PowerEquipment
+    );
+    let heavy = matches!(
+        industry,
+        Steel | Petrochemicals | NonFerrousMetals | BuildingMaterials | Shipbuilding
+    );
     let light = matches!(industry, LightIndustry | Textiles | Electronics);
     let plc = matches!(industry, Automotive | Electronics | Pharmaceuticals);
     [
@@ -120,8 +136,11 @@ pub(crate) struct FactoryBook {
     tech_counts: [u64; 7],
     industry_counts: [u64; 14],
     upgraded_by_province: BTreeMap<String, u64>,
-    upgraded_edge_or_cloud: u64,
     groups: Vec<Group>,
+    /// Group index of each plant, by id − 1.
+    group_of: Vec<usize>,
+    /// Upgraded plants on edge computing or cloud PLC, by group.
+    group_edge_or_cloud: Vec<u64>,
     summary: FactorySummary,
 }
 
@@ -134,7 +153,11 @@ impl FactoryBook {
         }
         let provinces: Vec<(&str, Vec<usize>)> = by_province.into_iter().collect();
         let province_cumulative = cumulative(provinces.iter().map(|(prov, members)| {
-            members.iter().map(|i| cities[*i].population as f64).sum::<f64>() * province_boost(prov)
+            members
+                .iter()
+                .map(|i| cities[*i].population as f64)
+                .sum::<f64>()
+                * province_boost(prov)
         }));
         let city_cumulative: Vec<Vec<f64>> = provinces
             .iter()
@@ -142,7 +165,9 @@ impl FactoryBook {
             .collect();
         let industry_cumulative: Vec<Vec<f64>> = provinces
             .iter()
-            .map(|(prov, _)| cumulative(Industry::ALL.iter().map(|ind| industry_weight(*ind, prov))))
+            .map(|(prov, _)| {
+                cumulative(Industry::ALL.iter().map(|ind| industry_weight(*ind, prov)))
+            })
             .collect();
 
         let mut factories = Vec::with_capacity(count as usize);
@@ -161,7 +186,9 @@ impl FactoryBook {
             let stage = initial_stage(rng);
             let technologies = technologies_for(stage, industry, &[], rng);
             let kpis = kpis_for(stage, &technologies, None, rng);
-            let serial = serials.entry((city_index, industry_index(industry))).or_insert(0);
+            let serial = serials
+                .entry((city_index, industry_index(industry)))
+                .or_insert(0);
             *serial += 1;
             let city_en = city.name_en.replace('’', "'");
             factories.push(Factory {
@@ -174,7 +201,10 @@ impl FactoryBook {
                 industry,
                 stage,
                 technologies,
-                location: GeoPoint { lat: round_to(location.lat, 1e5), lon: round_to(location.lon, 1e5) },
+                location: GeoPoint {
+                    lat: round_to(location.lat, 1e5),
+                    lon: round_to(location.lon, 1e5),
+                },
                 kpis,
                 required: required_kpis(industry),
                 agent_id: None,
@@ -186,7 +216,9 @@ impl FactoryBook {
     fn from_factories(factories: Vec<Factory>) -> Self {
         let haystacks = factories
             .iter()
-            .map(|f| format!("{}\n{}\n{}\n{}", f.name_en, f.name_zh, f.city_en, f.city_zh).to_lowercase())
+            .map(|f| {
+                format!("{}\n{}\n{}\n{}", f.name_en, f.name_zh, f.city_en, f.city_zh).to_lowercase()
+            })
             .collect();
         let mut book = Self {
             factories,
@@ -196,8 +228,9 @@ impl FactoryBook {
             tech_counts: [0; 7],
             industry_counts: [0; 14],
             upgraded_by_province: BTreeMap::new(),
-            upgraded_edge_or_cloud: 0,
             groups: Vec::new(),
+            group_of: Vec::new(),
+            group_edge_or_cloud: Vec::new(),
             summary: FactorySummary::default(),
         };
         let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
@@ -211,12 +244,12 @@ impl FactoryBook {
                 book.tech_counts[technology_index(*t)] += 1;
             }
             book.industry_counts[industry_index(f.industry)] += 1;
-            let upgraded = book.upgraded_by_province.entry(f.province.clone()).or_insert(0);
+            let upgraded = book
+                .upgraded_by_province
+                .entry(f.province.clone())
+                .or_insert(0);
             if f.stage == UpgradeStage::Upgraded {
                 *upgraded += 1;
-                if uses_edge_or_cloud(f) {
-                    book.upgraded_edge_or_cloud += 1;
-                }
             }
             let industry_key = wire_key(&f.industry);
             groups
@@ -231,6 +264,18 @@ impl FactoryBook {
                 .push(f.id);
         }
         book.groups = groups.into_values().collect();
+        book.group_of = vec![0; book.factories.len()];
+        book.group_edge_or_cloud = vec![0; book.groups.len()];
+        for (g, group) in book.groups.iter().enumerate() {
+            for id in &group.members {
+                let i = *id as usize - 1;
+                book.group_of[i] = g;
+                let f = &book.factories[i];
+                if f.stage == UpgradeStage::Upgraded && uses_edge_or_cloud(f) {
+                    book.group_edge_or_cloud[g] += 1;
+                }
+            }
+        }
         book.rebuild_summary();
         book
     }
@@ -259,9 +304,9 @@ impl FactoryBook {
         self.stage_counts[stage_index(UpgradeStage::Upgraded)]
     }
 
-    /// Upgraded plants running edge computing or cloud PLC.
-    pub fn upgraded_edge_or_cloud(&self) -> u64 {
-        self.upgraded_edge_or_cloud
+    /// Upgraded plants of group `g` running edge computing or cloud PLC.
+    pub fn group_edge_or_cloud(&self, g: usize) -> u64 {
+        self.group_edge_or_cloud.get(g).copied().unwrap_or(0)
     }
 
     pub fn groups(&self) -> &[Group] {
@@ -274,7 +319,11 @@ impl FactoryBook {
 
     /// Put the plants of group `g` under `agent_id`.
     pub fn assign_agent(&mut self, g: usize, agent_id: &str) {
-        let members = self.groups.get(g).map(|g| g.members.clone()).unwrap_or_default();
+        let members = self
+            .groups
+            .get(g)
+            .map(|g| g.members.clone())
+            .unwrap_or_default();
         for id in members {
             if let Some(f) = self.get_mut(id) {
                 f.agent_id = Some(agent_id.to_owned());
@@ -332,29 +381,44 @@ impl FactoryBook {
         }
         if to == UpgradeStage::Upgraded {
             *self.upgraded_by_province.entry(province).or_insert(0) += 1;
-            if edge_or_cloud {
-                self.upgraded_edge_or_cloud += 1;
+            if edge_or_cloud && let Some(g) = self.group_of.get(id as usize - 1) {
+                self.group_edge_or_cloud[*g] += 1;
             }
         }
     }
 
     fn rebuild_summary(&mut self) {
         let keyed = |keys: Vec<String>, counts: &[u64]| {
-            let mut v: Vec<KeyCount> =
-                keys.into_iter().zip(counts).map(|(key, count)| KeyCount { key, count: *count }).collect();
+            let mut v: Vec<KeyCount> = keys
+                .into_iter()
+                .zip(counts)
+                .map(|(key, count)| KeyCount { key, count: *count })
+                .collect();
             v.sort_by(|a, b| a.key.cmp(&b.key));
             v
         };
         self.summary = FactorySummary {
             total: self.factories.len() as u64,
             upgraded: self.upgraded(),
-            by_stage: keyed(UpgradeStage::ALL.iter().map(wire_key).collect(), &self.stage_counts),
-            by_technology: keyed(Technology::ALL.iter().map(wire_key).collect(), &self.tech_counts),
-            by_industry: keyed(Industry::ALL.iter().map(wire_key).collect(), &self.industry_counts),
+            by_stage: keyed(
+                UpgradeStage::ALL.iter().map(wire_key).collect(),
+                &self.stage_counts,
+            ),
+            by_technology: keyed(
+                Technology::ALL.iter().map(wire_key).collect(),
+                &self.tech_counts,
+            ),
+            by_industry: keyed(
+                Industry::ALL.iter().map(wire_key).collect(),
+                &self.industry_counts,
+            ),
             upgraded_by_province: self
                 .upgraded_by_province
                 .iter()
-                .map(|(key, count)| KeyCount { key: key.clone(), count: *count })
+                .map(|(key, count)| KeyCount {
+                    key: key.clone(),
+                    count: *count,
+                })
                 .collect(),
         };
     }
@@ -364,8 +428,14 @@ impl FactoryBook {
     pub fn group_fit(&self, g: usize, factor: f64) -> GroupFit {
         let mut jitters = Vec::new();
         let (mut misses, mut fixed) = (0, 0);
-        let networked = self.group_members(g).filter(|f| f.stage >= UpgradeStage::Deploying).count();
-        for f in self.group_members(g).filter(|f| f.stage == UpgradeStage::Upgraded) {
+        let networked = self
+            .group_members(g)
+            .filter(|f| f.stage >= UpgradeStage::Deploying)
+            .count();
+        for f in self
+            .group_members(g)
+            .filter(|f| f.stage == UpgradeStage::Upgraded)
+        {
             jitters.push(f.kpis.jitter_ms);
             if f.kpis.jitter_ms > f.required.jitter_ms {
                 misses += 1;
@@ -376,7 +446,13 @@ impl FactoryBook {
         }
         jitters.sort_by(f64::total_cmp);
         let median_jitter_ms = jitters.get(jitters.len() / 2).copied().unwrap_or(0.0);
-        GroupFit { networked, upgraded: jitters.len(), jitter_misses: misses, fixed_by: fixed, median_jitter_ms }
+        GroupFit {
+            networked,
+            upgraded: jitters.len(),
+            jitter_misses: misses,
+            fixed_by: fixed,
+            median_jitter_ms,
+        }
     }
 
     fn group_members(&self, g: usize) -> impl Iterator<Item = &Factory> {
@@ -391,9 +467,16 @@ impl FactoryBook {
     /// A TSN schedule on group `g`: jitter × `jitter_factor`, latency × `latency_factor` for plants
     /// past assessment.
     pub fn tune_network(&mut self, g: usize, jitter_factor: f64, latency_factor: f64) {
-        let members = self.groups.get(g).map(|g| g.members.clone()).unwrap_or_default();
+        let members = self
+            .groups
+            .get(g)
+            .map(|g| g.members.clone())
+            .unwrap_or_default();
         for id in members {
-            if let Some(f) = self.get_mut(id).filter(|f| f.stage >= UpgradeStage::Deploying) {
+            if let Some(f) = self
+                .get_mut(id)
+                .filter(|f| f.stage >= UpgradeStage::Deploying)
+            {
                 f.kpis.jitter_ms = round_to((f.kpis.jitter_ms * jitter_factor).max(0.05), 100.0);
                 f.kpis.latency_ms = round_to((f.kpis.latency_ms * latency_factor).max(1.0), 100.0);
             }
@@ -403,19 +486,31 @@ impl FactoryBook {
     /// A process-parameter change on group `g`: fewer losses (unreliability × `loss_factor`) and a
     /// little more throughput, for plants past assessment.
     pub fn tune_process(&mut self, g: usize, loss_factor: f64, throughput_factor: f64) {
-        let members = self.groups.get(g).map(|g| g.members.clone()).unwrap_or_default();
+        let members = self
+            .groups
+            .get(g)
+            .map(|g| g.members.clone())
+            .unwrap_or_default();
         for id in members {
-            if let Some(f) = self.get_mut(id).filter(|f| f.stage >= UpgradeStage::Deploying) {
+            if let Some(f) = self
+                .get_mut(id)
+                .filter(|f| f.stage >= UpgradeStage::Deploying)
+            {
                 let loss = (1.0 - f.kpis.reliability) * loss_factor;
                 f.kpis.reliability = round_to(1.0 - loss.max(1e-7), 1e7);
-                f.kpis.throughput_mbps = round_to((f.kpis.throughput_mbps * throughput_factor).min(2500.0), 10.0);
+                f.kpis.throughput_mbps = round_to(
+                    (f.kpis.throughput_mbps * throughput_factor).min(2500.0),
+                    10.0,
+                );
             }
         }
     }
 }
 
 fn uses_edge_or_cloud(f: &Factory) -> bool {
-    f.technologies.iter().any(|t| matches!(t, Technology::EdgeComputing | Technology::CloudPlc))
+    f.technologies
+        .iter()
+        .any(|t| matches!(t, Technology::EdgeComputing | Technology::CloudPlc))
 }
 
 fn cumulative(weights: impl Iterator<Item = f64>) -> Vec<f64> {
@@ -432,7 +527,13 @@ fn industry_weight(industry: Industry, prov: &str) -> f64 {
     CONCENTRATIONS
         .iter()
         .filter(|(ind, ..)| *ind == industry)
-        .map(|(_, provs, there, elsewhere)| if provs.contains(&prov) { *there } else { *elsewhere })
+        .map(|(_, provs, there, elsewhere)| {
+            if provs.contains(&prov) {
+                *there
+            } else {
+                *elsewhere
+            }
+        })
         .product::<f64>()
         * base
 }
@@ -449,7 +550,12 @@ fn initial_stage(rng: &mut SimRng) -> UpgradeStage {
 }
 
 /// Technologies for a plant reaching `stage`, keeping what it already has.
-fn technologies_for(stage: UpgradeStage, industry: Industry, have: &[Technology], rng: &mut SimRng) -> Vec<Technology> {
+fn technologies_for(
+    stage: UpgradeStage,
+    industry: Industry,
+    have: &[Technology],
+    rng: &mut SimRng,
+) -> Vec<Technology> {
     let wanted = match stage {
         // A legacy public 5G link at some plants before the programme.
         UpgradeStage::Planned | UpgradeStage::Assessing => usize::from(draw::chance(rng, 0.15)),
@@ -474,14 +580,27 @@ fn technologies_for(stage: UpgradeStage, industry: Industry, have: &[Technology]
 }
 
 /// Network figures for a plant at `stage` with `techs`; never worse than `previous`.
-fn kpis_for(stage: UpgradeStage, techs: &[Technology], previous: Option<NetworkKpis>, rng: &mut SimRng) -> NetworkKpis {
+fn kpis_for(
+    stage: UpgradeStage,
+    techs: &[Technology],
+    previous: Option<NetworkKpis>,
+    rng: &mut SimRng,
+) -> NetworkKpis {
     let has = |t: Technology| techs.contains(&t);
     let fresh = match stage {
         UpgradeStage::Upgraded => {
             let deterministic = has(Technology::Tsn) || has(Technology::FiveGA);
             NetworkKpis {
-                latency_ms: if deterministic { draw::log_uniform(rng, 2.0, 6.0) } else { draw::log_uniform(rng, 2.5, 10.0) },
-                jitter_ms: if has(Technology::Tsn) { draw::log_uniform(rng, 0.1, 0.6) } else { draw::log_uniform(rng, 0.2, 2.0) },
+                latency_ms: if deterministic {
+                    draw::log_uniform(rng, 2.0, 6.0)
+                } else {
+                    draw::log_uniform(rng, 2.5, 10.0)
+                },
+                jitter_ms: if has(Technology::Tsn) {
+                    draw::log_uniform(rng, 0.1, 0.6)
+                } else {
+                    draw::log_uniform(rng, 0.2, 2.0)
+                },
                 reliability: 1.0 - 10f64.powf(-draw::uniform(rng, 4.0, 6.0)),
                 throughput_mbps: if has(Technology::IndustrialOptical) {
                     draw::log_uniform(rng, 300.0, 2000.0)
@@ -528,7 +647,9 @@ fn round_to(x: f64, scale: f64) -> f64 {
 pub(crate) fn province_names(cities: &[City]) -> BTreeMap<String, (String, String)> {
     let mut names = BTreeMap::new();
     for c in cities {
-        names.entry(c.prov.clone()).or_insert_with(|| (c.province_zh.clone(), c.province_en.clone()));
+        names
+            .entry(c.prov.clone())
+            .or_insert_with(|| (c.province_zh.clone(), c.province_en.clone()));
     }
     names
 }
@@ -556,13 +677,32 @@ mod tests {
         assert_eq!(b.all().len(), 60_000);
         let share = b.upgraded() as f64 / 60_000.0;
         assert!((0.36..0.40).contains(&share), "{share}");
-        assert!(b.all().iter().all(|f| !matches!(f.province.as_str(), "CN-TW" | "CN-HK" | "CN-MO")));
+        assert!(
+            b.all()
+                .iter()
+                .all(|f| !matches!(f.province.as_str(), "CN-TW" | "CN-HK" | "CN-MO"))
+        );
         for f in b.all().iter().filter(|f| f.stage == UpgradeStage::Upgraded) {
             assert!((1..=4).contains(&f.technologies.len()), "{f:?}");
-            assert!((1.0..=10.0).contains(&f.kpis.latency_ms) && f.kpis.reliability >= 0.9999, "{f:?}");
+            assert!(
+                (1.0..=10.0).contains(&f.kpis.latency_ms) && f.kpis.reliability >= 0.9999,
+                "{f:?}"
+            );
         }
-        let gd = b.summary.upgraded_by_province.iter().find(|k| k.key == "CN-GD").unwrap().count;
-        let nx = b.summary.upgraded_by_province.iter().find(|k| k.key == "CN-NX").unwrap().count;
+        let gd = b
+            .summary
+            .upgraded_by_province
+            .iter()
+            .find(|k| k.key == "CN-GD")
+            .unwrap()
+            .count;
+        let nx = b
+            .summary
+            .upgraded_by_province
+            .iter()
+            .find(|k| k.key == "CN-NX")
+            .unwrap()
+            .count;
         assert!(gd > 10 * nx);
         let keys: Vec<&str> = b.summary.by_stage.iter().map(|k| k.key.as_str()).collect();
         assert_eq!(keys, ["assessing", "deploying", "planned", "upgraded"]);
@@ -570,7 +710,10 @@ mod tests {
         assert_eq!(b.summary.by_industry.len(), 14);
         let f = b.get(1).unwrap();
         assert_eq!(f.id, 1);
-        assert!(f.name_en.contains("Plant") && f.name_zh.contains("工厂"), "{f:?}");
+        assert!(
+            f.name_en.contains("Plant") && f.name_zh.contains("工厂"),
+            "{f:?}"
+        );
     }
 
     #[test]
@@ -584,13 +727,24 @@ mod tests {
         let upgraded = b.upgraded();
         assert!((47_000..54_000).contains(&upgraded), "{upgraded}");
         // Counters agree with a recount.
-        let recount = b.all().iter().filter(|f| f.stage == UpgradeStage::Upgraded).count() as u64;
+        let recount = b
+            .all()
+            .iter()
+            .filter(|f| f.stage == UpgradeStage::Upgraded)
+            .count() as u64;
         assert_eq!(recount, upgraded);
         let tech_total: u64 = b.summary().by_technology.iter().map(|k| k.count).sum();
         let tech_recount: usize = b.all().iter().map(|f| f.technologies.len()).sum();
         assert_eq!(tech_total, tech_recount as u64);
-        let edge = b.all().iter().filter(|f| f.stage == UpgradeStage::Upgraded && uses_edge_or_cloud(f)).count();
-        assert_eq!(edge as u64, b.upgraded_edge_or_cloud());
+        let edge = b
+            .all()
+            .iter()
+            .filter(|f| f.stage == UpgradeStage::Upgraded && uses_edge_or_cloud(f))
+            .count();
+        let by_group: u64 = (0..b.groups().len())
+            .map(|g| b.group_edge_or_cloud(g))
+            .sum();
+        assert_eq!(by_group, edge as u64);
     }
 
     #[test]
@@ -605,7 +759,9 @@ mod tests {
     #[test]
     fn group_tuning_improves_kpis() {
         let mut b = book(6_000);
-        let g = (0..b.groups().len()).max_by_key(|g| b.groups()[*g].members.len()).unwrap();
+        let g = (0..b.groups().len())
+            .max_by_key(|g| b.groups()[*g].members.len())
+            .unwrap();
         let before = b.group_fit(g, 0.6);
         b.tune_network(g, 0.6, 0.9);
         let after = b.group_fit(g, 0.6);

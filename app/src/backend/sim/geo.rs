@@ -71,11 +71,18 @@ fn parse_cities(text: &str) -> Result<Vec<City>, SimError> {
             province_zh: row.province,
             province_en: row.province_en,
             prov: row.prov,
-            location: GeoPoint { lat: row.lat, lon: row.lon },
+            location: GeoPoint {
+                lat: row.lat,
+                lon: row.lon,
+            },
             population: row.population,
         });
     }
-    cities.sort_by(|a, b| b.population.cmp(&a.population).then_with(|| a.name_en.cmp(&b.name_en)));
+    cities.sort_by(|a, b| {
+        b.population
+            .cmp(&a.population)
+            .then_with(|| a.name_en.cmp(&b.name_en))
+    });
     Ok(cities)
 }
 
@@ -124,14 +131,24 @@ mod tests {
         let cities = mainland_cities().unwrap();
         assert!(cities.len() >= 140, "{} mainland cities", cities.len());
         assert!(cities.iter().all(City::is_mainland));
-        assert!(cities.windows(2).all(|w| w[0].population >= w[1].population));
+        assert!(
+            cities
+                .windows(2)
+                .all(|w| w[0].population >= w[1].population)
+        );
         assert_eq!(cities[0].name_en, "Shanghai");
     }
 
     #[test]
     fn distances_are_plausible() {
-        let beijing = GeoPoint { lat: 39.9075, lon: 116.39723 };
-        let shanghai = GeoPoint { lat: 31.22222, lon: 121.45806 };
+        let beijing = GeoPoint {
+            lat: 39.9075,
+            lon: 116.39723,
+        };
+        let shanghai = GeoPoint {
+            lat: 31.22222,
+            lon: 121.45806,
+        };
         let d = haversine_km(beijing, shanghai);
         assert!((1050.0..1090.0).contains(&d), "{d}");
         let p = offset_km(beijing, 30.0, -20.0);

@@ -14,7 +14,10 @@ pub(crate) fn wire_key<T: Serialize + std::fmt::Debug>(value: &T) -> String {
 }
 
 pub(crate) fn industry_index(industry: Industry) -> usize {
-    Industry::ALL.iter().position(|i| *i == industry).unwrap_or(0)
+    Industry::ALL
+        .iter()
+        .position(|i| *i == industry)
+        .unwrap_or(0)
 }
 
 pub(crate) fn technology_index(tech: Technology) -> usize {
@@ -22,7 +25,10 @@ pub(crate) fn technology_index(tech: Technology) -> usize {
 }
 
 pub(crate) fn stage_index(stage: UpgradeStage) -> usize {
-    UpgradeStage::ALL.iter().position(|s| *s == stage).unwrap_or(0)
+    UpgradeStage::ALL
+        .iter()
+        .position(|s| *s == stage)
+        .unwrap_or(0)
 }
 
 /// English name as used in plant names: "Foshan Automotive Plant 0123".

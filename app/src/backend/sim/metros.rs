@@ -32,7 +32,7 @@ const COVERED_MS: f64 = 1.0;
 /// Edge sites a metro may hold.
 const MAX_ACCESS_POINTS: usize = 160;
 /// Sites added nationally per simulated month by the operators' own roll-out.
-const ORGANIC_SITES_PER_MONTH: f64 = 6.0;
+const ORGANIC_SITES_PER_MONTH: f64 = 5.0;
 /// Largest QoS gain a metro can accumulate, ms.
 const MAX_QOS_GAIN_MS: f64 = 0.12;
 /// Half-width of the window that scores a candidate site, cells.
@@ -95,7 +95,12 @@ impl Metros {
                 median_rtt_ms: 0.0,
                 access_points: 0,
             });
-            states.push(MetroState { population, sites, qos_gain_ms: 0.0, noise_key: seed ^ ((i as u64) << 20) });
+            states.push(MetroState {
+                population,
+                sites,
+                qos_gain_ms: 0.0,
+                noise_key: seed ^ ((i as u64) << 20),
+            });
         }
         let mut metros = Self { summaries, states };
         for i in 0..metros.summaries.len() {
@@ -115,13 +120,20 @@ impl Metros {
     /// Population-weighted national 1 ms coverage, 0..1.
     pub fn national_coverage(&self) -> f64 {
         let people: f64 = self.summaries.iter().map(|m| m.population as f64).sum();
-        let covered: f64 = self.summaries.iter().map(|m| m.population as f64 * m.coverage_1ms).sum();
+        let covered: f64 = self
+            .summaries
+            .iter()
+            .map(|m| m.population as f64 * m.coverage_1ms)
+            .sum();
         covered / people.max(1.0)
     }
 
     /// The operators' own roll-out over `dt_s` simulated seconds. Returns the metros that changed.
     pub fn grow(&mut self, dt_s: f64, rng: &mut SimRng) -> Vec<usize> {
-        let n = draw::poisson(rng, ORGANIC_SITES_PER_MONTH * dt_s / super::clock::SECONDS_PER_MONTH);
+        let n = draw::poisson(
+            rng,
+            ORGANIC_SITES_PER_MONTH * dt_s / super::clock::SECONDS_PER_MONTH,
+        );
         let mut changed = Vec::new();
         for _ in 0..n {
             let weights: Vec<f64> = self
@@ -130,7 +142,11 @@ impl Metros {
                 .zip(&self.states)
                 .map(|(m, s)| {
                     let room = s.sites.len() < MAX_ACCESS_POINTS;
-                    if room { m.population as f64 * (1.0 - m.coverage_1ms) } else { 0.0 }
+                    if room {
+                        m.population as f64 * (1.0 - m.coverage_1ms)
+                    } else {
+                        0.0
+                    }
                 })
                 .collect();
             if weights.iter().sum::<f64>() <= 0.0 {
@@ -148,12 +164,17 @@ impl Metros {
 
     /// Where `k` new sites would cover the most people, greedily, as points.
     pub fn best_site_points(&self, i: usize, k: usize) -> Vec<GeoPoint> {
-        self.best_sites(i, k).iter().map(|s| self.site_point(i, *s)).collect()
+        self.best_sites(i, k)
+            .iter()
+            .map(|s| self.site_point(i, *s))
+            .collect()
     }
 
     /// Coverage of metro `i` if sites were added at `points` and QoS gained `extra_qos_ms`.
     pub fn coverage_if(&self, i: usize, points: &[GeoPoint], extra_qos_ms: f64) -> f64 {
-        let Some(state) = self.states.get(i) else { return 0.0 };
+        let Some(state) = self.states.get(i) else {
+            return 0.0;
+        };
         let mut sites = state.sites.clone();
         sites.extend(points.iter().map(|p| self.site_km(i, *p)));
         let qos = (state.qos_gain_ms + extra_qos_ms.max(0.0)).min(MAX_QOS_GAIN_MS);
@@ -169,8 +190,11 @@ impl Metros {
 
     /// Raise the QoS gain of metro `i` by `gain_ms` (bounded).
     pub fn apply_qos(&mut self, i: usize, gain_ms: f64) {
-        let Some(state) = self.states.get_mut(i) else { return };
-        state.qos_gain_ms = (state.qos_gain_ms + gain_ms.clamp(0.0, MAX_QOS_GAIN_MS)).min(MAX_QOS_GAIN_MS);
+        let Some(state) = self.states.get_mut(i) else {
+            return;
+        };
+        state.qos_gain_ms =
+            (state.qos_gain_ms + gain_ms.clamp(0.0, MAX_QOS_GAIN_MS)).min(MAX_QOS_GAIN_MS);
         self.refresh(i);
     }
 
@@ -196,10 +220,14 @@ impl Metros {
     }
 
     fn add_sites(&mut self, i: usize, sites: &[(f64, f64)]) -> usize {
-        let Some(state) = self.states.get_mut(i) else { return 0 };
+        let Some(state) = self.states.get_mut(i) else {
+            return 0;
+        };
         let room = MAX_ACCESS_POINTS.saturating_sub(state.sites.len());
         let added = sites.len().min(room);
-        state.sites.extend(sites.iter().take(added).map(|(x, y)| clamp_site(*x, *y)));
+        state
+            .sites
+            .extend(sites.iter().take(added).map(|(x, y)| clamp_site(*x, *y)));
         if added > 0 {
             self.refresh(i);
         }
@@ -207,7 +235,10 @@ impl Metros {
     }
 
     fn site_point(&self, i: usize, (x, y): (f64, f64)) -> GeoPoint {
-        let center = self.summaries.get(i).map_or(GeoPoint { lat: 0.0, lon: 0.0 }, |m| m.center);
+        let center = self
+            .summaries
+            .get(i)
+            .map_or(GeoPoint { lat: 0.0, lon: 0.0 }, |m| m.center);
         geo::offset_km(center, x - HALF_KM, y - HALF_KM)
     }
 
@@ -215,12 +246,18 @@ impl Metros {
         let center = self.summaries.get(i).map_or(p, |m| m.center);
         let (east, north) = geo::to_local_km(center, p);
         let (x, y) = (east + HALF_KM, north + HALF_KM);
-        if x.is_finite() && y.is_finite() { clamp_site(x, y) } else { (HALF_KM, HALF_KM) }
+        if x.is_finite() && y.is_finite() {
+            clamp_site(x, y)
+        } else {
+            (HALF_KM, HALF_KM)
+        }
     }
 
     /// Recompute the cached summary of metro `i`.
     fn refresh(&mut self, i: usize) {
-        let Some(state) = self.states.get(i) else { return };
+        let Some(state) = self.states.get(i) else {
+            return;
+        };
         let rtt = self.rtt_field(i, &state.sites, state.qos_gain_ms);
         let cov = coverage(&rtt, &state.population);
         let median = weighted_median(&rtt, &state.population);
@@ -244,10 +281,16 @@ impl Metros {
                     .iter()
                     .map(|(sx, sy)| (sx - x).powi(2) + (sy - y).powi(2))
                     .fold(f64::INFINITY, f64::min);
-                let d = if d2.is_finite() { d2.sqrt() } else { 2.0 * HALF_KM };
-                let last_mile = LAST_MILE_MAX_MS * draw::hash01(&[key, (r * GRID + c) as u64]).powi(2);
-                let ms = ACCESS_MS + (FIBRE_RTT_MS_PER_KM + AGGREGATION_RTT_MS_PER_KM) * d + last_mile
-                    - qos_gain_ms;
+                let d = if d2.is_finite() {
+                    d2.sqrt()
+                } else {
+                    2.0 * HALF_KM
+                };
+                let last_mile =
+                    LAST_MILE_MAX_MS * draw::hash01(&[key, (r * GRID + c) as u64]).powi(2);
+                let ms =
+                    ACCESS_MS + (FIBRE_RTT_MS_PER_KM + AGGREGATION_RTT_MS_PER_KM) * d + last_mile
+                        - qos_gain_ms;
                 rtt.push(ms.max(0.15) as f32);
             }
         }
@@ -256,7 +299,9 @@ impl Metros {
 
     /// Greedy choice of `k` sites: each at the centre of the window with the most uncovered people.
     fn best_sites(&self, i: usize, k: usize) -> Vec<(f64, f64)> {
-        let Some(state) = self.states.get(i) else { return Vec::new() };
+        let Some(state) = self.states.get(i) else {
+            return Vec::new();
+        };
         let mut sites = state.sites.clone();
         let mut chosen = Vec::with_capacity(k);
         for _ in 0..k {
@@ -264,9 +309,17 @@ impl Metros {
             let uncovered: Vec<f64> = rtt
                 .iter()
                 .zip(&state.population)
-                .map(|(ms, people)| if f64::from(*ms) > COVERED_MS { f64::from(*people) } else { 0.0 })
+                .map(|(ms, people)| {
+                    if f64::from(*ms) > COVERED_MS {
+                        f64::from(*people)
+                    } else {
+                        0.0
+                    }
+                })
                 .collect();
-            let Some(best) = best_window(&uncovered) else { break };
+            let Some(best) = best_window(&uncovered) else {
+                break;
+            };
             let site = ((best % GRID) as f64 + 0.5, (best / GRID) as f64 + 0.5);
             sites.push(site);
             chosen.push(site);
@@ -282,7 +335,12 @@ fn clamp_site(x: f64, y: f64) -> (f64, f64) {
 /// A main centre and 2–4 secondary ones; bigger cities spread wider.
 fn pop_centers(population: f64, rng: &mut SimRng) -> Vec<PopCenter> {
     let sigma = 5.0 + 3.5 * (population / 2.0e6).sqrt();
-    let mut centers = vec![PopCenter { x: HALF_KM, y: HALF_KM, sigma, mass: 1.0 }];
+    let mut centers = vec![PopCenter {
+        x: HALF_KM,
+        y: HALF_KM,
+        sigma,
+        mass: 1.0,
+    }];
     for _ in 0..(2 + draw::index(rng, 3)) {
         let angle = draw::uniform(rng, 0.0, std::f64::consts::TAU);
         let dist = draw::uniform(rng, 10.0, 30.0);
@@ -314,7 +372,10 @@ fn population_surface(centers: &[PopCenter], population: f64) -> Vec<f32> {
         }
     }
     let total: f64 = density.iter().sum();
-    density.iter().map(|v| (v / total.max(f64::MIN_POSITIVE) * population) as f32).collect()
+    density
+        .iter()
+        .map(|v| (v / total.max(f64::MIN_POSITIVE) * population) as f32)
+        .collect()
 }
 
 /// An initial edge site near one of the centres, drawn by the centres' weight.
@@ -322,7 +383,10 @@ fn initial_site(centers: &[PopCenter], rng: &mut SimRng) -> (f64, f64) {
     let masses: Vec<f64> = centers.iter().map(|c| c.mass).collect();
     let c = centers[draw::weighted(rng, &masses).min(centers.len() - 1)];
     let spread = 0.75 * c.sigma;
-    clamp_site(c.x + spread * draw::gauss(rng), c.y + spread * draw::gauss(rng))
+    clamp_site(
+        c.x + spread * draw::gauss(rng),
+        c.y + spread * draw::gauss(rng),
+    )
 }
 
 /// Population-weighted share of cells within the 1 ms tier.
@@ -339,7 +403,11 @@ fn coverage(rtt: &[f32], population: &[f32]) -> f64 {
 
 /// Population-weighted median RTT, ms.
 fn weighted_median(rtt: &[f32], population: &[f32]) -> f64 {
-    let mut cells: Vec<(f32, f32)> = rtt.iter().copied().zip(population.iter().copied()).collect();
+    let mut cells: Vec<(f32, f32)> = rtt
+        .iter()
+        .copied()
+        .zip(population.iter().copied())
+        .collect();
     cells.sort_by(|a, b| a.0.total_cmp(&b.0));
     let half = cells.iter().map(|c| f64::from(c.1)).sum::<f64>() / 2.0;
     let mut acc = 0.0;
@@ -366,9 +434,15 @@ fn best_window(values: &[f64]) -> Option<usize> {
     let mut best = None;
     let mut best_sum = 0.0;
     for r in 0..GRID {
-        let (r0, r1) = (r.saturating_sub(SITE_WINDOW), (r + SITE_WINDOW + 1).min(GRID));
+        let (r0, r1) = (
+            r.saturating_sub(SITE_WINDOW),
+            (r + SITE_WINDOW + 1).min(GRID),
+        );
         for c in 0..GRID {
-            let (c0, c1) = (c.saturating_sub(SITE_WINDOW), (c + SITE_WINDOW + 1).min(GRID));
+            let (c0, c1) = (
+                c.saturating_sub(SITE_WINDOW),
+                (c + SITE_WINDOW + 1).min(GRID),
+            );
             let sum = sat[r1 * n + c1] - sat[r0 * n + c1] - sat[r1 * n + c0] + sat[r0 * n + c0];
             if sum > best_sum {
                 best_sum = sum;
@@ -404,9 +478,6 @@ mod tests {
             assert!(s.median_rtt_ms > 0.2 && s.median_rtt_ms < 5.0, "{s:?}");
             assert!((6..=40).contains(&s.access_points));
         }
-        for s in m.summaries() {
-            eprintln!("{:14} pop {:>9} sites {:>3} cov {:.3} median {:.2}", s.id, s.population, s.access_points, s.coverage_1ms, s.median_rtt_ms);
-        }
         let national = m.national_coverage();
         assert!((0.45..0.7).contains(&national), "{national}");
     }
@@ -418,7 +489,10 @@ mod tests {
         assert_eq!(grid.rtt_ms.len(), (grid.cols * grid.rows) as usize);
         assert_eq!(grid.population.len(), grid.rtt_ms.len());
         assert_eq!(grid.coverage_1ms, m.summaries()[0].coverage_1ms);
-        assert_eq!(grid.access_points.len() as u32, m.summaries()[0].access_points);
+        assert_eq!(
+            grid.access_points.len() as u32,
+            m.summaries()[0].access_points
+        );
         let people: f64 = grid.population.iter().map(|p| f64::from(*p)).sum();
         assert!((people / m.summaries()[0].population as f64 - 1.0).abs() < 1e-3);
         // The centre cell sits at the city.

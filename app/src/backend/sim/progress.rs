@@ -46,8 +46,8 @@ const TARGETS: [TargetSpec; 7] = [
     },
     TargetSpec {
         id: "industrial_agents_high_level",
-        name_en: "High-level industrial agents (group agents at L3+, plus 1 per 20 upgraded plants on edge computing or cloud PLC)",
-        name_zh: "高水平工业智能体（L3 及以上行业智能体，另每 20 家采用边缘计算或云化 PLC 的已改造企业计 1 个）",
+        name_en: "High-level industrial agents (group agents at L3+, plus 1 per 20 of their upgraded plants on edge computing or cloud PLC)",
+        name_zh: "高水平工业智能体（L3 及以上行业智能体，及其所辖采用边缘计算或云化 PLC 的已改造企业每 20 家计 1 个）",
         unit: "count",
         target: 1000.0,
         lower_is_better: false,
@@ -101,7 +101,10 @@ pub(crate) struct ProgressLog {
 impl ProgressLog {
     /// A log with its first sample at `t`.
     pub fn new(t: UnixMs, metrics: &Metrics) -> Self {
-        let mut log = Self { series: vec![VecDeque::new(); TARGETS.len()], last_day: clock::beijing_day(t) };
+        let mut log = Self {
+            series: vec![VecDeque::new(); TARGETS.len()],
+            last_day: clock::beijing_day(t),
+        };
         log.push(t, metrics);
         log
     }
@@ -120,11 +123,19 @@ impl ProgressLog {
             if series.len() >= MAX_SAMPLES {
                 series.pop_front();
             }
-            series.push_back(Sample { t, value: (value * 1e4).round() / 1e4 });
+            series.push_back(Sample {
+                t,
+                value: (value * 1e4).round() / 1e4,
+            });
         }
     }
 
-    pub fn report(&self, t: UnixMs, metrics: &Metrics, upgraded_by_province: Vec<KeyCount>) -> Progress {
+    pub fn report(
+        &self,
+        t: UnixMs,
+        metrics: &Metrics,
+        upgraded_by_province: Vec<KeyCount>,
+    ) -> Progress {
         let targets = TARGETS
             .iter()
             .zip(metrics)
@@ -141,7 +152,11 @@ impl ProgressLog {
                 series: series.iter().copied().collect(),
             })
             .collect();
-        Progress { sim_time: t, targets, upgraded_by_province }
+        Progress {
+            sim_time: t,
+            targets,
+            upgraded_by_province,
+        }
     }
 }
 

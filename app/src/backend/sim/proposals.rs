@@ -91,14 +91,19 @@ enum Alarm {
 
 impl Proposer {
     pub fn new() -> Self {
-        Self { tokens: 0.0, steps: 0, holds: BTreeMap::new() }
+        Self {
+            tokens: 0.0,
+            steps: 0,
+            holds: BTreeMap::new(),
+        }
     }
 
     /// Proposals for this step.
     pub fn step(&mut self, world: &World<'_>, dt_s: f64, rng: &mut SimRng) -> Vec<Proposal> {
         self.steps += 1;
         let (now, steps) = (world.now, self.steps);
-        self.holds.retain(|_, h| h.until_ms > now || h.until_step > steps);
+        self.holds
+            .retain(|_, h| h.until_ms > now || h.until_step > steps);
         self.tokens = (self.tokens + dt_s / TOKEN_EVERY_S).min(MAX_TOKENS);
 
         let mut out = Vec::new();
@@ -107,11 +112,18 @@ impl Proposer {
                 break;
             }
             let proposal = match alarm {
-                Alarm::Link(i, _) => self.unless_held(world, world.agents.backbone_agent(), link_id(world, i), |w| {
-                    reroute(w, i, rng)
-                }),
+                Alarm::Link(i, _) => self.unless_held(
+                    world,
+                    world.agents.backbone_agent(),
+                    link_id(world, i),
+                    |w| reroute(w, i, rng),
+                ),
                 Alarm::Cluster(i, _) => {
-                    let Some(agent) = world.backbone.hub_of_cluster(i).and_then(|h| world.agents.hub_agent(h)) else {
+                    let Some(agent) = world
+                        .backbone
+                        .hub_of_cluster(i)
+                        .and_then(|h| world.agents.hub_agent(h))
+                    else {
                         continue;
                     };
                     let target = world.backbone.clusters()[i].id.clone();
@@ -125,15 +137,21 @@ impl Proposer {
         if self.tokens >= 1.0 && out.len() < MAX_PER_STEP && draw::chance(rng, 0.5) {
             let industrial = !world.agents.group_agents().is_empty() && draw::chance(rng, 0.65);
             let proposal = if industrial {
-                let (g, agent) = world.agents.group_agents()[draw::index(rng, world.agents.group_agents().len())];
+                let (g, agent) = world.agents.group_agents()
+                    [draw::index(rng, world.agents.group_agents().len())];
                 let target = world.book.groups()[g].id.clone();
                 self.unless_held(world, agent, target, |w| group_action(w, g, agent, rng))
             } else {
                 let m = draw::index(rng, world.metros.summaries().len());
-                match world.metros.summaries().get(m).zip(world.agents.metro_agent(m)) {
-                    Some((metro, agent)) => {
-                        self.unless_held(world, agent, metro.id.clone(), |w| metro_action(w, m, agent, rng))
-                    }
+                match world
+                    .metros
+                    .summaries()
+                    .get(m)
+                    .zip(world.agents.metro_agent(m))
+                {
+                    Some((metro, agent)) => self.unless_held(world, agent, metro.id.clone(), |w| {
+                        metro_action(w, m, agent, rng)
+                    }),
                     None => None,
                 }
             };
@@ -152,24 +170,43 @@ impl Proposer {
         build: impl FnOnce(&World<'_>) -> Option<Proposal>,
     ) -> Option<Proposal> {
         let agent_id = world.agents.get(agent)?.id.clone();
-        if self.holds.contains_key(&(agent_id, target)) { None } else { build(world) }
+        if self.holds.contains_key(&(agent_id, target)) {
+            None
+        } else {
+            build(world)
+        }
     }
 
     fn take(&mut self, p: Proposal, now: UnixMs, out: &mut Vec<Proposal>) {
         self.tokens -= 1.0;
-        let hold = Hold { until_ms: now.saturating_add(HOLD_MS), until_step: self.steps + HOLD_STEPS };
-        self.holds.insert((p.agent_id.clone(), p.target.clone()), hold);
+        let hold = Hold {
+            until_ms: now.saturating_add(HOLD_MS),
+            until_step: self.steps + HOLD_STEPS,
+        };
+        self.holds
+            .insert((p.agent_id.clone(), p.target.clone()), hold);
         out.push(p);
     }
 
     /// An action on (agent, target) was executed: it may come up again after a cool-down.
     pub fn executed(&mut self, agent_id: &str, target: &str, now: UnixMs) {
-        self.holds.insert((agent_id.to_owned(), target.to_owned()), Hold { until_ms: now.saturating_add(COOL_DOWN_MS), until_step: 0 });
+        self.holds.insert(
+            (agent_id.to_owned(), target.to_owned()),
+            Hold {
+                until_ms: now.saturating_add(COOL_DOWN_MS),
+                until_step: 0,
+            },
+        );
     }
 }
 
 fn link_id(world: &World<'_>, i: usize) -> String {
-    world.backbone.links().get(i).map(|l| l.id.clone()).unwrap_or_default()
+    world
+        .backbone
+        .links()
+        .get(i)
+        .map(|l| l.id.clone())
+        .unwrap_or_default()
 }
 
 /// Hot channels and clusters, worst first.
@@ -257,7 +294,11 @@ fn reroute(world: &World<'_>, i: usize, rng: &mut SimRng) -> Option<Proposal> {
     let link = b.links().get(i)?;
     let detour = b.best_detour(i)?;
     let (from, to) = b.endpoints(i)?;
-    let (a, z, via) = (&b.clusters()[from], &b.clusters()[to], &b.clusters()[detour.via]);
+    let (a, z, via) = (
+        &b.clusters()[from],
+        &b.clusters()[to],
+        &b.clusters()[detour.via],
+    );
     let capacity = f64::from(link.capacity_gbps);
     let u = link.utilization;
     let excess = (u - 0.70) * capacity;
@@ -281,8 +322,14 @@ fn reroute(world: &World<'_>, i: usize, rng: &mut SimRng) -> Option<Proposal> {
         kind: ActionKind::Reroute,
         target: link.id.clone(),
         summary: (
-            format!("Reroute {shift:.0} Gbps from {}–{} via {}", a.name_en, z.name_en, via.name_en),
-            format!("将{}—{} {shift:.0} Gbps 流量经{}绕行", a.name_zh, z.name_zh, via.name_zh),
+            format!(
+                "Reroute {shift:.0} Gbps from {}–{} via {}",
+                a.name_en, z.name_en, via.name_en
+            ),
+            format!(
+                "将{}—{} {shift:.0} Gbps 流量经{}绕行",
+                a.name_zh, z.name_zh, via.name_zh
+            ),
         ),
         rationale: (
             format!(
@@ -301,8 +348,22 @@ fn reroute(world: &World<'_>, i: usize, rng: &mut SimRng) -> Option<Proposal> {
             ),
         ),
         impact: (
-            format!("−{} pp utilization on {}–{} ({} % → {} %)", pct(u - after), a.name_en, z.name_en, pct(u), pct(after)),
-            format!("{}—{} 利用率下降 {} 个百分点（{}% → {}%）", a.name_zh, z.name_zh, pct(u - after), pct(u), pct(after)),
+            format!(
+                "−{} pp utilization on {}–{} ({} % → {} %)",
+                pct(u - after),
+                a.name_en,
+                z.name_en,
+                pct(u),
+                pct(after)
+            ),
+            format!(
+                "{}—{} 利用率下降 {} 个百分点（{}% → {}%）",
+                a.name_zh,
+                z.name_zh,
+                pct(u - after),
+                pct(u),
+                pct(after)
+            ),
         ),
         params: json!({ "from_link": link.id, "via": via.id, "shift_gbps": shift }),
         risk,
@@ -315,9 +376,14 @@ fn reroute(world: &World<'_>, i: usize, rng: &mut SimRng) -> Option<Proposal> {
 fn scale_compute(world: &World<'_>, i: usize, rng: &mut SimRng) -> Option<Proposal> {
     let b = world.backbone;
     let c = b.clusters().get(i)?;
-    let agent = b.hub_of_cluster(i).and_then(|h| world.agents.hub_agent(h))?;
+    let agent = b
+        .hub_of_cluster(i)
+        .and_then(|h| world.agents.hub_agent(h))?;
     let u = c.utilization;
-    let add = ((c.compute_eflops * (u / 0.70 - 1.0)) * 2.0).round().max(2.0) / 2.0;
+    let add = ((c.compute_eflops * (u / 0.70 - 1.0)) * 2.0)
+        .round()
+        .max(2.0)
+        / 2.0;
     let after = u * c.compute_eflops / (c.compute_eflops + add);
     let (peak, at) = b.cluster_peak_ahead(i, world.now, 6);
     let peak = peak.max(u);
@@ -336,12 +402,36 @@ fn scale_compute(world: &World<'_>, i: usize, rng: &mut SimRng) -> Option<Propos
             format!("为{}集群扩容 {add:.1} EFLOPS", c.name_zh),
         ),
         rationale: (
-            format!("Compute utilization {} % now, forecast {} % at {hh}; {} % of racks stand free", pct(u), pct(peak), pct(free)),
-            format!("当前算力利用率 {}%，预计 {hh} 达 {}%；机架空置 {}%", pct(u), pct(peak), pct(free)),
+            format!(
+                "Compute utilization {} % now, forecast {} % at {hh}; {} % of racks stand free",
+                pct(u),
+                pct(peak),
+                pct(free)
+            ),
+            format!(
+                "当前算力利用率 {}%，预计 {hh} 达 {}%；机架空置 {}%",
+                pct(u),
+                pct(peak),
+                pct(free)
+            ),
         ),
         impact: (
-            format!("Utilization {} % → {} % on {} ({:.1} → {:.1} EFLOPS)", pct(u), pct(after), c.name_en, c.compute_eflops, c.compute_eflops + add),
-            format!("{}利用率 {}% → {}%（{:.1} → {:.1} EFLOPS）", c.name_zh, pct(u), pct(after), c.compute_eflops, c.compute_eflops + add),
+            format!(
+                "Utilization {} % → {} % on {} ({:.1} → {:.1} EFLOPS)",
+                pct(u),
+                pct(after),
+                c.name_en,
+                c.compute_eflops,
+                c.compute_eflops + add
+            ),
+            format!(
+                "{}利用率 {}% → {}%（{:.1} → {:.1} EFLOPS）",
+                c.name_zh,
+                pct(u),
+                pct(after),
+                c.compute_eflops,
+                c.compute_eflops + add
+            ),
         ),
         params: json!({ "cluster": c.id, "add_eflops": add }),
         risk,
@@ -370,7 +460,11 @@ fn metro_action(world: &World<'_>, m: usize, agent: usize, rng: &mut SimRng) -> 
             kind: ActionKind::DeployEdge,
             target: metro.id.clone(),
             summary: (
-                format!("Deploy {k} edge computing site{} in {}", if k > 1 { "s" } else { "" }, metro.name_en),
+                format!(
+                    "Deploy {k} edge computing site{} in {}",
+                    if k > 1 { "s" } else { "" },
+                    metro.name_en
+                ),
                 format!("在{}新建 {k} 个边缘算力节点", metro.name_zh),
             ),
             rationale: (
@@ -380,11 +474,28 @@ fn metro_action(world: &World<'_>, m: usize, agent: usize, rng: &mut SimRng) -> 
                     metro.median_rtt_ms,
                     metro.access_points
                 ),
-                format!("1 毫秒时延圈覆盖 {}% 人口（目标 75%）；现有 {} 个节点，中位时延 {:.2} ms", pct(c), metro.access_points, metro.median_rtt_ms),
+                format!(
+                    "1 毫秒时延圈覆盖 {}% 人口（目标 75%）；现有 {} 个节点，中位时延 {:.2} ms",
+                    pct(c),
+                    metro.access_points,
+                    metro.median_rtt_ms
+                ),
             ),
             impact: (
-                format!("+{:.1} pp 1 ms coverage in {} ({:.1} % → {:.1} %)", (after - c) * 100.0, metro.name_en, c * 100.0, after * 100.0),
-                format!("{} 1 毫秒覆盖率提升 {:.1} 个百分点（{:.1}% → {:.1}%）", metro.name_zh, (after - c) * 100.0, c * 100.0, after * 100.0),
+                format!(
+                    "+{:.1} pp 1 ms coverage in {} ({:.1} % → {:.1} %)",
+                    (after - c) * 100.0,
+                    metro.name_en,
+                    c * 100.0,
+                    after * 100.0
+                ),
+                format!(
+                    "{} 1 毫秒覆盖率提升 {:.1} 个百分点（{:.1}% → {:.1}%）",
+                    metro.name_zh,
+                    (after - c) * 100.0,
+                    c * 100.0,
+                    after * 100.0
+                ),
             ),
             params: json!({ "metro": metro.id, "sites": sites }),
             risk: if k == 1 { Risk::Low } else { Risk::Medium },
@@ -402,16 +513,36 @@ fn metro_action(world: &World<'_>, m: usize, agent: usize, rng: &mut SimRng) -> 
         kind: ActionKind::QosSchedule,
         target: metro.id.clone(),
         summary: (
-            format!("Prioritise industrial-control traffic in the {} metro network (queue 6, DSCP EF)", metro.name_en),
-            format!("{}城域网优先调度工业控制流量（队列 6，DSCP EF）", metro.name_zh),
+            format!(
+                "Prioritise industrial-control traffic in the {} metro network (queue 6, DSCP EF)",
+                metro.name_en
+            ),
+            format!(
+                "{}城域网优先调度工业控制流量（队列 6，DSCP EF）",
+                metro.name_zh
+            ),
         ),
         rationale: (
-            format!("Median RTT {:.2} ms; queueing at aggregation nodes adds about {queue_ms:.2} ms at peak hours", metro.median_rtt_ms),
-            format!("中位时延 {:.2} ms；高峰时段汇聚节点排队时延约 {queue_ms:.2} ms", metro.median_rtt_ms),
+            format!(
+                "Median RTT {:.2} ms; queueing at aggregation nodes adds about {queue_ms:.2} ms at peak hours",
+                metro.median_rtt_ms
+            ),
+            format!(
+                "中位时延 {:.2} ms；高峰时段汇聚节点排队时延约 {queue_ms:.2} ms",
+                metro.median_rtt_ms
+            ),
         ),
         impact: (
-            format!("−{gain:.2} ms RTT for industrial traffic; 1 ms coverage {:.1} % → {:.1} %", c * 100.0, after * 100.0),
-            format!("工业流量时延降低 {gain:.2} ms；1 毫秒覆盖率 {:.1}% → {:.1}%", c * 100.0, after * 100.0),
+            format!(
+                "−{gain:.2} ms RTT for industrial traffic; 1 ms coverage {:.1} % → {:.1} %",
+                c * 100.0,
+                after * 100.0
+            ),
+            format!(
+                "工业流量时延降低 {gain:.2} ms；1 毫秒覆盖率 {:.1}% → {:.1}%",
+                c * 100.0,
+                after * 100.0
+            ),
         ),
         params: json!({
             "metro": metro.id,
@@ -433,7 +564,11 @@ fn site_json(p: &GeoPoint) -> serde_json::Value {
 /// An industrial agent schedules TSN where jitter misses requirements, or tunes a process.
 fn group_action(world: &World<'_>, g: usize, agent: usize, rng: &mut SimRng) -> Option<Proposal> {
     let group = world.book.groups().get(g)?;
-    let (prov_zh, prov_en) = world.provinces.get(&group.prov).cloned().unwrap_or_else(|| (group.prov.clone(), group.prov.clone()));
+    let (prov_zh, prov_en) = world
+        .provinces
+        .get(&group.prov)
+        .cloned()
+        .unwrap_or_else(|| (group.prov.clone(), group.prov.clone()));
     let (ind_en, ind_zh) = (industry_en(group.industry), industry_zh(group.industry));
     let factor = 0.6;
     let fit = world.book.group_fit(g, factor);
@@ -442,7 +577,7 @@ fn group_action(world: &World<'_>, g: usize, agent: usize, rng: &mut SimRng) -> 
     if n == 0 {
         return None;
     }
-    if fit.jitter_misses >= 3 && required_jitter <= 2.0 && draw::chance(rng, 0.6) {
+    if fit.jitter_misses >= 3 && required_jitter <= 2.0 && draw::chance(rng, 0.75) {
         let cycle_us = match required_jitter {
             j if j <= 1.0 => 250,
             j if j <= 1.5 => 500,
@@ -457,7 +592,10 @@ fn group_action(world: &World<'_>, g: usize, agent: usize, rng: &mut SimRng) -> 
             kind: ActionKind::TsnSchedule,
             target: group.id.clone(),
             summary: (
-                format!("Apply a {cycle_us} µs TSN cycle to {n} {prov_en} {} plants", ind_en.to_lowercase()),
+                format!(
+                    "Apply a {cycle_us} µs TSN cycle to {n} {prov_en} {} plants",
+                    ind_en.to_lowercase()
+                ),
                 format!("为{prov_zh}{ind_zh}行业 {n} 家工厂下发 {cycle_us} µs TSN 调度周期"),
             ),
             rationale: (
@@ -471,12 +609,18 @@ fn group_action(world: &World<'_>, g: usize, agent: usize, rng: &mut SimRng) -> 
                 ),
             ),
             impact: (
-                format!("Jitter −40 %: {} more plants within requirement", fit.fixed_by),
+                format!(
+                    "Jitter −40 %: {} more plants within requirement",
+                    fit.fixed_by
+                ),
                 format!("抖动降低 40%：另有 {} 家工厂达标", fit.fixed_by),
             ),
             params: json!({ "cycle_us": cycle_us, "plants": n, "jitter_factor": factor }),
             risk,
-            confidence: confidence(0.65 + 0.3 * fit.fixed_by as f64 / fit.jitter_misses.max(1) as f64, rng),
+            confidence: confidence(
+                0.65 + 0.3 * fit.fixed_by as f64 / fit.jitter_misses.max(1) as f64,
+                rng,
+            ),
         };
         return finish(world, agent, draft, rng);
     }
@@ -494,15 +638,31 @@ fn group_action(world: &World<'_>, g: usize, agent: usize, rng: &mut SimRng) -> 
         kind: ActionKind::ProcessParameter,
         target: group.id.clone(),
         summary: (
-            format!("Set {} from {from} to {to} {} at {n} {prov_en} {} plants", p.name_en, p.unit, ind_en.to_lowercase()),
-            format!("将{prov_zh}{ind_zh}行业 {n} 家工厂的{}由 {from} 调整为 {to} {}", p.name_zh, p.unit),
+            format!(
+                "Set {} from {from} to {to} {} at {n} {prov_en} {} plants",
+                p.name_en,
+                p.unit,
+                ind_en.to_lowercase()
+            ),
+            format!(
+                "将{prov_zh}{ind_zh}行业 {n} 家工厂的{}由 {from} 调整为 {to} {}",
+                p.name_zh, p.unit
+            ),
         ),
         rationale: (
-            format!("The group's process model, fitted on {} upgraded plants' line data, predicts {yield_pct:.1} % more yield and {energy_pct:.1} % less energy per unit", fit.upgraded),
-            format!("基于 {} 家已改造工厂产线数据的工艺模型预测：良率提升 {yield_pct:.1}%，单位能耗下降 {energy_pct:.1}%", fit.upgraded),
+            format!(
+                "The group's process model, fitted on {} upgraded plants' line data, predicts {yield_pct:.1} % more yield and {energy_pct:.1} % less energy per unit",
+                fit.upgraded
+            ),
+            format!(
+                "基于 {} 家已改造工厂产线数据的工艺模型预测：良率提升 {yield_pct:.1}%，单位能耗下降 {energy_pct:.1}%",
+                fit.upgraded
+            ),
         ),
         impact: (
-            format!("+{yield_pct:.1} % yield, −{energy_pct:.1} % energy per unit; −30 % packet loss on line networks"),
+            format!(
+                "+{yield_pct:.1} % yield, −{energy_pct:.1} % energy per unit; −30 % packet loss on line networks"
+            ),
             format!("良率 +{yield_pct:.1}%，单位能耗 −{energy_pct:.1}%；产线网络丢包率 −30%"),
         ),
         params: json!({ "parameter": p.key, "from": from, "to": to, "unit": p.unit }),
@@ -522,6 +682,7 @@ struct ProcessParameter {
 }
 
 fn process_parameter(industry: Industry) -> ProcessParameter {
+    #[rustfmt::skip]
     let (key, name_en, name_zh, unit, base, delta) = match industry {
         Industry::Steel => ("oxygen_enrichment_pct", "blast-furnace oxygen enrichment", "高炉富氧率", "%", 3.5, 0.4),
         Industry::NonFerrousMetals => ("cell_current_ka", "electrolysis cell current", "电解槽电流", "kA", 400.0, 6.0),
@@ -538,12 +699,23 @@ fn process_parameter(industry: Industry) -> ProcessParameter {
         Industry::LightIndustry => ("line_speed_m_min", "line speed", "产线速度", "m/min", 120.0, 6.0),
         Industry::Pharmaceuticals => ("granulation_moisture_pct", "granulation moisture", "制粒水分", "%", 2.5, -0.2),
     };
-    ProcessParameter { key, name_en, name_zh, unit, base, delta }
+    ProcessParameter {
+        key,
+        name_en,
+        name_zh,
+        unit,
+        base,
+        delta,
+    }
 }
 
 /// Round `x` to one decimal below 100 and to whole units above, as `scale` is.
 fn round_like(x: f64, scale: f64) -> f64 {
-    if scale.abs() >= 100.0 { x.round() } else { (x * 10.0).round() / 10.0 }
+    if scale.abs() >= 100.0 {
+        x.round()
+    } else {
+        (x * 10.0).round() / 10.0
+    }
 }
 
 #[cfg(test)]
@@ -553,10 +725,25 @@ mod tests {
 
     #[test]
     fn policy_follows_risk_and_autonomy() {
-        assert_eq!(policy_for(Risk::Low, AutonomyLevel::L4), Policy::AutoWithVeto);
-        assert_eq!(policy_for(Risk::Low, AutonomyLevel::L3), Policy::OneApproval);
-        assert_eq!(policy_for(Risk::Medium, AutonomyLevel::L5), Policy::OneApproval);
-        assert_eq!(policy_for(Risk::High, AutonomyLevel::L4), Policy::TwoApprovals);
-        assert_eq!(policy_for(Risk::Critical, AutonomyLevel::L1), Policy::TwoApprovals);
+        assert_eq!(
+            policy_for(Risk::Low, AutonomyLevel::L4),
+            Policy::AutoWithVeto
+        );
+        assert_eq!(
+            policy_for(Risk::Low, AutonomyLevel::L3),
+            Policy::OneApproval
+        );
+        assert_eq!(
+            policy_for(Risk::Medium, AutonomyLevel::L5),
+            Policy::OneApproval
+        );
+        assert_eq!(
+            policy_for(Risk::High, AutonomyLevel::L4),
+            Policy::TwoApprovals
+        );
+        assert_eq!(
+            policy_for(Risk::Critical, AutonomyLevel::L1),
+            Policy::TwoApprovals
+        );
     }
 }

@@ -13,7 +13,9 @@ const MAX_LIMIT: u32 = 1000;
 /// A factory query the simulator cannot answer.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum QueryError {
-    #[error("bbox must be four numbers `min_lon,min_lat,max_lon,max_lat` with min ≤ max, got `{0}`")]
+    #[error(
+        "bbox must be four numbers `min_lon,min_lat,max_lon,max_lat` with min ≤ max, got `{0}`"
+    )]
     BadBbox(String),
     #[error("cursor `{0}` is not one this server handed out; start again without a cursor")]
     BadCursor(String),
@@ -36,18 +38,26 @@ impl Bbox {
             .split(',')
             .map(|p| p.trim().parse::<f64>().map_err(|_| bad()))
             .collect::<Result<_, _>>()?;
-        let [min_lon, min_lat, max_lon, max_lat] = parts[..] else { return Err(bad()) };
+        let [min_lon, min_lat, max_lon, max_lat] = parts[..] else {
+            return Err(bad());
+        };
         let lon_ok = |x: f64| (-180.0..=180.0).contains(&x);
         let lat_ok = |x: f64| (-90.0..=90.0).contains(&x);
         let valid = lon_ok(min_lon) && lon_ok(max_lon) && lat_ok(min_lat) && lat_ok(max_lat);
         if !valid || min_lon > max_lon || min_lat > max_lat {
             return Err(bad());
         }
-        Ok(Self { min_lon, min_lat, max_lon, max_lat })
+        Ok(Self {
+            min_lon,
+            min_lat,
+            max_lon,
+            max_lat,
+        })
     }
 
     fn contains(&self, f: &Factory) -> bool {
-        (self.min_lon..=self.max_lon).contains(&f.location.lon) && (self.min_lat..=self.max_lat).contains(&f.location.lat)
+        (self.min_lon..=self.max_lon).contains(&f.location.lon)
+            && (self.min_lat..=self.max_lat).contains(&f.location.lat)
     }
 }
 
@@ -67,8 +77,16 @@ pub(crate) fn query(book: &FactoryBook, q: &FactoryQuery) -> Result<FactoryPage,
             _ => return Err(QueryError::BadCursor(c.to_owned())),
         },
     };
-    let needle = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase);
-    let province = q.province.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let needle =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_lowercase);
+    let province = q
+        .province
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
 
     let mut items = Vec::with_capacity(limit as usize);
     let mut total = 0u64;
@@ -92,8 +110,16 @@ pub(crate) fn query(book: &FactoryBook, q: &FactoryQuery) -> Result<FactoryPage,
             }
         }
     }
-    let next_cursor = if more { items.last().map(|f| f.id.to_string()) } else { None };
-    Ok(FactoryPage { items, total, next_cursor })
+    let next_cursor = if more {
+        items.last().map(|f| f.id.to_string())
+    } else {
+        None
+    };
+    Ok(FactoryPage {
+        items,
+        total,
+        next_cursor,
+    })
 }
 
 #[cfg(test)]
@@ -122,21 +148,52 @@ mod tests {
         };
         let page = query(&b, &q).unwrap();
         assert!(page.total > 0);
-        assert!(page.items.iter().all(|f| f.province == "CN-GD" && f.stage == UpgradeStage::Upgraded));
-        let text = query(&b, &FactoryQuery { q: Some("FOSHAN".into()), limit: Some(5), ..Default::default() }).unwrap();
+        assert!(
+            page.items
+                .iter()
+                .all(|f| f.province == "CN-GD" && f.stage == UpgradeStage::Upgraded)
+        );
+        let text = query(
+            &b,
+            &FactoryQuery {
+                q: Some("FOSHAN".into()),
+                limit: Some(5),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(text.total > 0 && text.items.iter().all(|f| f.city_en == "Foshan"));
-        let zh = query(&b, &FactoryQuery { q: Some("汽车".into()), ..Default::default() }).unwrap();
+        let zh = query(
+            &b,
+            &FactoryQuery {
+                q: Some("汽车".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(zh.items.iter().all(|f| f.industry == Industry::Automotive));
-        let bbox = FactoryQuery { bbox: Some("113,22,115,24".into()), ..Default::default() };
+        let bbox = FactoryQuery {
+            bbox: Some("113,22,115,24".into()),
+            ..Default::default()
+        };
         let page = query(&b, &bbox).unwrap();
         assert!(page.total > 0);
-        assert!(page.items.iter().all(|f| (113.0..=115.0).contains(&f.location.lon) && (22.0..=24.0).contains(&f.location.lat)));
+        assert!(
+            page.items
+                .iter()
+                .all(|f| (113.0..=115.0).contains(&f.location.lon)
+                    && (22.0..=24.0).contains(&f.location.lat))
+        );
     }
 
     #[test]
     fn pages_cover_all_matches_once() {
         let b = book();
-        let mut q = FactoryQuery { industry: Some(Industry::Electronics), limit: Some(97), ..Default::default() };
+        let mut q = FactoryQuery {
+            industry: Some(Industry::Electronics),
+            limit: Some(97),
+            ..Default::default()
+        };
         let mut seen = Vec::new();
         let mut total = None;
         loop {
@@ -160,18 +217,40 @@ mod tests {
     fn bad_input_is_refused() {
         let b = book();
         for bbox in ["1,2,3", "a,b,c,d", "10,10,5,5", "0,0,200,10"] {
-            let q = FactoryQuery { bbox: Some(bbox.into()), ..Default::default() };
-            assert!(matches!(query(&b, &q), Err(QueryError::BadBbox(_))), "{bbox}");
+            let q = FactoryQuery {
+                bbox: Some(bbox.into()),
+                ..Default::default()
+            };
+            assert!(
+                matches!(query(&b, &q), Err(QueryError::BadBbox(_))),
+                "{bbox}"
+            );
         }
-        let q = FactoryQuery { cursor: Some("x".into()), ..Default::default() };
+        let q = FactoryQuery {
+            cursor: Some("x".into()),
+            ..Default::default()
+        };
         assert!(matches!(query(&b, &q), Err(QueryError::BadCursor(_))));
-        let q = FactoryQuery { cursor: Some("999999".into()), ..Default::default() };
+        let q = FactoryQuery {
+            cursor: Some("999999".into()),
+            ..Default::default()
+        };
         assert!(matches!(query(&b, &q), Err(QueryError::BadCursor(_))));
         for limit in [0, 1001] {
-            let q = FactoryQuery { limit: Some(limit), ..Default::default() };
+            let q = FactoryQuery {
+                limit: Some(limit),
+                ..Default::default()
+            };
             assert_eq!(query(&b, &q), Err(QueryError::BadLimit(limit)));
         }
-        let last = query(&b, &FactoryQuery { cursor: Some("8000".into()), ..Default::default() }).unwrap();
+        let last = query(
+            &b,
+            &FactoryQuery {
+                cursor: Some("8000".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!(last.items.is_empty() && last.next_cursor.is_none());
     }
 }
