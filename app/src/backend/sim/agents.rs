@@ -18,7 +18,7 @@ pub(crate) const MIN_GROUP_PLANTS: usize = 40;
 /// Network agents gaining a level per simulated month, nationally.
 const NETWORK_LEVEL_UPS_PER_MONTH: f64 = 1.2;
 /// Industrial agents gaining a level per simulated month, nationally.
-const INDUSTRIAL_LEVEL_UPS_PER_MONTH: f64 = 5.0;
+const INDUSTRIAL_LEVEL_UPS_PER_MONTH: f64 = 10.0;
 /// Executed actions after which an agent is trusted with one more level.
 const TRUST_MILESTONES: [u64; 2] = [10, 30];
 
