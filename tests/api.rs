@@ -49,7 +49,10 @@ async fn wait_for_open_action(api: &ApiClient) -> Action {
     loop {
         let snapshot = api.snapshot().await.expect("snapshot");
         if let Some(action) = snapshot.actions.into_iter().find(|a| {
-            a.state == ActionState::Pending && a.expires_at > snapshot.server_time + 60_000
+            // The embedded backend's local operator decides network actions only.
+            a.state == ActionState::Pending
+                && !a.industrial
+                && a.expires_at > snapshot.server_time + 60_000
         }) {
             return action;
         }
@@ -144,6 +147,11 @@ async fn errors_are_one_json_shape_with_the_right_status() {
     let http = reqwest::Client::new();
     let cases: Vec<(reqwest::RequestBuilder, u16, &str)> = vec![
         (http.get(format!("{base}/api/v1/nope")), 404, "not_found"),
+        (
+            http.put(format!("{base}/api/v1/snapshot")),
+            405,
+            "method_not_allowed",
+        ),
         (
             http.get(format!("{base}/api/v1/metros/atlantis/latency")),
             404,
@@ -299,7 +307,7 @@ async fn decision_round_trip_is_idempotent_and_audited() {
     let entries: Vec<_> = audit
         .items
         .iter()
-        .filter(|e| e.action_id == action.id && e.actor != "system")
+        .filter(|e| e.action_id == action.id && e.actor != "system" && e.role != "agent")
         .collect();
     assert_eq!(entries.len(), 1, "exactly one audit entry for the decision");
     assert_eq!(entries[0].reason, "end-to-end test");
@@ -418,4 +426,168 @@ fn a_client_with_a_bad_url_says_so() {
         ApiClient::new("not a url", None),
         Err(ClientError::BadUrl(..))
     ));
+}
+
+/// The console filters its own copy of every plant (`FactoryPoints::filter`); for every
+/// combination of filters it must count exactly what the backend counts, and the backend's
+/// points and CSV must list the same plants.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_side_factory_filters_agree_with_the_backend() {
+    use tianshu::api::{Industry, Technology};
+    // A world that stands still: the first step happens only after an hour.
+    let mut config = BackendConfig {
+        speed: 60.0,
+        tick: Duration::from_secs(3600),
+        ..BackendConfig::default()
+    };
+    config.sim.seed = 7;
+    config.sim.start = START;
+    config.sim.factory_count = 20_000;
+    let backend = backend::start(config).await.expect("backend starts");
+    let api = ApiClient::new(&backend.base_url(), None).unwrap();
+    let all = api.factory_points(&FactoryQuery::default()).await.unwrap();
+    assert!(all.is_consistent());
+    assert_eq!(all.len(), 20_000);
+    assert!(all.provinces.len() >= 30, "{}", all.provinces.len());
+
+    let q = |f: &dyn Fn(&mut FactoryQuery)| {
+        let mut q = FactoryQuery::default();
+        f(&mut q);
+        q
+    };
+    let queries = [
+        q(&|q| q.province = Some("CN-GD".into())),
+        q(&|q| {
+            q.province = Some("cn-gd".into());
+            q.industry = Some(Industry::Electronics);
+        }),
+        q(&|q| {
+            q.stage = Some(UpgradeStage::Upgraded);
+            q.tech = Some(Technology::Tsn);
+        }),
+        q(&|q| q.compliant = Some(true)),
+        q(&|q| {
+            q.compliant = Some(false);
+            q.province = Some("CN-JS".into());
+            q.stage = Some(UpgradeStage::Deploying);
+        }),
+        q(&|q| q.q = Some("Foshan".into())),
+        q(&|q| q.q = Some("汽车".into())),
+        q(&|q| q.q = Some("#123".into())),
+        q(&|q| {
+            q.q = Some("plant 00".into());
+            q.industry = Some(Industry::Steel);
+            q.compliant = Some(true);
+        }),
+        q(&|q| q.province = Some("CN-XX".into())),
+    ];
+    let mut nonzero = 0;
+    for query in &queries {
+        let local: Vec<u32> = all.filter(query).into_iter().map(|i| all.ids[i]).collect();
+        let counted = api
+            .factories(&FactoryQuery {
+                limit: Some(1),
+                ..query.clone()
+            })
+            .await
+            .unwrap()
+            .total;
+        assert_eq!(local.len() as u64, counted, "{query:?}");
+        let served = api.factory_points(query).await.unwrap();
+        assert_eq!(served.ids, local, "{query:?}");
+        let csv = api.factories_csv(query).await.unwrap();
+        let lines = String::from_utf8(csv).unwrap().lines().count();
+        assert_eq!(
+            lines as u64,
+            counted + 1,
+            "{query:?}: header + one line per plant"
+        );
+        nonzero += usize::from(counted > 0);
+    }
+    assert!(nonzero >= 8, "most queries match something");
+
+    // A plant's page: checklist and history; a missing one is a 404.
+    let detail = api.factory_detail(123).await.unwrap();
+    assert_eq!(detail.factory.id, 123);
+    assert!(!detail.checklist.is_empty() && !detail.kpi_history.is_empty());
+    assert!(matches!(
+        api.factory_detail(999_999).await,
+        Err(ClientError::Api { status: 404, .. })
+    ));
+    assert!(matches!(
+        api.factory_points(&FactoryQuery {
+            bbox: Some("1,2".into()),
+            ..Default::default()
+        })
+        .await,
+        Err(ClientError::Api { status: 422, .. })
+    ));
+    backend.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_replays_the_last_simulated_day_and_refuses_a_reversed_range() {
+    let backend = start_backend().await;
+    let api = ApiClient::new(&backend.base_url(), None).expect("client");
+    let snapshot = api.snapshot().await.expect("snapshot");
+    // A fresh backend already has yesterday (backfilled), one frame per 5 simulated minutes.
+    let day = api.history(None, None).await.expect("history");
+    assert!(day.frames.len() >= 280, "{}", day.frames.len());
+    assert_eq!(day.step_ms, 300_000);
+    let first = &day.frames[0];
+    assert!(first.sim_time >= snapshot.sim_time - 24 * 3_600_000 - 300_000);
+    assert_eq!(first.clusters.len(), snapshot.clusters.len());
+    assert_eq!(first.links.len(), snapshot.links.len());
+    assert!(day.frames.windows(2).all(|w| w[0].sim_time < w[1].sim_time));
+    for l in &first.links {
+        assert!((0.0..=1.0).contains(&l.utilization_forward));
+        assert!((0.0..=1.0).contains(&l.utilization_reverse));
+    }
+    // A window holds only its frames (one from the middle: the oldest frames age out as we go).
+    let from = day.frames[100].sim_time;
+    let to = from + 3_600_000;
+    let hour = api.history(Some(from), Some(to)).await.expect("an hour");
+    assert_eq!(hour.frames.len(), 13);
+    assert!(
+        hour.frames
+            .iter()
+            .all(|f| (from..=to).contains(&f.sim_time))
+    );
+    // The clock moves on and new frames join (1800× speed: 5 simulated minutes every 0.17 s).
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let later = api.history(None, None).await.expect("later");
+    assert!(
+        later.frames.last().expect("frames").sim_time > day.frames.last().expect("frames").sim_time
+    );
+    assert!(later.frames.len() <= 289);
+    // from > to is refused with the one error shape.
+    let http = reqwest::Client::new();
+    let response = http
+        .get(format!(
+            "{}/api/v1/history?from=10&to=5",
+            backend.base_url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "bad_range");
+    let response = http
+        .get(format!("{}/api/v1/history?from=soon", backend.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    // The OpenAPI document lists it.
+    let doc: serde_json::Value = http
+        .get(format!("{}/api/v1/openapi.json", backend.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/api/v1/history"].is_object());
+    backend.shutdown().await;
 }

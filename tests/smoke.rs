@@ -122,3 +122,48 @@ fn the_console_window_shows_the_map_with_data() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--view latency --screenshot` waits for the backend's national summary and shows the metro
+/// badges: many pixels in the theme's "meets" / "below" colours (noc-dark `ok` and `warn`).
+#[test]
+fn the_latency_screenshot_shows_the_national_badges() {
+    let Some(display) = display() else {
+        if std::env::var("TIANSHU_SKIP_GUI").is_ok_and(|v| v == "1") {
+            eprintln!("skipped: no DISPLAY and no Xvfb (TIANSHU_SKIP_GUI=1)");
+            return;
+        }
+        panic!("no DISPLAY and no Xvfb: install xvfb and mesa-vulkan-drivers (see README)");
+    };
+    let dir = std::env::temp_dir().join(format!("tianshu-smoke-latency-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let png = dir.join("latency.png");
+    let output = Command::new(env!("CARGO_BIN_EXE_tianshu"))
+        .args([
+            "--view",
+            "latency",
+            "--size",
+            "1280x800",
+            "--factories",
+            "5000",
+            "--screenshot",
+        ])
+        .arg(&png)
+        .env("DISPLAY", &display.name)
+        .env("XDG_RUNTIME_DIR", &dir)
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "tianshu --view latency --screenshot failed: {stderr}"
+    );
+    let image = image::open(&png).expect("a PNG was written").to_rgba8();
+    let (ok, warn) = ([0x2e, 0xcc, 0x71, 0xff], [0xf5, 0xb8, 0x2e, 0xff]);
+    let badge_pixels = image
+        .pixels()
+        .filter(|p| p.0 == ok || p.0 == warn)
+        .count();
+    assert!(badge_pixels > 500, "only {badge_pixels} badge pixels");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -26,6 +26,26 @@ pub struct Cli {
 pub enum Command {
     /// Run the reference backend alone, headless, for many consoles.
     Serve(ServeArgs),
+    /// Time the CPU side of every view's frames (headless, no window or GPU needed).
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Frame size in logical points.
+    #[arg(long, default_value = "3840x2160", value_name = "WxH")]
+    pub size: String,
+    /// Frames timed per view.
+    #[arg(long, default_value_t = 300)]
+    pub frames: usize,
+    /// Real milliseconds between simulation steps of the embedded backend (sets the event rate).
+    #[arg(long, default_value_t = 5)]
+    pub tick_ms: u64,
+    /// Also write the results as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimArgs,
 }
 
 #[derive(Debug, Args)]
@@ -89,10 +109,11 @@ pub struct ServeArgs {
     /// Keep decisions in memory only (lost at exit).
     #[arg(long, conflicts_with = "db")]
     pub memory: bool,
-    /// TOML file of bearer tokens ([[token]] token, user, role); without it every caller is a
-    /// local supervisor (fine on 127.0.0.1, not on a network).
-    #[arg(long, value_name = "FILE")]
-    pub tokens: Option<PathBuf>,
+    /// TOML file of users: [[user]] name, role (viewer|regulator|operator|factory_manager|admin),
+    /// token_sha256, factories (factory managers). Without it every caller is a local operator
+    /// (fine on 127.0.0.1, not on a network). `--tokens` (the older [[token]] file) also works.
+    #[arg(long, visible_alias = "tokens", value_name = "FILE")]
+    pub users: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimArgs,
 }

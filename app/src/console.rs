@@ -147,10 +147,10 @@ pub fn run_console(args: ConsoleArgs) -> anyhow::Result<()> {
 }
 
 pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
-    let tokens = match &args.tokens {
+    let tokens = match &args.users {
         Some(path) => backend::auth::TokenTable::load(path)?,
         None => {
-            tracing::warn!("no --tokens file: every caller acts as a local supervisor");
+            tracing::warn!("no --users file: every caller acts as the local operator");
             backend::auth::TokenTable::default()
         }
     };

@@ -14,6 +14,7 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Serve(args)) => tianshu::console::run_serve(args),
+        Some(Command::Bench(args)) => tianshu::bench::run_bench(args),
         None => tianshu::console::run_console(cli.console),
     };
     match result {

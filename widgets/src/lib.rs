@@ -13,11 +13,13 @@ mod pill;
 mod progress_bar;
 mod ramp;
 mod sparkline;
+mod swatch_legend;
 mod text;
 
 pub use geo_layers::{
-    Attribution, GridImageLayer, LinksLayer, MapLink, MapNode, MercatorTransform, NodesLayer,
-    OutlineLayer, ProjectedShapes, ScaleBar,
+    ClusterHit, ClusterPoint, ClusteredPointsLayer, PointClusters,
+    Attribution, FlowStyle, GridImageLayer, LinksLayer, MapLink, MapNode, MercatorTransform,
+    NodeShape, NodesLayer, OutlineLayer, ProjectedShapes, ScaleBar,
 };
 pub use kpi::KpiTile;
 pub use legend::RampLegend;
@@ -25,3 +27,4 @@ pub use pill::StatusPill;
 pub use progress_bar::TargetBar;
 pub use ramp::ColorRamp;
 pub use sparkline::Sparkline;
+pub use swatch_legend::SwatchLegend;

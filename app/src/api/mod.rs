@@ -2,8 +2,16 @@
 //!
 //! Paths live here too, so client and server cannot disagree on them.
 
+mod factories;
+mod hitl;
+mod latency;
+mod overview;
 mod types;
 
+pub use factories::*;
+pub use hitl::*;
+pub use latency::*;
+pub use overview::*;
 pub use types::*;
 
 use serde::{Deserialize, Serialize};
@@ -24,8 +32,11 @@ pub struct FactoryQuery {
     pub tech: Option<Technology>,
     /// `min_lon,min_lat,max_lon,max_lat` in degrees.
     pub bbox: Option<String>,
-    /// Case-insensitive text in the name (Chinese or English) or city.
+    /// Case-insensitive text in the name (Chinese or English) or city, or the id (`123`, `#123`).
     pub q: Option<String>,
+    /// Only plants whose network meets (true) or misses (false) its latency, jitter and
+    /// reliability requirements.
+    pub compliant: Option<bool>,
     /// Opaque cursor from the previous page.
     pub cursor: Option<String>,
     /// Page size, 1..=1000 (default 100).

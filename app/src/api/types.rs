@@ -56,8 +56,14 @@ pub struct BackboneLink {
     pub to_cluster: String,
     /// Line rate of the channel: 400 or 800 (Gbit/s per wavelength group).
     pub capacity_gbps: u32,
-    /// Share of capacity in use, 0..1.
+    /// Share of capacity in use, 0..1: the mean of the two directions.
     pub utilization: f64,
+    /// Share of capacity in use from `from_cluster` to `to_cluster`, 0..1.
+    #[serde(default)]
+    pub utilization_forward: f64,
+    /// Share of capacity in use from `to_cluster` back to `from_cluster`, 0..1.
+    #[serde(default)]
+    pub utilization_reverse: f64,
     /// Fibre route length, km (≈1.4 × the straight line).
     pub route_km: f64,
     /// Round-trip time over the route, ms.
@@ -82,7 +88,9 @@ pub struct MetroSummary {
     pub access_points: u32,
 }
 
-/// The ≈1 km latency grid of one metro, row-major from the south-west corner.
+/// The ≈1 km latency grid of one metro, row-major from the south-west corner. A cell is covered
+/// when its RTT to the nearest computing access point is ≤ 1 ms; `coverage_1ms` is the
+/// population-weighted share of covered cells.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LatencyGrid {
     pub metro_id: String,
@@ -97,6 +105,18 @@ pub struct LatencyGrid {
     pub population: Vec<f32>,
     pub coverage_1ms: f64,
     pub access_points: Vec<GeoPoint>,
+    /// Population-weighted median RTT, ms.
+    #[serde(default)]
+    pub median_rtt_ms: f64,
+    /// Per cell: index into `access_points` of the nearest site (`u32::MAX` when there is none).
+    #[serde(default)]
+    pub nearest_site: Vec<u32>,
+    /// Per cell: straight-line distance from the cell's centre to that site, km.
+    #[serde(default)]
+    pub site_distance_km: Vec<f32>,
+    /// Simulated time the grid was computed.
+    #[serde(default)]
+    pub sim_time: UnixMs,
 }
 
 /// Upgrade stage of an enterprise's industrial network.
@@ -331,6 +351,9 @@ pub enum ActionState {
     Rejected,
     Vetoed,
     Expired,
+    /// Executed at once by an autonomous agent, then vetoed inside its window: the effect was
+    /// reverted.
+    RolledBack,
 }
 
 impl ActionState {
@@ -372,6 +395,27 @@ pub struct Action {
     pub decided_by: Option<String>,
     pub decided_at: Option<UnixMs>,
     pub overridden: bool,
+    /// Proposed by an industrial agent: `target` is then a factory group `<province>/<industry>`.
+    #[serde(default)]
+    pub industrial: bool,
+    /// While set, the action has run already (autonomous, low risk) and may still be vetoed —
+    /// a veto rolls it back — until this time. Cleared when the window closes.
+    #[serde(default)]
+    pub veto_until: Option<UnixMs>,
+    /// The numeric parameters an override may change, each within its range; other parameters
+    /// cannot be changed.
+    #[serde(default)]
+    pub param_bounds: std::collections::BTreeMap<String, crate::api::ParamBound>,
+    /// What happens when it expires without a decision.
+    #[serde(default)]
+    pub on_expiry: crate::api::ExpiryDefault,
+}
+
+impl Action {
+    /// Awaiting a decision, or executed and still inside its veto window.
+    pub fn is_open(&self) -> bool {
+        self.state.is_open() || self.veto_until.is_some()
+    }
 }
 
 /// An operator's decision on an action.
@@ -423,6 +467,14 @@ pub struct AuditEntry {
     pub reason: String,
     pub from_state: ActionState,
     pub to_state: ActionState,
+    /// The action before and after (version, state, parameters, approvals); null for entries
+    /// that changed no action.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub before: serde_json::Value,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub after: serde_json::Value,
 }
 
 /// A page of the audit trail, newest first.
@@ -501,14 +553,26 @@ pub struct ClusterLoad {
 pub struct LinkLoad {
     pub index: u32,
     pub utilization: f64,
+    /// From `from_cluster` to `to_cluster`, 0..1.
+    #[serde(default)]
+    pub utilization_forward: f64,
+    /// From `to_cluster` to `from_cluster`, 0..1.
+    #[serde(default)]
+    pub utilization_reverse: f64,
     pub capacity_gbps: u32,
 }
 
 /// A factory that moved on.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FactoryStageChange {
     pub id: u32,
     pub stage: UpgradeStage,
+    /// Its technologies after the change.
+    #[serde(default)]
+    pub technologies: Vec<Technology>,
+    /// Whether its network now meets its requirements (see `Factory::is_compliant`).
+    #[serde(default)]
+    pub compliant: bool,
 }
 
 /// What changed; one per event.

@@ -20,9 +20,14 @@ use utoipa::OpenApi;
 
 use crate::api::{
     API_PREFIX, Action, ActionQuery, Agent, ApiError, AuditPage, AuditQuery, DecisionRequest,
-    DecisionResponse, Event, EventKind, Factory, FactoryPage, FactoryQuery, Health, LatencyGrid,
+    DecisionResponse, Event, EventKind, Factory, FactoryDetail, FactoryPage, FactoryPoints,
+    FactoryQuery, Health, LatencyGrid,
     MetroSummary, Progress, Snapshot,
 };
+
+mod hitl;
+mod latency;
+mod overview;
 
 use super::auth::{Principal, TokenTable};
 use super::world::{DecideError, World};
@@ -122,13 +127,19 @@ impl From<DecideError> for HttpError {
             DecideError::Store(err) => Self::internal(err),
             DecideError::Rule(rule) => {
                 let status = match rule {
-                    R::Forbidden { .. } => StatusCode::FORBIDDEN,
-                    R::MissingReason | R::MissingParams | R::NotVetoable => {
-                        StatusCode::UNPROCESSABLE_ENTITY
+                    R::Forbidden { .. } | R::IndustrialAction | R::OutOfScope { .. } => {
+                        StatusCode::FORBIDDEN
                     }
-                    R::StaleVersion { .. } | R::NotOpen(_) | R::Expired | R::AlreadyApproved(_) => {
-                        StatusCode::CONFLICT
-                    }
+                    R::MissingReason
+                    | R::MissingParams
+                    | R::NotVetoable
+                    | R::ParamNotEditable(_)
+                    | R::ParamOutOfBounds { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+                    R::StaleVersion { .. }
+                    | R::NotOpen(_)
+                    | R::Expired
+                    | R::AlreadyApproved(_)
+                    | R::VetoWindowClosed => StatusCode::CONFLICT,
                 };
                 let err = Self::new(status, rule.code(), message);
                 match rule {
@@ -148,12 +159,18 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Principal, HttpErr
     let header = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    state.tokens.authenticate(header).ok_or_else(|| {
+    let who = state.tokens.authenticate(header).ok_or_else(|| {
         HttpError::new(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "a valid bearer token is required (Authorization: Bearer <token>)",
         )
+    })?;
+    // A factory manager's scope is their plants' groups, which only the world knows.
+    Ok(if who.factory_ids.is_empty() {
+        who
+    } else {
+        state.world().scoped(who)
     })
 }
 
@@ -170,14 +187,21 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Principal, HttpErr
         snapshot,
         metros,
         metro_latency,
+        latency::metro_what_if,
+        latency::latency_summary,
         factories,
+        factory_points,
+        factories_csv,
         factory,
+        factory_detail,
         progress,
         agents,
         actions,
         decide,
         audit,
-        events
+        events,
+        overview::history,
+        hitl::me
     )
 )]
 pub struct ApiDoc;
@@ -197,11 +221,15 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 /// Everything a console needs for its first frame; resume `/events` after `seq`.
 #[utoipa::path(get, path = "/api/v1/snapshot", responses((status = 200, body = Snapshot), (status = 401, body = ApiError)))]
 async fn snapshot(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Snapshot> {
-    authorize(&state, &headers)?;
-    Ok(Json(state.world().snapshot(now_ms())))
+    let who = authorize(&state, &headers)?;
+    let mut snapshot = state.world().snapshot(now_ms());
+    snapshot.actions.retain(|a| World::visible_to(&who, a));
+    Ok(Json(snapshot))
 }
 
-/// Metro areas with their 1 ms coverage.
+/// Metro areas with their 1 ms coverage: `coverage_1ms` is the population-weighted share of a
+/// metro's ≈1 km cells whose RTT to the nearest computing access point is ≤ 1 ms. The national
+/// roll-up and its threshold are at `/api/v1/latency/summary`.
 #[utoipa::path(get, path = "/api/v1/metros", responses((status = 200, body = Vec<MetroSummary>)))]
 async fn metros(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Vec<MetroSummary>> {
     authorize(&state, &headers)?;
@@ -250,6 +278,80 @@ async fn factories(
         })
 }
 
+fn bad_filter(e: crate::backend::sim::QueryError) -> HttpError {
+    HttpError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad_filter",
+        e.to_string(),
+    )
+}
+
+/// Every enterprise matching the filters as compact parallel arrays (for maps and counts;
+/// `cursor` and `limit` are ignored).
+#[utoipa::path(get, path = "/api/v1/factories/points", params(FactoryQuery),
+    responses((status = 200, body = FactoryPoints), (status = 400, body = ApiError), (status = 422, body = ApiError)))]
+async fn factory_points(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<FactoryQuery>, QueryRejection>,
+) -> ApiResult<FactoryPoints> {
+    authorize(&state, &headers)?;
+    let Query(query) = query?;
+    let points = state
+        .world()
+        .sim
+        .factory_points(&query)
+        .map_err(bad_filter)?;
+    Ok(Json(points))
+}
+
+/// Every enterprise matching the filters as CSV (UTF-8, header row first; `cursor` and `limit`
+/// are ignored).
+#[utoipa::path(get, path = "/api/v1/factories.csv", params(FactoryQuery),
+    responses((status = 200, description = "text/csv", content_type = "text/csv"), (status = 400, body = ApiError), (status = 422, body = ApiError)))]
+async fn factories_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<FactoryQuery>, QueryRejection>,
+) -> Result<Response, HttpError> {
+    authorize(&state, &headers)?;
+    let Query(query) = query?;
+    let body = state
+        .world()
+        .sim
+        .factories_csv(&query)
+        .map_err(bad_filter)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"factories.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// One enterprise with its upgrade checklist and recent KPI history.
+#[utoipa::path(get, path = "/api/v1/factories/{id}/detail", params(("id" = u32, Path, description = "factory id")),
+    responses((status = 200, body = FactoryDetail), (status = 404, body = ApiError)))]
+async fn factory_detail(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<u32>, PathRejection>,
+) -> ApiResult<FactoryDetail> {
+    authorize(&state, &headers)?;
+    let Path(id) = id?;
+    state
+        .world()
+        .sim
+        .factory_detail(id)
+        .map(Json)
+        .ok_or_else(|| HttpError::not_found(format!("no factory {id}")))
+}
+
 /// One enterprise.
 #[utoipa::path(get, path = "/api/v1/factories/{id}", params(("id" = u32, Path, description = "factory id")),
     responses((status = 200, body = Factory), (status = 404, body = ApiError)))]
@@ -290,16 +392,18 @@ async fn actions(
     headers: HeaderMap,
     query: Result<Query<ActionQuery>, QueryRejection>,
 ) -> ApiResult<Vec<Action>> {
-    authorize(&state, &headers)?;
+    let who = authorize(&state, &headers)?;
     let Query(query) = query?;
-    Ok(Json(state.world().actions(query.state)))
+    let mut actions = state.world().actions(query.state);
+    actions.retain(|a| World::visible_to(&who, a));
+    Ok(Json(actions))
 }
 
 /// Approve, reject, override or veto an action. Retrying with the same idempotency key is safe.
 #[utoipa::path(post, path = "/api/v1/actions/{id}/decision", params(("id" = u64, Path, description = "action id")),
     request_body = DecisionRequest,
     responses((status = 200, body = DecisionResponse), (status = 403, body = ApiError), (status = 404, body = ApiError),
-              (status = 409, body = ApiError, description = "stale version, already closed, expired or already approved"),
+              (status = 409, body = ApiError, description = "stale version, already closed, expired, already approved by you or veto window closed; details.action is the action now"),
               (status = 422, body = ApiError)))]
 async fn decide(
     State(state): State<AppState>,
@@ -317,8 +421,41 @@ async fn decide(
             "idempotency_key must be 1..=200 characters",
         ));
     }
-    let response = state.world().decide(id, &request, &who, now_ms())?;
-    Ok(Json(response))
+    let mut world = state.world();
+    match world.decide(id, &request, &who, now_ms()) {
+        Ok(response) => Ok(Json(response)),
+        Err(e) => {
+            use super::decisions::DecisionError as R;
+            // A conflict carries the action as it is now, so the console can show what changed.
+            let current = match &e {
+                DecideError::Rule(
+                    R::StaleVersion { .. }
+                    | R::NotOpen(_)
+                    | R::Expired
+                    | R::AlreadyApproved(_)
+                    | R::VetoWindowClosed,
+                ) => world.action(id),
+                _ => None,
+            };
+            drop(world);
+            let mut err = HttpError::from(e);
+            if let Some(action) = current {
+                let mut details = err
+                    .body
+                    .details
+                    .take()
+                    .unwrap_or_else(|| serde_json::json!({}));
+                if let Some(map) = details.as_object_mut() {
+                    map.insert(
+                        "action".into(),
+                        serde_json::to_value(action).unwrap_or_default(),
+                    );
+                }
+                err.body.details = Some(details);
+            }
+            Err(err)
+        }
+    }
 }
 
 /// The append-only audit trail, newest first.
@@ -437,6 +574,14 @@ fn to_sse(event: Event) -> Result<SseEvent, Infallible> {
     Ok(SseEvent::default().id(event.id.to_string()).data(data))
 }
 
+async fn method_not_allowed() -> HttpError {
+    HttpError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method; see /api/v1/openapi.json",
+    )
+}
+
 async fn not_found() -> HttpError {
     HttpError::not_found("no such endpoint; see /api/v1/openapi.json")
 }
@@ -448,16 +593,24 @@ pub fn router(state: AppState) -> Router {
         .route("/snapshot", get(snapshot))
         .route("/metros", get(metros))
         .route("/metros/{id}/latency", get(metro_latency))
+        .route("/metros/{id}/whatif", post(latency::metro_what_if))
+        .route("/latency/summary", get(latency::latency_summary))
         .route("/factories", get(factories))
+        .route("/factories/points", get(factory_points))
+        .route("/factories.csv", get(factories_csv))
         .route("/factories/{id}", get(factory))
+        .route("/factories/{id}/detail", get(factory_detail))
         .route("/progress", get(progress))
         .route("/agents", get(agents))
         .route("/actions", get(actions))
         .route("/actions/{id}/decision", post(decide))
         .route("/audit", get(audit))
-        .route("/events", get(events));
+        .route("/history", get(overview::history))
+        .route("/events", get(events))
+        .route("/me", get(hitl::me));
     Router::new()
         .nest(API_PREFIX, api)
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }

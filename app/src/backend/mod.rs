@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod decisions;
 pub mod events;
+pub mod history;
 pub mod http;
 pub mod sim;
 pub mod store;

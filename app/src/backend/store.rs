@@ -37,7 +37,8 @@ impl Store {
             None => Connection::open_in_memory()?,
         };
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL: an acknowledged decision is on disk before the answer leaves, even on power loss.
+        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS actions (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
              CREATE TABLE IF NOT EXISTS decisions (
@@ -66,6 +67,27 @@ impl Store {
             actions.push(serde_json::from_str(&row?)?);
         }
         Ok(actions)
+    }
+
+    /// Saves an action and appends its audit entries in one transaction; returns the entries
+    /// with their ids.
+    pub fn commit_change(
+        &self,
+        action: &Action,
+        entries: Vec<AuditEntry>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        tx.execute(
+            "INSERT INTO actions (id, json) VALUES (?1, ?2)
+             ON CONFLICT(id) DO UPDATE SET json = excluded.json",
+            params![action.id as i64, serde_json::to_string(action)?],
+        )?;
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            out.push(insert_audit(&tx, entry)?);
+        }
+        tx.commit()?;
+        Ok(out)
     }
 
     /// Appends to the audit trail; the entry's `id` is assigned here.

@@ -9,12 +9,14 @@ use std::collections::BTreeMap;
 
 use crate::api::{
     Action, ActionState, AuditEntry, DecisionRequest, DecisionResponse, EventKind, Health,
+    LoadHistory,
     Snapshot, UnixMs,
 };
 
 use super::auth::Principal;
 use super::decisions::{self, DecisionError, Outcome};
 use super::events::{EventLog, Subscription};
+use super::history::BackboneHistory;
 use super::sim::{Proposal, Simulator};
 use super::store::{Store, StoreError};
 
@@ -43,6 +45,8 @@ pub struct World {
     next_action_id: u64,
     log: EventLog,
     store: Store,
+    /// The last simulated day of cluster and link figures, for replay.
+    history: BackboneHistory,
 }
 
 impl World {
@@ -56,7 +60,9 @@ impl World {
     ) -> Result<Self, StoreError> {
         let stored = store.load_actions()?;
         let next_action_id = stored.iter().map(|a| a.id).max().unwrap_or(0) + 1;
+        let history = BackboneHistory::backfilled(&sim);
         let mut world = Self {
+            history,
             sim,
             simulated: true,
             sim_speed,
@@ -107,12 +113,52 @@ impl World {
         }
     }
 
+    /// Backbone frames between `from` and `to` (simulated ms; defaults: the last 24 hours).
+    pub fn load_history(&self, from: Option<UnixMs>, to: Option<UnixMs>) -> LoadHistory {
+        let to = to.unwrap_or_else(|| self.sim.sim_time());
+        let from = from.unwrap_or(to - super::history::HISTORY_SPAN_MS);
+        self.history.range(from, to)
+    }
+
     pub fn open_actions(&self) -> Vec<Action> {
         self.actions
             .values()
-            .filter(|a| a.state.is_open())
+            .filter(|a| a.is_open())
             .cloned()
             .collect()
+    }
+
+    /// Fills in what a caller's scope means in this world: the factory groups of a factory
+    /// manager's plants.
+    pub fn scoped(&self, mut who: Principal) -> Principal {
+        who.factory_groups = who
+            .factory_ids
+            .iter()
+            .filter_map(|id| self.sim.factory_group(*id))
+            .collect();
+        who
+    }
+
+    /// Whether `who` may see this action: factory managers see only their factories' actions.
+    pub fn visible_to(who: &Principal, action: &Action) -> bool {
+        who.role != crate::api::Role::FactoryManager
+            || (action.industrial && who.factory_groups.contains(&action.target))
+    }
+
+    /// Who is calling, as `GET /me` answers.
+    pub fn me(&self, who: &Principal, open_mode: bool) -> crate::api::Me {
+        crate::api::Me {
+            name: who.user.clone(),
+            role: who.role,
+            factory_ids: who.factory_ids.clone(),
+            factory_groups: who.factory_groups.iter().cloned().collect(),
+            open_mode,
+        }
+    }
+
+    /// One action, if still in memory.
+    pub fn action(&self, id: u64) -> Option<Action> {
+        self.actions.get(&id).cloned()
     }
 
     /// Recent actions, newest first, optionally in one state.
@@ -128,11 +174,21 @@ impl World {
     /// Advances the simulation by `dt_sim_s` and the action clock to `now`; publishes all changes.
     pub fn tick(&mut self, dt_sim_s: f64, now: UnixMs) -> Result<(), StoreError> {
         let out = self.sim.step(dt_sim_s);
+        for event in &out.events {
+            if let EventKind::Tick {
+                sim_time,
+                clusters,
+                links,
+            } = event
+            {
+                self.history.record(*sim_time, clusters, links);
+            }
+        }
         for event in out.events {
             self.log.publish(event, now);
         }
         for proposal in out.proposals {
-            if self.actions.values().filter(|a| a.state.is_open()).count() >= MAX_OPEN_ACTIONS {
+            if self.actions.values().filter(|a| a.is_open()).count() >= MAX_OPEN_ACTIONS {
                 break;
             }
             self.propose(proposal, now)?;
@@ -143,16 +199,28 @@ impl World {
             .filter_map(|a| decisions::close_on_timeout(a, now))
             .collect();
         for outcome in due {
-            self.store.save_action(&outcome.action)?;
-            let audit = self.store.append_audit(outcome.audit.clone())?;
-            self.finish(outcome, audit, now);
+            let audit = self
+                .store
+                .commit_change(&outcome.action, vec![outcome.audit.clone()])?;
+            for entry in audit {
+                self.finish(outcome.clone(), entry, now);
+            }
         }
         self.trim_closed();
         Ok(())
     }
 
-    fn propose(&mut self, p: Proposal, now: UnixMs) -> Result<(), StoreError> {
+    /// Turns an agent's proposal into an action: stored and audited, run at once when its
+    /// policy lets it (low risk, L4+, reversible), then published. Returns its id.
+    pub fn propose(&mut self, p: Proposal, now: UnixMs) -> Result<u64, StoreError> {
+        let auto = p.policy == crate::api::Policy::AutoWithVeto;
+        let expires_at = now + i64::from(p.ttl_s) * 1000;
+        let agent_id = p.agent_id.clone();
         let action = Action {
+            industrial: self.sim.is_industrial_agent(&p.agent_id),
+            veto_until: auto.then_some(expires_at),
+            param_bounds: self.sim.override_bounds(p.kind, &p.params),
+            on_expiry: crate::api::ExpiryDefault::NotExecuted,
             id: self.next_action_id,
             version: 1,
             agent_id: p.agent_id,
@@ -168,17 +236,27 @@ impl World {
             predicted_impact_en: p.predicted_impact_en,
             predicted_impact_zh: p.predicted_impact_zh,
             params: p.params,
-            state: ActionState::Pending,
+            state: if auto {
+                ActionState::Executed
+            } else {
+                ActionState::Pending
+            },
             created_at: now,
-            expires_at: now + i64::from(p.ttl_s) * 1000,
+            expires_at,
             approvals: vec![],
-            decided_by: None,
-            decided_at: None,
+            decided_by: auto.then(|| agent_id.clone()),
+            decided_at: auto.then_some(now),
             overridden: false,
         };
-        self.store.save_action(&action)?;
+        let audit = self
+            .store
+            .commit_change(&action, decisions::proposed(&action, now))?;
+        let id = action.id;
         self.next_action_id += 1;
         self.sim.note_proposed(&action.agent_id);
+        if auto {
+            self.sim.apply_executed(&action);
+        }
         self.publish_agent(&action.agent_id, now);
         self.log.publish(
             EventKind::ActionProposed {
@@ -186,8 +264,11 @@ impl World {
             },
             now,
         );
+        for entry in audit {
+            self.log.publish(EventKind::Audit { entry }, now);
+        }
         self.actions.insert(action.id, action);
-        Ok(())
+        Ok(id)
     }
 
     /// Records and applies an operator's decision, exactly once per idempotency key.
@@ -224,6 +305,12 @@ impl World {
             self.sim.apply_executed(&outcome.action);
             self.publish_agent(&outcome.action.agent_id, now);
         }
+        if outcome.rolls_back && !self.sim.revert_executed(&outcome.action) {
+            tracing::warn!(
+                "action {} was vetoed but its kind cannot be undone in the simulator",
+                outcome.action.id
+            );
+        }
         self.log.publish(
             EventKind::ActionUpdated {
                 action: outcome.action.clone(),
@@ -254,7 +341,7 @@ impl World {
         let closed: Vec<u64> = self
             .actions
             .values()
-            .filter(|a| !a.state.is_open())
+            .filter(|a| !a.is_open())
             .map(|a| a.id)
             .collect();
         if closed.len() > CLOSED_ACTIONS_KEPT {

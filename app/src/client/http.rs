@@ -8,9 +8,10 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::de::DeserializeOwned;
 
 use crate::api::{
-    API_PREFIX, ApiError, AuditPage, DecisionRequest, DecisionResponse, Event, FactoryPage,
-    FactoryQuery, Health, LatencyGrid, Progress, Snapshot,
+    API_PREFIX, ApiError, AuditPage, DecisionRequest, DecisionResponse, Event, FactoryDetail,
+    FactoryPage, FactoryPoints, FactoryQuery, Health, LatencyGrid, Progress, Snapshot,
 };
+use crate::api::{LatencySummary, WhatIfRequest, WhatIfResponse};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ClientError {
@@ -97,27 +98,90 @@ impl ApiClient {
     }
 
     pub async fn factories(&self, query: &FactoryQuery) -> Result<FactoryPage, ClientError> {
-        let params = serde_json::to_value(query)
-            .ok()
-            .and_then(|v| v.as_object().cloned())
-            .unwrap_or_default()
+        self.get("/factories", &factory_params(query)).await
+    }
+
+    /// Every plant matching `query`, as compact arrays.
+    pub async fn factory_points(&self, query: &FactoryQuery) -> Result<FactoryPoints, ClientError> {
+        self.get("/factories/points", &factory_params(query)).await
+    }
+
+    pub async fn factory_detail(&self, id: u32) -> Result<FactoryDetail, ClientError> {
+        self.get(&format!("/factories/{id}/detail"), &[]).await
+    }
+
+    /// Every plant matching `query` as CSV bytes.
+    pub async fn factories_csv(&self, query: &FactoryQuery) -> Result<Vec<u8>, ClientError> {
+        let request = self
+            .http
+            .get(self.url("/factories.csv"))
+            .query(&factory_params(query))
+            .timeout(Duration::from_secs(120));
+        let response = check_status(request.send().await.map_err(network)?).await?;
+        let bytes = response.bytes().await.map_err(network)?;
+        Ok(bytes.to_vec())
+    }
+
+    /// The backbone's frames between two simulated instants (defaults: the last 24 hours).
+    pub async fn history(
+        &self,
+        from: Option<crate::api::UnixMs>,
+        to: Option<crate::api::UnixMs>,
+    ) -> Result<crate::api::LoadHistory, ClientError> {
+        let mut query = Vec::new();
+        if let Some(from) = from {
+            query.push(("from", from.to_string()));
+        }
+        if let Some(to) = to {
+            query.push(("to", to.to_string()));
+        }
+        self.get("/history", &query).await
+    }
+
+    /// Recent actions, newest first (those this user may see), optionally in one state.
+    pub async fn actions(
+        &self,
+        state: Option<crate::api::ActionState>,
+    ) -> Result<Vec<crate::api::Action>, ClientError> {
+        let query: Vec<(&str, String)> = state
+            .and_then(|s| serde_json::to_value(s).ok())
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .map(|s| ("state", s))
             .into_iter()
-            .filter_map(|(k, v)| match v {
-                serde_json::Value::Null => None,
-                serde_json::Value::String(s) => Some((k, s)),
-                other => Some((k, other.to_string())),
-            })
-            .collect::<Vec<_>>();
-        let borrowed: Vec<(&str, String)> = params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.clone()))
             .collect();
-        self.get("/factories", &borrowed).await
+        self.get("/actions", &query).await
+    }
+
+    /// Who the backend thinks this console is.
+    pub async fn me(&self) -> Result<crate::api::Me, ClientError> {
+        self.get("/me", &[]).await
     }
 
     pub async fn progress(&self) -> Result<Progress, ClientError> {
         self.get("/progress", &[]).await
     }
+
+    pub async fn latency_summary(&self) -> Result<LatencySummary, ClientError> {
+        self.get("/latency/summary", &[]).await
+    }
+
+    /// A metro with hypothetical sites; the backend changes nothing live.
+    pub async fn what_if(
+        &self,
+        metro_id: &str,
+        request: &WhatIfRequest,
+    ) -> Result<WhatIfResponse, ClientError> {
+        let id: String = url_segment(metro_id);
+        let sent = self
+            .http
+            .post(self.url(&format!("/metros/{id}/whatif")))
+            .json(request)
+            .timeout(Duration::from_secs(20))
+            .send()
+            .await;
+        read(sent).await
+    }
+
 
     pub async fn audit(&self, cursor: Option<&str>) -> Result<AuditPage, ClientError> {
         let query: Vec<(&str, String)> = cursor
@@ -167,6 +231,29 @@ impl ApiClient {
                 }
             }))
     }
+}
+
+/// The query string of a `FactoryQuery`: absent filters are left out.
+fn factory_params(q: &FactoryQuery) -> Vec<(&'static str, String)> {
+    let key = |v: serde_json::Result<serde_json::Value>| {
+        v.ok().and_then(|v| v.as_str().map(str::to_owned))
+    };
+    let mut out = Vec::new();
+    let mut push = |name: &'static str, value: Option<String>| {
+        if let Some(v) = value {
+            out.push((name, v));
+        }
+    };
+    push("province", q.province.clone());
+    push("industry", q.industry.and_then(|x| key(serde_json::to_value(x))));
+    push("stage", q.stage.and_then(|x| key(serde_json::to_value(x))));
+    push("tech", q.tech.and_then(|x| key(serde_json::to_value(x))));
+    push("bbox", q.bbox.clone());
+    push("q", q.q.clone());
+    push("compliant", q.compliant.map(|c| c.to_string()));
+    push("cursor", q.cursor.clone());
+    push("limit", q.limit.map(|l| l.to_string()));
+    out
 }
 
 fn network(e: reqwest::Error) -> ClientError {

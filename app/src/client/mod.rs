@@ -5,6 +5,7 @@
 //! `ClientEvent`s each frame. Each message sent to the UI is followed by a wake-up call so an idle
 //! console repaints only when something arrived.
 
+mod audit_csv;
 mod http;
 
 use std::sync::Arc;
@@ -14,11 +15,16 @@ use futures_util::StreamExt as _;
 use tokio::sync::mpsc;
 
 pub use self::http::{ApiClient, ClientError};
+use crate::api::{LoadHistory, UnixMs};
+use crate::api::{LatencySummary, WhatIfRequest, WhatIfResponse};
 use crate::api::{
-    AuditPage, DecisionRequest, DecisionResponse, Event, EventKind, FactoryPage, FactoryQuery,
+    AuditPage, DecisionRequest, DecisionResponse, Event, EventKind, FactoryDetail, FactoryPage,
+    FactoryPoints, FactoryQuery,
     LatencyGrid, Progress, Snapshot,
 };
 
+/// Plants listed for one search of the overview.
+const SEARCH_LIMIT: u32 = 8;
 /// Capacity of both channels; a stalled UI pushes back on the network tasks instead of growing.
 pub const CHANNEL_CAPACITY: usize = 4096;
 /// No bytes for this long (the server sends a keep-alive every 5 s) means the stream is dead.
@@ -36,10 +42,35 @@ pub enum Command {
         request: DecisionRequest,
     },
     FetchMetroLatency(String),
+    FetchLatencySummary,
+    /// A metro with hypothetical sites (nothing live changes).
+    WhatIf {
+        metro_id: String,
+        request: WhatIfRequest,
+    },
     FetchFactories(FactoryQuery),
+    /// Every plant matching the query as compact arrays (the factories map and table).
+    FetchFactoryPoints(FactoryQuery),
+    FetchFactoryDetail(u32),
+    /// Fetch the matching plants as CSV and write them to `path` (off the UI thread).
+    ExportFactoriesCsv {
+        query: FactoryQuery,
+        path: std::path::PathBuf,
+    },
     FetchProgress,
+    /// The backbone's frames between two simulated instants (the overview's replay).
+    FetchHistory {
+        from: Option<UnixMs>,
+        to: Option<UnixMs>,
+    },
+    /// Plants whose name or city holds the text (the overview's search box).
+    SearchFactories(String),
     FetchAudit {
         cursor: Option<String>,
+    },
+    /// Write these audit entries as CSV under the user's downloads (or data) folder.
+    ExportAuditCsv {
+        entries: Vec<crate::api::AuditEntry>,
     },
 }
 
@@ -61,9 +92,31 @@ pub enum ClientEvent {
     Snapshot(Box<Snapshot>),
     Stream(Box<Event>),
     MetroLatency(Box<LatencyGrid>),
+    LatencySummary(Box<LatencySummary>),
+    WhatIf(Box<WhatIfResponse>),
     Factories(Box<FactoryPage>),
+    FactoryPoints(Box<FactoryPoints>),
+    FactoryDetail(Box<FactoryDetail>),
+    /// A CSV export finished: the file written and its size, or why not.
+    FactoriesExported {
+        path: std::path::PathBuf,
+        result: Result<u64, String>,
+    },
     Progress(Box<Progress>),
+    History(Box<LoadHistory>),
+    /// Answer to `SearchFactories`, with the text it searched for.
+    FactorySearch {
+        query: String,
+        page: Box<FactoryPage>,
+    },
     Audit(Box<AuditPage>),
+    /// Who the backend says is signed in.
+    Me(Box<crate::api::Me>),
+    /// An audit CSV export finished: the file and rows written, or why not.
+    AuditExported {
+        path: std::path::PathBuf,
+        result: Result<u64, String>,
+    },
     DecisionDone {
         action_id: u64,
         idempotency_key: String,
@@ -79,6 +132,10 @@ pub enum ClientEvent {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RequestKind {
     MetroLatency,
+    History,
+    FactorySearch,
+    LatencySummary,
+    WhatIf,
     Factories,
     Progress,
     Audit,
@@ -173,6 +230,15 @@ async fn run_stream(
                 if !out.send(ClientEvent::Snapshot(Box::new(snapshot))).await {
                     return StreamEnd::UiGone;
                 }
+                // Who is signed in can change with the backend (a restart with other users).
+                match api.me().await {
+                    Ok(me) => {
+                        if !out.send(ClientEvent::Me(Box::new(me))).await {
+                            return StreamEnd::UiGone;
+                        }
+                    }
+                    Err(e) => tracing::warn!("GET /me failed: {e}"),
+                }
             }
             Err(e) => return StreamEnd::Failed(e.to_string()),
         }
@@ -235,6 +301,18 @@ async fn carry_out(api: ApiClient, out: Outbox, command: Command) {
             .await;
             return;
         }
+        Command::FetchLatencySummary => (
+            RequestKind::LatencySummary,
+            api.latency_summary()
+                .await
+                .map(|s| ClientEvent::LatencySummary(Box::new(s))),
+        ),
+        Command::WhatIf { metro_id, request } => (
+            RequestKind::WhatIf,
+            api.what_if(&metro_id, &request)
+                .await
+                .map(|w| ClientEvent::WhatIf(Box::new(w))),
+        ),
         Command::FetchMetroLatency(id) => (
             RequestKind::MetroLatency,
             api.metro_latency(&id)
@@ -247,12 +325,69 @@ async fn carry_out(api: ApiClient, out: Outbox, command: Command) {
                 .await
                 .map(|p| ClientEvent::Factories(Box::new(p))),
         ),
+        Command::FetchFactoryPoints(query) => (
+            RequestKind::Factories,
+            api.factory_points(&query)
+                .await
+                .map(|p| ClientEvent::FactoryPoints(Box::new(p))),
+        ),
+        Command::FetchFactoryDetail(id) => (
+            RequestKind::Factories,
+            api.factory_detail(id)
+                .await
+                .map(|d| ClientEvent::FactoryDetail(Box::new(d))),
+        ),
+        Command::ExportFactoriesCsv { query, path } => {
+            let result = match api.factories_csv(&query).await {
+                Ok(bytes) => {
+                    let len = bytes.len() as u64;
+                    let target = path.clone();
+                    match tokio::task::spawn_blocking(move || std::fs::write(target, bytes)).await
+                    {
+                        Ok(Ok(())) => Ok(len),
+                        Ok(Err(e)) => Err(format!("cannot write {}: {e}", path.display())),
+                        Err(e) => Err(format!("cannot write {}: {e}", path.display())),
+                    }
+                }
+                Err(e) => Err(e.to_string()),
+            };
+            out.send(ClientEvent::FactoriesExported { path, result })
+                .await;
+            return;
+        }
+        Command::FetchHistory { from, to } => (
+            RequestKind::History,
+            api.history(from, to)
+                .await
+                .map(|h| ClientEvent::History(Box::new(h))),
+        ),
+        Command::SearchFactories(text) => {
+            let query = FactoryQuery {
+                q: Some(text.clone()),
+                limit: Some(SEARCH_LIMIT),
+                ..FactoryQuery::default()
+            };
+            (
+                RequestKind::FactorySearch,
+                api.factories(&query)
+                    .await
+                    .map(|page| ClientEvent::FactorySearch {
+                        query: text,
+                        page: Box::new(page),
+                    }),
+            )
+        }
         Command::FetchProgress => (
             RequestKind::Progress,
             api.progress()
                 .await
                 .map(|p| ClientEvent::Progress(Box::new(p))),
         ),
+        Command::ExportAuditCsv { entries } => {
+            let (path, result) = crate::client::audit_csv::export(entries).await;
+            out.send(ClientEvent::AuditExported { path, result }).await;
+            return;
+        }
         Command::FetchAudit { cursor } => (
             RequestKind::Audit,
             api.audit(cursor.as_deref())

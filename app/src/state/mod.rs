@@ -5,16 +5,23 @@
 //! rule is unit-tested. Memory is bounded everywhere: a wall display runs for months.
 
 mod history;
+mod hitl;
+mod latency;
+mod overview;
 mod rate;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
 pub use self::history::History;
+pub use self::hitl::{Conflict, HitlState};
+pub use self::latency::{GridSample, LatencyState};
+pub use self::overview::OverviewState;
 pub use self::rate::RateMeter;
 use crate::api::{
     Action, Agent, AuditEntry, BackboneLink, Cluster, Decision, DecisionRequest, EventKind,
-    FactoryPage, FactorySummary, Hub, LatencyGrid, MetroSummary, Progress, Snapshot, UnixMs,
+    FactoryDetail, FactoryPage, FactoryPoints, FactoryStageChange, FactorySummary, Hub,
+    LatencyGrid, MetroSummary, Progress, Snapshot, UnixMs, stage_code, tech_mask,
 };
 use crate::client::{ClientEvent, ConnectionState, RequestKind};
 
@@ -76,11 +83,24 @@ pub struct State {
     pub event_rate: RateMeter,
     pub cluster_utilization: Vec<History>,
     pub link_utilization: Vec<History>,
+    /// Per-direction, PUE and green histories, replay frames and search hits of the overview.
+    pub overview: OverviewState,
     pub actions: BTreeMap<u64, Action>,
     pub audit: VecDeque<AuditEntry>,
     pub in_flight: BTreeMap<String, DecisionInFlight>,
+    /// Signed-in user, conflicts, critical alerts and the audit export (agents view, shell).
+    pub hitl: HitlState,
     pub metro_grid: Option<LatencyGrid>,
+    /// National 1 ms roll-up, what-if answers and the selected metro's grid history.
+    pub latency: LatencyState,
     pub factory_page: Option<FactoryPage>,
+    /// Every plant as compact arrays, kept current by `FactoriesProgressed` events.
+    pub factory_points: Option<FactoryPoints>,
+    /// Bumped on every change to `factory_points` (caches key on it).
+    pub factory_points_version: u64,
+    pub factory_detail: Option<FactoryDetail>,
+    /// The last CSV export: file and size, or why it failed.
+    pub factory_export: Option<(std::path::PathBuf, Result<u64, String>)>,
     pub progress: Option<Progress>,
     pub notices: VecDeque<Notice>,
 }
@@ -97,11 +117,18 @@ impl State {
             event_rate: RateMeter::default(),
             cluster_utilization: Vec::new(),
             link_utilization: Vec::new(),
+            overview: OverviewState::default(),
             actions: BTreeMap::new(),
             audit: VecDeque::new(),
             in_flight: BTreeMap::new(),
+            hitl: HitlState::default(),
             metro_grid: None,
+            latency: LatencyState::default(),
             factory_page: None,
+            factory_points: None,
+            factory_points_version: 0,
+            factory_detail: None,
+            factory_export: None,
             progress: None,
             notices: VecDeque::new(),
         }
@@ -128,7 +155,7 @@ impl State {
     }
 
     pub fn open_actions(&self) -> impl Iterator<Item = &Action> {
-        self.actions.values().filter(|a| a.state.is_open())
+        self.actions.values().filter(|a| a.is_open())
     }
 
     /// Records a decision about to be sent; the UI then sends the matching command.
@@ -173,9 +200,38 @@ impl State {
                 self.event_rate.record(now);
                 self.apply_event(e.kind);
             }
-            ClientEvent::MetroLatency(g) => self.metro_grid = Some(*g),
+            ClientEvent::MetroLatency(g) => {
+                self.latency.record_grid(&g);
+                self.metro_grid = Some(*g);
+            }
+            ClientEvent::LatencySummary(s) => self.latency.summary = Some(*s),
+            ClientEvent::WhatIf(w) => {
+                self.latency.what_if_error = None;
+                self.latency.what_if = Some(*w);
+            }
+            ClientEvent::RequestFailed {
+                what: RequestKind::WhatIf,
+                error,
+            } => self.latency.what_if_error = Some(error.to_string()),
             ClientEvent::Factories(p) => self.factory_page = Some(*p),
+            ClientEvent::FactoryPoints(p) => {
+                if p.is_consistent() {
+                    self.factory_points = Some(*p);
+                    self.factory_points_version += 1;
+                } else {
+                    let detail = "the backend sent factory points with arrays of unequal length";
+                    self.notify(now, NoticeKind::RequestFailed(RequestKind::Factories), detail);
+                }
+            }
+            ClientEvent::FactoryDetail(d) => self.factory_detail = Some(*d),
+            ClientEvent::FactoriesExported { path, result } => {
+                self.factory_export = Some((path, result));
+            }
             ClientEvent::Progress(p) => self.progress = Some(*p),
+            ClientEvent::History(h) => self.overview.history = Some(*h),
+            ClientEvent::FactorySearch { query, page } => {
+                self.overview.factory_hits = Some((query, *page));
+            }
             ClientEvent::Audit(page) => {
                 for entry in page.items.into_iter().rev() {
                     self.push_audit(entry);
@@ -192,12 +248,19 @@ impl State {
                         let action = response.action;
                         self.upsert_action(action);
                     }
-                    Err(error) => self.notify(
-                        now,
-                        NoticeKind::DecisionFailed { action_id },
-                        error.to_string(),
-                    ),
+                    Err(error) => {
+                        self.note_conflict(action_id, &error);
+                        self.notify(
+                            now,
+                            NoticeKind::DecisionFailed { action_id },
+                            error.to_string(),
+                        );
+                    }
                 }
+            }
+            ClientEvent::Me(me) => self.hitl.me = Some(*me),
+            ClientEvent::AuditExported { path, result } => {
+                self.hitl.export = Some((path, result));
             }
             ClientEvent::RequestFailed { what, error } => {
                 self.notify(now, NoticeKind::RequestFailed(what), error.to_string());
@@ -213,7 +276,9 @@ impl State {
         if fresh_topology {
             self.cluster_utilization = vec![History::new(HISTORY_SAMPLES); s.clusters.len()];
             self.link_utilization = vec![History::new(HISTORY_SAMPLES); s.links.len()];
+            self.overview.reset(s.clusters.len(), s.links.len());
         }
+        self.overview.observe_snapshot(&s);
         for (h, c) in self.cluster_utilization.iter_mut().zip(&s.clusters) {
             h.push(s.sim_time, c.utilization as f32);
         }
@@ -221,7 +286,7 @@ impl State {
             h.push(s.sim_time, l.utilization as f32);
         }
         // Open actions come from the snapshot; closed ones we saw stay for the record.
-        self.actions.retain(|_, a| !a.state.is_open());
+        self.actions.retain(|_, a| !a.is_open());
         for action in s.actions {
             self.actions.insert(action.id, action);
         }
@@ -244,7 +309,12 @@ impl State {
 
     fn apply_event(&mut self, kind: EventKind) {
         match kind {
-            EventKind::ActionProposed { action } | EventKind::ActionUpdated { action } => {
+            EventKind::ActionProposed { action } => {
+                self.hitl.note_proposed(&action);
+                self.upsert_action(action);
+                return;
+            }
+            EventKind::ActionUpdated { action } => {
                 self.upsert_action(action);
                 return;
             }
@@ -275,13 +345,17 @@ impl State {
                     if let Some(h) = self.cluster_utilization.get_mut(i) {
                         h.push(sim_time, load.utilization as f32);
                     }
+                    self.overview.observe_cluster(sim_time, &load);
                 }
                 for load in links {
                     let i = load.index as usize;
                     if let Some(l) = world.links.get_mut(i) {
                         l.utilization = load.utilization;
+                        l.utilization_forward = load.utilization_forward;
+                        l.utilization_reverse = load.utilization_reverse;
                         l.capacity_gbps = load.capacity_gbps;
                     }
+                    self.overview.observe_link(sim_time, &load);
                     if let Some(h) = self.link_utilization.get_mut(i) {
                         h.push(sim_time, load.utilization as f32);
                     }
@@ -293,7 +367,19 @@ impl State {
                     None => world.metros.push(metro),
                 }
             }
-            EventKind::FactoriesProgressed { summary, .. } => world.factories = summary,
+            EventKind::FactoriesProgressed { summary, changes } => {
+                world.factories = summary;
+                if let Some(points) = self.factory_points.as_mut() {
+                    apply_factory_changes(points, &changes);
+                    self.factory_points_version += 1;
+                }
+                if let Some(detail) = self.factory_detail.as_mut()
+                    && let Some(c) = changes.iter().find(|c| c.id == detail.factory.id)
+                {
+                    detail.factory.stage = c.stage;
+                    detail.factory.technologies.clone_from(&c.technologies);
+                }
+            }
             EventKind::AgentUpdated { agent } => {
                 match world.agents.iter_mut().find(|a| a.id == agent.id) {
                     Some(a) => *a = agent,
@@ -306,6 +392,24 @@ impl State {
             | EventKind::ActionUpdated { .. }
             | EventKind::Audit { .. } => {}
         }
+    }
+
+    /// A refused decision that carries the action as it is now (409): remember what changed
+    /// against what the operator saw, and show the action as it is.
+    fn note_conflict(&mut self, action_id: u64, error: &crate::client::ClientError) {
+        let crate::client::ClientError::Api { status: 409, body } = error else {
+            return;
+        };
+        let current = body
+            .details
+            .as_ref()
+            .and_then(|d| d.get("action"))
+            .and_then(|a| serde_json::from_value::<Action>(a.clone()).ok());
+        let (Some(current), Some(seen)) = (current, self.actions.get(&action_id).cloned()) else {
+            return;
+        };
+        self.hitl.record_conflict(seen, current.clone());
+        self.upsert_action(current);
     }
 
     /// Keeps the newest version of an action; an older version arriving late changes nothing.
@@ -333,7 +437,7 @@ impl State {
         let closed: Vec<u64> = self
             .actions
             .values()
-            .filter(|a| !a.state.is_open())
+            .filter(|a| !a.is_open())
             .map(|a| a.id)
             .collect();
         if closed.len() > CLOSED_ACTIONS_KEPT {
@@ -341,6 +445,18 @@ impl State {
                 self.actions.remove(id);
             }
         }
+    }
+}
+
+/// Folds stage changes into the point list (plants it does not hold are ignored).
+pub fn apply_factory_changes(points: &mut FactoryPoints, changes: &[FactoryStageChange]) {
+    for c in changes {
+        let Some(i) = points.index_of(c.id) else {
+            continue;
+        };
+        points.stage[i] = stage_code(c.stage);
+        points.tech[i] = tech_mask(&c.technologies);
+        points.compliant[i] = c.compliant;
     }
 }
 

@@ -49,6 +49,10 @@ fn action(id: u64, version: u64, state: ActionState) -> Action {
         decided_by: None,
         decided_at: None,
         overridden: false,
+        industrial: false,
+        veto_until: None,
+        param_bounds: Default::default(),
+        on_expiry: Default::default(),
     }
 }
 
@@ -90,6 +94,8 @@ fn tick(sim_time: i64, utilization: f64) -> EventKind {
         links: vec![LinkLoad {
             index: 99,
             utilization: 0.5,
+            utilization_forward: 0.55,
+            utilization_reverse: 0.45,
             capacity_gbps: 400,
         }],
     }
@@ -142,6 +148,8 @@ fn histories_stay_bounded() {
             reason: "r".into(),
             from_state: ActionState::Pending,
             to_state: ActionState::Executed,
+            before: serde_json::Value::Null,
+            after: serde_json::Value::Null,
         };
         s.apply(event(100_000 + i, EventKind::Audit { entry }), now);
     }
@@ -237,4 +245,60 @@ fn stale_when_disconnected_or_quiet() {
         now,
     );
     assert!(s.is_stale(now));
+}
+
+#[test]
+fn factory_points_follow_stage_changes_without_a_refetch() {
+    use crate::api::{FactoryPoints, FactoryStageChange, Technology, UpgradeStage};
+    let now = Instant::now();
+    let mut s = State::new("http://x");
+    s.apply(ClientEvent::Snapshot(Box::new(snapshot(10))), now);
+    let points = FactoryPoints {
+        ids: vec![5, 9],
+        lat: vec![30.0; 2],
+        lon: vec![110.0; 2],
+        stage: vec![0, 2],
+        industry: vec![0, 1],
+        province: vec![0, 0],
+        tech: vec![0, 1],
+        compliant: vec![false, false],
+        name_en: vec!["a".into(), "b".into()],
+        name_zh: vec!["甲".into(), "乙".into()],
+        provinces: vec!["CN-GD".into()],
+    };
+    s.apply(ClientEvent::FactoryPoints(Box::new(points)), now);
+    let v = s.factory_points_version;
+    let changes = vec![
+        FactoryStageChange {
+            id: 9,
+            stage: UpgradeStage::Upgraded,
+            technologies: vec![Technology::FiveG, Technology::Tsn],
+            compliant: true,
+        },
+        // A plant this console does not hold is ignored.
+        FactoryStageChange {
+            id: 77,
+            stage: UpgradeStage::Assessing,
+            technologies: vec![],
+            compliant: false,
+        },
+    ];
+    let summary = s.world.as_ref().unwrap().factories.clone();
+    s.apply(
+        event(11, EventKind::FactoriesProgressed { changes, summary }),
+        now,
+    );
+    let p = s.factory_points.as_ref().unwrap();
+    assert_eq!(p.stage, [0, 3]);
+    assert_eq!(p.tech, [0, 0b101]);
+    assert_eq!(p.compliant, [false, true]);
+    assert!(s.factory_points_version > v);
+    // Arrays of unequal length are refused with a notice, never indexed.
+    let broken = FactoryPoints {
+        ids: vec![1, 2],
+        ..Default::default()
+    };
+    s.apply(ClientEvent::FactoryPoints(Box::new(broken)), now);
+    assert_eq!(s.factory_points.as_ref().unwrap().ids, [5, 9]);
+    assert!(!s.notices.is_empty());
 }

@@ -16,6 +16,14 @@ pub struct Basemap {
 }
 
 impl Basemap {
+    /// The basemap, parsed and projected once per process and shared by every map view.
+    pub fn shared() -> std::sync::Arc<Basemap> {
+        static SHARED: std::sync::OnceLock<std::sync::Arc<Basemap>> = std::sync::OnceLock::new();
+        SHARED
+            .get_or_init(|| std::sync::Arc::new(Basemap::load()))
+            .clone()
+    }
+
     pub fn load() -> Basemap {
         Basemap {
             provinces: ProjectedShapes::from_rings(rings(PROVINCES)).with_fill_triangles(),

@@ -159,20 +159,28 @@ impl ConsoleApp {
         shell::status_bar(ui, &self.state, &self.i18n, &self.theme, now);
         shell::stale_banner(ui, &self.state, &self.i18n, &self.theme, now);
         shell::notices(ui, &mut self.state, &self.i18n, &self.theme);
+        if agents::critical_banner(ui, &mut self.state, &self.i18n, &self.theme) {
+            self.view = View::Agents;
+        }
 
+        let mut open_agents = false;
         let commands = egui::CentralPanel::default()
             .show(ui, |ui| match self.view {
-                View::Overview => {
-                    self.overview.ui(ui, &self.state, &self.i18n, &self.theme);
-                    Vec::new()
-                }
+                View::Overview => self.overview.ui(ui, &self.state, &self.i18n, &self.theme),
                 View::Latency => self.latency.ui(ui, &self.state, &self.i18n, &self.theme),
-                View::Factories => self.factories.ui(ui, &self.state, &self.i18n, &self.theme),
+                View::Factories => {
+                    let out = self.factories.ui(ui, &self.state, &self.i18n, &self.theme);
+                    open_agents = out.open_agent.is_some();
+                    out.commands
+                }
                 View::Agents => self.agents.ui(ui, &self.state, &self.i18n, &self.theme),
                 View::Progress => self.progress.ui(ui, &self.state, &self.i18n, &self.theme),
             })
             .inner;
         self.send(commands);
+        if open_agents {
+            self.view = View::Agents;
+        }
 
         // Clocks and countdowns tick once a second; nothing else repaints without new data.
         if self.state.is_stale(now)
@@ -187,11 +195,15 @@ impl ConsoleApp {
     }
 
     /// The current view has what it needs to be worth a screenshot.
-    fn view_has_data(&self) -> bool {
+    pub fn view_has_data(&self) -> bool {
         match self.view {
             View::Overview | View::Agents => true,
-            View::Latency => self.state.metro_grid.is_some(),
-            View::Factories => self.state.factory_page.is_some(),
+            // The national figure and badges come with the backend's summary.
+            View::Latency => self.state.latency.summary.is_some(),
+            // The clustered map and table (points) and the progress chart.
+            View::Factories => {
+                self.state.factory_points.is_some() && self.state.progress.is_some()
+            }
             View::Progress => self.state.progress.is_some(),
         }
     }

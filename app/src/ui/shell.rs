@@ -91,6 +91,10 @@ pub fn status_bar(ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme, 
                 ))
                 .color(theme.text_dim),
             );
+            if state.hitl.me.is_some() {
+                ui.separator();
+                ui.label(super::agents::signed_in_text(state, i18n));
+            }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 ui.label(i18n.tr_args(
                     "event-rate",
@@ -162,6 +166,10 @@ pub fn notices(ui: &mut egui::Ui, state: &mut State, i18n: &I18n, theme: &Theme)
                     NoticeKind::RequestFailed(what) => {
                         let what = i18n.tr(match what {
                             crate::client::RequestKind::MetroLatency => "request-metro",
+                            crate::client::RequestKind::History => "overview-request-history",
+                            crate::client::RequestKind::FactorySearch => "overview-request-search",
+                            crate::client::RequestKind::LatencySummary => "latency-request-summary",
+                            crate::client::RequestKind::WhatIf => "latency-request-whatif",
                             crate::client::RequestKind::Factories => "request-factories",
                             crate::client::RequestKind::Progress => "request-progress",
                             crate::client::RequestKind::Audit => "request-audit",

@@ -33,6 +33,8 @@ pub enum ThemeError {
     Colour { key: String, value: String },
     #[error("theme lacks colour {0}")]
     MissingColour(&'static str),
+    #[error("theme ramp latency_bands needs five colours: ≤1, ≤2, ≤5, >5 ms and no data")]
+    Bands,
     #[error("theme ramp {0} needs at least two colours")]
     Ramp(&'static str),
     #[error("theme size {key} = {value} is outside 6..=96")]
@@ -86,6 +88,10 @@ pub struct Theme {
     pub node_label: Color32,
     pub utilization: ColorRamp,
     pub latency: ColorRamp,
+    /// Factory upgrade stages: planned, assessing, deploying, upgraded.
+    pub stages: [Color32; 4],
+    /// Discrete latency bands (≤1, ≤2, ≤5, >5 ms) and no data.
+    pub latency_bands: LatencyBands,
     pub sizes: Sizes,
 }
 
@@ -178,6 +184,8 @@ impl Theme {
             node_label: colour("node_label")?,
             utilization: ramp("utilization")?,
             latency: ramp("latency")?,
+            stages: stage_colours(file.ramps.get("stages"))?,
+            latency_bands: LatencyBands::parse(file.ramps.get("latency_bands"))?,
             sizes: s,
         })
     }
@@ -241,6 +249,69 @@ impl Theme {
     }
 }
 
+/// Upper limits of the latency bands, ms: ≤1, ≤2, ≤5, then everything above.
+pub const LATENCY_BAND_LIMITS_MS: [f32; 3] = [1.0, 2.0, 5.0];
+
+/// Colours of the latency bands, best first, and of cells without data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyBands {
+    pub bands: [Color32; 4],
+    pub no_data: Color32,
+}
+
+impl LatencyBands {
+    fn parse(values: Option<&Vec<String>>) -> Result<Self, ThemeError> {
+        let values = values.ok_or(ThemeError::Bands)?;
+        let colours = values
+            .iter()
+            .map(|v| {
+                parse_hex(v).ok_or_else(|| ThemeError::Colour {
+                    key: "ramps.latency_bands".into(),
+                    value: v.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        match colours[..] {
+            [a, b, c, d, no_data] => Ok(Self {
+                bands: [a, b, c, d],
+                no_data,
+            }),
+            _ => Err(ThemeError::Bands),
+        }
+    }
+
+    /// Band of a round-trip time (0 = ≤1 ms … 3 = >5 ms); `None` for no data (NaN, negative).
+    pub fn band(rtt_ms: f32) -> Option<usize> {
+        if rtt_ms.is_nan() || rtt_ms < 0.0 {
+            return None;
+        }
+        Some(
+            LATENCY_BAND_LIMITS_MS
+                .iter()
+                .position(|limit| rtt_ms <= *limit)
+                .unwrap_or(LATENCY_BAND_LIMITS_MS.len()),
+        )
+    }
+
+    pub fn colour(&self, rtt_ms: f32) -> Color32 {
+        Self::band(rtt_ms).map_or(self.no_data, |b| self.bands[b])
+    }
+}
+
+fn stage_colours(values: Option<&Vec<String>>) -> Result<[Color32; 4], ThemeError> {
+    let values = values.ok_or(ThemeError::Ramp("stages"))?;
+    let colours = values
+        .iter()
+        .map(|v| {
+            parse_hex(v).ok_or_else(|| ThemeError::Colour {
+                key: "ramps.stages".into(),
+                value: v.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    <[Color32; 4]>::try_from(colours).map_err(|_| ThemeError::Ramp("stages"))
+}
+
 fn parse_hex(text: &str) -> Option<Color32> {
     let hex = text.trim().strip_prefix('#')?;
     if !(hex.len() == 6 || hex.len() == 8) || !hex.is_ascii() {
@@ -281,6 +352,45 @@ mod tests {
         let huge = NOC_DARK.replace("kpi = 30.0", "kpi = 900.0");
         assert!(matches!(Theme::parse(&huge), Err(ThemeError::Size { .. })));
         assert!(matches!(Theme::load("nope"), Err(ThemeError::Unknown(_))));
+    }
+
+    #[test]
+    fn latency_bands_cut_at_1_2_5_ms() {
+        let theme = Theme::built_in("noc-dark").unwrap();
+        let b = theme.latency_bands;
+        for (ms, band) in [
+            (0.0, Some(0)),
+            (0.99, Some(0)),
+            (1.0, Some(0)),
+            (1.01, Some(1)),
+            (2.0, Some(1)),
+            (4.9, Some(2)),
+            (5.0, Some(2)),
+            (5.01, Some(3)),
+            (80.0, Some(3)),
+            (f32::INFINITY, Some(3)),
+            (f32::NAN, None),
+            (-1.0, None),
+        ] {
+            assert_eq!(LatencyBands::band(ms), band, "{ms}");
+        }
+        assert_eq!(b.colour(f32::NAN), b.no_data);
+        assert_eq!(b.colour(0.5), b.bands[0]);
+        assert_eq!(b.colour(9.0), b.bands[3]);
+        // Every theme's bands are distinct colours, and distinct from no data.
+        for (name, _) in BUILT_IN {
+            let b = Theme::built_in(name).unwrap().latency_bands;
+            let mut all: Vec<Color32> = b.bands.to_vec();
+            all.push(b.no_data);
+            for (i, x) in all.iter().enumerate() {
+                assert!(all[i + 1..].iter().all(|y| y != x), "{name}");
+            }
+        }
+        let four = NOC_DARK.replace(", \"#3a4256\"]", "]");
+        assert!(
+            matches!(Theme::parse(&four), Err(ThemeError::Bands)),
+            "{four}"
+        );
     }
 
     #[test]

@@ -3,6 +3,10 @@
 //! Each link is a quadratic Bézier whose bulge grows with its screen length, bending to the left
 //! of its direction, so A→B and B→A links separate instead of overlapping. Knows nothing of what
 //! a link carries.
+//!
+//! With a [`FlowStyle`] the layer draws dashes that travel from each link's `from` to its `to`,
+//! and asks for its own next frame (`request_repaint_after`) only while it is drawn: a hidden map
+//! stops animating by itself.
 
 use egui::{Color32, Pos2, Rect, Response, Role, Shape, Stroke, Tooltip, Ui, Vec2};
 use walkers::{MapMemory, Plugin, Position, Projector};
@@ -12,6 +16,34 @@ use crate::access::labeled_rect;
 
 /// Pointer distance (points) within which a link counts as hovered.
 pub const LINK_HIT_DISTANCE: f32 = 6.0;
+
+/// Moving dashes along each link, showing its direction.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FlowStyle {
+    pub color: Color32,
+    /// Dash and gap lengths, points.
+    pub dash: f32,
+    pub gap: f32,
+    /// Dash width as a share of the link's width.
+    pub width_share: f32,
+    /// How fast the dashes travel, points per second.
+    pub speed: f32,
+    /// Frames per second the animation asks for.
+    pub fps: f32,
+}
+
+impl FlowStyle {
+    pub fn new(color: Color32) -> Self {
+        Self {
+            color,
+            dash: 6.0,
+            gap: 14.0,
+            width_share: 0.45,
+            speed: 24.0,
+            fps: 30.0,
+        }
+    }
+}
 
 /// One link between two positions.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,7 +66,11 @@ pub struct LinksLayer<'a> {
     bulge: f32,
     segments: usize,
     hit_distance: f32,
-    highlight: Option<(u64, Stroke)>,
+    highlight: Vec<u64>,
+    highlight_stroke: Stroke,
+    lane_gap: Option<f32>,
+    tooltips: bool,
+    flow: Option<FlowStyle>,
     name: String,
 }
 
@@ -47,7 +83,11 @@ impl<'a> LinksLayer<'a> {
             bulge: 0.15,
             segments: 16,
             hit_distance: LINK_HIT_DISTANCE,
-            highlight: None,
+            highlight: Vec::new(),
+            highlight_stroke: Stroke::NONE,
+            lane_gap: None,
+            tooltips: true,
+            flow: None,
             name: "Map links".to_owned(),
         }
     }
@@ -78,7 +118,35 @@ impl<'a> LinksLayer<'a> {
 
     /// Extra stroke drawn under one link (e.g. the selected one).
     pub fn with_highlight(mut self, id: Option<u64>, stroke: Stroke) -> Self {
-        self.highlight = id.map(|id| (id, stroke));
+        self.highlight = id.into_iter().collect();
+        self.highlight_stroke = stroke;
+        self
+    }
+
+    /// Extra stroke drawn under several links (e.g. both directions of a selected channel).
+    pub fn with_highlights(mut self, ids: &[u64], stroke: Stroke) -> Self {
+        self.highlight = ids.to_vec();
+        self.highlight_stroke = stroke;
+        self
+    }
+
+    /// Shift every link sideways, to the left of its direction, by half its width plus half of
+    /// `gap` points: a link A→B and its twin B→A become two lanes `gap` apart (default none).
+    pub fn with_lanes(mut self, gap: Option<f32>) -> Self {
+        self.lane_gap = gap;
+        self
+    }
+
+    /// Animated dashes from `from` to `to` on every link (default none: a still picture).
+    pub fn with_flow(mut self, flow: Option<FlowStyle>) -> Self {
+        self.flow = flow;
+        self
+    }
+
+    /// Show the hovered link's label as a tooltip (default true; switch off while a marker
+    /// drawn above the links is hovered, so only one tooltip shows).
+    pub fn with_tooltips(mut self, tooltips: bool) -> Self {
+        self.tooltips = tooltips;
         self
     }
 
@@ -87,6 +155,17 @@ impl<'a> LinksLayer<'a> {
         self.name = name.into();
         self
     }
+}
+
+/// `from` and `to` moved `offset` points to the left of the direction from `from` to `to`.
+pub fn lane_ends(from: Pos2, to: Pos2, offset: f32) -> (Pos2, Pos2) {
+    let d = to - from;
+    let len = d.length();
+    if len <= f32::EPSILON {
+        return (from, to);
+    }
+    let left = Vec2::new(d.y, -d.x) / len * offset;
+    (from + left, to + left)
 }
 
 /// Control point of the arc from `from` to `to`: the midpoint pushed sideways by
@@ -114,6 +193,38 @@ pub fn sample_quadratic_bezier(
             from.to_vec2() * (u * u) + control.to_vec2() * (2.0 * u * t) + to.to_vec2() * (t * t);
         out.push(p.to_pos2());
     }
+}
+
+/// Dashes of length `dash` every `dash + gap` along `line`, the first starting `phase` points
+/// from its start (dashes cut by either end are shortened), as `[start, end]` pairs.
+pub fn dash_segments(line: &[Pos2], phase: f32, dash: f32, gap: f32) -> Vec<[Pos2; 2]> {
+    let period = dash + gap;
+    let mut out = Vec::new();
+    if line.len() < 2 || dash <= 0.0 || period <= 0.0 || !phase.is_finite() {
+        return out;
+    }
+    let point_at = |s: f32| -> Pos2 {
+        let mut rest = s;
+        for w in line.windows(2) {
+            let len = (w[1] - w[0]).length();
+            if rest <= len {
+                let t = if len > 0.0 { rest / len } else { 0.0 };
+                return w[0] + (w[1] - w[0]) * t;
+            }
+            rest -= len;
+        }
+        line[line.len() - 1]
+    };
+    let total: f32 = line.windows(2).map(|w| (w[1] - w[0]).length()).sum();
+    let mut start = phase.rem_euclid(period) - period;
+    while start < total {
+        let (a, b) = (start.max(0.0), (start + dash).min(total));
+        if b > a {
+            out.push([point_at(a), point_at(b)]);
+        }
+        start += period;
+    }
+    out
 }
 
 /// Distance from `p` to the segment `a`–`b`.
@@ -163,6 +274,10 @@ impl Plugin for LinksLayer<'_> {
             None
         };
 
+        let phase = this.flow.map_or(0.0, |f| {
+            let period = f64::from((f.dash + f.gap).max(1.0));
+            (ui.input(|i| i.time) * f64::from(f.speed)).rem_euclid(period) as f32
+        });
         let mut shapes = Vec::new();
         let mut hovered: Option<(usize, f32)> = None;
         let mut clicked: Option<(usize, f32)> = None;
@@ -173,6 +288,10 @@ impl Plugin for LinksLayer<'_> {
             if (b - a).length_sq() < 1.0 {
                 continue;
             }
+            let (a, b) = match this.lane_gap {
+                Some(gap) => lane_ends(a, b, (link.width + gap) / 2.0),
+                None => (a, b),
+            };
             let control = arc_control_point(a, b, this.bulge);
             let reach = link.width / 2.0 + this.hit_distance;
             // A quadratic Bézier stays inside the triangle of its three points.
@@ -193,21 +312,35 @@ impl Plugin for LinksLayer<'_> {
                     }
                 }
             }
-            if let Some((id, ring)) = this.highlight
-                && id == link.id
-            {
+            if this.highlight.contains(&link.id) {
+                let ring = this.highlight_stroke;
                 let halo = Stroke::new(link.width + 2.0 * ring.width, ring.color);
                 shapes.push(Shape::line(points.clone(), halo));
             }
             if link.label.is_some() {
                 accessible.push((index, points[points.len() / 2]));
             }
-            shapes.push(Shape::line(points, Stroke::new(link.width, link.color)));
+            if let Some(flow) = this.flow {
+                let stroke = Stroke::new(link.width * flow.width_share, flow.color);
+                let dashes = dash_segments(&points, phase, flow.dash, flow.gap);
+                shapes.push(Shape::line(points, Stroke::new(link.width, link.color)));
+                shapes.extend(dashes.into_iter().map(|d| Shape::line_segment(d, stroke)));
+            } else {
+                shapes.push(Shape::line(points, Stroke::new(link.width, link.color)));
+            }
             shown += 1;
         }
         painter.extend(shapes);
+        if let Some(flow) = this.flow
+            && shown > 0
+            && flow.fps > 0.0
+        {
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f32(1.0 / flow.fps));
+        }
 
         if let Some((index, _)) = hovered
+            && this.tooltips
             && let Some(label) = &this.links[index].label
         {
             Tooltip::for_widget(response).at_pointer().show(|ui| {
@@ -283,5 +416,33 @@ mod tests {
         assert_eq!(distance_to_polyline(pos2(5.0, -1.0), &line), 1.0);
         assert!(distance_to_polyline(pos2(0.0, 0.0), &[]).is_infinite());
         assert_eq!(distance_to_polyline(pos2(3.0, 4.0), &[a]), 5.0);
+    }
+
+    #[test]
+    fn dashes_march_along_the_line() {
+        let line = [pos2(0.0, 0.0), pos2(50.0, 0.0), pos2(50.0, 50.0)];
+        let dashes = dash_segments(&line, 0.0, 5.0, 5.0);
+        assert_eq!(dashes.len(), 10);
+        assert_eq!(dashes[0], [pos2(0.0, 0.0), pos2(5.0, 0.0)]);
+        // The sixth dash turns the corner's next leg.
+        assert_eq!(dashes[5], [pos2(50.0, 0.0), pos2(50.0, 5.0)]);
+        // A phase moves every dash forward; a cut dash appears at the start.
+        let moved = dash_segments(&line, 7.0, 5.0, 5.0);
+        assert_eq!(moved[0], [pos2(0.0, 0.0), pos2(2.0, 0.0)]);
+        assert_eq!(moved[1], [pos2(7.0, 0.0), pos2(12.0, 0.0)]);
+        // Nothing for degenerate input.
+        assert!(dash_segments(&line[..1], 0.0, 5.0, 5.0).is_empty());
+        assert!(dash_segments(&line, f32::NAN, 5.0, 5.0).is_empty());
+        assert!(dash_segments(&line, 0.0, 0.0, 5.0).is_empty());
+    }
+
+    #[test]
+    fn lanes_sit_left_of_their_direction() {
+        let (a, b) = (pos2(0.0, 0.0), pos2(10.0, 0.0));
+        // Travelling east on screen (y down), left is up.
+        assert_eq!(lane_ends(a, b, 2.0), (pos2(0.0, -2.0), pos2(10.0, -2.0)));
+        // The twin going west sits on the other side.
+        assert_eq!(lane_ends(b, a, 2.0), (pos2(10.0, 2.0), pos2(0.0, 2.0)));
+        assert_eq!(lane_ends(a, a, 2.0), (a, a));
     }
 }

@@ -4,6 +4,7 @@
 //! Every layer takes plain slices of positions with ids, colours and labels, and reports hovered
 //! and clicked ids through out-params; none knows what the points stand for.
 
+mod clusters;
 mod earcut;
 mod image;
 mod links;
@@ -12,13 +13,20 @@ mod nodes;
 mod overlay;
 mod shapes;
 
+pub use clusters::{
+    ClusterHit, ClusterPoint, ClusteredPointsLayer, MAX_CATEGORIES, PointCluster, PointClusters,
+    cell_at_level, cluster_grid, cluster_radius, compact_count, denormalized,
+};
 pub use earcut::ear_clip;
 pub use image::GridImageLayer;
 pub use links::{
-    LINK_HIT_DISTANCE, LinksLayer, MapLink, arc_control_point, distance_to_polyline,
-    distance_to_segment, sample_quadratic_bezier,
+    FlowStyle, LINK_HIT_DISTANCE, LinksLayer, MapLink, arc_control_point, dash_segments,
+    distance_to_polyline, distance_to_segment, lane_ends, sample_quadratic_bezier,
 };
 pub use mercator::{MAX_LATITUDE, MercatorTransform, normalized};
-pub use nodes::{ACCESSIBLE_NODE_LIMIT, MapNode, NodesLayer, STROKE_NODE_LIMIT};
+pub use nodes::{
+    ACCESSIBLE_NODE_LIMIT, LabelRequest, LabelSide, MapNode, NodeShape, NodesLayer, PlacedLabel,
+    STROKE_NODE_LIMIT, pick_shaped, place_labels,
+};
 pub use overlay::{Attribution, ScaleBar, format_distance, nice_scale_length};
 pub use shapes::{OutlineLayer, ProjectedShapes, shape_screen_rect};

@@ -1,11 +1,16 @@
-//! `NodesLayer`: filled circles at geographic positions, with labels, hover and click.
+//! `NodesLayer`: markers (discs, rings, diamonds) at geographic positions, with labels that do not
+//! collide, hover and click.
 //!
-//! Knows only points with an id, a radius, a colour and an optional label; what the points stand
-//! for is the caller's business. Reports the hovered and clicked point ids through out-params so
-//! the view can turn them into intents.
+//! Knows only points with an id, a radius, a colour, a shape and an optional label; what the points
+//! stand for is the caller's business. Reports the hovered and clicked point ids through
+//! out-params so the view can turn them into intents.
+//!
+//! Labels are placed greedily in the order of the points: each tries right, left, above and below
+//! its marker, then the same four at a smaller size, and is left out (its tooltip still works)
+//! when all of them would overlap a label already placed or another marker.
 
 use egui::{
-    Align2, Color32, FontId, Pos2, Rect, Response, Role, Stroke, TextStyle, Tooltip, Ui, Vec2, pos2,
+    Align2, Color32, FontId, Pos2, Rect, Response, Role, Stroke, TextStyle, Tooltip, Ui, Vec2,
 };
 use walkers::{MapMemory, Plugin, Position, Projector};
 
@@ -17,6 +22,23 @@ pub const STROKE_NODE_LIMIT: usize = 200;
 
 /// Give each visible point its own accessibility node only up to this many.
 pub const ACCESSIBLE_NODE_LIMIT: usize = 200;
+
+/// Gap between a marker and its label, points.
+const LABEL_GAP: f32 = 3.0;
+/// Size of the fallback label font relative to the normal one.
+const SMALL_LABEL_SCALE: f32 = 0.82;
+
+/// How a point is drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NodeShape {
+    /// Filled circle.
+    #[default]
+    Disc,
+    /// Unfilled circle (e.g. a group around its members); does not hide what it encloses.
+    Ring,
+    /// Filled square standing on a corner.
+    Diamond,
+}
 
 /// One point on the map.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,6 +55,8 @@ pub struct MapNode {
 #[must_use = "add it to a map with `Map::with_plugin`"]
 pub struct NodesLayer<'a> {
     nodes: &'a [MapNode],
+    shapes: &'a [NodeShape],
+    ring_width: f32,
     hovered: Option<&'a mut Option<u64>>,
     clicked: Option<&'a mut Option<u64>>,
     stroke: Option<Stroke>,
@@ -51,6 +75,8 @@ impl<'a> NodesLayer<'a> {
     pub fn new(nodes: &'a [MapNode]) -> Self {
         Self {
             nodes,
+            shapes: &[],
+            ring_width: 2.5,
             hovered: None,
             clicked: None,
             stroke: None,
@@ -69,6 +95,18 @@ impl<'a> NodesLayer<'a> {
     /// Each frame, write the id of the point under the pointer (or `None`).
     pub fn hovered_into(mut self, out: &'a mut Option<u64>) -> Self {
         self.hovered = Some(out);
+        self
+    }
+
+    /// Shape of each point, parallel to the points (missing entries are discs).
+    pub fn with_shapes(mut self, shapes: &'a [NodeShape]) -> Self {
+        self.shapes = shapes;
+        self
+    }
+
+    /// Line width of [`NodeShape::Ring`] markers (default 2.5).
+    pub fn with_ring_width(mut self, width: f32) -> Self {
+        self.ring_width = width.max(0.5);
         self
     }
 
@@ -135,16 +173,121 @@ impl<'a> NodesLayer<'a> {
 
 /// Index of the point whose disc (plus `slop`) holds `pointer`, nearest centre first; on a tie
 /// the later point wins, as it is drawn on top.
+#[cfg(test)]
 pub(crate) fn pick(visible: &[(usize, Pos2, f32)], pointer: Pos2, slop: f32) -> Option<usize> {
+    pick_shaped(visible, &[], pointer, slop)
+}
+
+/// Like [`pick`], with shapes by point index: a [`NodeShape::Ring`] is hit only within `slop` of
+/// its line, and any filled marker under the pointer beats a ring.
+pub fn pick_shaped(
+    visible: &[(usize, Pos2, f32)],
+    shapes: &[NodeShape],
+    pointer: Pos2,
+    slop: f32,
+) -> Option<usize> {
     let mut best: Option<(usize, f32)> = None;
+    let mut best_ring: Option<(usize, f32)> = None;
     for &(index, center, radius) in visible {
-        let d2 = (center - pointer).length_sq();
-        let reach = radius + slop;
-        if d2 <= reach * reach && best.is_none_or(|(_, b)| d2 <= b) {
-            best = Some((index, d2));
+        let d = (center - pointer).length();
+        if shapes.get(index).copied().unwrap_or_default() == NodeShape::Ring {
+            let off = (d - radius).abs();
+            if off <= slop && best_ring.is_none_or(|(_, b)| off <= b) {
+                best_ring = Some((index, off));
+            }
+        } else if d <= radius + slop && best.is_none_or(|(_, b)| d <= b) {
+            best = Some((index, d));
         }
     }
-    best.map(|(index, _)| index)
+    best.or(best_ring).map(|(index, _)| index)
+}
+
+/// Where a label may go around its marker, in the order they are tried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelSide {
+    Right,
+    Left,
+    Above,
+    Below,
+}
+
+impl LabelSide {
+    pub const ALL: [LabelSide; 4] = [
+        LabelSide::Right,
+        LabelSide::Left,
+        LabelSide::Above,
+        LabelSide::Below,
+    ];
+
+    /// The label's rectangle of `size` on this side of a marker at `center` with `radius`.
+    pub fn rect(self, center: Pos2, radius: f32, size: Vec2) -> Rect {
+        let reach = radius + LABEL_GAP;
+        let (align, anchor) = match self {
+            LabelSide::Right => (Align2::LEFT_CENTER, center + Vec2::new(reach, 0.0)),
+            LabelSide::Left => (Align2::RIGHT_CENTER, center - Vec2::new(reach, 0.0)),
+            LabelSide::Above => (Align2::CENTER_BOTTOM, center - Vec2::new(0.0, reach)),
+            LabelSide::Below => (Align2::CENTER_TOP, center + Vec2::new(0.0, reach)),
+        };
+        align.anchor_size(anchor, size)
+    }
+}
+
+/// A label to place next to its marker.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LabelRequest {
+    pub center: Pos2,
+    pub radius: f32,
+    /// Size at the normal font, with any background padding.
+    pub size: Vec2,
+    /// Size at the smaller fallback font.
+    pub small_size: Vec2,
+}
+
+/// A placed label: its rectangle and whether it uses the smaller font.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlacedLabel {
+    pub rect: Rect,
+    pub small: bool,
+}
+
+/// Greedy label placement, first request first: each label takes the first of the four sides
+/// (normal size, then small) whose rectangle stays inside `bounds` and overlaps neither a label
+/// already placed nor any of the `obstacles` (other markers' boxes) except its own
+/// (`own_obstacle[i]`, if any). `None` where every position collides.
+pub fn place_labels(
+    requests: &[LabelRequest],
+    obstacles: &[Rect],
+    own_obstacle: &[Option<usize>],
+    bounds: Rect,
+) -> Vec<Option<PlacedLabel>> {
+    let mut placed: Vec<Rect> = Vec::with_capacity(requests.len());
+    requests
+        .iter()
+        .enumerate()
+        .map(|(i, request)| {
+            let own = own_obstacle.get(i).copied().flatten();
+            let fits = |rect: &Rect| {
+                bounds.contains_rect(*rect)
+                    && !placed.iter().any(|p| p.intersects(*rect))
+                    && !obstacles
+                        .iter()
+                        .enumerate()
+                        .any(|(k, o)| Some(k) != own && o.intersects(*rect))
+            };
+            let choice = [(request.size, false), (request.small_size, true)]
+                .into_iter()
+                .flat_map(|(size, small)| {
+                    LabelSide::ALL
+                        .into_iter()
+                        .map(move |side| (side.rect(request.center, request.radius, size), small))
+                })
+                .find(|(rect, _)| fits(rect));
+            choice.map(|(rect, small)| {
+                placed.push(rect);
+                PlacedLabel { rect, small }
+            })
+        })
+        .collect()
 }
 
 impl Plugin for NodesLayer<'_> {
@@ -179,13 +322,34 @@ impl Plugin for NodesLayer<'_> {
             }
         }
 
+        let shape_of = |index: usize| this.shapes.get(index).copied().unwrap_or_default();
         let stroke = this.stroke.filter(|_| this.nodes.len() < STROKE_NODE_LIMIT);
         for &(index, center, radius) in &visible {
             let node = &this.nodes[index];
-            match stroke {
-                Some(stroke) => painter.circle(center, radius, node.color, stroke),
-                None => painter.circle_filled(center, radius, node.color),
-            };
+            match (shape_of(index), stroke) {
+                (NodeShape::Ring, _) => {
+                    painter.circle_stroke(center, radius, Stroke::new(this.ring_width, node.color));
+                }
+                (NodeShape::Diamond, stroke) => {
+                    let points = vec![
+                        center + Vec2::new(0.0, -radius),
+                        center + Vec2::new(radius, 0.0),
+                        center + Vec2::new(0.0, radius),
+                        center + Vec2::new(-radius, 0.0),
+                    ];
+                    let _ = painter.add(egui::Shape::convex_polygon(
+                        points,
+                        node.color,
+                        stroke.unwrap_or(Stroke::NONE),
+                    ));
+                }
+                (NodeShape::Disc, Some(stroke)) => {
+                    painter.circle(center, radius, node.color, stroke);
+                }
+                (NodeShape::Disc, None) => {
+                    painter.circle_filled(center, radius, node.color);
+                }
+            }
         }
 
         let pointer = if response.dragged() {
@@ -193,11 +357,11 @@ impl Plugin for NodesLayer<'_> {
         } else {
             response.hover_pos().filter(|p| clip.contains(*p))
         };
-        let hovered = pointer.and_then(|p| pick(&visible, p, this.hit_slop));
+        let hovered = pointer.and_then(|p| pick_shaped(&visible, this.shapes, p, this.hit_slop));
         let clicked = if response.clicked() {
             response
                 .interact_pointer_pos()
-                .and_then(|p| pick(&visible, p, this.hit_slop))
+                .and_then(|p| pick_shaped(&visible, this.shapes, p, this.hit_slop))
         } else {
             None
         };
@@ -224,18 +388,69 @@ impl Plugin for NodesLayer<'_> {
         let show_labels =
             this.nodes.len() <= this.always_label_up_to || projector.zoom() >= this.label_min_zoom;
         if show_labels {
-            for &(index, center, radius) in visible.iter().take(this.label_budget) {
-                if let Some(label) = &this.nodes[index].label {
-                    let anchor = center + Vec2::new(radius + 3.0, 0.0);
-                    paint_label(
-                        &painter,
-                        anchor,
-                        label,
-                        &font,
-                        label_color,
-                        this.label_background,
-                    );
+            let small_font = FontId::new(font.size * SMALL_LABEL_SCALE, font.family.clone());
+            let padding = if this.label_background.is_some() {
+                Vec2::new(3.0, 1.0)
+            } else {
+                Vec2::ZERO
+            };
+            let mut labelled: Vec<(usize, Pos2, f32, &String)> = visible
+                .iter()
+                .filter_map(|&(index, center, radius)| {
+                    Some((index, center, radius, this.nodes[index].label.as_ref()?))
+                })
+                .take(this.label_budget)
+                .collect();
+            // The highlighted point is labelled first, so it always gets its label.
+            if let Some((id, _)) = this.highlight {
+                labelled.sort_by_key(|(index, ..)| this.nodes[*index].id != id);
+            }
+            let galleys: Vec<_> = labelled
+                .iter()
+                .map(|(_, _, _, text)| {
+                    (
+                        painter.layout_no_wrap((*text).clone(), font.clone(), label_color),
+                        painter.layout_no_wrap((*text).clone(), small_font.clone(), label_color),
+                    )
+                })
+                .collect();
+            let requests: Vec<LabelRequest> = labelled
+                .iter()
+                .zip(&galleys)
+                .map(|((index, center, radius, _), (big, small))| LabelRequest {
+                    center: *center,
+                    radius: if shape_of(*index) == NodeShape::Ring {
+                        radius + this.ring_width / 2.0
+                    } else {
+                        *radius
+                    },
+                    size: big.size() + 2.0 * padding,
+                    small_size: small.size() + 2.0 * padding,
+                })
+                .collect();
+            // Filled markers block labels; rings are hollow and do not.
+            let mut obstacle_of = vec![None; this.nodes.len()];
+            let mut obstacles = Vec::new();
+            for &(index, center, radius) in &visible {
+                if shape_of(index) != NodeShape::Ring {
+                    obstacle_of[index] = Some(obstacles.len());
+                    obstacles.push(Rect::from_center_size(center, Vec2::splat(2.0 * radius)));
                 }
+            }
+            let own: Vec<Option<usize>> = labelled
+                .iter()
+                .map(|(index, ..)| obstacle_of[*index])
+                .collect();
+            let placements = place_labels(&requests, &obstacles, &own, clip);
+            for (placement, (big, small)) in placements.into_iter().zip(galleys) {
+                let Some(placement) = placement else {
+                    continue;
+                };
+                let galley = if placement.small { small } else { big };
+                if let Some(background) = this.label_background {
+                    painter.rect_filled(placement.rect, 2.0, background);
+                }
+                painter.galley(placement.rect.min + padding, galley, label_color);
             }
         }
 
@@ -282,25 +497,10 @@ impl Plugin for NodesLayer<'_> {
     }
 }
 
-pub(crate) fn paint_label(
-    painter: &egui::Painter,
-    anchor: Pos2,
-    text: &str,
-    font: &FontId,
-    color: Color32,
-    background: Option<Color32>,
-) {
-    let galley = painter.layout_no_wrap(text.to_owned(), font.clone(), color);
-    let rect = Align2::LEFT_CENTER.anchor_size(anchor, galley.size());
-    if let Some(background) = background {
-        painter.rect_filled(rect.expand2(Vec2::new(3.0, 1.0)), 2.0, background);
-    }
-    painter.galley(pos2(rect.left(), rect.top()), galley, color);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use egui::pos2;
 
     #[test]
     fn picks_nearest_and_respects_radius() {
@@ -319,5 +519,102 @@ mod tests {
         assert_eq!(pick(&visible, pos2(104.0, 100.0), 3.0), Some(2));
         assert_eq!(pick(&visible, pos2(106.0, 100.0), 3.0), None);
         assert_eq!(pick(&[], pos2(0.0, 0.0), 3.0), None);
+    }
+
+    fn request(x: f32, y: f32) -> LabelRequest {
+        LabelRequest {
+            center: pos2(x, y),
+            radius: 5.0,
+            size: Vec2::new(40.0, 10.0),
+            small_size: Vec2::new(30.0, 8.0),
+        }
+    }
+
+    #[test]
+    fn labels_go_right_when_free() {
+        let bounds = Rect::from_min_size(pos2(0.0, 0.0), Vec2::splat(500.0));
+        let placed = place_labels(&[request(100.0, 100.0)], &[], &[], bounds);
+        let label = placed[0].expect("placed");
+        assert!(!label.small);
+        assert_eq!(label.rect.left(), 100.0 + 5.0 + LABEL_GAP);
+        assert_eq!(label.rect.center().y, 100.0);
+    }
+
+    #[test]
+    fn colliding_labels_move_to_other_sides_and_never_overlap() {
+        let bounds = Rect::from_min_size(pos2(0.0, 0.0), Vec2::splat(500.0));
+        // Two markers side by side: the second's right side is free, but the first's label
+        // would cover the second marker, so the first goes left.
+        let requests = [request(100.0, 100.0), request(130.0, 100.0)];
+        let obstacles = [
+            Rect::from_center_size(pos2(100.0, 100.0), Vec2::splat(10.0)),
+            Rect::from_center_size(pos2(130.0, 100.0), Vec2::splat(10.0)),
+        ];
+        let placed = place_labels(&requests, &obstacles, &[Some(0), Some(1)], bounds);
+        let a = placed[0].expect("first placed");
+        let b = placed[1].expect("second placed");
+        assert!(
+            a.rect.right() <= 100.0,
+            "first label left of its marker: {a:?}"
+        );
+        assert!(b.rect.left() >= 130.0, "second label right: {b:?}");
+        assert!(!a.rect.intersects(b.rect));
+        for (label, own) in [(a, 0), (b, 1)] {
+            for (k, o) in obstacles.iter().enumerate() {
+                assert!(k == own || !label.rect.intersects(*o));
+            }
+        }
+    }
+
+    #[test]
+    fn crowded_labels_are_left_out_never_overlapping() {
+        let bounds = Rect::from_min_size(pos2(0.0, 0.0), Vec2::splat(500.0));
+        // Many markers on one spot: the four sides take four labels, the rest are left out.
+        let requests = vec![request(250.0, 250.0); 10];
+        let placed = place_labels(&requests, &[], &[], bounds);
+        assert_eq!(placed.iter().flatten().count(), 4, "{placed:?}");
+        assert!(placed[..4].iter().all(Option::is_some));
+        let rects: Vec<Rect> = placed.iter().flatten().map(|p| p.rect).collect();
+        for (i, a) in rects.iter().enumerate() {
+            for b in &rects[i + 1..] {
+                assert!(!a.intersects(*b), "{a:?} overlaps {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_label_shrinks_when_only_the_small_one_fits() {
+        // Too narrow for the normal label on either side, markers above and below.
+        let bounds = Rect::from_min_max(pos2(60.0, 0.0), pos2(140.0, 500.0));
+        let obstacles = [
+            Rect::from_center_size(pos2(100.0, 85.0), Vec2::splat(10.0)),
+            Rect::from_center_size(pos2(100.0, 115.0), Vec2::splat(10.0)),
+        ];
+        let placed = place_labels(&[request(100.0, 100.0)], &obstacles, &[], bounds);
+        let label = placed[0].expect("placed small");
+        assert!(label.small);
+        assert_eq!(label.rect.width(), 30.0);
+    }
+
+    #[test]
+    fn labels_stay_inside_the_map() {
+        let bounds = Rect::from_min_size(pos2(0.0, 0.0), Vec2::splat(500.0));
+        // At the right edge the label flips to the left.
+        let placed = place_labels(&[request(495.0, 100.0)], &[], &[], bounds);
+        assert!(placed[0].expect("placed").rect.right() <= 495.0);
+    }
+
+    #[test]
+    fn rings_are_hit_on_their_line_and_lose_to_filled_markers() {
+        let visible = [(0, pos2(0.0, 0.0), 30.0), (1, pos2(5.0, 0.0), 6.0)];
+        let shapes = [NodeShape::Ring, NodeShape::Disc];
+        assert_eq!(pick_shaped(&visible, &shapes, pos2(6.0, 1.0), 3.0), Some(1));
+        assert_eq!(
+            pick_shaped(&visible, &shapes, pos2(0.0, 29.0), 3.0),
+            Some(0)
+        );
+        assert_eq!(pick_shaped(&visible, &shapes, pos2(-15.0, 0.0), 3.0), None);
+        // Without shapes everything is a disc.
+        assert_eq!(pick_shaped(&visible, &[], pos2(-15.0, 0.0), 3.0), Some(0));
     }
 }

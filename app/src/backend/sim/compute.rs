@@ -20,6 +20,8 @@ const SHIFT_TAU_S: f64 = 24.0 * 3600.0;
 const UPGRADE_EVERY_DAYS: f64 = 150.0;
 /// Demand growth per simulated month (≈6 % a year).
 const GROWTH_PER_MONTH: f64 = 0.005;
+/// Largest imbalance between the two directions of a channel, as a share of its mean load.
+const DIRECTION_SWING: f64 = 0.14;
 
 struct HubSpec {
     id: &'static str,
@@ -202,6 +204,8 @@ impl Backbone {
                 to_cluster: to.to_owned(),
                 capacity_gbps: capacity,
                 utilization: util,
+                utilization_forward: util,
+                utilization_reverse: util,
                 route_km,
                 rtt_ms: 2.0 * route_km * FIBRE_MS_PER_KM,
             });
@@ -294,8 +298,29 @@ impl Backbone {
             cluster.green_power_share = (state.base_green + 0.003 * months + 0.05 * sun).min(0.9);
         }
         for i in 0..self.links.len() {
-            self.links[i].utilization = self.link_utilization_at(i, t, true);
+            let utilization = self.link_utilization_at(i, t, true);
+            let (forward, reverse) = split_directions(utilization, direction_bias(i, t));
+            let link = &mut self.links[i];
+            link.utilization = utilization;
+            link.utilization_forward = forward;
+            link.utilization_reverse = reverse;
         }
+    }
+
+    /// Cluster and link figures of the noise-free model at `t` (used to backfill history).
+    pub fn model_loads_at(&self, t: UnixMs) -> (Vec<ClusterLoad>, Vec<LinkLoad>) {
+        let (mut clusters, mut links) = self.loads();
+        for (i, load) in clusters.iter_mut().enumerate() {
+            load.utilization = self.cluster_utilization_at(i, t, false);
+        }
+        for (i, load) in links.iter_mut().enumerate() {
+            let utilization = self.link_utilization_at(i, t, false);
+            let (forward, reverse) = split_directions(utilization, direction_bias(i, t));
+            load.utilization = utilization;
+            load.utilization_forward = forward;
+            load.utilization_reverse = reverse;
+        }
+        (clusters, links)
     }
 
     /// Utilization of cluster `i` at `t`, with today's noise or on the noise-free model.
@@ -359,6 +384,8 @@ impl Backbone {
             .map(|(i, l)| LinkLoad {
                 index: i as u32,
                 utilization: l.utilization,
+                utilization_forward: l.utilization_forward,
+                utilization_reverse: l.utilization_reverse,
                 capacity_gbps: l.capacity_gbps,
             })
             .collect();
@@ -451,6 +478,38 @@ impl Backbone {
         self.refresh(t);
     }
 
+    /// Undo a reroute of `moved` Gbit/s off link `i` through `via` (a vetoed action): the traffic
+    /// goes back, as far as what the detour still carries for it.
+    pub fn undo_reroute(&mut self, i: usize, via: usize, moved: f64, t: UnixMs) {
+        let Some(detour) = self.detour_via(i, via) else {
+            return;
+        };
+        let back = detour
+            .legs
+            .iter()
+            .map(|&leg| self.link_state[leg].shift_gbps)
+            .fold(moved.max(0.0), f64::min)
+            .max(0.0);
+        self.link_state[i].shift_gbps += back;
+        for leg in detour.legs {
+            self.link_state[leg].shift_gbps -= back;
+        }
+        self.refresh(t);
+    }
+
+    /// Undo a scale-up of `added` EFLOPS on cluster `i` (a vetoed action).
+    pub fn undo_scale_compute(&mut self, i: usize, added: f64, t: UnixMs) {
+        let Some(cluster) = self.clusters.get_mut(i) else {
+            return;
+        };
+        let state = &mut self.cluster_state[i];
+        let removed = added.clamp(0.0, (cluster.compute_eflops - state.base_eflops).max(0.0));
+        cluster.compute_eflops -= removed;
+        state.occupancy_gain =
+            (state.occupancy_gain - 0.02 * removed / state.base_eflops.max(1.0)).max(0.0);
+        self.refresh(t);
+    }
+
     /// Rack-weighted mean PUE of the clusters.
     pub fn mean_pue(&self) -> f64 {
         self.rack_weighted(|c| c.pue)
@@ -475,6 +534,23 @@ impl Backbone {
         let n = self.links.iter().filter(|l| l.capacity_gbps >= 800).count();
         n as f64 / self.links.len().max(1) as f64
     }
+}
+
+/// Imbalance between the directions of channel `i` at `t`, −1..1: each channel has its own phase
+/// in the day (batch jobs go west at night, results come back east by day).
+fn direction_bias(i: usize, t: UnixMs) -> f64 {
+    let day = (t.rem_euclid(clock::MS_PER_DAY)) as f64 / clock::MS_PER_DAY as f64;
+    (std::f64::consts::TAU * day + 0.9 * i as f64).sin()
+}
+
+/// Forward and reverse utilization whose mean is `utilization` (as far as the 0.02..0.99 bounds
+/// allow), apart by `bias × DIRECTION_SWING` of it.
+fn split_directions(utilization: f64, bias: f64) -> (f64, f64) {
+    let swing = utilization * DIRECTION_SWING * bias.clamp(-1.0, 1.0);
+    (
+        (utilization + swing).clamp(0.02, 0.99),
+        (utilization - swing).clamp(0.02, 0.99),
+    )
 }
 
 #[cfg(test)]
@@ -547,6 +623,24 @@ mod tests {
         let before = b.links()[0].utilization;
         let moved = b.reroute(0, detour.via, 100.0, t);
         assert!(moved > 0.0 && b.links()[0].utilization < before);
+    }
+
+    #[test]
+    fn directions_differ_and_average_to_the_link() {
+        let mut b = backbone();
+        let mut rng = SimRng::seed_from_u64(9);
+        b.advance(clock::DEFAULT_START + 5 * MS_PER_HOUR, 3600.0, &mut rng);
+        let mut differs = false;
+        for l in b.links() {
+            assert!((0.0..=1.0).contains(&l.utilization_forward));
+            assert!((0.0..=1.0).contains(&l.utilization_reverse));
+            let mean = (l.utilization_forward + l.utilization_reverse) / 2.0;
+            assert!((mean - l.utilization).abs() < 0.02, "{}", l.id);
+            differs |= (l.utilization_forward - l.utilization_reverse).abs() > 0.02;
+        }
+        assert!(differs);
+        let (clusters, links) = b.model_loads_at(clock::DEFAULT_START - MS_PER_HOUR);
+        assert_eq!((clusters.len(), links.len()), (10, b.links().len()));
     }
 
     #[test]

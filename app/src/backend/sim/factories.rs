@@ -349,7 +349,16 @@ impl FactoryBook {
                 if let Some(pool) = self.pools.get_mut(from + 1) {
                     pool.push(id);
                 }
-                changes.push(FactoryStageChange { id, stage: to });
+                let (technologies, compliant) = self
+                    .get(id)
+                    .map(|f| (f.technologies.clone(), f.is_compliant()))
+                    .unwrap_or_default();
+                changes.push(FactoryStageChange {
+                    id,
+                    stage: to,
+                    technologies,
+                    compliant,
+                });
             }
         }
         if !changes.is_empty() {

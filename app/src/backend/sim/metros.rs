@@ -8,7 +8,7 @@
 //! jitter per cell (fixed, from a hash) − any QoS gain. Fibre alone would put the whole grid
 //! inside 1 ms (1 ms of fibre reaches ≈53 km); the hops are what make site density matter.
 
-use crate::api::{GeoPoint, LatencyGrid, MetroSummary};
+use crate::api::{GeoPoint, GridFigures, LatencyGrid, MetroSummary};
 
 use super::draw::{self, SimRng};
 use super::geo::{self, City};
@@ -28,7 +28,11 @@ const AGGREGATION_RTT_MS_PER_KM: f64 = 0.09;
 /// Largest fixed last-mile addition of a cell, ms.
 const LAST_MILE_MAX_MS: f64 = 0.3;
 /// The latency tier that counts as covered, ms.
-const COVERED_MS: f64 = 1.0;
+pub(crate) const COVERED_MS: f64 = 1.0;
+/// A metro counts as having 1 ms access once this share of its people is covered.
+pub(crate) const COVERAGE_THRESHOLD: f64 = 0.5;
+/// Most hypothetical sites one what-if may add.
+pub(crate) const MAX_WHATIF_SITES: usize = 20;
 /// Edge sites a metro may hold.
 const MAX_ACCESS_POINTS: usize = 160;
 /// Sites added nationally per simulated month by the operators' own roll-out.
@@ -205,7 +209,8 @@ impl Metros {
     /// The full grid of metro `i`.
     pub fn grid(&self, i: usize) -> Option<LatencyGrid> {
         let (summary, state) = (self.summaries.get(i)?, self.states.get(i)?);
-        let rtt = self.rtt_field(i, &state.sites, state.qos_gain_ms);
+        let (nearest, d2) = nearest_sites(&state.sites);
+        let rtt = self.rtt_from_distances(i, &d2, state.qos_gain_ms);
         Some(LatencyGrid {
             metro_id: summary.id.clone(),
             origin: geo::offset_km(summary.center, -HALF_KM, -HALF_KM),
@@ -213,10 +218,76 @@ impl Metros {
             cols: GRID as u32,
             rows: GRID as u32,
             coverage_1ms: coverage(&rtt, &state.population),
+            median_rtt_ms: weighted_median(&rtt, &state.population),
             rtt_ms: rtt,
             population: state.population.clone(),
             access_points: state.sites.iter().map(|s| self.site_point(i, *s)).collect(),
+            nearest_site: nearest,
+            site_distance_km: d2
+                .iter()
+                .map(|d2| {
+                    if d2.is_finite() {
+                        d2.sqrt() as f32
+                    } else {
+                        f32::NAN
+                    }
+                })
+                .collect(),
+            sim_time: 0,
         })
+    }
+
+    /// Figures of metro `i` as it is.
+    pub fn figures(&self, i: usize) -> Option<GridFigures> {
+        let m = self.summaries.get(i)?;
+        Some(GridFigures {
+            coverage_1ms: m.coverage_1ms,
+            median_rtt_ms: m.median_rtt_ms,
+            access_points: m.access_points,
+            meets_threshold: m.coverage_1ms >= COVERAGE_THRESHOLD,
+        })
+    }
+
+    /// Metro `i` with sites added at `add` and the sites at indices `remove` taken away, without
+    /// changing anything: its figures and RTT per cell. `None` for an unknown metro.
+    pub fn what_if(
+        &self,
+        i: usize,
+        add: &[GeoPoint],
+        remove: &[usize],
+    ) -> Option<(GridFigures, Vec<f32>)> {
+        let state = self.states.get(i)?;
+        let mut sites: Vec<(f64, f64)> = state
+            .sites
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !remove.contains(k))
+            .map(|(_, s)| *s)
+            .collect();
+        sites.extend(add.iter().map(|p| self.site_km(i, *p)));
+        let rtt = self.rtt_field(i, &sites, state.qos_gain_ms);
+        let cov = coverage(&rtt, &state.population);
+        let figures = GridFigures {
+            coverage_1ms: cov,
+            median_rtt_ms: weighted_median(&rtt, &state.population),
+            access_points: sites.len() as u32,
+            meets_threshold: cov >= COVERAGE_THRESHOLD,
+        };
+        Some((figures, rtt))
+    }
+
+    /// Whether `p` lies inside the grid of metro `i`.
+    pub fn contains(&self, i: usize, p: GeoPoint) -> bool {
+        let Some(m) = self.summaries.get(i) else {
+            return false;
+        };
+        let (east, north) = geo::to_local_km(m.center, p);
+        east.is_finite() && north.is_finite() && east.abs() <= HALF_KM && north.abs() <= HALF_KM
+    }
+
+    /// Sites deployed in metro `i`.
+    pub fn site_count(&self, i: usize) -> usize {
+        self.states.get(i).map_or(0, |s| s.sites.len())
     }
 
     fn add_sites(&mut self, i: usize, sites: &[(f64, f64)]) -> usize {
@@ -271,30 +342,27 @@ impl Metros {
 
     /// RTT per cell to the nearest of `sites`, ms.
     fn rtt_field(&self, i: usize, sites: &[(f64, f64)], qos_gain_ms: f64) -> Vec<f32> {
+        self.rtt_from_distances(i, &nearest_d2(sites), qos_gain_ms)
+    }
+
+    /// RTT per cell from the squared distance (km²) of each cell to its nearest site, ms.
+    fn rtt_from_distances(&self, i: usize, d2: &[f64], qos_gain_ms: f64) -> Vec<f32> {
         let key = self.states.get(i).map_or(0, |s| s.noise_key);
-        let mut rtt = Vec::with_capacity(GRID * GRID);
-        for r in 0..GRID {
-            let y = (r as f64 + 0.5) * CELL_KM;
-            for c in 0..GRID {
-                let x = (c as f64 + 0.5) * CELL_KM;
-                let d2 = sites
-                    .iter()
-                    .map(|(sx, sy)| (sx - x).powi(2) + (sy - y).powi(2))
-                    .fold(f64::INFINITY, f64::min);
+        d2.iter()
+            .enumerate()
+            .map(|(cell, d2)| {
                 let d = if d2.is_finite() {
                     d2.sqrt()
                 } else {
                     2.0 * HALF_KM
                 };
-                let last_mile =
-                    LAST_MILE_MAX_MS * draw::hash01(&[key, (r * GRID + c) as u64]).powi(2);
+                let last_mile = LAST_MILE_MAX_MS * draw::hash01(&[key, cell as u64]).powi(2);
                 let ms =
                     ACCESS_MS + (FIBRE_RTT_MS_PER_KM + AGGREGATION_RTT_MS_PER_KM) * d + last_mile
                         - qos_gain_ms;
-                rtt.push(ms.max(0.15) as f32);
-            }
-        }
-        rtt
+                ms.max(0.15) as f32
+            })
+            .collect()
     }
 
     /// Greedy choice of `k` sites: each at the centre of the window with the most uncovered people.
@@ -302,10 +370,10 @@ impl Metros {
         let Some(state) = self.states.get(i) else {
             return Vec::new();
         };
-        let mut sites = state.sites.clone();
+        let mut d2 = nearest_d2(&state.sites);
         let mut chosen = Vec::with_capacity(k);
         for _ in 0..k {
-            let rtt = self.rtt_field(i, &sites, state.qos_gain_ms);
+            let rtt = self.rtt_from_distances(i, &d2, state.qos_gain_ms);
             let uncovered: Vec<f64> = rtt
                 .iter()
                 .zip(&state.population)
@@ -321,10 +389,51 @@ impl Metros {
                 break;
             };
             let site = ((best % GRID) as f64 + 0.5, (best / GRID) as f64 + 0.5);
-            sites.push(site);
+            add_to_d2(&mut d2, site);
             chosen.push(site);
         }
         chosen
+    }
+}
+
+/// Centre of cell `index`, grid km.
+fn cell_center(index: usize) -> (f64, f64) {
+    (
+        ((index % GRID) as f64 + 0.5) * CELL_KM,
+        ((index / GRID) as f64 + 0.5) * CELL_KM,
+    )
+}
+
+/// Squared distance of every cell to the nearest of `sites`, km² (∞ without sites).
+fn nearest_d2(sites: &[(f64, f64)]) -> Vec<f64> {
+    let mut d2 = vec![f64::INFINITY; GRID * GRID];
+    for site in sites {
+        add_to_d2(&mut d2, *site);
+    }
+    d2
+}
+
+/// Index of the nearest of `sites` (`u32::MAX` without sites) and its squared distance, per cell.
+fn nearest_sites(sites: &[(f64, f64)]) -> (Vec<u32>, Vec<f64>) {
+    let mut nearest = vec![u32::MAX; GRID * GRID];
+    let mut d2 = vec![f64::INFINITY; GRID * GRID];
+    for (k, (sx, sy)) in sites.iter().enumerate() {
+        for (cell, (best, index)) in d2.iter_mut().zip(nearest.iter_mut()).enumerate() {
+            let (x, y) = cell_center(cell);
+            let here = (sx - x).powi(2) + (sy - y).powi(2);
+            if here < *best {
+                *best = here;
+                *index = k as u32;
+            }
+        }
+    }
+    (nearest, d2)
+}
+
+fn add_to_d2(d2: &mut [f64], (sx, sy): (f64, f64)) {
+    for (cell, best) in d2.iter_mut().enumerate() {
+        let (x, y) = cell_center(cell);
+        *best = best.min((sx - x).powi(2) + (sy - y).powi(2));
     }
 }
 
@@ -498,6 +607,63 @@ mod tests {
         // The centre cell sits at the city.
         let center = geo::offset_km(grid.origin, 50.0, 50.0);
         assert!(geo::haversine_km(center, m.summaries()[0].center) < 0.5);
+    }
+
+    #[test]
+    fn coverage_and_median_of_a_hand_computed_grid() {
+        // Four cells: 10, 20, 30 and 40 people at 0.5, 1.0, 1.5 and 3.0 ms.
+        let rtt = [0.5, 1.0, 1.5, 3.0];
+        let people = [10.0, 20.0, 30.0, 40.0];
+        // Covered (≤ 1 ms, the boundary included): 10 + 20 of 100 people.
+        assert!((coverage(&rtt, &people) - 0.3).abs() < 1e-12);
+        // Half the people (50) are reached at the third cell: 10, 30, 60.
+        assert_eq!(weighted_median(&rtt, &people), 1.5);
+        // Weights, not cell counts: one cell of 90 people inside 1 ms outweighs three outside.
+        assert!((coverage(&[0.9, 2.0, 2.0, 2.0], &[90.0, 5.0, 3.0, 2.0]) - 0.9).abs() < 1e-12);
+        // No people: no coverage, never a division by zero.
+        assert_eq!(coverage(&rtt, &[0.0; 4]), 0.0);
+    }
+
+    #[test]
+    fn grid_names_the_nearest_site_of_every_cell() {
+        let m = metros(42);
+        let grid = m.grid(3).unwrap();
+        assert_eq!(grid.nearest_site.len(), grid.rtt_ms.len());
+        for cell in [0, 4321, 9999] {
+            let site = grid.access_points[grid.nearest_site[cell] as usize];
+            let (x, y) = cell_center(cell);
+            let centre = geo::offset_km(m.summaries()[3].center, x - HALF_KM, y - HALF_KM);
+            let d = geo::haversine_km(centre, site);
+            // The flat local frame and the great circle agree to well under 1 %.
+            let tolerance = 0.01 * d + 0.05;
+            let km = f64::from(grid.site_distance_km[cell]);
+            assert!((d - km).abs() < tolerance, "{d} vs {km}");
+            // No other site is nearer.
+            for other in &grid.access_points {
+                assert!(geo::haversine_km(centre, *other) >= d - tolerance);
+            }
+        }
+        assert!((grid.median_rtt_ms - m.summaries()[3].median_rtt_ms).abs() < 1e-12);
+    }
+
+    #[test]
+    fn what_if_changes_nothing_live() {
+        let m = metros(42);
+        let i = m.summaries().len() - 1;
+        let live = m.summaries()[i].clone();
+        let (same, _) = m.what_if(i, &[], &[]).unwrap();
+        assert_eq!(same, m.figures(i).unwrap());
+        let points = m.best_site_points(i, 3);
+        let (more, rtt) = m.what_if(i, &points, &[]).unwrap();
+        assert!(more.coverage_1ms > live.coverage_1ms);
+        assert_eq!(more.access_points, live.access_points + 3);
+        assert_eq!(rtt.len(), GRID * GRID);
+        let (fewer, _) = m.what_if(i, &[], &[0, 1, 1]).unwrap();
+        assert_eq!(fewer.access_points, live.access_points - 2);
+        assert!(fewer.coverage_1ms <= live.coverage_1ms);
+        assert_eq!(m.summaries()[i], live);
+        assert!(m.contains(i, live.center));
+        assert!(!m.contains(i, geo::offset_km(live.center, 60.0, 0.0)));
     }
 
     #[test]

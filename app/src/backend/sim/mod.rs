@@ -9,10 +9,14 @@
 mod agents;
 mod clock;
 mod compute;
+mod coverage_log;
 mod draw;
 mod factories;
+mod factory_detail;
 mod geo;
+mod hitl;
 mod labels;
+mod latency;
 mod metros;
 mod progress;
 mod proposals;
@@ -24,18 +28,20 @@ use rand::SeedableRng as _;
 use thiserror::Error;
 
 use crate::api::{
-    Action, ActionKind, Agent, BackboneLink, Cluster, EventKind, Factory, FactoryPage,
-    FactoryQuery, FactorySummary, GeoPoint, Hub, LatencyGrid, MetroSummary, Progress, UnixMs,
+    Action, ActionKind, Agent, BackboneLink, Cluster, EventKind, Factory, FactoryDetail,
+    FactoryPage, FactoryPoints, FactoryQuery, FactorySummary, GeoPoint, Hub, LatencyGrid, MetroSummary, Progress, UnixMs,
 };
 
 use agents::AgentBook;
 use compute::Backbone;
+use coverage_log::CoverageLog;
 use draw::SimRng;
 use factories::FactoryBook;
 use metros::Metros;
 use progress::{Metrics, ProgressLog};
 use proposals::{Proposer, World};
 
+pub use latency::WhatIfError;
 pub use proposals::Proposal;
 pub use query::QueryError;
 
@@ -101,6 +107,10 @@ pub struct Simulator {
     provinces: BTreeMap<String, (String, String)>,
     proposer: Proposer,
     progress: ProgressLog,
+    /// Daily national 1 ms access figures and every metro's coverage (bounded).
+    coverage_log: CoverageLog,
+    /// Recent KPI changes of plants, for their pages.
+    kpi_log: factory_detail::KpiLog,
     /// Changed outside `step` (by actions); reported with the next step.
     dirty_metros: BTreeSet<usize>,
     dirty_agents: BTreeSet<usize>,
@@ -133,6 +143,7 @@ impl Simulator {
         let mut book = FactoryBook::generate(&cities, config.factory_count, &mut rng);
         let provinces = factories::province_names(&cities);
         let agents = AgentBook::new(&backbone, &metros, &mut book, &provinces, &mut rng);
+        let coverage_log = CoverageLog::new(config.start, metros.summaries());
         let mut sim = Self {
             config,
             rng,
@@ -145,6 +156,8 @@ impl Simulator {
             provinces,
             proposer: Proposer::new(),
             progress: ProgressLog::new(config.start, &[0.0; 7]),
+            coverage_log,
+            kpi_log: factory_detail::KpiLog::default(),
             dirty_metros: BTreeSet::new(),
             dirty_agents: BTreeSet::new(),
         };
@@ -165,7 +178,10 @@ impl Simulator {
             0.0
         };
         self.elapsed_s += dt;
-        self.now = self.config.start + (self.elapsed_s * 1000.0).round() as i64;
+        self.now = self
+            .config
+            .start
+            .saturating_add((self.elapsed_s * 1000.0).round() as i64);
         let mut events = Vec::new();
 
         self.backbone.advance(self.now, dt, &mut self.rng);
@@ -188,6 +204,9 @@ impl Simulator {
 
         let mut changes = self.book.advance(dt, &mut self.rng);
         if !changes.is_empty() {
+            let book = &self.book;
+            self.kpi_log
+                .record(self.now, &changes, |id| book.get(id).cloned());
             changes.truncate(MAX_CHANGES_PER_EVENT);
             events.push(EventKind::FactoriesProgressed {
                 changes,
@@ -217,6 +236,7 @@ impl Simulator {
 
         let metrics = self.metrics();
         self.progress.observe(self.now, &metrics);
+        self.coverage_log.observe(self.now, self.metros.summaries());
         StepOutput { events, proposals }
     }
 
@@ -226,6 +246,11 @@ impl Simulator {
 
     pub fn hubs(&self) -> &[Hub] {
         self.backbone.hubs()
+    }
+
+    /// Cluster and link figures of the noise-free backbone model at `t` (history backfill).
+    pub fn model_loads_at(&self, t: UnixMs) -> (Vec<crate::api::ClusterLoad>, Vec<crate::api::LinkLoad>) {
+        self.backbone.model_loads_at(t)
     }
 
     pub fn clusters(&self) -> &[Cluster] {
@@ -258,7 +283,9 @@ impl Simulator {
 
     /// The full latency grid of a metro, built now (≈10,000 cells).
     pub fn latency_grid(&self, metro_id: &str) -> Option<LatencyGrid> {
-        self.metros.grid(self.metros.index(metro_id)?)
+        let mut grid = self.metros.grid(self.metros.index(metro_id)?)?;
+        grid.sim_time = self.now;
+        Some(grid)
     }
 
     pub fn progress(&self) -> Progress {
@@ -271,6 +298,28 @@ impl Simulator {
 
     pub fn query_factories(&self, q: &FactoryQuery) -> Result<FactoryPage, QueryError> {
         query::query(&self.book, q)
+    }
+
+    /// Every plant matching `q` as compact parallel arrays (paging ignored).
+    pub fn factory_points(&self, q: &FactoryQuery) -> Result<FactoryPoints, QueryError> {
+        query::points(&self.book, q)
+    }
+
+    /// Every plant matching `q` as CSV (header first), paging ignored.
+    pub fn factories_csv(&self, q: &FactoryQuery) -> Result<Vec<u8>, QueryError> {
+        let mut out = csv::Writer::from_writer(Vec::new());
+        // Writing to memory cannot fail short of running out of it.
+        let _ = out.write_record(query::CSV_HEADER);
+        for f in query::matching(&self.book, q)? {
+            let _ = out.write_record(query::csv_record(f));
+        }
+        Ok(out.into_inner().unwrap_or_default())
+    }
+
+    /// One plant with its upgrade checklist and recent KPI history.
+    pub fn factory_detail(&self, id: u32) -> Option<FactoryDetail> {
+        let f = self.book.get(id)?;
+        Some(self.kpi_log.detail(f, self.config.start, self.now))
     }
 
     /// The backend accepted a proposal of this agent.
@@ -444,6 +493,10 @@ mod tests {
             decided_by: None,
             decided_at: None,
             overridden: false,
+            industrial: false,
+            veto_until: None,
+            param_bounds: BTreeMap::new(),
+            on_expiry: crate::api::ExpiryDefault::NotExecuted,
         }
     }
 
@@ -678,7 +731,10 @@ mod tests {
                 assert!(!p.summary_en.is_empty() && !p.summary_zh.is_empty());
                 assert!(!p.rationale_en.is_empty() && !p.predicted_impact_zh.is_empty());
                 let agent = sim.agents().iter().find(|a| a.id == p.agent_id).unwrap();
-                assert_eq!(p.policy, proposals::policy_for(p.risk, agent.autonomy));
+                assert_eq!(
+                    p.policy,
+                    proposals::policy_for_action(p.kind, p.risk, agent.autonomy)
+                );
                 sim.note_proposed(&p.agent_id);
             }
         }
@@ -875,12 +931,15 @@ mod tests {
     #[test]
     fn steps_are_cheap() {
         let mut sim = Simulator::new(SimConfig::default()).unwrap();
+        let mut slowest = std::time::Duration::ZERO;
         let started = Instant::now();
-        for _ in 0..500 {
+        for _ in 0..1000 {
+            let step_started = Instant::now();
             sim.step(60.0);
+            slowest = slowest.max(step_started.elapsed());
         }
-        let per_step = started.elapsed() / 500;
-        eprintln!("step(60 s) at 60,000 factories: {per_step:?} (debug build)");
+        let per_step = started.elapsed() / 1000;
+        eprintln!("step(60 s) at 60,000 factories: mean {per_step:?}, slowest {slowest:?}");
         let started = Instant::now();
         let page = sim
             .query_factories(&FactoryQuery {

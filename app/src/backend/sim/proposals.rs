@@ -238,6 +238,15 @@ pub(crate) fn policy_for(risk: Risk, autonomy: AutonomyLevel) -> Policy {
     }
 }
 
+/// The policy of a proposal: as [`policy_for`], except that what cannot be undone never runs
+/// before an approval (a veto could not roll it back).
+pub(crate) fn policy_for_action(kind: ActionKind, risk: Risk, autonomy: AutonomyLevel) -> Policy {
+    match policy_for(risk, autonomy) {
+        Policy::AutoWithVeto if !super::hitl::reversible(kind) => Policy::OneApproval,
+        policy => policy,
+    }
+}
+
 fn ttl_for(risk: Risk, rng: &mut SimRng) -> u32 {
     let (lo, hi) = match risk {
         Risk::Low => (300.0, 600.0),
@@ -280,7 +289,7 @@ fn finish(world: &World<'_>, agent: usize, draft: Draft, rng: &mut SimRng) -> Op
         rationale_zh: draft.rationale.1,
         confidence: draft.confidence,
         risk: draft.risk,
-        policy: policy_for(draft.risk, a.autonomy),
+        policy: policy_for_action(draft.kind, draft.risk, a.autonomy),
         predicted_impact_en: draft.impact.0,
         predicted_impact_zh: draft.impact.1,
         params: draft.params,
@@ -357,7 +366,7 @@ fn reroute(world: &World<'_>, i: usize, rng: &mut SimRng) -> Option<Proposal> {
                 pct(after)
             ),
             format!(
-                "{}—{} 利用率下降 {} 个百分点（{}% → {}%）",
+                "{}—{}利用率下降 {} 个百分点（{}% → {}%）",
                 a.name_zh,
                 z.name_zh,
                 pct(u - after),

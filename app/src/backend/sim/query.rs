@@ -3,9 +3,14 @@
 
 use thiserror::Error;
 
-use crate::api::{Factory, FactoryPage, FactoryQuery};
+use std::collections::BTreeMap;
+
+use crate::api::{
+    Factory, FactoryPage, FactoryPoints, FactoryQuery, industry_code, needle_is_id, stage_code,
+};
 
 use super::factories::FactoryBook;
+use super::labels::wire_key;
 
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 1000;
@@ -61,13 +66,73 @@ impl Bbox {
     }
 }
 
+/// The filters of a `FactoryQuery`, parsed once (paging left out).
+pub(crate) struct Matcher {
+    q: FactoryQuery,
+    province: Option<String>,
+    bbox: Option<Bbox>,
+    needle: Option<String>,
+}
+
+impl Matcher {
+    pub(crate) fn new(q: &FactoryQuery) -> Result<Self, QueryError> {
+        Ok(Self {
+            q: q.clone(),
+            province: q
+                .province
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+            bbox: q.bbox.as_deref().map(Bbox::parse).transpose()?,
+            needle: q
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_lowercase),
+        })
+    }
+
+    /// `hay` is the plant's lower-case search text (`FactoryBook::haystacks`).
+    pub(crate) fn matches(&self, f: &Factory, hay: &str) -> bool {
+        let q = &self.q;
+        self.province
+            .as_deref()
+            .is_none_or(|p| f.province.eq_ignore_ascii_case(p))
+            && q.industry.is_none_or(|x| f.industry == x)
+            && q.stage.is_none_or(|x| f.stage == x)
+            && q.tech.is_none_or(|x| f.technologies.contains(&x))
+            && q.compliant.is_none_or(|c| f.is_compliant() == c)
+            && self.bbox.is_none_or(|b| b.contains(f))
+            && self
+                .needle
+                .as_deref()
+                .is_none_or(|n| needle_is_id(n, f.id) || hay.contains(n))
+    }
+}
+
+/// Every plant matching `q` (paging ignored), in id order.
+pub(crate) fn matching<'b>(
+    book: &'b FactoryBook,
+    q: &FactoryQuery,
+) -> Result<impl Iterator<Item = &'b Factory> + use<'b>, QueryError> {
+    let m = Matcher::new(q)?;
+    Ok(book
+        .all()
+        .iter()
+        .zip(book.haystacks())
+        .filter(move |(f, hay)| m.matches(f, hay))
+        .map(|(f, _)| f))
+}
+
 /// One page of the plants matching `q`.
 pub(crate) fn query(book: &FactoryBook, q: &FactoryQuery) -> Result<FactoryPage, QueryError> {
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(QueryError::BadLimit(limit));
     }
-    let bbox = q.bbox.as_deref().map(Bbox::parse).transpose()?;
+    let matcher = Matcher::new(q)?;
     let total_plants = book.all().len();
     // Ids are 1-based and stored in order, so "after id n" starts at index n.
     let start = match q.cursor.as_deref() {
@@ -77,28 +142,12 @@ pub(crate) fn query(book: &FactoryBook, q: &FactoryQuery) -> Result<FactoryPage,
             _ => return Err(QueryError::BadCursor(c.to_owned())),
         },
     };
-    let needle =
-        q.q.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_lowercase);
-    let province = q
-        .province
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
 
     let mut items = Vec::with_capacity(limit as usize);
     let mut total = 0u64;
     let mut more = false;
     for (i, (f, hay)) in book.all().iter().zip(book.haystacks()).enumerate() {
-        let matches = province.is_none_or(|p| f.province.eq_ignore_ascii_case(p))
-            && q.industry.is_none_or(|x| f.industry == x)
-            && q.stage.is_none_or(|x| f.stage == x)
-            && q.tech.is_none_or(|x| f.technologies.contains(&x))
-            && bbox.is_none_or(|b| b.contains(f))
-            && needle.as_deref().is_none_or(|n| hay.contains(n));
-        if !matches {
+        if !matcher.matches(f, hay) {
             continue;
         }
         total += 1;
@@ -120,6 +169,77 @@ pub(crate) fn query(book: &FactoryBook, q: &FactoryQuery) -> Result<FactoryPage,
         total,
         next_cursor,
     })
+}
+
+/// All plants matching `q` as compact parallel arrays (cursor and limit ignored).
+pub(crate) fn points(book: &FactoryBook, q: &FactoryQuery) -> Result<FactoryPoints, QueryError> {
+    let matcher = Matcher::new(q)?;
+    let mut out = FactoryPoints::default();
+    let mut province_index: BTreeMap<&str, u16> = BTreeMap::new();
+    for (f, hay) in book.all().iter().zip(book.haystacks()) {
+        if !matcher.matches(f, hay) {
+            continue;
+        }
+        let next = province_index.len() as u16;
+        let p = *province_index.entry(f.province.as_str()).or_insert_with(|| {
+            out.provinces.push(f.province.clone());
+            next
+        });
+        out.ids.push(f.id);
+        out.lat.push(f.location.lat as f32);
+        out.lon.push(f.location.lon as f32);
+        out.stage.push(stage_code(f.stage));
+        out.industry.push(industry_code(f.industry));
+        out.province.push(p);
+        out.tech.push(f.tech_mask());
+        out.compliant.push(f.is_compliant());
+        out.name_en.push(f.name_en.clone());
+        out.name_zh.push(f.name_zh.clone());
+    }
+    Ok(out)
+}
+
+/// Header of the CSV export.
+pub(crate) const CSV_HEADER: [&str; 16] = [
+    "id",
+    "name_en",
+    "name_zh",
+    "province",
+    "city_en",
+    "city_zh",
+    "industry",
+    "stage",
+    "technologies",
+    "lat",
+    "lon",
+    "latency_ms",
+    "jitter_ms",
+    "reliability",
+    "throughput_mbps",
+    "compliant",
+];
+
+/// One plant as a CSV record (fields in `CSV_HEADER` order).
+pub(crate) fn csv_record(f: &Factory) -> [String; 16] {
+    let techs: Vec<String> = f.technologies.iter().map(wire_key).collect();
+    [
+        f.id.to_string(),
+        f.name_en.clone(),
+        f.name_zh.clone(),
+        f.province.clone(),
+        f.city_en.clone(),
+        f.city_zh.clone(),
+        wire_key(&f.industry),
+        wire_key(&f.stage),
+        techs.join(";"),
+        f.location.lat.to_string(),
+        f.location.lon.to_string(),
+        f.kpis.latency_ms.to_string(),
+        f.kpis.jitter_ms.to_string(),
+        f.kpis.reliability.to_string(),
+        f.kpis.throughput_mbps.to_string(),
+        f.is_compliant().to_string(),
+    ]
 }
 
 #[cfg(test)]

@@ -1,0 +1,788 @@
+//! Overview: the national computing hubs and the backbone on an offline map of China, with the
+//! headline figures beside it.
+//!
+//! Hubs are rings around their clusters, clusters discs sized by compute and coloured by
+//! utilization, each backbone channel two lanes (one per direction) with moving dashes. Click
+//! selects (side panel with KPIs and live charts), a hub drills down to its clusters and the
+//! metros it serves, the time bar replays the last simulated day, the search box flies the map
+//! to a hub, cluster, metro, city or plant. Views never fetch: they return `Command`s.
+
+mod legend;
+mod panel;
+mod search;
+mod timeline;
+
+use egui::{Color32, RichText, Stroke};
+use tianshu_widgets::geo_layers::normalized;
+use tianshu_widgets::{
+    Attribution, FlowStyle, LinksLayer, MapLink, MapNode, NodeShape, NodesLayer, OutlineLayer,
+};
+use walkers::{Map, MapMemory, Position, lat_lon};
+
+use self::legend::{cluster_radius, legend_ui, link_width};
+use self::search::{Hit, HitKind};
+use self::timeline::Replay;
+use super::basemap::Basemap;
+use super::format;
+use super::theme::Theme;
+use crate::api::GeoPoint;
+use crate::client::Command;
+use crate::i18n::I18n;
+use crate::state::{State, World};
+
+/// Where the map opens: the middle of China's land area.
+const HOME_LAT: f64 = 35.5;
+const HOME_LON: f64 = 106.0;
+/// Longitudes the home view must show (Kashgar to the Yellow Sea).
+const HOME_SPAN_LON: f64 = 56.0;
+/// A hub serves the metros within this distance of one of its clusters.
+pub const SERVE_RADIUS_KM: f64 = 600.0;
+/// Most metros shown around a hub.
+const SERVED_METROS_SHOWN: usize = 12;
+/// Node ids: clusters are their index; hubs, metros and the searched place are offset.
+const HUB_ID: u64 = 1_000;
+const METRO_ID: u64 = 2_000;
+const PLACE_ID: u64 = 3_000;
+/// How long the map takes to fly to a new view, seconds.
+const FLIGHT_S: f64 = 0.6;
+/// Zoom when flying to a single place.
+const PLACE_ZOOM: f64 = 8.0;
+/// Wait this long after the last keystroke before asking the backend for plants, seconds.
+const SEARCH_DEBOUNCE_S: f64 = 0.3;
+
+/// What the side panel shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Selection {
+    Hub(usize),
+    Cluster(usize),
+    /// A backbone channel (both directions).
+    Link(usize),
+    Metro(usize),
+    /// A city or plant found by search.
+    Place {
+        name: String,
+        position: GeoPoint,
+    },
+}
+
+/// Where the map should go next.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Target {
+    Home,
+    Point(GeoPoint, f64),
+    Bounds { min: GeoPoint, max: GeoPoint },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Flight {
+    from: (Position, f64),
+    to: (Position, f64),
+    start: f64,
+}
+
+pub struct OverviewView {
+    basemap: Option<Basemap>,
+    memory: MapMemory,
+    fitted_width: Option<f32>,
+    hovered_node: Option<u64>,
+    hovered_link: Option<u64>,
+    clicked_node: Option<u64>,
+    clicked_link: Option<u64>,
+    selection: Option<Selection>,
+    /// The hub drilled into, if any.
+    focus: Option<usize>,
+    target: Option<Target>,
+    flight: Option<Flight>,
+    animate_flow: bool,
+    replay: Replay,
+    query: String,
+    /// Text and keystroke time of the last edit; the plant search waits for a pause.
+    typed_at: f64,
+    factory_query_sent: String,
+}
+
+impl Default for OverviewView {
+    fn default() -> Self {
+        Self {
+            basemap: None,
+            memory: MapMemory::default(),
+            fitted_width: None,
+            hovered_node: None,
+            hovered_link: None,
+            clicked_node: None,
+            clicked_link: None,
+            selection: None,
+            focus: None,
+            target: None,
+            flight: None,
+            animate_flow: true,
+            replay: Replay::Live,
+            query: String::new(),
+            typed_at: 0.0,
+            factory_query_sent: String::new(),
+        }
+    }
+}
+
+/// Zoom at which `span_lon` degrees fill `width_px` in Web Mercator (256 px tiles).
+pub fn zoom_to_fit(width_px: f32, span_lon: f64) -> f64 {
+    let world_px = f64::from(width_px.max(64.0)) * 360.0 / span_lon;
+    (world_px / 256.0).log2().clamp(2.0, 18.0)
+}
+
+/// Zoom at which the box from `min` to `max` fills `size` (less a margin).
+fn zoom_to_bounds(size: egui::Vec2, min: GeoPoint, max: GeoPoint) -> f64 {
+    let a = normalized(lat_lon(min.lat, min.lon));
+    let b = normalized(lat_lon(max.lat, max.lon));
+    let w = (a[0] - b[0]).abs().max(1e-6);
+    let h = (a[1] - b[1]).abs().max(1e-6);
+    let usable = (size - egui::vec2(160.0, 160.0)).max(egui::vec2(100.0, 100.0));
+    let zoom_x = (f64::from(usable.x) / (w * 256.0)).log2();
+    let zoom_y = (f64::from(usable.y) / (h * 256.0)).log2();
+    zoom_x.min(zoom_y).clamp(3.0, 9.0)
+}
+
+/// Great-circle distance, km.
+pub fn distance_km(a: GeoPoint, b: GeoPoint) -> f64 {
+    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlat = la2 - la1;
+    let dlon = (b.lon - a.lon).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().min(1.0).asin()
+}
+
+/// Metros within [`SERVE_RADIUS_KM`] of one of the hub's clusters, nearest first.
+pub fn served_metros(world: &World, hub: usize) -> Vec<usize> {
+    let Some(hub) = world.hubs.get(hub) else {
+        return Vec::new();
+    };
+    let members: Vec<GeoPoint> = world
+        .clusters
+        .iter()
+        .filter(|c| c.hub_id == hub.id)
+        .map(|c| c.location)
+        .collect();
+    let mut near: Vec<(usize, f64)> = world
+        .metros
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| {
+            let d = members
+                .iter()
+                .map(|p| distance_km(*p, m.center))
+                .fold(f64::INFINITY, f64::min);
+            (d <= SERVE_RADIUS_KM).then_some((i, d))
+        })
+        .collect();
+    near.sort_by(|a, b| a.1.total_cmp(&b.1));
+    near.truncate(SERVED_METROS_SHOWN);
+    near.into_iter().map(|(i, _)| i).collect()
+}
+
+/// A short name for a hub's label (the full name is in the panel).
+fn hub_label(world: &World, h: usize, i18n: &I18n) -> String {
+    let Some(hub) = world.hubs.get(h) else {
+        return String::new();
+    };
+    let short = match hub.id.as_str() {
+        "gba" => "Greater Bay Area",
+        "chengyu" => "Chengdu–Chongqing",
+        "jjj" => "Beijing–Tianjin–Hebei",
+        "yrd" => "Yangtze River Delta",
+        _ => &hub.name_en,
+    };
+    i18n.pick(short, &hub.name_zh).to_owned()
+}
+
+/// Utilization per cluster and per link direction, live or from the replayed frame.
+struct Loads {
+    cluster: Vec<f64>,
+    forward: Vec<f64>,
+    reverse: Vec<f64>,
+}
+
+impl Loads {
+    fn new(world: &World, replay: Replay, state: &State) -> Self {
+        let mut loads = Loads {
+            cluster: world.clusters.iter().map(|c| c.utilization).collect(),
+            forward: world.links.iter().map(|l| l.utilization_forward).collect(),
+            reverse: world.links.iter().map(|l| l.utilization_reverse).collect(),
+        };
+        if let Some(frame) = replay.frame(state) {
+            for c in &frame.clusters {
+                if let Some(u) = loads.cluster.get_mut(c.index as usize) {
+                    *u = c.utilization;
+                }
+            }
+            for l in &frame.links {
+                let i = l.index as usize;
+                if let (Some(f), Some(r)) = (loads.forward.get_mut(i), loads.reverse.get_mut(i)) {
+                    *f = l.utilization_forward;
+                    *r = l.utilization_reverse;
+                }
+            }
+        }
+        loads
+    }
+
+    /// Compute-weighted utilization of a hub's members.
+    fn hub(&self, world: &World, members: &[usize]) -> f64 {
+        let (mut busy, mut total) = (0.0, 0.0);
+        for &i in members {
+            let eflops = world.clusters[i].compute_eflops;
+            busy += eflops * self.cluster.get(i).copied().unwrap_or(0.0);
+            total += eflops;
+        }
+        busy / f64::max(total, f64::EPSILON)
+    }
+}
+
+impl OverviewView {
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &State,
+        i18n: &I18n,
+        theme: &Theme,
+    ) -> Vec<Command> {
+        let Some(world) = &state.world else {
+            ui.label(i18n.tr_args("waiting", &[("url", state.backend_url.clone().into())]));
+            return Vec::new();
+        };
+        let mut commands = Vec::new();
+        let out = egui::Panel::right("overview_side")
+            .default_size(380.0)
+            .show(ui, |ui| {
+                panel::side_panel(ui, state, world, self.selection.as_ref(), i18n, theme)
+            })
+            .inner;
+        if out.close {
+            self.selection = None;
+        }
+        if let Some(h) = out.drill_into {
+            self.drill_into(world, h);
+        }
+        if let Some(selection) = out.select {
+            self.select(world, selection, false);
+        }
+        egui::Panel::bottom("overview_timeline").show(ui, |ui| {
+            commands.extend(self.replay.ui(ui, state, world.sim_time, i18n, theme));
+        });
+        egui::CentralPanel::default()
+            .frame(egui::Frame::new().fill(theme.map_water))
+            .show(ui, |ui| {
+                self.map_ui(ui, state, world, i18n, theme, &mut commands);
+            });
+        commands
+    }
+
+    fn drill_into(&mut self, world: &World, h: usize) {
+        let Some(hub) = world.hubs.get(h) else {
+            return;
+        };
+        self.focus = Some(h);
+        let mut points: Vec<GeoPoint> = panel::members_of(world, hub)
+            .into_iter()
+            .map(|i| world.clusters[i].location)
+            .collect();
+        points.extend(
+            served_metros(world, h)
+                .into_iter()
+                .map(|m| world.metros[m].center),
+        );
+        let min = GeoPoint {
+            lat: points.iter().map(|p| p.lat).fold(f64::INFINITY, f64::min),
+            lon: points.iter().map(|p| p.lon).fold(f64::INFINITY, f64::min),
+        };
+        let max = GeoPoint {
+            lat: points
+                .iter()
+                .map(|p| p.lat)
+                .fold(f64::NEG_INFINITY, f64::max),
+            lon: points
+                .iter()
+                .map(|p| p.lon)
+                .fold(f64::NEG_INFINITY, f64::max),
+        };
+        if min.lat.is_finite() && max.lat.is_finite() {
+            self.target = Some(Target::Bounds { min, max });
+        }
+    }
+
+    fn go_home(&mut self) {
+        self.focus = None;
+        self.target = Some(Target::Home);
+    }
+
+    /// Selects something and, when `fly`, takes the map to it.
+    fn select(&mut self, world: &World, selection: Selection, fly: bool) {
+        if fly {
+            let point = match &selection {
+                Selection::Hub(h) => {
+                    self.drill_into(world, *h);
+                    None
+                }
+                Selection::Cluster(i) => world.clusters.get(*i).map(|c| c.location),
+                Selection::Metro(m) => world.metros.get(*m).map(|m| m.center),
+                Selection::Place { position, .. } => Some(*position),
+                Selection::Link(_) => None,
+            };
+            if let Some(point) = point {
+                self.target = Some(Target::Point(point, PLACE_ZOOM - 1.0));
+            }
+        }
+        self.selection = Some(selection);
+    }
+
+    fn hit_selected(&mut self, world: &World, hit: &Hit) {
+        let selection = match hit.kind {
+            HitKind::Hub(h) => Selection::Hub(h),
+            HitKind::Cluster(i) => Selection::Cluster(i),
+            HitKind::Metro(m) => Selection::Metro(m),
+            HitKind::City(_) | HitKind::Factory(_) => Selection::Place {
+                name: format!("{} {}", hit.name_zh, hit.name_en),
+                position: hit.position,
+            },
+        };
+        self.select(world, selection, true);
+        if let HitKind::City(_) | HitKind::Factory(_) = hit.kind {
+            self.target = Some(Target::Point(hit.position, PLACE_ZOOM));
+        }
+        self.query.clear();
+    }
+
+    fn map_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &State,
+        world: &World,
+        i18n: &I18n,
+        theme: &Theme,
+        commands: &mut Vec<Command>,
+    ) {
+        let basemap = self.basemap.get_or_insert_with(Basemap::load);
+        let size = ui.available_size();
+        let width = size.x;
+        let now = ui.input(|i| i.time);
+        if self
+            .fitted_width
+            .is_none_or(|w| (w - width).abs() > 1.0 && self.memory.detached().is_none())
+        {
+            self.memory = MapMemory::default();
+            let _ = self.memory.set_zoom(zoom_to_fit(width, HOME_SPAN_LON));
+            self.fitted_width = Some(width);
+        }
+        let home = lat_lon(HOME_LAT, HOME_LON);
+        if let Some(target) = self.target.take() {
+            let to = match target {
+                Target::Home => (home, zoom_to_fit(width, HOME_SPAN_LON)),
+                Target::Point(p, zoom) => (lat_lon(p.lat, p.lon), zoom),
+                Target::Bounds { min, max } => (
+                    lat_lon((min.lat + max.lat) / 2.0, (min.lon + max.lon) / 2.0),
+                    zoom_to_bounds(size, min, max),
+                ),
+            };
+            let from = (self.memory.detached().unwrap_or(home), self.memory.zoom());
+            self.flight = Some(Flight {
+                from,
+                to,
+                start: now,
+            });
+        }
+        if let Some(flight) = self.flight {
+            let t = ((now - flight.start) / FLIGHT_S).clamp(0.0, 1.0);
+            let s = t * t * (3.0 - 2.0 * t);
+            let lerp = |a: f64, b: f64| a + (b - a) * s;
+            self.memory.center_at(lat_lon(
+                lerp(flight.from.0.y(), flight.to.0.y()),
+                lerp(flight.from.0.x(), flight.to.0.x()),
+            ));
+            let _ = self.memory.set_zoom(lerp(flight.from.1, flight.to.1));
+            if t >= 1.0 {
+                self.flight = None;
+            } else {
+                ui.ctx().request_repaint();
+            }
+        }
+
+        let loads = Loads::new(world, self.replay, state);
+        let focus_hub = self.focus.and_then(|h| world.hubs.get(h));
+        let in_focus = |hub_id: &str| focus_hub.is_none_or(|f| f.id == hub_id);
+        let dim = |keep: bool, c: Color32| if keep { c } else { c.gamma_multiply(0.3) };
+        let scale = 256.0 * 2f64.powf(self.memory.zoom());
+
+        let mut nodes: Vec<MapNode> = Vec::new();
+        let mut shapes: Vec<NodeShape> = Vec::new();
+        for (h, hub) in world.hubs.iter().enumerate() {
+            let members = panel::members_of(world, hub);
+            let points: Vec<GeoPoint> = members
+                .iter()
+                .map(|i| world.clusters[*i].location)
+                .collect();
+            let Some(center) = search::centroid(&points) else {
+                continue;
+            };
+            let c = normalized(lat_lon(center.lat, center.lon));
+            let spread = members
+                .iter()
+                .map(|i| {
+                    let cl = &world.clusters[*i];
+                    let p = normalized(lat_lon(cl.location.lat, cl.location.lon));
+                    ((p[0] - c[0]).hypot(p[1] - c[1]) * scale) as f32
+                        + cluster_radius(cl.compute_eflops)
+                })
+                .fold(0.0_f32, f32::max);
+            let util = loads.hub(world, &members);
+            nodes.push(MapNode {
+                position: lat_lon(center.lat, center.lon),
+                radius: spread + 5.0,
+                color: dim(in_focus(&hub.id), theme.utilization_colour(util)),
+                label: Some(hub_label(world, h, i18n)),
+                id: HUB_ID + h as u64,
+            });
+            shapes.push(NodeShape::Ring);
+        }
+        for (i, c) in world.clusters.iter().enumerate() {
+            let util = loads.cluster.get(i).copied().unwrap_or(c.utilization);
+            nodes.push(MapNode {
+                position: lat_lon(c.location.lat, c.location.lon),
+                radius: cluster_radius(c.compute_eflops),
+                color: dim(in_focus(&c.hub_id), theme.utilization_colour(util)),
+                label: Some(format!(
+                    "{} · {} %",
+                    i18n.pick(&c.name_en, &c.name_zh),
+                    format::percent(util)
+                )),
+                id: i as u64,
+            });
+            shapes.push(NodeShape::Disc);
+        }
+        let mut metros: Vec<usize> = self
+            .focus
+            .map(|h| served_metros(world, h))
+            .unwrap_or_default();
+        if let Some(Selection::Metro(m)) = &self.selection
+            && !metros.contains(m)
+        {
+            metros.push(*m);
+        }
+        for m in metros {
+            let Some(metro) = world.metros.get(m) else {
+                continue;
+            };
+            nodes.push(MapNode {
+                position: lat_lon(metro.center.lat, metro.center.lon),
+                radius: 5.0,
+                color: theme.node,
+                label: Some(i18n.pick(&metro.name_en, &metro.name_zh).to_owned()),
+                id: METRO_ID + m as u64,
+            });
+            shapes.push(NodeShape::Diamond);
+        }
+        if let Some(Selection::Place { name, position }) = &self.selection {
+            nodes.push(MapNode {
+                position: lat_lon(position.lat, position.lon),
+                radius: 6.0,
+                color: theme.accent,
+                label: Some(name.clone()),
+                id: PLACE_ID,
+            });
+            shapes.push(NodeShape::Diamond);
+        }
+        let highlight_node = match &self.selection {
+            Some(Selection::Hub(h)) => Some(HUB_ID + *h as u64),
+            Some(Selection::Cluster(i)) => Some(*i as u64),
+            Some(Selection::Metro(m)) => Some(METRO_ID + *m as u64),
+            Some(Selection::Place { .. }) => Some(PLACE_ID),
+            _ => None,
+        };
+
+        let cluster_of = |id: &str| world.clusters.iter().find(|c| c.id == id);
+        let mut links: Vec<MapLink> = Vec::with_capacity(2 * world.links.len());
+        for (i, l) in world.links.iter().enumerate() {
+            let (Some(a), Some(b)) = (cluster_of(&l.from_cluster), cluster_of(&l.to_cluster))
+            else {
+                continue;
+            };
+            let keep = in_focus(&a.hub_id) || in_focus(&b.hub_id);
+            let (pa, pb) = (
+                lat_lon(a.location.lat, a.location.lon),
+                lat_lon(b.location.lat, b.location.lon),
+            );
+            let directions = [
+                (
+                    pa,
+                    pb,
+                    loads.forward.get(i),
+                    &a.name_en,
+                    &a.name_zh,
+                    &b.name_en,
+                    &b.name_zh,
+                ),
+                (
+                    pb,
+                    pa,
+                    loads.reverse.get(i),
+                    &b.name_en,
+                    &b.name_zh,
+                    &a.name_en,
+                    &a.name_zh,
+                ),
+            ];
+            for (k, (from, to, util, fe, fz, te, tz)) in directions.into_iter().enumerate() {
+                let util = util.copied().unwrap_or(l.utilization);
+                links.push(MapLink {
+                    from,
+                    to,
+                    width: link_width(l.capacity_gbps),
+                    color: dim(keep, theme.utilization_colour(util)),
+                    id: (2 * i + k) as u64,
+                    label: Some(i18n.tr_args(
+                        "overview-link-tooltip",
+                        &[
+                            ("from", i18n.pick(fe, fz).to_owned().into()),
+                            ("to", i18n.pick(te, tz).to_owned().into()),
+                            ("capacity", l.capacity_gbps.into()),
+                            ("util", format::percent(util).into()),
+                            ("rtt", format!("{:.1}", l.rtt_ms).into()),
+                        ],
+                    )),
+                });
+            }
+        }
+        let highlight_links: Vec<u64> = match &self.selection {
+            Some(Selection::Link(i)) => vec![2 * *i as u64, 2 * *i as u64 + 1],
+            _ => Vec::new(),
+        };
+        let flow = self
+            .animate_flow
+            .then(|| FlowStyle::new(theme.node_label.gamma_multiply(0.85)));
+        let ring = Stroke::new(2.0, theme.text);
+
+        let map = Map::new(None, &mut self.memory, home)
+            .with_plugin(
+                OutlineLayer::new(
+                    &basemap.countries,
+                    Stroke::new(0.6, theme.map_border.gamma_multiply(0.5)),
+                )
+                .with_fill(Some(theme.map_country)),
+            )
+            .with_plugin(
+                OutlineLayer::new(&basemap.provinces, Stroke::new(0.8, theme.map_border))
+                    .with_fill(Some(theme.map_land))
+                    .with_label(i18n.tr("overview-provinces")),
+            )
+            .with_plugin(OutlineLayer::new(
+                &basemap.nanhai,
+                Stroke::new(1.0, theme.map_border),
+            ))
+            .with_plugin(
+                LinksLayer::new(&links)
+                    .with_bulge(0.06)
+                    .with_lanes(Some(1.0))
+                    .with_flow(flow)
+                    .with_highlights(&highlight_links, ring)
+                    .with_tooltips(self.hovered_node.is_none())
+                    .hovered_into(&mut self.hovered_link)
+                    .clicked_into(&mut self.clicked_link)
+                    .with_name(i18n.tr("overview-links")),
+            )
+            .with_plugin(
+                NodesLayer::new(&nodes)
+                    .with_shapes(&shapes)
+                    .with_highlight(highlight_node, ring)
+                    .hovered_into(&mut self.hovered_node)
+                    .clicked_into(&mut self.clicked_node)
+                    .with_label_color(theme.node_label)
+                    .with_label_background(theme.panel.gamma_multiply(0.8))
+                    .with_always_label_up_to(40)
+                    .with_name(i18n.tr("overview-clusters")),
+            )
+            .with_plugin(
+                Attribution::new(i18n.tr("map-attribution"))
+                    .with_text_color(theme.text_dim)
+                    .with_background(theme.panel.gamma_multiply(0.8)),
+            );
+        let map_response = ui.add(map);
+        let map_rect = map_response.rect;
+        if map_response.dragged() {
+            self.flight = None;
+        }
+
+        // What was clicked on the map: a marker wins over a link.
+        if let Some(id) = self.clicked_node.take() {
+            self.clicked_link = None;
+            let selection = match id {
+                PLACE_ID => None,
+                id if id >= METRO_ID => Some(Selection::Metro((id - METRO_ID) as usize)),
+                id if id >= HUB_ID => Some(Selection::Hub((id - HUB_ID) as usize)),
+                id => Some(Selection::Cluster(id as usize)),
+            };
+            if let Some(selection) = selection {
+                self.select(world, selection, false);
+            }
+        } else if let Some(id) = self.clicked_link.take() {
+            self.select(world, Selection::Link((id / 2) as usize), false);
+        }
+
+        // Breadcrumbs and the reset button, top left.
+        let crumbs_rect = egui::Rect::from_min_size(
+            map_rect.left_top() + egui::vec2(8.0, 8.0),
+            egui::vec2(map_rect.width() * 0.5, 30.0),
+        );
+        ui.scope_builder(egui::UiBuilder::new().max_rect(crumbs_rect), |ui| {
+            egui::Frame::new()
+                .fill(theme.panel.gamma_multiply(0.88))
+                .corner_radius(4.0)
+                .inner_margin(4.0)
+                .show(ui, |ui| {
+                    ui.horizontal(|ui| {
+                        if ui.button(i18n.tr("map-reset")).clicked() {
+                            self.fitted_width = None;
+                            self.flight = None;
+                            self.focus = None;
+                        }
+                        if ui
+                            .selectable_label(self.focus.is_none(), i18n.tr("overview-national"))
+                            .clicked()
+                        {
+                            self.go_home();
+                        }
+                        if let Some(h) = self.focus {
+                            ui.label("›");
+                            let label = i18n.tr_args(
+                                "overview-hub-crumb",
+                                &[("hub", hub_label(world, h, i18n).into())],
+                            );
+                            if ui.selectable_label(true, label).clicked() {
+                                self.drill_into(world, h);
+                            }
+                            if let Some(Selection::Cluster(i)) = &self.selection
+                                && let Some(c) = world.clusters.get(*i)
+                                && world.hubs.get(h).is_some_and(|hub| hub.id == c.hub_id)
+                            {
+                                ui.label("›");
+                                ui.label(i18n.pick(&c.name_en, &c.name_zh));
+                            }
+                        }
+                    });
+                });
+        });
+
+        // Search and the animation switch, top right.
+        let search_rect = egui::Rect::from_min_size(
+            egui::pos2(map_rect.right() - 330.0, map_rect.top() + 8.0),
+            egui::vec2(322.0, 300.0),
+        );
+        ui.scope_builder(egui::UiBuilder::new().max_rect(search_rect), |ui| {
+            self.search_ui(ui, state, world, i18n, theme, commands);
+        });
+
+        // The legend, bottom left.
+        let legend_rect = egui::Rect::from_min_size(
+            egui::pos2(map_rect.left() + 8.0, map_rect.bottom() - 158.0),
+            egui::vec2(300.0, 150.0),
+        );
+        ui.scope_builder(egui::UiBuilder::new().max_rect(legend_rect), |ui| {
+            legend_ui(ui, i18n, theme, self.focus.is_some())
+        });
+        if let Replay::At { t, .. } = self.replay {
+            let pill_rect = egui::Rect::from_center_size(
+                egui::pos2(map_rect.center().x, map_rect.top() + 24.0),
+                egui::vec2(260.0, 28.0),
+            );
+            ui.put(
+                pill_rect,
+                tianshu_widgets::StatusPill::new(
+                    i18n.tr_args("overview-replay-at", &[("time", format::clock(t).into())]),
+                    theme.warn,
+                    theme.background,
+                ),
+            );
+        }
+    }
+
+    fn search_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &State,
+        world: &World,
+        i18n: &I18n,
+        theme: &Theme,
+        commands: &mut Vec<Command>,
+    ) {
+        let now = ui.input(|i| i.time);
+        egui::Frame::new()
+            .fill(theme.panel.gamma_multiply(0.92))
+            .corner_radius(4.0)
+            .inner_margin(4.0)
+            .show(ui, |ui| {
+                let mut enter = false;
+                ui.horizontal(|ui| {
+                    let label = ui.label(i18n.tr("overview-search"));
+                    let edit = egui::TextEdit::singleline(&mut self.query)
+                        .hint_text(i18n.tr("overview-search-hint"))
+                        .desired_width(150.0);
+                    let response = ui.add(edit).labelled_by(label.id);
+                    if response.changed() {
+                        self.typed_at = now;
+                    }
+                    enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    ui.checkbox(&mut self.animate_flow, i18n.tr("overview-animate"))
+                        .on_hover_text(i18n.tr("overview-animate-hint"));
+                });
+                let text = self.query.trim().to_owned();
+                if text.is_empty() {
+                    return;
+                }
+                let mut hits = search::search(world, &text, |h| hub_label(world, h, i18n));
+                if let Some((asked, page)) = &state.overview.factory_hits
+                    && asked == &text
+                {
+                    hits.extend(page.items.iter().map(|f| Hit {
+                        kind: HitKind::Factory(f.id),
+                        name_en: f.name_en.clone(),
+                        name_zh: f.name_zh.clone(),
+                        position: f.location,
+                        rank: 3,
+                    }));
+                }
+                // Plants come from the backend once the typing pauses.
+                if text.chars().count() >= 2 && text != self.factory_query_sent {
+                    if now - self.typed_at >= SEARCH_DEBOUNCE_S {
+                        commands.push(Command::SearchFactories(text.clone()));
+                        self.factory_query_sent = text.clone();
+                    } else {
+                        ui.ctx()
+                            .request_repaint_after(std::time::Duration::from_secs_f64(
+                                SEARCH_DEBOUNCE_S,
+                            ));
+                    }
+                }
+                if enter && let Some(first) = hits.first().cloned() {
+                    self.hit_selected(world, &first);
+                    return;
+                }
+                if hits.is_empty() {
+                    ui.label(RichText::new(i18n.tr("overview-search-none")).color(theme.text_dim));
+                }
+                for hit in &hits {
+                    let kind = match hit.kind {
+                        HitKind::Hub(_) => "overview-kind-hub",
+                        HitKind::Cluster(_) => "overview-kind-cluster",
+                        HitKind::Metro(_) => "overview-kind-metro",
+                        HitKind::City(_) => "overview-kind-city",
+                        HitKind::Factory(_) => "overview-kind-factory",
+                    };
+                    let text = format!(
+                        "{} · {}",
+                        i18n.pick(&hit.name_en, &hit.name_zh),
+                        i18n.tr(kind)
+                    );
+                    if ui.selectable_label(false, text).clicked() {
+                        self.hit_selected(world, hit);
+                    }
+                }
+            });
+    }
+}
