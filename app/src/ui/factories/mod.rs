@@ -238,16 +238,20 @@ impl FactoriesView {
             self.scroll_to_selected = true;
         }
         ui.separator();
-        let table_out = table::table_ui(
-            ui,
-            points,
-            &self.rows.sorted,
-            &mut self.sort,
-            self.selected,
-            std::mem::take(&mut self.scroll_to_selected),
-            i18n,
-            theme,
-        );
+        let table_out = ui
+            .scope(|ui| {
+                table::table_ui(
+                    ui,
+                    points,
+                    &self.rows.sorted,
+                    &mut self.sort,
+                    self.selected,
+                    std::mem::take(&mut self.scroll_to_selected),
+                    i18n,
+                    theme,
+                )
+            })
+            .inner;
         if let Some(id) = table_out.clicked {
             self.selected = Some(id);
             if let Some(i) = points.index_of(id) {

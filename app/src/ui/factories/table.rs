@@ -79,6 +79,8 @@ pub fn table_ui(
     theme: &Theme,
 ) -> TableOut {
     let mut out = TableOut { clicked: None };
+    // Labels that select text would take the clicks meant for the row.
+    ui.style_mut().interaction.selectable_labels = false;
     let names = provinces::names();
     let mut table = TableBuilder::new(ui)
         .id_salt("factories_table")
@@ -152,7 +154,10 @@ pub fn table_ui(
                         points.name_en.get(i).map_or("", String::as_str),
                         points.name_zh.get(i).map_or("", String::as_str),
                     );
-                    ui.label(name);
+                    let r = ui.add(egui::Label::new(name).sense(Sense::click()));
+                    if r.clicked() {
+                        out.clicked = Some(id);
+                    }
                 });
                 row.col(|ui| {
                     let p = points.province_of(i).unwrap_or("");
