@@ -113,21 +113,12 @@ pub struct FactoriesView {
     requested_progress: bool,
     /// Backend count request last sent.
     counted: Option<FactoryQuery>,
-    /// Points version when the detail was last asked for (re-asked when its plant changes).
+    /// Plant whose page was last asked for.
     detail_for: Option<u32>,
     export_counter: u32,
 }
 
 impl FactoriesView {
-    pub fn selected(&self) -> Option<u32> {
-        self.selected
-    }
-
-    /// Indices of the points shown, in table order.
-    pub fn rows(&self) -> &[u32] {
-        &self.rows.sorted
-    }
-
     fn refresh_rows(&mut self, points: &FactoryPoints, version: u64, i18n: &I18n) {
         let key = (version, self.filters.clone(), self.sort.0, self.sort.1);
         if self.rows.key.as_ref() == Some(&key) {

@@ -66,7 +66,7 @@ pub fn actions_for<'a>(state: &'a State, detail: &FactoryDetail) -> Vec<&'a Acti
         .values()
         .filter(|a| f.agent_id.as_deref() == Some(a.agent_id.as_str()) || a.target == group)
         .collect();
-    out.sort_by(|a, b| b.id.cmp(&a.id));
+    out.sort_by_key(|a| std::cmp::Reverse(a.id));
     out.truncate(ACTIONS_SHOWN);
     out
 }

@@ -81,7 +81,7 @@ impl Ranking {
         ui.label(RichText::new(i18n.tr("latency-ranking")).strong());
         egui::ScrollArea::vertical()
             .id_salt("latency_ranking_scroll")
-            .max_height((ui.available_height() - 250.0).max(160.0))
+            .max_height((ui.available_height() - 270.0).max(160.0))
             .show(ui, |ui| {
                 egui::Grid::new("latency_ranking_grid")
                     .striped(true)
@@ -202,7 +202,7 @@ pub fn national_chart_ui(
     let now = year_of(s.sim_time);
     let deadline = year_of(s.target_deadline);
     Plot::new("latency_national_chart")
-        .height(190.0)
+        .height(170.0)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
