@@ -167,3 +167,70 @@ fn the_latency_screenshot_shows_the_national_badges() {
     assert!(badge_pixels > 500, "only {badge_pixels} badge pixels");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--tiles`: the overview asks an operator's XYZ tile server for tiles (a loopback server here).
+#[test]
+fn an_operator_tile_server_is_asked_for_tiles() {
+    use std::io::{Read as _, Write as _};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let Some(display) = display() else {
+        if std::env::var("TIANSHU_SKIP_GUI").is_ok_and(|v| v == "1") {
+            return;
+        }
+        panic!("no DISPLAY and no Xvfb: install xvfb (see README), or set TIANSHU_SKIP_GUI=1");
+    };
+    let mut tile = Vec::new();
+    image::RgbaImage::from_pixel(256, 256, image::Rgba([200, 30, 200, 255]))
+        .write_to(&mut std::io::Cursor::new(&mut tile), image::ImageFormat::Png)
+        .expect("png");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 4096];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]);
+            if request.starts_with("GET /tiles/") {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                tile.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&tile);
+        }
+    });
+    let dir = std::env::temp_dir().join(format!("tianshu-tiles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let png = dir.join("tiles.png");
+    let output = Command::new(env!("CARGO_BIN_EXE_tianshu"))
+        .args(["--view", "overview", "--size", "1280x800", "--factories", "5000"])
+        .args(["--tiles", &format!("http://127.0.0.1:{port}/tiles/{{z}}/{{x}}/{{y}}.png")])
+        .args(["--tiles-attribution", "Test tiles"])
+        .arg("--screenshot")
+        .arg(&png)
+        .env("DISPLAY", &display.name)
+        .env("XDG_RUNTIME_DIR", &dir)
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "tianshu --tiles failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(hits.load(Ordering::SeqCst) > 0, "no tile was requested");
+    let bad = Command::new(env!("CARGO_BIN_EXE_tianshu"))
+        .args(["--tiles", "ftp://nowhere/{z}/{x}/{y}"])
+        .output()
+        .expect("the binary runs");
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("http"), "a clear message");
+    let _ = std::fs::remove_dir_all(&dir);
+}

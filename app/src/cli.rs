@@ -74,6 +74,13 @@ pub struct ConsoleArgs {
     /// Window size in logical points, e.g. 1600x900.
     #[arg(long, default_value = "1600x900", value_name = "WxH")]
     pub size: String,
+    /// Draw an XYZ tile basemap under the overview, e.g. your approved map server:
+    /// `https://tiles.example/{z}/{x}/{y}.png` (the shipped offline basemap stays the default).
+    #[arg(long, value_name = "URL")]
+    pub tiles: Option<String>,
+    /// Attribution text shown on the map for --tiles.
+    #[arg(long, default_value = "", value_name = "TEXT")]
+    pub tiles_attribution: String,
     /// Open full screen (wall displays).
     #[arg(long)]
     pub fullscreen: bool,

@@ -93,6 +93,10 @@ pub fn run_console(args: ConsoleArgs) -> anyhow::Result<()> {
 
     let screenshot_status = ScreenshotStatus::default();
     let view = args.view;
+    let tiles = match &args.tiles {
+        Some(url) => Some(crate::ui::tiles::TileConfig::parse(url, &args.tiles_attribution).context("--tiles")?),
+        None => None,
+    };
     let screenshot = args.screenshot.clone().map(|path| {
         ScreenshotJob::new(
             path,
@@ -123,6 +127,9 @@ pub fn run_console(args: ConsoleArgs) -> anyhow::Result<()> {
             let client = client::spawn(&handle, api, wake);
             let state = State::new(client.base_url.clone());
             let mut app = ConsoleApp::new(state, lang, theme, view, client.commands, client.events);
+            if let Some(tiles) = tiles {
+                app = app.with_tiles(tiles);
+            }
             if let Some(job) = screenshot {
                 app = app.with_screenshot(job);
             }

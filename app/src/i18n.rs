@@ -82,6 +82,17 @@ impl I18n {
         }
     }
 
+    /// A count in the language's habit: `1,234,567` in English; in Chinese the same up to
+    /// 99,999, then in 万 (ten thousands) and 亿 (hundred millions): `123.5 万`.
+    pub fn count(&self, n: f64) -> String {
+        count_in(self.lang, n)
+    }
+
+    /// A Beijing calendar date: `23 Nov 2026` / `2026年11月23日`.
+    pub fn date(&self, ms: i64) -> String {
+        date_in(self.lang, ms)
+    }
+
     pub fn tr(&self, id: &str) -> String {
         self.format(id, None)
     }
@@ -127,6 +138,44 @@ fn bundle(lang: Lang, source: &str) -> FluentBundle<FluentResource> {
         tracing::error!("locale {lang:?} repeats messages: {errors:?}");
     }
     bundle
+}
+
+/// See [`I18n::count`].
+pub fn count_in(lang: Lang, n: f64) -> String {
+    if !n.is_finite() {
+        return "—".into();
+    }
+    let sign = if n < 0.0 { "-" } else { "" };
+    let a = n.abs();
+    match lang {
+        Lang::ZhCn if a >= 1.0e8 => format!("{sign}{:.2} 亿", a / 1.0e8),
+        Lang::ZhCn if a >= 1.0e5 => format!("{sign}{:.1} 万", a / 1.0e4),
+        _ => {
+            let digits = format!("{:.0}", a);
+            let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+            out.push_str(sign);
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                    out.push(',');
+                }
+                out.push(c);
+            }
+            out
+        }
+    }
+}
+
+/// See [`I18n::date`].
+pub fn date_in(lang: Lang, ms: i64) -> String {
+    let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else {
+        return "—".into();
+    };
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::Offset::fix(&chrono::Utc));
+    let t = t.with_timezone(&beijing);
+    match lang {
+        Lang::En => t.format("%-d %b %Y").to_string(),
+        Lang::ZhCn => t.format("%Y年%-m月%-d日").to_string(),
+    }
 }
 
 /// Message ids defined in an FTL source (for tests and tooling).
@@ -185,6 +234,68 @@ mod tests {
                 "characters not in the font subset: {missing}"
             );
         }
+    }
+
+    #[test]
+    fn numbers_and_dates_follow_the_language() {
+        assert_eq!(count_in(Lang::En, 1_234_567.0), "1,234,567");
+        assert_eq!(count_in(Lang::En, 999.4), "999");
+        assert_eq!(count_in(Lang::ZhCn, 50_000.0), "50,000");
+        assert_eq!(count_in(Lang::ZhCn, 1_234_567.0), "123.5 万");
+        assert_eq!(count_in(Lang::ZhCn, 320_000_000.0), "3.20 亿");
+        assert_eq!(count_in(Lang::En, -1500.0), "-1,500");
+        assert_eq!(count_in(Lang::En, f64::NAN), "—");
+        // 2026-11-01T00:00:00+08:00
+        let t = 1_793_462_400_000;
+        assert_eq!(date_in(Lang::En, t), "1 Nov 2026");
+        assert_eq!(date_in(Lang::ZhCn, t), "2026年11月1日");
+    }
+
+    #[test]
+    fn every_message_the_code_asks_for_exists_in_both_languages() {
+        // Every literal `tr("…")`/`tr_args("…"` id in the sources must be defined in both files:
+        // a string missing in either language fails here, not on a wall in front of visitors.
+        let en = message_ids(EN_FTL);
+        let zh = message_ids(ZH_FTL);
+        let mut missing = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for pattern in [".tr(\"", ".tr_args(\"", ".tr_args(\n"] {
+                    for (i, _) in text.match_indices(pattern) {
+                        let rest = text[i + pattern.len()..].trim_start().trim_start_matches('"');
+                        let id: String = rest
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                            .collect();
+                        if id.len() < 3
+                            || id.starts_with("no-such")
+                            || !rest[id.len()..].starts_with('"')
+                        {
+                            continue;
+                        }
+                        for (lang, ids) in [("en", &en), ("zh-CN", &zh)] {
+                            if !ids.contains(&id) {
+                                missing.push(format!("{lang}: {id} ({})", path.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "messages missing: {missing:#?}");
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod ramp;
 mod sparkline;
 mod swatch_legend;
 mod text;
+mod timeline;
 
 pub use geo_layers::{
     ClusterHit, ClusterPoint, ClusteredPointsLayer, PointClusters,
@@ -28,3 +29,7 @@ pub use progress_bar::TargetBar;
 pub use ramp::ColorRamp;
 pub use sparkline::Sparkline;
 pub use swatch_legend::SwatchLegend;
+pub use timeline::{
+    ACCESSIBLE_MARKER_LIMIT, Glyph, LaneTimeline, TimeWindow, TimelineMarker, TimelineOutput,
+    glyph_swatch, tick_step,
+};

@@ -515,6 +515,9 @@ pub struct Progress {
     pub targets: Vec<Target>,
     /// Upgraded enterprises per province.
     pub upgraded_by_province: Vec<KeyCount>,
+    /// Enterprises in the upgrade programme per province (to share a national target out).
+    #[serde(default)]
+    pub enterprises_by_province: Vec<KeyCount>,
 }
 
 /// Everything a console needs to draw its first frame.

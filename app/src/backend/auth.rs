@@ -232,12 +232,24 @@ impl TokenTable {
     }
 
     /// The caller behind an `Authorization` header value, if any.
+    ///
+    /// The presented token's digest is compared with every known digest in constant time (no
+    /// early exit, no hash-table probe keyed by attacker input), so timing tells nothing about
+    /// how close a guess came. The token itself is never stored or logged.
     pub fn authenticate(&self, header: Option<&str>) -> Option<Principal> {
+        use subtle::ConstantTimeEq as _;
         if self.is_open() {
             return Some(self.open_as.clone());
         }
         let token = header?.strip_prefix("Bearer ")?.trim();
-        self.by_digest.get(&token_digest(token)).cloned()
+        let presented = token_digest(token);
+        let mut found = None;
+        for (digest, principal) in &self.by_digest {
+            if bool::from(digest.as_bytes().ct_eq(presented.as_bytes())) {
+                found = Some(principal);
+            }
+        }
+        found.cloned()
     }
 }
 

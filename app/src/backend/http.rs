@@ -39,6 +39,8 @@ pub struct AppState {
     pub tokens: Arc<TokenTable>,
     /// Bumped to end every open event stream (clients resume by themselves).
     pub kick_streams: Arc<watch::Sender<u64>>,
+    /// Requests per token (see `guard`).
+    pub rate_limit: super::guard::RateLimit,
 }
 
 impl AppState {
@@ -97,6 +99,16 @@ impl IntoResponse for HttpError {
 
 impl From<JsonRejection> for HttpError {
     fn from(r: JsonRejection) -> Self {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!(
+                    "the request body may be at most {} bytes",
+                    super::guard::MAX_BODY_BYTES
+                ),
+            );
+        }
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_body", r.body_text())
     }
 }
@@ -124,7 +136,19 @@ impl From<DecideError> for HttpError {
                 "idempotency_key_reused",
                 message,
             ),
-            DecideError::Store(err) => Self::internal(err),
+            DecideError::Store(err) => {
+                // Disk full, read-only or gone: nothing was recorded, and the client may retry
+                // with the same idempotency key once the store is writable again.
+                tracing::error!("decision not recorded, store failed: {err}");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    format!(
+                        "the backend cannot write its database ({err}); the decision was NOT \
+                         recorded — retry with the same idempotency key"
+                    ),
+                )
+            }
             DecideError::Rule(rule) => {
                 let status = match rule {
                     R::Forbidden { .. } | R::IndustrialAction | R::OutOfScope { .. } => {
@@ -608,9 +632,11 @@ pub fn router(state: AppState) -> Router {
         .route("/history", get(overview::history))
         .route("/events", get(events))
         .route("/me", get(hitl::me));
-    Router::new()
+    let rate_limit = state.rate_limit;
+    let router = Router::new()
         .nest(API_PREFIX, api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state)
+        .with_state(state);
+    super::guard::harden(router, rate_limit)
 }

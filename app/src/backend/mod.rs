@@ -5,10 +5,12 @@
 pub mod auth;
 pub mod decisions;
 pub mod events;
+pub mod guard;
 pub mod history;
 pub mod http;
 pub mod sim;
 pub mod store;
+pub mod tls;
 pub mod world;
 
 use std::net::SocketAddr;
@@ -39,6 +41,10 @@ pub struct BackendConfig {
     pub tick: Duration,
     pub tokens: TokenTable,
     pub replay_capacity: usize,
+    /// Requests per second per token (429 beyond).
+    pub rate_limit: guard::RateLimit,
+    /// Serve HTTPS with these PEM files instead of plain HTTP.
+    pub tls: Option<tls::TlsFiles>,
 }
 
 impl Default for BackendConfig {
@@ -51,6 +57,8 @@ impl Default for BackendConfig {
             tick: Duration::from_secs(1),
             tokens: TokenTable::default(),
             replay_capacity: events::DEFAULT_REPLAY_CAPACITY,
+            rate_limit: guard::RateLimit::default(),
+            tls: None,
         }
     }
 }
@@ -68,12 +76,16 @@ pub enum BackendError {
     },
     #[error("--speed must be a positive number of simulated seconds per second, not {0}")]
     BadSpeed(f64),
+    #[error("TLS: {0}")]
+    Tls(#[from] tls::TlsError),
 }
 
 /// A backend serving on `addr`; dropping it does not stop it, `shutdown` does.
 pub struct RunningBackend {
     pub addr: SocketAddr,
     pub state: AppState,
+    /// True when serving HTTPS.
+    pub tls: bool,
     stop: watch::Sender<bool>,
     server: JoinHandle<()>,
     ticker: JoinHandle<()>,
@@ -81,7 +93,8 @@ pub struct RunningBackend {
 
 impl RunningBackend {
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Ends every open event stream, as a network drop would; clients resume by themselves.
@@ -103,6 +116,8 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
     if !(config.speed.is_finite() && config.speed > 0.0) {
         return Err(BackendError::BadSpeed(config.speed));
     }
+    // Bad certificate files fail before anything else starts.
+    let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let sim = Simulator::new(config.sim)?;
     let store = Store::open(config.db.as_deref())?;
     // Event ids start from the boot time (µs), so they grow across restarts of the backend.
@@ -120,6 +135,7 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
         world: world.clone(),
         tokens: Arc::new(config.tokens.clone()),
         kick_streams: Arc::new(kick),
+        rate_limit: config.rate_limit,
     };
     let listener =
         TcpListener::bind(config.listen)
@@ -138,7 +154,12 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
 
     let router = http::router(state.clone());
     let mut server_stop = stop_rx.clone();
+    let tls_on = acceptor.is_some();
     let server = tokio::spawn(async move {
+        if let Some(acceptor) = acceptor {
+            tls::serve(listener, router, acceptor, server_stop).await;
+            return;
+        }
         let shutdown = async move {
             let _ = server_stop.wait_for(|s| *s).await;
         };
@@ -168,10 +189,12 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
             }
         }
     });
-    tracing::info!("backend listening on http://{addr}");
+    let scheme = if tls_on { "https" } else { "http" };
+    tracing::info!("backend listening on {scheme}://{addr}");
     Ok(RunningBackend {
         addr,
         state,
+        tls: tls_on,
         stop,
         server,
         ticker,

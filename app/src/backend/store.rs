@@ -16,6 +16,11 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("stored record is corrupt: {0}")]
     Corrupt(#[from] serde_json::Error),
+    #[error(
+        "cannot use {path} as the database: {reason} (the file and its folder must be writable \
+         and the disk must have room; or run with --memory)"
+    )]
+    Unusable { path: String, reason: String },
 }
 
 pub struct Store {
@@ -32,10 +37,48 @@ pub struct RecordedDecision {
 impl Store {
     /// Opens (or creates) the database file; `None` keeps everything in memory.
     pub fn open(path: Option<&Path>) -> Result<Self, StoreError> {
-        let conn = match path {
-            Some(p) => Connection::open(p)?,
-            None => Connection::open_in_memory()?,
+        let Some(path) = path else {
+            return Self::init(Connection::open_in_memory()?);
         };
+        let unusable = |reason: String| StoreError::Unusable {
+            path: path.display().to_string(),
+            reason,
+        };
+        let conn = Connection::open(path).map_err(|e| unusable(e.to_string()))?;
+        // A read-only file opens without complaint and fails at the first write: refuse it now,
+        // before anything is acknowledged.
+        if conn
+            .is_readonly(rusqlite::MAIN_DB)
+            .map_err(|e| unusable(e.to_string()))?
+        {
+            return Err(unusable("it is read-only".into()));
+        }
+        let store = Self::init(conn).map_err(|e| unusable(e.to_string()))?;
+        // Prove a write goes through (folder writable for the WAL, room on the disk).
+        store
+            .conn
+            .execute_batch(
+                "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+                 INSERT INTO meta (key, value) VALUES ('opened', datetime('now'))
+                   ON CONFLICT(key) DO UPDATE SET value = excluded.value;
+                 COMMIT;",
+            )
+            .map_err(|e| {
+                let _ = store.conn.execute_batch("ROLLBACK;");
+                unusable(e.to_string())
+            })?;
+        Ok(store)
+    }
+
+    /// Caps the database at `pages` pages (`None`: SQLite's default), after which writes fail as
+    /// on a full disk. Operators may cap growth; tests use it to play a full disk.
+    pub fn limit_pages(&self, pages: Option<u64>) -> Result<(), StoreError> {
+        let pages = pages.map_or(1_073_741_823_i64, |p| p.min(1_073_741_823) as i64);
+        self.conn.pragma_update(None, "max_page_count", pages)?;
+        Ok(())
+    }
+
+    fn init(conn: Connection) -> Result<Self, StoreError> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: an acknowledged decision is on disk before the answer leaves, even on power loss.
         conn.pragma_update(None, "synchronous", "FULL")?;

@@ -336,6 +336,11 @@ impl World {
         self.store.audit_page(before, limit)
     }
 
+    /// The durable store (for its limits; changes go through `decide` and `propose`).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// Keeps memory flat: old closed actions leave memory (the store keeps them).
     fn trim_closed(&mut self) {
         let closed: Vec<u64> = self

@@ -36,10 +36,15 @@ impl ClientError {
     }
 }
 
+/// How long one request may take before it counts as lost (a stalled connection or a backend
+/// that stopped answering); the event stream's idle timeout is separate.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
 #[derive(Clone)]
 pub struct ApiClient {
     http: reqwest::Client,
     base: reqwest::Url,
+    timeout: Duration,
 }
 
 impl ApiClient {
@@ -60,7 +65,17 @@ impl ApiClient {
             .connect_timeout(Duration::from_secs(5))
             .build()
             .map_err(|e| ClientError::Network(e.to_string()))?;
-        Ok(Self { http, base })
+        Ok(Self {
+            http,
+            base,
+            timeout: DEFAULT_REQUEST_TIMEOUT,
+        })
+    }
+
+    /// Bounds every request (and the wait for the event stream's headers) to `timeout`.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -80,7 +95,7 @@ impl ApiClient {
             .http
             .get(self.url(path))
             .query(query)
-            .timeout(Duration::from_secs(20));
+            .timeout(self.timeout);
         read(request.send().await).await
     }
 
@@ -176,7 +191,7 @@ impl ApiClient {
             .http
             .post(self.url(&format!("/metros/{id}/whatif")))
             .json(request)
-            .timeout(Duration::from_secs(20))
+            .timeout(self.timeout)
             .send()
             .await;
         read(sent).await
@@ -200,7 +215,7 @@ impl ApiClient {
             .http
             .post(self.url(&format!("/actions/{action_id}/decision")))
             .json(request)
-            .timeout(Duration::from_secs(20))
+            .timeout(self.timeout)
             .send()
             .await;
         read(sent).await
@@ -215,7 +230,16 @@ impl ApiClient {
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id.to_string());
         }
-        let response = request.send().await.map_err(network)?;
+        // A backend that accepts and never answers must not hold the stream task forever.
+        let response = tokio::time::timeout(self.timeout, request.send())
+            .await
+            .map_err(|_| {
+                ClientError::Network(format!(
+                    "the backend did not answer within {} s",
+                    self.timeout.as_secs_f32()
+                ))
+            })?
+            .map_err(network)?;
         let response = check_status(response).await?;
         Ok(response
             .bytes_stream()
@@ -257,6 +281,9 @@ fn factory_params(q: &FactoryQuery) -> Vec<(&'static str, String)> {
 }
 
 fn network(e: reqwest::Error) -> ClientError {
+    if e.is_timeout() {
+        return ClientError::Network(format!("the backend did not answer in time ({e})"));
+    }
     ClientError::Network(e.to_string())
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 pub use self::http::{ApiClient, ClientError};
 use crate::api::{LoadHistory, UnixMs};
@@ -31,8 +31,9 @@ pub const CHANNEL_CAPACITY: usize = 4096;
 const STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(12);
 const BACKOFF_START: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(15);
-/// A decision lost to the network is retried with the same idempotency key this many times.
-const DECISION_ATTEMPTS: u32 = 6;
+/// A decision the backend has not answered is retried with the same idempotency key until it
+/// answers (the backend never applies one key twice); the wait between tries is `backoff`, cut
+/// short when the event stream comes back.
 
 /// What the UI asks for.
 #[derive(Debug, Clone, PartialEq)]
@@ -122,6 +123,13 @@ pub enum ClientEvent {
         idempotency_key: String,
         result: Result<Box<DecisionResponse>, ClientError>,
     },
+    /// A decision did not reach the backend (or its answer did not come back): not confirmed,
+    /// it is retried with the same idempotency key until the backend answers (`DecisionDone`).
+    DecisionUnconfirmed {
+        action_id: u64,
+        idempotency_key: String,
+        reason: String,
+    },
     RequestFailed {
         what: RequestKind,
         error: ClientError,
@@ -172,8 +180,10 @@ pub fn spawn(runtime: &tokio::runtime::Handle, api: ApiClient, wake: Waker) -> C
     let (commands, command_rx) = mpsc::channel(CHANNEL_CAPACITY);
     let outbox = Outbox { tx: event_tx, wake };
     let base_url = api.base_url().to_owned();
-    runtime.spawn(follow_stream(api.clone(), outbox.clone()));
-    runtime.spawn(serve_commands(api, outbox, command_rx));
+    // True while the event stream is connected: pending decisions retry as soon as it comes back.
+    let (online_tx, online_rx) = watch::channel(false);
+    runtime.spawn(follow_stream(api.clone(), outbox.clone(), online_tx));
+    runtime.spawn(serve_commands(api, outbox, command_rx, online_rx));
     ClientHandle {
         commands,
         events,
@@ -183,7 +193,7 @@ pub fn spawn(runtime: &tokio::runtime::Handle, api: ApiClient, wake: Waker) -> C
 
 /// Snapshot, then the event stream from its `seq`; on any failure, back off and resume from the
 /// last event delivered, or from a fresh snapshot when the server says `resync`.
-async fn follow_stream(api: ApiClient, out: Outbox) {
+async fn follow_stream(api: ApiClient, out: Outbox, online: watch::Sender<bool>) {
     let mut last_id: Option<u64> = None;
     let mut attempt: u32 = 0;
     if !out
@@ -193,10 +203,11 @@ async fn follow_stream(api: ApiClient, out: Outbox) {
         return;
     }
     loop {
-        let reason = match run_stream(&api, &out, &mut last_id, &mut attempt).await {
+        let reason = match run_stream(&api, &out, &mut last_id, &mut attempt, &online).await {
             StreamEnd::UiGone => return,
             StreamEnd::Failed(reason) => reason,
         };
+        online.send_replace(false);
         attempt += 1;
         let retry_in = backoff(attempt);
         tracing::warn!("event stream lost ({reason}); retry {attempt} in {retry_in:?}");
@@ -222,6 +233,7 @@ async fn run_stream(
     out: &Outbox,
     last_id: &mut Option<u64>,
     attempt: &mut u32,
+    online: &watch::Sender<bool>,
 ) -> StreamEnd {
     if last_id.is_none() {
         match api.snapshot().await {
@@ -254,6 +266,7 @@ async fn run_stream(
     {
         return StreamEnd::UiGone;
     }
+    online.send_replace(true);
     loop {
         let event = match tokio::time::timeout(STREAM_IDLE_TIMEOUT, stream.next()).await {
             Err(_) => return StreamEnd::Failed("no data from the backend for 12 s".into()),
@@ -281,18 +294,27 @@ pub fn backoff(attempt: u32) -> Duration {
     (BACKOFF_START * factor).min(BACKOFF_MAX)
 }
 
-async fn serve_commands(api: ApiClient, out: Outbox, mut commands: mpsc::Receiver<Command>) {
+async fn serve_commands(
+    api: ApiClient,
+    out: Outbox,
+    mut commands: mpsc::Receiver<Command>,
+    online: watch::Receiver<bool>,
+) {
     while let Some(command) = commands.recv().await {
         let api = api.clone();
         let out = out.clone();
-        tokio::spawn(async move { carry_out(api, out, command).await });
+        let online = online.clone();
+        tokio::spawn(async move { carry_out(api, out, command, online).await });
     }
 }
 
-async fn carry_out(api: ApiClient, out: Outbox, command: Command) {
+async fn carry_out(api: ApiClient, out: Outbox, command: Command, online: watch::Receiver<bool>) {
     let (what, result) = match command {
         Command::Decide { action_id, request } => {
-            let result = decide_with_retries(&api, action_id, &request).await;
+            let Some(result) = decide_with_retries(&api, action_id, &request, &out, online).await
+            else {
+                return; // the UI is gone: nobody to tell
+            };
             out.send(ClientEvent::DecisionDone {
                 action_id,
                 idempotency_key: request.idempotency_key,
@@ -400,21 +422,54 @@ async fn carry_out(api: ApiClient, out: Outbox, command: Command) {
 }
 
 /// Sends a decision until the backend has answered it: the same idempotency key every time, so a
-/// retry after a lost answer is recognised by the backend and never applied twice.
+/// retry after a lost answer is recognised by the backend and never applied twice. The first
+/// failure to reach it tells the UI the decision is not confirmed; it is then retried (after
+/// `backoff`, or at once when the event stream reconnects) for as long as the UI runs. `None`
+/// when the UI went away meanwhile.
 async fn decide_with_retries(
     api: &ApiClient,
     action_id: u64,
     request: &DecisionRequest,
-) -> Result<DecisionResponse, ClientError> {
+    out: &Outbox,
+    mut online: watch::Receiver<bool>,
+) -> Option<Result<DecisionResponse, ClientError>> {
     let mut attempt = 0;
     loop {
         attempt += 1;
         match api.decide(action_id, request).await {
-            Err(e) if e.is_transient() && attempt < DECISION_ATTEMPTS => {
-                tokio::time::sleep(backoff(attempt)).await;
+            Err(e) if e.is_transient() => {
+                tracing::warn!("decision on action {action_id} not confirmed (try {attempt}): {e}");
+                if attempt == 1 {
+                    let unconfirmed = ClientEvent::DecisionUnconfirmed {
+                        action_id,
+                        idempotency_key: request.idempotency_key.clone(),
+                        reason: e.to_string(),
+                    };
+                    if !out.send(unconfirmed).await {
+                        return None;
+                    }
+                }
+                if out.tx.is_closed() {
+                    return None;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff(attempt)) => {}
+                    _ = back_online(&mut online) => {}
+                }
             }
-            other => return other,
+            other => return Some(other),
         }
+    }
+}
+
+/// Resolves when the event stream goes from down to up again (never, if it stays up: then the
+/// backoff decides when to retry).
+async fn back_online(online: &mut watch::Receiver<bool>) {
+    if online.wait_for(|up| !*up).await.is_err() {
+        return std::future::pending().await;
+    }
+    if online.wait_for(|up| *up).await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 

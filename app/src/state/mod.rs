@@ -4,6 +4,7 @@
 //! Pure reducers (`apply`) over `ClientEvent`s; nothing here knows egui or the network, so every
 //! rule is unit-tested. Memory is bounded everywhere: a wall display runs for months.
 
+mod activity;
 mod history;
 mod hitl;
 mod latency;
@@ -13,6 +14,10 @@ mod rate;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
+pub use self::activity::{
+    ActivityKind, ActivityLog, ActivityPoint, AgentActivity, AgentGroup, AgentHealth,
+    agent_activity,
+};
 pub use self::history::History;
 pub use self::hitl::{Conflict, HitlState};
 pub use self::latency::{GridSample, LatencyState};
@@ -40,6 +45,9 @@ pub struct DecisionInFlight {
     pub action_id: u64,
     pub decision: Decision,
     pub sent_at: Instant,
+    /// Set when the backend could not be reached: not confirmed, being retried with the same key
+    /// (the network's words).
+    pub unconfirmed: Option<String>,
 }
 
 /// Something the operator must read; the UI words it in the operator's language.
@@ -54,6 +62,8 @@ pub struct Notice {
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoticeKind {
     DecisionFailed { action_id: u64 },
+    /// Not confirmed by the backend yet; retried with the same key until it answers.
+    DecisionUnconfirmed { action_id: u64 },
     RequestFailed(RequestKind),
 }
 
@@ -90,6 +100,8 @@ pub struct State {
     pub in_flight: BTreeMap<String, DecisionInFlight>,
     /// Signed-in user, conflicts, critical alerts and the audit export (agents view, shell).
     pub hitl: HitlState,
+    /// What the agents did (bounded): the activity timeline and agent health read it.
+    pub activity: ActivityLog,
     pub metro_grid: Option<LatencyGrid>,
     /// National 1 ms roll-up, what-if answers and the selected metro's grid history.
     pub latency: LatencyState,
@@ -122,6 +134,7 @@ impl State {
             audit: VecDeque::new(),
             in_flight: BTreeMap::new(),
             hitl: HitlState::default(),
+            activity: ActivityLog::default(),
             metro_grid: None,
             latency: LatencyState::default(),
             factory_page: None,
@@ -166,6 +179,7 @@ impl State {
                 action_id,
                 decision: request.decision,
                 sent_at: now,
+                unconfirmed: None,
             },
         );
     }
@@ -243,6 +257,10 @@ impl State {
                 result,
             } => {
                 self.in_flight.remove(&idempotency_key);
+                // The backend answered: its word replaces "not confirmed".
+                self.notices.retain(|n| {
+                    n.kind != NoticeKind::DecisionUnconfirmed { action_id }
+                });
                 match result {
                     Ok(response) => {
                         let action = response.action;
@@ -257,6 +275,16 @@ impl State {
                         );
                     }
                 }
+            }
+            ClientEvent::DecisionUnconfirmed {
+                action_id,
+                idempotency_key,
+                reason,
+            } => {
+                if let Some(flight) = self.in_flight.get_mut(&idempotency_key) {
+                    flight.unconfirmed = Some(reason.clone());
+                }
+                self.notify(now, NoticeKind::DecisionUnconfirmed { action_id }, reason);
             }
             ClientEvent::Me(me) => self.hitl.me = Some(*me),
             ClientEvent::AuditExported { path, result } => {
@@ -287,7 +315,9 @@ impl State {
         }
         // Open actions come from the snapshot; closed ones we saw stay for the record.
         self.actions.retain(|_, a| !a.is_open());
+        self.activity.watch_from(s.server_time);
         for action in s.actions {
+            self.activity.note_action(&action);
             self.actions.insert(action.id, action);
         }
         self.trim_actions();
@@ -417,6 +447,7 @@ impl State {
         match self.actions.get(&action.id) {
             Some(known) if known.version >= action.version => {}
             _ => {
+                self.activity.note_action(&action);
                 self.actions.insert(action.id, action);
                 self.trim_actions();
             }
@@ -427,6 +458,7 @@ impl State {
         if self.audit.iter().any(|e| e.id == entry.id) {
             return;
         }
+        self.activity.note_audit(&entry, &self.actions);
         if self.audit.len() == AUDIT_KEPT {
             self.audit.pop_front();
         }

@@ -16,6 +16,7 @@ mod progress;
 pub mod screenshot;
 mod shell;
 pub mod theme;
+pub mod tiles;
 
 use std::time::Instant;
 
@@ -102,6 +103,12 @@ impl ConsoleApp {
             progress: progress::ProgressView::default(),
             screenshot: None,
         }
+    }
+
+    /// Uses an operator's XYZ tiles under the overview's layers.
+    pub fn with_tiles(mut self, config: tiles::TileConfig) -> Self {
+        self.overview.set_tiles(config);
+        self
     }
 
     pub fn with_screenshot(mut self, job: ScreenshotJob) -> Self {

@@ -1,24 +1,69 @@
-//! Progress view: each plan target with its current value, the target, the deadline and a bar.
+//! Progress view — the regulator's scorecard (the review profile opens on it): every plan
+//! target with its actual value, its trend, a linear projection to the deadline and an
+//! on-track / at-risk / off-track status, "as of" any day of the history; the enterprise target
+//! by province; and an export of the scorecard as CSV (written on a thread of its own).
+//!
+//! The rules live in `crate::review`; this module only draws them.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use egui::RichText;
-use tianshu_widgets::TargetBar;
+use tianshu_widgets::Sparkline;
 
 use super::theme::Theme;
-use crate::api::Target;
+use crate::api::{Progress, Target, UnixMs};
 use crate::client::Command;
 use crate::i18n::I18n;
+use crate::review::{self, Row, Status};
 use crate::state::State;
+
+const PROVINCES: &str = include_str!("../../../assets/geo/china_provinces.geojson");
+
+/// (Chinese, English) province names by ISO code, read once from the shipped basemap.
+fn province_names() -> &'static BTreeMap<String, (String, String)> {
+    static NAMES: OnceLock<BTreeMap<String, (String, String)>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let parsed: serde_json::Value = serde_json::from_str(PROVINCES).unwrap_or_default();
+        let mut out = BTreeMap::new();
+        for f in parsed["features"].as_array().into_iter().flatten() {
+            let p = &f["properties"];
+            if let (Some(code), Some(zh), Some(en)) = (
+                p["prov"].as_str(),
+                p["name_zh_short"].as_str(),
+                p["name_en"].as_str(),
+            ) {
+                out.entry(code.to_owned())
+                    .or_insert_with(|| (zh.to_owned(), en.to_owned()));
+            }
+        }
+        out
+    })
+}
+
+fn province_name(code: &str, i18n: &I18n) -> String {
+    province_names()
+        .get(code)
+        .map_or_else(|| code.to_owned(), |(zh, en)| i18n.pick(en, zh).to_owned())
+}
+
+/// Where an export ended: the file, or why it failed.
+type ExportResult = Arc<Mutex<Option<Result<PathBuf, String>>>>;
 
 #[derive(Default)]
 pub struct ProgressView {
     requested: bool,
+    /// Days before the report's day that the scorecard looks at (0: the latest).
+    days_back: i64,
+    export: ExportResult,
 }
 
-/// A target's value as shown: percentages as percent, counts with separators, ratios plain.
-pub fn show_value(target: &Target, value: f64) -> String {
-    match target.unit.as_str() {
+/// A target's value as shown: percentages as percent, counts per locale, ratios plain.
+pub fn show_value(i18n: &I18n, unit: &str, value: f64) -> String {
+    match unit {
         "percent" => format!("{value:.1} %"),
-        "count" => super::format::thousands(value.max(0.0).round() as u64),
+        "count" => i18n.count(value.max(0.0).round()),
         _ => format!("{value:.2}"),
     }
 }
@@ -30,6 +75,34 @@ pub fn is_met(target: &Target) -> bool {
     } else {
         target.current >= target.target
     }
+}
+
+pub fn status_colour(theme: &Theme, status: Status) -> egui::Color32 {
+    match status {
+        Status::OnTrack => theme.ok,
+        Status::AtRisk => theme.warn,
+        Status::OffTrack => theme.danger,
+    }
+}
+
+/// The "as of" time `days_back` days before the report (the end of that Beijing day).
+fn as_of(progress: &Progress, days_back: i64) -> Option<UnixMs> {
+    if days_back <= 0 {
+        return None;
+    }
+    let day = review::day_of(progress.sim_time)? - chrono::Days::new(days_back as u64);
+    review::end_of_day_ms(day)
+}
+
+/// Where "Export CSV" writes: the user's downloads folder, else the current folder.
+fn export_path(progress: &Progress, as_of: Option<UnixMs>) -> PathBuf {
+    let day = review::day_of(as_of.unwrap_or(progress.sim_time))
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    let dir = directories::UserDirs::new()
+        .and_then(|u| u.download_dir().map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("."));
+    dir.join(format!("tianshu-scorecard-{day}.csv"))
 }
 
 impl ProgressView {
@@ -45,55 +118,229 @@ impl ProgressView {
             self.requested = true;
             commands.push(Command::FetchProgress);
         }
-        ui.horizontal(|ui| {
-            ui.heading(i18n.tr("progress-title"));
-            if ui.button(i18n.tr("progress-refresh")).clicked() {
-                commands.push(Command::FetchProgress);
-            }
-        });
-        ui.separator();
         let Some(progress) = &state.progress else {
+            ui.heading(i18n.tr("review-title"));
             ui.label(i18n.tr("progress-loading"));
             return commands;
         };
-        egui::Grid::new("targets")
-            .striped(true)
-            .spacing([24.0, 12.0])
+        let max_back = review::first_day(progress)
+            .zip(review::day_of(progress.sim_time))
+            .map_or(0, |(first, last)| (last - first).num_days().max(0));
+        self.days_back = self.days_back.clamp(0, max_back);
+        let as_of = as_of(progress, self.days_back);
+        let rows = review::scorecard(progress, as_of);
+        let simulated = state.world.as_ref().is_some_and(|w| w.simulated);
+
+        ui.horizontal_wrapped(|ui| {
+            ui.heading(i18n.tr("review-title"));
+            ui.separator();
+            let shown = as_of.unwrap_or(progress.sim_time);
+            ui.label(
+                RichText::new(i18n.tr_args("review-as-of", &[("date", i18n.date(shown).into())]))
+                    .strong(),
+            );
+            // Slider to the left means further back: show it as "days ago" but draw it so
+            // that today is on the right.
+            let mut day_index = max_back - self.days_back;
+            let slider = egui::Slider::new(&mut day_index, 0..=max_back)
+                .show_value(false)
+                .text(i18n.tr("review-as-of-slider"));
+            if ui.add(slider).changed() {
+                self.days_back = max_back - day_index;
+            }
+            if ui.button(i18n.tr("review-day-back")).clicked() {
+                self.days_back = (self.days_back + 1).min(max_back);
+            }
+            if ui.button(i18n.tr("review-day-forward")).clicked() {
+                self.days_back = (self.days_back - 1).max(0);
+            }
+            if ui
+                .add_enabled(self.days_back > 0, egui::Button::new(i18n.tr("review-latest")))
+                .clicked()
+            {
+                self.days_back = 0;
+            }
+            ui.separator();
+            if ui.button(i18n.tr("progress-refresh")).clicked() {
+                commands.push(Command::FetchProgress);
+            }
+            if ui.button(i18n.tr("review-export-csv")).clicked() {
+                self.start_export(ui.ctx(), progress, &rows, as_of, simulated, i18n);
+            }
+        });
+        self.export_line(ui, i18n, theme);
+        let counts = [Status::OnTrack, Status::AtRisk, Status::OffTrack]
+            .map(|s| rows.iter().filter(|r| r.status == s).count());
+        ui.horizontal(|ui| {
+            for (status, n) in [Status::OnTrack, Status::AtRisk, Status::OffTrack]
+                .into_iter()
+                .zip(counts)
+            {
+                ui.label(
+                    RichText::new(format!("{} {n}", i18n.tr(status.label_id())))
+                        .color(status_colour(theme, status))
+                        .strong(),
+                );
+                ui.add_space(12.0);
+            }
+            ui.label(RichText::new(i18n.tr("review-rule")).color(theme.text_dim));
+        });
+        ui.separator();
+
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
             .show(ui, |ui| {
-                for id in [
-                    "col-name",
-                    "progress-current",
-                    "progress-target",
-                    "progress-deadline",
-                ] {
-                    ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
-                }
-                ui.label("");
-                ui.end_row();
-                for target in &progress.targets {
-                    ui.label(RichText::new(i18n.pick(&target.name_en, &target.name_zh)).strong());
-                    let met = is_met(target);
-                    ui.label(
-                        RichText::new(show_value(target, target.current))
-                            .text_style(super::theme::kpi_style())
-                            .color(theme.good_or_bad(met)),
-                    );
-                    let op = if target.lower_is_better { "≤" } else { "≥" };
-                    ui.label(format!("{op} {}", show_value(target, target.target)));
-                    ui.label(&target.deadline);
-                    let (value, goal) = if target.lower_is_better {
-                        // Lower is better: show how close to the goal as goal/current.
-                        (
-                            target.target as f32,
-                            target.current.max(f64::EPSILON) as f32,
-                        )
-                    } else {
-                        (target.current as f32, target.target as f32)
-                    };
-                    ui.add(TargetBar::new(value, goal, theme.good_or_bad(met)).with_width(320.0));
-                    ui.end_row();
-                }
+                scorecard_grid(ui, &rows, i18n, theme);
+                ui.add_space(16.0);
+                provinces_ui(ui, progress, as_of, i18n, theme);
             });
         commands
     }
+
+    fn start_export(
+        &mut self,
+        ctx: &egui::Context,
+        progress: &Progress,
+        rows: &[Row],
+        as_of: Option<UnixMs>,
+        simulated: bool,
+        i18n: &I18n,
+    ) {
+        let path = export_path(progress, as_of);
+        let rows = rows.to_vec();
+        let lang = i18n.lang();
+        let at = as_of.unwrap_or(progress.sim_time);
+        let slot = Arc::clone(&self.export);
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let result = std::fs::File::create(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|file| {
+                    review::write_csv(&rows, lang, at, simulated, std::io::BufWriter::new(file))
+                        .map_err(|e| e.to_string())
+                })
+                .map(|()| path.clone())
+                .map_err(|e| format!("{}: {e}", path.display()));
+            if let Ok(mut slot) = slot.lock() {
+                *slot = Some(result);
+            }
+            ctx.request_repaint();
+        });
+    }
+
+    fn export_line(&self, ui: &mut egui::Ui, i18n: &I18n, theme: &Theme) {
+        let Ok(slot) = self.export.lock() else {
+            return;
+        };
+        match slot.as_ref() {
+            Some(Ok(path)) => {
+                ui.label(
+                    RichText::new(i18n.tr_args(
+                        "review-exported",
+                        &[("path", path.display().to_string().into())],
+                    ))
+                    .color(theme.ok),
+                );
+            }
+            Some(Err(why)) => {
+                ui.label(
+                    RichText::new(i18n.tr_args("review-export-failed", &[("why", why.clone().into())]))
+                        .color(theme.danger),
+                );
+            }
+            None => {}
+        }
+    }
+}
+
+fn scorecard_grid(ui: &mut egui::Ui, rows: &[Row], i18n: &I18n, theme: &Theme) {
+    egui::Grid::new("scorecard")
+        .striped(true)
+        .spacing([20.0, 10.0])
+        .show(ui, |ui| {
+            for id in [
+                "col-name",
+                "progress-current",
+                "review-trend",
+                "progress-target",
+                "progress-deadline",
+                "review-projection",
+                "review-status",
+            ] {
+                ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
+            }
+            ui.end_row();
+            for row in rows {
+                let colour = status_colour(theme, row.status);
+                ui.add(
+                    egui::Label::new(RichText::new(row.name(i18n.lang())).strong())
+                        .wrap_mode(egui::TextWrapMode::Wrap),
+                );
+                ui.label(
+                    RichText::new(show_value(i18n, &row.unit, row.actual))
+                        .text_style(super::theme::kpi_style())
+                        .color(theme.text),
+                );
+                ui.add(
+                    Sparkline::new(&row.trend, colour).with_size(egui::vec2(140.0, 32.0)),
+                );
+                let op = if row.lower_is_better { "≤" } else { "≥" };
+                ui.label(format!("{op} {}", show_value(i18n, &row.unit, row.target)));
+                ui.label(&row.deadline);
+                ui.label(
+                    row.projection
+                        .map_or_else(|| "—".into(), |p| show_value(i18n, &row.unit, p)),
+                );
+                ui.label(
+                    RichText::new(i18n.tr(row.status.label_id()))
+                        .color(colour)
+                        .strong(),
+                );
+                ui.end_row();
+            }
+        });
+}
+
+fn provinces_ui(
+    ui: &mut egui::Ui,
+    progress: &Progress,
+    as_of: Option<UnixMs>,
+    i18n: &I18n,
+    theme: &Theme,
+) {
+    let rows = review::provinces(progress, as_of);
+    if rows.is_empty() {
+        return;
+    }
+    ui.label(
+        RichText::new(i18n.tr("review-provinces-title"))
+            .text_style(egui::TextStyle::Heading),
+    );
+    ui.label(RichText::new(i18n.tr("review-provinces-note")).color(theme.text_dim));
+    egui::Grid::new("scorecard_provinces")
+        .striped(true)
+        .spacing([20.0, 6.0])
+        .show(ui, |ui| {
+            for id in [
+                "review-province",
+                "progress-current",
+                "review-province-target",
+                "review-projection",
+                "review-status",
+            ] {
+                ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
+            }
+            ui.end_row();
+            for r in &rows {
+                ui.label(province_name(&r.code, i18n));
+                ui.label(i18n.count(r.actual));
+                ui.label(format!("≥ {}", i18n.count(r.target.round())));
+                ui.label(r.projection.map_or_else(|| "—".into(), |p| i18n.count(p.round())));
+                ui.label(
+                    RichText::new(i18n.tr(r.status.label_id()))
+                        .color(status_colour(theme, r.status)),
+                );
+                ui.end_row();
+            }
+        });
 }

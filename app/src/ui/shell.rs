@@ -25,7 +25,7 @@ pub fn top_bar(ui: &mut egui::Ui, i18n: &I18n, theme: &Theme, view: &mut View) -
         ui.horizontal(|ui| {
             ui.add_space(4.0);
             ui.label(
-                RichText::new(format!("{} · 天枢", i18n.tr("app-title")))
+                RichText::new(i18n.tr("app-title"))
                     .text_style(egui::TextStyle::Heading)
                     .color(theme.accent)
                     .strong(),
@@ -163,6 +163,10 @@ pub fn notices(ui: &mut egui::Ui, state: &mut State, i18n: &I18n, theme: &Theme)
                     NoticeKind::DecisionFailed { action_id } => {
                         i18n.tr_args("notice-decision-failed", &[("id", (*action_id).into())])
                     }
+                    NoticeKind::DecisionUnconfirmed { action_id } => i18n.tr_args(
+                        "reliability-decision-unconfirmed",
+                        &[("id", (*action_id).into())],
+                    ),
                     NoticeKind::RequestFailed(what) => {
                         let what = i18n.tr(match what {
                             crate::client::RequestKind::MetroLatency => "request-metro",

@@ -123,6 +123,31 @@ impl Theme {
         }
     }
 
+    /// Loads a theme; when it is broken, the default theme and a sentence naming the file, the
+    /// line and the key (an error only if the default itself cannot be built).
+    pub fn load_or_default(name_or_path: &str) -> Result<(Theme, Option<String>), ThemeError> {
+        let failure = if name_or_path.ends_with(".toml") {
+            match std::fs::read_to_string(name_or_path) {
+                Ok(text) => match Theme::parse(&text) {
+                    Ok(theme) => return Ok((theme, None)),
+                    Err(e) => describe_error(&text, name_or_path, &e),
+                },
+                Err(source) => ThemeError::Read {
+                    path: name_or_path.to_owned(),
+                    source,
+                }
+                .to_string(),
+            }
+        } else {
+            match Theme::built_in(name_or_path) {
+                Ok(theme) => return Ok((theme, None)),
+                Err(e) => e.to_string(),
+            }
+        };
+        tracing::warn!("{failure}");
+        Ok((Theme::built_in(BUILT_IN[0].0)?, Some(failure)))
+    }
+
     pub fn parse(source: &str) -> Result<Theme, ThemeError> {
         let file: ThemeFile = toml::from_str(source)?;
         let colour = |key: &'static str| -> Result<Color32, ThemeError> {
@@ -312,6 +337,43 @@ fn stage_colours(values: Option<&Vec<String>>) -> Result<[Color32; 4], ThemeErro
     <[Color32; 4]>::try_from(colours).map_err(|_| ThemeError::Ramp("stages"))
 }
 
+/// A theme error as a sentence naming the file, the line and the key:
+/// `theme file my.toml, line 12, key `colors.accent`: …`.
+pub fn describe_error(source: &str, path: &str, err: &ThemeError) -> String {
+    use crate::settings::{line_of_key, locate};
+    let section_line = |name: &str| {
+        source
+            .lines()
+            .position(|l| l.trim() == format!("[{name}]"))
+            .map_or(0, |i| i + 1)
+    };
+    let (line, key) = match err {
+        ThemeError::Toml(e) => locate(source, e.span().map(|s| s.start), e.message()),
+        ThemeError::Colour { key, .. } => {
+            let last = key.rsplit('.').next().unwrap_or(key);
+            let full = if key.contains('.') {
+                key.clone()
+            } else {
+                format!("colors.{key}")
+            };
+            (line_of_key(source, last), full)
+        }
+        ThemeError::MissingColour(key) => (section_line("colors"), format!("colors.{key}")),
+        ThemeError::Bands => (
+            line_of_key(source, "latency_bands"),
+            "ramps.latency_bands".into(),
+        ),
+        ThemeError::Ramp(key) => (line_of_key(source, key), format!("ramps.{key}")),
+        ThemeError::Size { key, .. } => (line_of_key(source, key), format!("sizes.{key}")),
+        ThemeError::Read { .. } | ThemeError::Unknown(_) => return err.to_string(),
+    };
+    let what = match err {
+        ThemeError::Toml(e) => e.message().lines().next().unwrap_or_default().to_owned(),
+        other => other.to_string(),
+    };
+    format!("theme file {path}, line {line}, key `{key}`: {what}; using the default theme")
+}
+
 fn parse_hex(text: &str) -> Option<Color32> {
     let hex = text.trim().strip_prefix('#')?;
     if !(hex.len() == 6 || hex.len() == 8) || !hex.is_ascii() {
@@ -352,6 +414,40 @@ mod tests {
         let huge = NOC_DARK.replace("kpi = 30.0", "kpi = 900.0");
         assert!(matches!(Theme::parse(&huge), Err(ThemeError::Size { .. })));
         assert!(matches!(Theme::load("nope"), Err(ThemeError::Unknown(_))));
+    }
+
+    #[test]
+    fn theme_errors_name_file_line_and_key_and_fall_back() {
+        let line_of = |needle: &str, text: &str| {
+            text.lines().position(|l| l.starts_with(needle)).unwrap() + 1
+        };
+        let broken = NOC_DARK.replace("accent = \"#3fa7ff\"", "accent = \"blue\"");
+        let msg = describe_error(&broken, "my.toml", &Theme::parse(&broken).unwrap_err());
+        let line = line_of("accent", &broken);
+        assert!(msg.contains("my.toml"), "{msg}");
+        assert!(msg.contains(&format!("line {line}")), "{msg}");
+        assert!(msg.contains("`colors.accent`"), "{msg}");
+
+        let syntax = NOC_DARK.replace("kpi = 30.0", "kpi = = 30.0");
+        let msg = describe_error(&syntax, "my.toml", &Theme::parse(&syntax).unwrap_err());
+        let line = line_of("kpi", &syntax);
+        assert!(msg.contains(&format!("line {line}")), "{msg}");
+        assert!(msg.contains("sizes.kpi"), "{msg}");
+
+        let huge = NOC_DARK.replace("kpi = 30.0", "kpi = 900.0");
+        let msg = describe_error(&huge, "my.toml", &Theme::parse(&huge).unwrap_err());
+        assert!(msg.contains(&format!("line {line}")) && msg.contains("sizes.kpi"), "{msg}");
+
+        let dir = std::env::temp_dir().join(format!("tianshu-theme-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("broken.toml");
+        std::fs::write(&path, &broken).unwrap();
+        let (theme, warning) = Theme::load_or_default(path.to_str().unwrap()).unwrap();
+        assert_eq!(theme.name, "noc-dark");
+        assert!(warning.unwrap().contains("broken.toml"));
+        let (_, warning) = Theme::load_or_default("office-light").unwrap();
+        assert!(warning.is_none());
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     #[test]

@@ -1,4 +1,4 @@
-app-title = Tianshu
+app-title = Tianshu · 天枢
 app-subtitle = AI × industrial networks operations console
 nav-overview = Overview
 nav-latency = Latency
@@ -373,3 +373,5 @@ agents-alert-dismiss = Dismiss
 latency-change-none = Change: no history yet (it starts with the simulation).
 factories-projection-later = projection after a week of simulated history
 factories-target-path = Path to target
+reliability-decision-unconfirmed = Decision on action #{ $id } is not confirmed yet — it will be sent again when the backend is back
+reliability-unknown = unknown

@@ -1,4 +1,4 @@
-app-title = 天枢
+app-title = 天枢 · Tianshu
 app-subtitle = 人工智能 × 工业网络 运营控制台
 nav-overview = 总览
 nav-latency = 时延
@@ -373,3 +373,5 @@ agents-alert-dismiss = 关闭
 latency-change-none = 变化：暂无历史数据（从模拟开始时记录）。
 factories-projection-later = 积累一周模拟数据后给出预测
 factories-target-path = 目标路径
+reliability-decision-unconfirmed = 对动作 #{ $id } 的决策尚未确认，后端恢复后将自动重试
+reliability-unknown = 未知

@@ -293,6 +293,7 @@ impl Simulator {
             self.now,
             &self.metrics(),
             self.book.summary().upgraded_by_province.clone(),
+            self.book.all(),
         )
     }
 
@@ -620,7 +621,12 @@ mod tests {
         assert!((5.0..35.0).contains(&current["network_autonomy_l4"]));
         assert!((1.25..1.3).contains(&current["cluster_pue"]));
         assert!((60.0..65.0).contains(&current["cluster_occupancy"]));
-        assert!(progress.targets.iter().all(|t| t.series.len() == 1));
+        assert!(
+            progress
+                .targets
+                .iter()
+                .all(|t| t.series.len() == progress::BACKFILL_DAYS as usize + 1)
+        );
         assert!(
             progress
                 .upgraded_by_province

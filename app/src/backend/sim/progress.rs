@@ -1,17 +1,37 @@
 //! The plans' targets and how the simulated world stands against them, with a bounded history:
 //! one sample per simulated (Beijing) day, at most [`MAX_SAMPLES`] per target.
+//!
+//! The history starts [`BACKFILL_DAYS`] before the simulation: a simulated past that ends at the
+//! world's first standing, rising at each target's `past_per_year` (with a small deterministic
+//! wobble, no draw from the simulator's RNG), so a review has a trend to project from the first
+//! minute. Three targets the world does not model (industrial datasets, application scenarios,
+//! ICT use cases) follow a simulated programme curve of time alone. Everything here is simulated.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
-use crate::api::{KeyCount, Progress, Sample, Target, UnixMs};
+use crate::api::{Factory, KeyCount, Progress, Sample, Target, UnixMs};
 
 use super::clock;
 
 /// Samples kept per target (≈3 simulated years).
 pub(crate) const MAX_SAMPLES: usize = 1200;
 
-/// The world's standing on every target, in [`TARGETS`] order.
-pub(crate) type Metrics = [f64; 7];
+/// Days of simulated past before the simulation starts.
+pub(crate) const BACKFILL_DAYS: i64 = 365;
+
+/// The world's standing on the targets it models, in [`TARGETS`] order (the rest are
+/// [`programme`] curves).
+pub(crate) type Metrics = [f64; MODELLED];
+
+/// Targets the world models.
+const MODELLED: usize = 7;
+
+/// Every target's value, in [`TARGETS`] order.
+type AllMetrics = [f64; 10];
+
+/// 2026-01-01T00:00:00+08:00, the origin of the programme curves.
+const PROGRAMME_ORIGIN: UnixMs = 1_767_196_800_000;
+const MS_PER_YEAR: f64 = 365.25 * 86_400_000.0;
 
 struct TargetSpec {
     id: &'static str,
@@ -21,11 +41,13 @@ struct TargetSpec {
     target: f64,
     lower_is_better: bool,
     deadline: &'static str,
+    /// Change per year of the simulated past (backfill), in the target's unit.
+    past_per_year: f64,
 }
 
 /// Plans: ICT × AI (2026–2028), industrial internet + AI (to 2028), AI + manufacturing (to 2027),
 /// national hub cluster targets.
-const TARGETS: [TargetSpec; 7] = [
+const TARGETS: [TargetSpec; 10] = [
     TargetSpec {
         id: "metro_1ms_coverage",
         name_en: "Metro population within 1 ms of computing access",
@@ -34,6 +56,7 @@ const TARGETS: [TargetSpec; 7] = [
         target: 75.0,
         lower_is_better: false,
         deadline: "2028",
+        past_per_year: 8.0,
     },
     TargetSpec {
         id: "enterprises_upgraded",
@@ -43,6 +66,7 @@ const TARGETS: [TargetSpec; 7] = [
         target: 50_000.0,
         lower_is_better: false,
         deadline: "2028",
+        past_per_year: 11000.0,
     },
     TargetSpec {
         id: "industrial_agents_high_level",
@@ -52,6 +76,7 @@ const TARGETS: [TargetSpec; 7] = [
         target: 1000.0,
         lower_is_better: false,
         deadline: "2027",
+        past_per_year: 300.0,
     },
     TargetSpec {
         id: "backbone_800g_share",
@@ -61,6 +86,7 @@ const TARGETS: [TargetSpec; 7] = [
         target: 50.0,
         lower_is_better: false,
         deadline: "2028",
+        past_per_year: 10.0,
     },
     TargetSpec {
         id: "network_autonomy_l4",
@@ -70,6 +96,7 @@ const TARGETS: [TargetSpec; 7] = [
         target: 50.0,
         lower_is_better: false,
         deadline: "2028",
+        past_per_year: 9.0,
     },
     TargetSpec {
         id: "cluster_pue",
@@ -79,6 +106,7 @@ const TARGETS: [TargetSpec; 7] = [
         target: 1.25,
         lower_is_better: true,
         deadline: "2028",
+        past_per_year: -0.02,
     },
     TargetSpec {
         id: "cluster_occupancy",
@@ -88,8 +116,80 @@ const TARGETS: [TargetSpec; 7] = [
         target: 65.0,
         lower_is_better: false,
         deadline: "2028",
+        past_per_year: 3.0,
+    },
+    TargetSpec {
+        id: "industrial_datasets",
+        name_en: "High-quality industrial datasets",
+        name_zh: "高质量工业数据集",
+        unit: "count",
+        target: 100.0,
+        lower_is_better: false,
+        deadline: "2027",
+        past_per_year: 28.0,
+    },
+    TargetSpec {
+        id: "application_scenarios",
+        name_en: "Typical AI application scenarios in industry",
+        name_zh: "工业人工智能典型应用场景",
+        unit: "count",
+        target: 500.0,
+        lower_is_better: false,
+        deadline: "2027",
+        past_per_year: 170.0,
+    },
+    TargetSpec {
+        id: "ict_ai_use_cases",
+        name_en: "High-value AI use cases in ICT",
+        name_zh: "信息通信业高价值人工智能用例",
+        unit: "count",
+        target: 30.0,
+        lower_is_better: false,
+        deadline: "2028",
+        past_per_year: 5.0,
     },
 ];
+
+/// Values at the programme origin of the targets the world does not model (after the seven
+/// [`Metrics`]); they grow by their `past_per_year`.
+const PROGRAMME_BASE: [f64; 3] = [40.0, 200.0, 5.0];
+
+/// A target the world does not model, at `t`: a whole count on its simulated programme curve.
+fn programme(i: usize, t: UnixMs) -> f64 {
+    let years = (t - PROGRAMME_ORIGIN) as f64 / MS_PER_YEAR;
+    let spec = &TARGETS[MODELLED + i];
+    (PROGRAMME_BASE[i] + spec.past_per_year * years).max(0.0).floor()
+}
+
+fn all_metrics(t: UnixMs, metrics: &Metrics) -> AllMetrics {
+    let mut all = [0.0; 10];
+    all[..metrics.len()].copy_from_slice(metrics);
+    for i in 0..PROGRAMME_BASE.len() {
+        all[metrics.len() + i] = programme(i, t);
+    }
+    all
+}
+
+/// The simulated past of target `i` `days` before a start where it stood at `now`.
+fn past_value(i: usize, spec: &TargetSpec, now: f64, days: i64, t: UnixMs) -> f64 {
+    if i >= MODELLED {
+        return programme(i - MODELLED, t);
+    }
+    let trend = now - spec.past_per_year * days as f64 / 365.25;
+    // A wobble of ±0.8 % of the value: weather in the reporting, not a trend.
+    let wobble = 1.0 + 0.008 * ((days as f64) * 0.37 + i as f64).sin();
+    let value = (trend * wobble).max(0.0);
+    let value = if spec.unit == "percent" {
+        value.min(100.0)
+    } else {
+        value
+    };
+    if spec.unit == "count" {
+        value.round()
+    } else {
+        value
+    }
+}
 
 /// History of every target.
 #[derive(Debug, Clone)]
@@ -99,10 +199,21 @@ pub(crate) struct ProgressLog {
 }
 
 impl ProgressLog {
-    /// A log with its first sample at `t`.
+    /// A log whose simulated past ends with the sample at `t`.
     pub fn new(t: UnixMs, metrics: &Metrics) -> Self {
+        let now = all_metrics(t, metrics);
+        let mut series = vec![VecDeque::new(); TARGETS.len()];
+        for days in (1..=BACKFILL_DAYS).rev() {
+            let at = t - days * clock::MS_PER_DAY;
+            for (i, (spec, s)) in TARGETS.iter().zip(&mut series).enumerate() {
+                s.push_back(Sample {
+                    t: at,
+                    value: round4(past_value(i, spec, now[i], days, at)),
+                });
+            }
+        }
         let mut log = Self {
-            series: vec![VecDeque::new(); TARGETS.len()],
+            series,
             last_day: clock::beijing_day(t),
         };
         log.push(t, metrics);
@@ -119,13 +230,13 @@ impl ProgressLog {
     }
 
     fn push(&mut self, t: UnixMs, metrics: &Metrics) {
-        for (series, value) in self.series.iter_mut().zip(metrics) {
+        for (series, value) in self.series.iter_mut().zip(all_metrics(t, metrics)) {
             if series.len() >= MAX_SAMPLES {
                 series.pop_front();
             }
             series.push_back(Sample {
                 t,
-                value: (value * 1e4).round() / 1e4,
+                value: round4(value),
             });
         }
     }
@@ -135,10 +246,11 @@ impl ProgressLog {
         t: UnixMs,
         metrics: &Metrics,
         upgraded_by_province: Vec<KeyCount>,
+        factories: &[Factory],
     ) -> Progress {
         let targets = TARGETS
             .iter()
-            .zip(metrics)
+            .zip(all_metrics(t, metrics))
             .zip(&self.series)
             .map(|((spec, current), series)| Target {
                 id: spec.id.to_owned(),
@@ -148,16 +260,31 @@ impl ProgressLog {
                 target: spec.target,
                 lower_is_better: spec.lower_is_better,
                 deadline: spec.deadline.to_owned(),
-                current: (current * 1e4).round() / 1e4,
+                current: round4(current),
                 series: series.iter().copied().collect(),
             })
             .collect();
+        let mut totals: BTreeMap<&str, u64> = BTreeMap::new();
+        for f in factories {
+            *totals.entry(f.province.as_str()).or_default() += 1;
+        }
         Progress {
             sim_time: t,
             targets,
             upgraded_by_province,
+            enterprises_by_province: totals
+                .into_iter()
+                .map(|(key, count)| KeyCount {
+                    key: key.to_owned(),
+                    count,
+                })
+                .collect(),
         }
     }
+}
+
+fn round4(value: f64) -> f64 {
+    (value * 1e4).round() / 1e4
 }
 
 #[cfg(test)]
@@ -173,15 +300,40 @@ mod tests {
         for h in 1..=48 {
             log.observe(start + h * clock::MS_PER_HOUR, &metrics);
         }
-        let report = log.report(start, &metrics, Vec::new());
-        assert_eq!(report.targets.len(), 7);
-        assert_eq!(report.targets[0].series.len(), 3);
+        let report = log.report(start, &metrics, Vec::new(), &[]);
+        assert_eq!(report.targets.len(), 10);
+        assert_eq!(report.targets[0].series.len(), BACKFILL_DAYS as usize + 3);
         for d in 3..2000 {
             log.observe(start + d * clock::MS_PER_DAY, &metrics);
         }
-        let report = log.report(start, &metrics, Vec::new());
+        let report = log.report(start, &metrics, Vec::new(), &[]);
         assert!(report.targets.iter().all(|t| t.series.len() == MAX_SAMPLES));
         let s = &report.targets[0].series;
         assert!(s.windows(2).all(|w| w[0].t < w[1].t));
+    }
+
+    #[test]
+    fn the_simulated_past_ends_at_the_first_standing_and_rises_toward_it() {
+        let start = clock::DEFAULT_START;
+        let metrics = [55.0, 22_000.0, 380.0, 30.0, 20.0, 1.27, 62.0];
+        let report = ProgressLog::new(start, &metrics).report(start, &metrics, Vec::new(), &[]);
+        for target in &report.targets {
+            let first = target.series[0].value;
+            let last = target.series.last().unwrap();
+            assert_eq!(last.t, start);
+            assert_eq!(last.value, target.current, "{}", target.id);
+            if target.lower_is_better {
+                assert!(first > last.value, "{}", target.id);
+            } else {
+                assert!(first < last.value, "{}", target.id);
+            }
+            assert!(target.series.iter().all(|s| s.value >= 0.0));
+        }
+        let ids: Vec<&str> = report.targets.iter().map(|t| t.id.as_str()).collect();
+        for id in ["industrial_datasets", "application_scenarios", "ict_ai_use_cases"] {
+            assert!(ids.contains(&id), "{id}");
+        }
+        // 2026-11-01: datasets ≈ 40 + 28 × 0.83.
+        assert_eq!(report.targets[7].current, 63.0);
     }
 }

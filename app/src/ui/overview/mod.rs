@@ -82,6 +82,9 @@ struct Flight {
 
 pub struct OverviewView {
     basemap: Option<Basemap>,
+    /// An operator's own XYZ basemap (`--tiles`), drawn under the layers instead of land fills.
+    tile_config: Option<super::tiles::TileConfig>,
+    tiles: Option<walkers::HttpTiles>,
     memory: MapMemory,
     fitted_width: Option<f32>,
     hovered_node: Option<u64>,
@@ -105,6 +108,8 @@ impl Default for OverviewView {
     fn default() -> Self {
         Self {
             basemap: None,
+            tile_config: None,
+            tiles: None,
             memory: MapMemory::default(),
             fitted_width: None,
             hovered_node: None,
@@ -238,6 +243,12 @@ impl Loads {
 }
 
 impl OverviewView {
+    /// Draws the operator's XYZ tiles under the layers (land fills are then left out).
+    pub fn set_tiles(&mut self, config: super::tiles::TileConfig) {
+        self.tile_config = Some(config);
+        self.tiles = None;
+    }
+
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -559,17 +570,28 @@ impl OverviewView {
             .then(|| FlowStyle::new(theme.node_label.gamma_multiply(0.85)));
         let ring = Stroke::new(2.0, theme.text);
 
-        let map = Map::new(None, &mut self.memory, home)
+        if let (Some(config), None) = (&self.tile_config, &self.tiles) {
+            self.tiles = Some(config.layer(ui.ctx().clone()));
+        }
+        let tiled = self.tiles.is_some();
+        let attribution = match &self.tile_config {
+            Some(c) if !c.attribution.is_empty() => {
+                format!("{} · {}", c.attribution, i18n.tr("map-attribution"))
+            }
+            _ => i18n.tr("map-attribution"),
+        };
+        let tiles = self.tiles.as_mut().map(|t| t as &mut dyn walkers::Tiles);
+        let map = Map::new(tiles, &mut self.memory, home)
             .with_plugin(
                 OutlineLayer::new(
                     &basemap.countries,
                     Stroke::new(0.6, theme.map_border.gamma_multiply(0.5)),
                 )
-                .with_fill(Some(theme.map_country)),
+                .with_fill((!tiled).then_some(theme.map_country)),
             )
             .with_plugin(
                 OutlineLayer::new(&basemap.provinces, Stroke::new(0.8, theme.map_border))
-                    .with_fill(Some(theme.map_land))
+                    .with_fill((!tiled).then_some(theme.map_land))
                     .with_label(i18n.tr("overview-provinces")),
             )
             .with_plugin(OutlineLayer::new(
@@ -599,7 +621,7 @@ impl OverviewView {
                     .with_name(i18n.tr("overview-clusters")),
             )
             .with_plugin(
-                Attribution::new(i18n.tr("map-attribution"))
+                Attribution::new(attribution)
                     .with_text_color(theme.text_dim)
                     .with_background(theme.panel.gamma_multiply(0.8)),
             );

@@ -1,0 +1,475 @@
+//! The regulator's scorecard: each plan target with its actual value, its trend, a linear
+//! projection to the deadline and an on-track / at-risk / off-track status, nationally and, for
+//! the enterprise target, by province — as of any past day of the series.
+//!
+//! Pure functions of a `Progress` report: the review view draws them, `tianshu report` writes
+//! them (CSV) without a window. Knows nothing of egui or the network.
+
+use std::io::Write;
+
+use chrono::{FixedOffset, NaiveDate, Offset as _, TimeZone as _};
+
+use crate::api::{Progress, Sample, Target, UnixMs};
+use crate::i18n::Lang;
+
+const MS_PER_DAY: i64 = 86_400_000;
+/// The trend is fitted to at most this much history before the "as of" day.
+const FIT_WINDOW_MS: i64 = 365 * MS_PER_DAY;
+/// No projection from less history than this (a trend of hours says nothing).
+const MIN_FIT_SPAN_MS: i64 = 7 * MS_PER_DAY;
+/// Days of history in a row's sparkline.
+const TREND_DAYS: i64 = 120;
+/// Within this share of the target (on the wrong side) a target is at risk, beyond it off track.
+pub const AT_RISK_MARGIN: f64 = 0.10;
+/// The enterprise target, the one shared out by province.
+pub const ENTERPRISE_TARGET: &str = "enterprises_upgraded";
+
+/// Where a target is heading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    OnTrack,
+    AtRisk,
+    OffTrack,
+}
+
+impl Status {
+    /// Translation id.
+    pub fn label_id(self) -> &'static str {
+        match self {
+            Status::OnTrack => "review-on-track",
+            Status::AtRisk => "review-at-risk",
+            Status::OffTrack => "review-off-track",
+        }
+    }
+
+    /// Stable machine name (CSV).
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::OnTrack => "on_track",
+            Status::AtRisk => "at_risk",
+            Status::OffTrack => "off_track",
+        }
+    }
+}
+
+/// The rule: the projection meets the target → on track; misses it by at most 10 % of the
+/// target → at risk; else off track.
+pub fn status(target: f64, lower_is_better: bool, projected: f64) -> Status {
+    let (meets, near) = if lower_is_better {
+        (
+            projected <= target,
+            projected <= target * (1.0 + AT_RISK_MARGIN),
+        )
+    } else {
+        (
+            projected >= target,
+            projected >= target * (1.0 - AT_RISK_MARGIN),
+        )
+    };
+    match (meets, near) {
+        (true, _) => Status::OnTrack,
+        (false, true) => Status::AtRisk,
+        (false, false) => Status::OffTrack,
+    }
+}
+
+fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::Utc.fix())
+}
+
+/// The last millisecond of a deadline in Beijing time: `2028` → the end of 2028,
+/// `2027-06-30` → the end of that day. `None` if it is neither.
+pub fn deadline_ms(deadline: &str) -> Option<UnixMs> {
+    let text = deadline.trim();
+    let day_after = if let Ok(year) = text.parse::<i32>() {
+        NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?
+    } else {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?.succ_opt()?
+    };
+    let midnight = beijing()
+        .from_local_datetime(&day_after.and_hms_opt(0, 0, 0)?)
+        .single()?;
+    Some(midnight.timestamp_millis() - 1)
+}
+
+/// The end of a Beijing calendar day, for "as of" that day.
+pub fn end_of_day_ms(day: NaiveDate) -> Option<UnixMs> {
+    let next = beijing()
+        .from_local_datetime(&day.succ_opt()?.and_hms_opt(0, 0, 0)?)
+        .single()?;
+    Some(next.timestamp_millis() - 1)
+}
+
+/// The Beijing calendar day of `t`.
+pub fn day_of(t: UnixMs) -> Option<NaiveDate> {
+    chrono::DateTime::from_timestamp_millis(t).map(|d| d.with_timezone(&beijing()).date_naive())
+}
+
+/// Least-squares line through `samples`, evaluated at `at`; `None` with fewer than two samples
+/// or less than a week between the first and the last.
+pub fn project(samples: &[Sample], at: UnixMs) -> Option<f64> {
+    let (first, last) = (samples.first()?, samples.last()?);
+    if samples.len() < 2 || last.t - first.t < MIN_FIT_SPAN_MS {
+        return None;
+    }
+    let n = samples.len() as f64;
+    let x = |t: UnixMs| (t - first.t) as f64 / MS_PER_DAY as f64;
+    let mean_x = samples.iter().map(|s| x(s.t)).sum::<f64>() / n;
+    let mean_y = samples.iter().map(|s| s.value).sum::<f64>() / n;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for s in samples {
+        sxy += (x(s.t) - mean_x) * (s.value - mean_y);
+        sxx += (x(s.t) - mean_x).powi(2);
+    }
+    if sxx <= f64::EPSILON {
+        return None;
+    }
+    let value = mean_y + sxy / sxx * (x(at) - mean_x);
+    value.is_finite().then_some(value)
+}
+
+/// One target on the scorecard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub unit: String,
+    pub lower_is_better: bool,
+    pub actual: f64,
+    pub target: f64,
+    pub deadline: String,
+    /// Linear projection to the deadline; `None` when the history is too short (then the
+    /// status judges the actual value).
+    pub projection: Option<f64>,
+    pub status: Status,
+    /// Recent history up to the "as of" day, oldest first (for a sparkline).
+    pub trend: Vec<f32>,
+}
+
+impl Row {
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.name_en,
+            Lang::ZhCn => &self.name_zh,
+        }
+    }
+}
+
+/// The samples of `target` up to `as_of`.
+fn up_to(target: &Target, as_of: UnixMs) -> &[Sample] {
+    let end = target.series.partition_point(|s| s.t <= as_of);
+    &target.series[..end]
+}
+
+/// The value of `target` at `as_of`: the current value when `as_of` is at or after the report,
+/// else the last sample on or before it.
+fn actual_at(progress: &Progress, target: &Target, as_of: UnixMs) -> Option<f64> {
+    if as_of >= progress.sim_time {
+        return Some(target.current);
+    }
+    up_to(target, as_of).last().map(|s| s.value)
+}
+
+/// One row; `None` when the series has nothing on or before `as_of`.
+pub fn row(progress: &Progress, target: &Target, as_of: UnixMs) -> Option<Row> {
+    let actual = actual_at(progress, target, as_of)?;
+    let history = up_to(target, as_of);
+    let from = history.partition_point(|s| s.t < as_of - FIT_WINDOW_MS);
+    let deadline = deadline_ms(&target.deadline);
+    let projection = match deadline {
+        // Past the deadline the verdict is the value reached.
+        Some(d) if d <= as_of => Some(actual),
+        Some(d) => project(&history[from..], d),
+        None => None,
+    };
+    let trend_from = history.partition_point(|s| s.t < as_of - TREND_DAYS * MS_PER_DAY);
+    Some(Row {
+        id: target.id.clone(),
+        name_en: target.name_en.clone(),
+        name_zh: target.name_zh.clone(),
+        unit: target.unit.clone(),
+        lower_is_better: target.lower_is_better,
+        actual,
+        target: target.target,
+        deadline: target.deadline.clone(),
+        projection,
+        status: status(
+            target.target,
+            target.lower_is_better,
+            projection.unwrap_or(actual),
+        ),
+        trend: history[trend_from..]
+            .iter()
+            .map(|s| s.value as f32)
+            .collect(),
+    })
+}
+
+/// The whole scorecard as of `as_of` (`None`: the report's own time).
+pub fn scorecard(progress: &Progress, as_of: Option<UnixMs>) -> Vec<Row> {
+    let as_of = as_of.unwrap_or(progress.sim_time);
+    progress
+        .targets
+        .iter()
+        .filter_map(|t| row(progress, t, as_of))
+        .collect()
+}
+
+/// The first day the series can be reviewed at.
+pub fn first_day(progress: &Progress) -> Option<NaiveDate> {
+    let t = progress
+        .targets
+        .iter()
+        .filter_map(|t| t.series.first().map(|s| s.t))
+        .max()?;
+    day_of(t)
+}
+
+/// The enterprise target in one province.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProvinceRow {
+    /// ISO 3166-2 code.
+    pub code: String,
+    pub actual: f64,
+    /// The national target shared out by the province's part of the programme's enterprises.
+    pub target: f64,
+    pub projection: Option<f64>,
+    pub status: Status,
+}
+
+/// The enterprise target by province. Per-province histories are not reported, so the province's
+/// count is taken back to `as_of`, and forward to the deadline, with the national trend: the
+/// province keeps its share of the nation's upgrades. Sorted by status (worst first), then code.
+pub fn provinces(progress: &Progress, as_of: Option<UnixMs>) -> Vec<ProvinceRow> {
+    let Some(national) = progress
+        .targets
+        .iter()
+        .find(|t| t.id == ENTERPRISE_TARGET)
+    else {
+        return Vec::new();
+    };
+    let as_of = as_of.unwrap_or(progress.sim_time);
+    let Some(nat) = row(progress, national, as_of) else {
+        return Vec::new();
+    };
+    let total: u64 = progress.enterprises_by_province.iter().map(|k| k.count).sum();
+    if national.current <= 0.0 || total == 0 {
+        return Vec::new();
+    }
+    let back = nat.actual / national.current;
+    let forward = nat.projection.map(|p| p / nat.actual.max(1.0));
+    let mut rows: Vec<ProvinceRow> = progress
+        .enterprises_by_province
+        .iter()
+        .map(|k| {
+            let upgraded = progress
+                .upgraded_by_province
+                .iter()
+                .find(|u| u.key == k.key)
+                .map_or(0.0, |u| u.count as f64);
+            let actual = (upgraded * back).round();
+            let target = national.target * k.count as f64 / total as f64;
+            let projection = forward.map(|f| actual * f);
+            ProvinceRow {
+                code: k.key.clone(),
+                actual,
+                target,
+                projection,
+                status: status(target, false, projection.unwrap_or(actual)),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.code.cmp(&b.code)));
+    rows
+}
+
+/// A number for a machine: no separators, at most four decimals, no trailing zeros.
+fn plain(value: f64) -> String {
+    let text = format!("{:.4}", (value * 1e4).round() / 1e4);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" { "0".into() } else { text.into() }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot write the report: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("cannot write the report: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// The scorecard as CSV: one row per target — id, name, actual, target, deadline, projection
+/// (empty when there is too little history), status, unit, as_of (Beijing date), simulated.
+pub fn write_csv<W: Write>(
+    rows: &[Row],
+    lang: Lang,
+    as_of: UnixMs,
+    simulated: bool,
+    out: W,
+) -> Result<(), ReportError> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "id",
+        "name",
+        "actual",
+        "target",
+        "deadline",
+        "projection",
+        "status",
+        "unit",
+        "as_of",
+        "simulated",
+    ])?;
+    let date = day_of(as_of).map(|d| d.to_string()).unwrap_or_default();
+    for r in rows {
+        w.write_record([
+            r.id.as_str(),
+            r.name(lang),
+            &plain(r.actual),
+            &plain(r.target),
+            &r.deadline,
+            &r.projection.map(plain).unwrap_or_default(),
+            r.status.key(),
+            &r.unit,
+            &date,
+            if simulated { "true" } else { "false" },
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+    use crate::api::KeyCount;
+
+    const DAY: i64 = MS_PER_DAY;
+
+    fn linear(from: UnixMs, days: i64, start: f64, per_day: f64) -> Vec<Sample> {
+        (0..=days)
+            .map(|d| Sample {
+                t: from + d * DAY,
+                value: start + per_day * d as f64,
+            })
+            .collect()
+    }
+
+    fn target(id: &str, goal: f64, lower: bool, series: Vec<Sample>) -> Target {
+        Target {
+            id: id.into(),
+            name_en: format!("{id} en"),
+            name_zh: format!("{id} 中"),
+            unit: "count".into(),
+            target: goal,
+            lower_is_better: lower,
+            deadline: "2028".into(),
+            current: series.last().unwrap().value,
+            series,
+        }
+    }
+
+    #[test]
+    fn status_rule_has_a_ten_percent_band() {
+        assert_eq!(status(100.0, false, 100.0), Status::OnTrack);
+        assert_eq!(status(100.0, false, 90.0), Status::AtRisk);
+        assert_eq!(status(100.0, false, 89.9), Status::OffTrack);
+        assert_eq!(status(1.25, true, 1.25), Status::OnTrack);
+        assert_eq!(status(1.25, true, 1.37), Status::AtRisk);
+        assert_eq!(status(1.25, true, 1.38), Status::OffTrack);
+    }
+
+    #[test]
+    fn deadlines_end_in_beijing() {
+        // 2028-12-31T23:59:59.999+08:00
+        assert_eq!(deadline_ms("2028"), Some(1_861_891_199_999));
+        assert_eq!(
+            deadline_ms("2027-06-30"),
+            Some(deadline_ms("2027").unwrap() - 184 * DAY)
+        );
+        assert_eq!(deadline_ms("soon"), None);
+    }
+
+    #[test]
+    fn a_straight_line_projects_exactly() {
+        let s = linear(0, 100, 10.0, 2.0);
+        assert!((project(&s, 200 * DAY).unwrap() - 410.0).abs() < 1e-6);
+        assert_eq!(project(&s[..3], 200 * DAY), None, "two days say nothing");
+        assert_eq!(project(&[], 0), None);
+    }
+
+    #[test]
+    fn rows_judge_the_projection_and_respect_as_of() {
+        let start = deadline_ms("2026").unwrap() - 364 * DAY; // 2026-01-01
+        // 1 a day from 0: 1,095 by the end of 2028 → on track for 1,000, off track for 2,000.
+        let series = linear(start, 300, 0.0, 1.0);
+        let now = series.last().unwrap().t;
+        let progress = Progress {
+            sim_time: now,
+            targets: vec![
+                target("a", 1000.0, false, series.clone()),
+                target("b", 2000.0, false, series.clone()),
+                target("c", 1150.0, false, series),
+            ],
+            upgraded_by_province: Vec::new(),
+            enterprises_by_province: Vec::new(),
+        };
+        let rows = scorecard(&progress, None);
+        assert_eq!(
+            rows.iter().map(|r| r.status).collect::<Vec<_>>(),
+            [Status::OnTrack, Status::OffTrack, Status::AtRisk]
+        );
+        let p = rows[0].projection.unwrap();
+        assert!((1094.0..1097.0).contains(&p), "{p}");
+        let earlier = scorecard(&progress, Some(start + 100 * DAY + 1));
+        assert_eq!(earlier[0].actual, 100.0);
+        assert_eq!(earlier[0].trend.len(), 101);
+        assert!(scorecard(&progress, Some(start - DAY)).is_empty());
+    }
+
+    #[test]
+    fn provinces_share_the_target_and_the_trend() {
+        let start = deadline_ms("2026").unwrap() - 364 * DAY;
+        let series = linear(start, 300, 1000.0, 10.0);
+        let progress = Progress {
+            sim_time: series.last().unwrap().t,
+            targets: vec![target(ENTERPRISE_TARGET, 10_000.0, false, series)],
+            upgraded_by_province: vec![
+                KeyCount { key: "CN-AA".into(), count: 3_600 },
+                KeyCount { key: "CN-BB".into(), count: 400 },
+            ],
+            enterprises_by_province: vec![
+                KeyCount { key: "CN-AA".into(), count: 5_000 },
+                KeyCount { key: "CN-BB".into(), count: 5_000 },
+            ],
+        };
+        let rows = provinces(&progress, None);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].code, "CN-BB", "worst first");
+        assert_eq!(rows[0].status, Status::OffTrack);
+        assert_eq!(rows[1].status, Status::OnTrack);
+        assert_eq!(rows[1].target, 5_000.0);
+    }
+
+    #[test]
+    fn csv_has_one_row_per_target() {
+        let series = linear(0, 30, 5.0, 1.0);
+        let progress = Progress {
+            sim_time: 30 * DAY,
+            targets: vec![target("x", 50.0, false, series)],
+            upgraded_by_province: Vec::new(),
+            enterprises_by_province: Vec::new(),
+        };
+        let rows = scorecard(&progress, None);
+        let mut out = Vec::new();
+        write_csv(&rows, Lang::ZhCn, progress.sim_time, true, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0].starts_with("id,name,actual,target,deadline,projection,status"));
+        assert!(lines[1].starts_with("x,x 中,35,50,2028,"), "{}", lines[1]);
+        assert!(lines[1].contains(",on_track,count,1970-01-31,true"), "{}", lines[1]);
+    }
+}
