@@ -801,3 +801,398 @@ fn a_new_critical_action_raises_an_alert_on_any_view() {
     assert_eq!(harness.state().view, View::Agents);
     assert!(harness.query_by_label_contains("CRITICAL").is_none());
 }
+
+/// An event from the stream, numbered after `seq`.
+fn stream(fixture: &Fixture, id: u64, server_time: i64, kind: tianshu::api::EventKind) {
+    fixture
+        .to_ui
+        .try_send(ClientEvent::Stream(Box::new(tianshu::api::Event {
+            id,
+            server_time,
+            kind,
+        })))
+        .expect("send");
+}
+
+#[test]
+fn the_activity_timeline_shows_approved_and_vetoed_actions_and_a_click_selects_one() {
+    let snapshot = simulated_snapshot();
+    let (seq, t0) = (snapshot.seq, snapshot.server_time);
+    let link = snapshot.links[0].clone();
+    let mut approved = pending_action(910, t0);
+    approved.target = link.id.clone();
+    approved.created_at = t0 - 60_000;
+    let mut vetoed = pending_action(911, t0);
+    vetoed.summary_en = "Shift batch jobs off the hot channel".into();
+    vetoed.target = link.id.clone();
+    vetoed.created_at = t0 - 120_000;
+    vetoed.state = tianshu::api::ActionState::Executed;
+    vetoed.policy = tianshu::api::Policy::AutoWithVeto;
+    vetoed.decided_at = Some(t0 - 120_000);
+    vetoed.veto_until = Some(t0 + 300_000);
+    let (mut harness, fixture) = console(View::Agents, egui::vec2(1400.0, 1000.0));
+    connect(&fixture, snapshot_with(vec![approved.clone(), vetoed.clone()]));
+    sign_in(&fixture, "li.wei", tianshu::api::Role::Operator, &[]);
+    harness.run_steps(3);
+    harness.get_by_label_contains("Proposed #910");
+    // The backend confirms an approval and a veto (rolled back) on the stream.
+    let mut done = approved.clone();
+    done.version = 4;
+    done.state = tianshu::api::ActionState::Executed;
+    done.decided_at = Some(t0 - 30_000);
+    done.decided_by = Some("li.wei".into());
+    let mut rolled_back = vetoed.clone();
+    rolled_back.version = 4;
+    rolled_back.state = tianshu::api::ActionState::RolledBack;
+    rolled_back.veto_until = None;
+    rolled_back.decided_at = Some(t0 - 10_000);
+    stream(
+        &fixture,
+        seq + 1,
+        t0,
+        tianshu::api::EventKind::ActionUpdated { action: done },
+    );
+    stream(
+        &fixture,
+        seq + 2,
+        t0,
+        tianshu::api::EventKind::ActionUpdated {
+            action: rolled_back,
+        },
+    );
+    harness.run_steps(3);
+    harness.get_by_label_contains("Executed #910");
+    let veto = harness.get_by_label_contains("Vetoed / rolled back #911");
+    {
+        use egui_kittest::kittest::NodeT as _;
+        let label = veto.accesskit_node().label().unwrap_or_default();
+        assert!(
+            label.contains("Shift batch jobs off the hot channel"),
+            "hover names the action: {label}"
+        );
+    }
+    // Legend.
+    for kind in ["Proposed", "Executed", "Rejected", "Vetoed / rolled back", "Expired"] {
+        assert!(harness.query_all_by_label(kind).count() >= 1, "legend: {kind}");
+    }
+    veto.click();
+    harness.run_steps(3);
+    harness.get_by_label_contains("#911 · Shift batch jobs off the hot channel");
+    harness.get_by_label_contains("Acts on: Backbone link");
+}
+
+#[test]
+fn selecting_an_action_shows_where_it_acts_on_the_map() {
+    let snapshot = simulated_snapshot();
+    let t0 = snapshot.server_time;
+    let metro = snapshot.metros[0].clone();
+    let mut at_metro = pending_action(912, t0);
+    at_metro.target = metro.id.clone();
+    at_metro.summary_en = "Add an edge site".into();
+    let mut at_plants = pending_action(913, t0);
+    at_plants.industrial = true;
+    at_plants.target = "CN-GD/automotive".into();
+    at_plants.summary_en = "Retune line speed".into();
+    let (mut harness, fixture) = console(View::Agents, egui::vec2(1400.0, 1000.0));
+    connect(&fixture, snapshot_with(vec![at_metro, at_plants]));
+    harness.run_steps(3);
+    harness.get_by_label("Where it acts");
+    harness.get_by_label("#912").click();
+    harness.run_steps(3);
+    harness.get_by_label(&format!("Acts on: Metro {}", metro.name_en));
+    harness.get_by_label("#913").click();
+    harness.run_steps(3);
+    harness.get_by_label("Acts on: Guangdong · Automotive plants");
+    harness.get_by_label("Fit to target");
+}
+
+#[test]
+fn the_agents_list_shows_health_by_the_documented_rule() {
+    let snapshot = simulated_snapshot();
+    let (seq, t0) = (snapshot.seq, snapshot.server_time);
+    let (mut harness, fixture) = console(View::Agents, egui::vec2(1400.0, 1000.0));
+    connect(&fixture, snapshot_with(vec![]));
+    harness.run_steps(2);
+    // People refuse four of the backbone agent's actions in a row: degraded.
+    for k in 0..4_u64 {
+        let mut a = pending_action(920 + k, t0);
+        a.created_at = t0 - 100_000 + k as i64;
+        a.state = tianshu::api::ActionState::Rejected;
+        a.decided_at = Some(t0 - 50_000 + k as i64);
+        a.version = 4;
+        stream(
+            &fixture,
+            seq + 1 + k,
+            t0,
+            tianshu::api::EventKind::ActionUpdated { action: a },
+        );
+    }
+    harness.run_steps(3);
+    harness.get_by_label_contains("Agents (").click();
+    harness.run_steps(3);
+    harness.get_by_label("Health");
+    harness.get_by_label("Degraded 1");
+    harness.get_by_label_contains("Healthy ");
+    harness.get_by_label("Silent 0");
+    // The backbone agent's row (the first) says degraded; the others healthy.
+    harness.get_by_label("Degraded");
+    assert!(harness.get_all_by_label("Healthy").count() > 3);
+}
+
+// ---- Audiences (issue 7): wall playlist, review scorecard, factory profile, settings ----
+
+/// A console with settings; `step_dt` is the egui time of one step (a click needs a short one:
+/// egui ignores a press held longer than 0.8 s).
+fn console_with(
+    settings: tianshu::settings::Settings,
+    lang: Lang,
+    size: egui::Vec2,
+    step_dt: f32,
+) -> (Harness<'static, ConsoleApp>, Fixture) {
+    let (to_ui, events) = mpsc::channel(1024);
+    let (commands, from_ui) = mpsc::channel(1024);
+    let view = tianshu::settings::parse_view(&settings.view).unwrap_or_default();
+    let app = ConsoleApp::new(
+        State::new("http://127.0.0.1:9"),
+        lang,
+        Theme::built_in("noc-dark").expect("theme"),
+        view,
+        commands,
+        events,
+    )
+    .with_settings(settings, None, Vec::new());
+    let harness = Harness::builder()
+        .with_size(size)
+        .with_step_dt(step_dt)
+        .with_context_setup(fonts::install)
+        .wgpu()
+        .build_ui_state(|ui, app: &mut ConsoleApp| app.ui(ui), app);
+    (harness, Fixture { to_ui, from_ui })
+}
+
+fn wall_settings() -> tianshu::settings::Settings {
+    use tianshu::settings::{PlaylistEntry, Profile, Settings};
+    let mut s = Settings {
+        profile: Profile::Wall,
+        ..Settings::default()
+    };
+    s.wall.playlist = vec![
+        PlaylistEntry::new(View::Latency, 10),
+        PlaylistEntry::new(View::Progress, 20),
+    ];
+    s.wall.scale = 1.0;
+    s
+}
+
+#[test]
+fn the_wall_playlist_rotates_after_each_dwell_time() {
+    let (mut harness, fixture) = console_with(wall_settings(), Lang::En, egui::vec2(1600.0, 900.0), 1.0);
+    connect(&fixture, simulated_snapshot());
+    harness.run_steps(2);
+    assert_eq!(harness.state().view, View::Latency);
+    // Always visible on the wall: badge, connection, pending count, clock; where it is.
+    harness.get_by_label("SIMULATED");
+    harness.get_by_label("Connected");
+    harness.get_by_label_contains("Pending actions: ");
+    harness.get_by_label_contains("Server ");
+    harness.get_by_label("1 of 2");
+    // One step is one second of egui time: record when the view changes.
+    let mut switches = Vec::new();
+    let mut last = harness.state().view;
+    for _ in 0..70 {
+        harness.step();
+        let view = harness.state().view;
+        if view != last {
+            switches.push((harness.ctx.input(|i| i.time), view));
+            last = view;
+        }
+    }
+    let views: Vec<View> = switches.iter().map(|(_, v)| *v).collect();
+    assert_eq!(
+        views[..4],
+        [View::Progress, View::Latency, View::Progress, View::Latency],
+        "{switches:?}"
+    );
+    // Progress stays 20 s, latency 10 s.
+    let dwell = |i: usize| switches[i + 1].0 - switches[i].0;
+    assert!((dwell(0) - 20.0).abs() <= 1.0, "{switches:?}");
+    assert!((dwell(1) - 10.0).abs() <= 1.0, "{switches:?}");
+    assert!((dwell(2) - 20.0).abs() <= 1.0, "{switches:?}");
+    harness.run_steps(1);
+    harness.get_by_label_contains(" of 2");
+    // Between switches nothing asks for an immediate repaint.
+    harness.run();
+}
+
+#[test]
+fn the_wall_keeps_the_last_picture_and_says_since_when_the_backend_went_away() {
+    let (mut harness, fixture) = console_with(wall_settings(), Lang::En, egui::vec2(1600.0, 900.0), 1.0);
+    connect(&fixture, simulated_snapshot());
+    harness.run_steps(2);
+    fixture
+        .to_ui
+        .try_send(ClientEvent::Connection(ConnectionState::Reconnecting {
+            attempt: 1,
+            retry_in: Duration::from_secs(2),
+            reason: "connection refused".into(),
+        }))
+        .expect("send");
+    harness.run_steps(2);
+    harness.get_by_label_contains("DATA STALE");
+    harness.get_by_label_contains("Last data at ");
+    assert!(harness.state().state.world.is_some(), "the data stays");
+}
+
+fn progress_report() -> (Snapshot, tianshu::api::Progress) {
+    let sim = Simulator::new(SimConfig {
+        seed: 3,
+        start: NOW,
+        factory_count: 5_000,
+    })
+    .expect("sim");
+    let world = World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    (world.snapshot(NOW), world.sim.progress())
+}
+
+#[test]
+fn the_review_scorecard_shows_statuses_in_chinese_and_goes_back_in_time() {
+    use tianshu::settings::{Profile, Settings};
+    let settings = Settings {
+        profile: Profile::Review,
+        ..Settings::default()
+    };
+    let (mut harness, mut fixture) = console_with(settings, Lang::ZhCn, egui::vec2(1600.0, 1000.0), 0.25);
+    assert_eq!(harness.state().view, View::Progress, "review opens on the scorecard");
+    let (snapshot, progress) = progress_report();
+    connect(&fixture, snapshot);
+    harness.run_steps(2);
+    assert!(
+        drain(&mut fixture)
+            .iter()
+            .any(|c| matches!(c, Command::FetchProgress))
+    );
+    fixture
+        .to_ui
+        .try_send(ClientEvent::Progress(Box::new(progress.clone())))
+        .expect("send");
+    harness.run_steps(3);
+    harness.get_by_label("规划目标进度评估");
+    harness.get_by_label("高质量工业数据集");
+    harness.get_by_label("信息通信业高价值人工智能用例");
+    let rows = tianshu::review::scorecard(&progress, None);
+    assert_eq!(rows.len(), 10);
+    for (status, text) in [
+        (tianshu::review::Status::OnTrack, "● 进展正常"),
+        (tianshu::review::Status::AtRisk, "▲ 存在风险"),
+        (tianshu::review::Status::OffTrack, "◆ 严重滞后"),
+    ] {
+        let n = rows.iter().filter(|r| r.status == status).count();
+        assert!(n > 0, "the simulated world has targets {status:?}");
+        let shown = harness.query_all_by_label(text).count();
+        assert!(shown >= n, "{text}: {shown} shown, {n} targets");
+    }
+    harness.get_by_label("分省完成网络改造升级的企业");
+    harness.get_by_label("广东");
+    harness.get_by_label("截至 2026年11月1日");
+    harness.get_by_label("◀ 前一天").click();
+    harness.run_steps(2);
+    harness.get_by_label("截至 2026年10月31日");
+    harness.get_by_label("最新").click();
+    harness.run_steps(2);
+    harness.get_by_label("截至 2026年11月1日");
+}
+
+#[test]
+fn the_factory_profile_shows_only_its_plant() {
+    use tianshu::settings::{Profile, Settings};
+    let sim = Simulator::new(SimConfig {
+        seed: 3,
+        start: NOW,
+        factory_count: 5_000,
+    })
+    .expect("sim");
+    let world = World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    let plant = world
+        .sim
+        .factories()
+        .iter()
+        .find(|f| f.agent_id.is_some())
+        .expect("a plant with an agent")
+        .clone();
+    let other = world
+        .sim
+        .factories()
+        .iter()
+        .find(|f| f.id != plant.id && f.province != plant.province)
+        .expect("another plant")
+        .clone();
+    let detail = world.sim.factory_detail(plant.id).expect("detail");
+    let mut snapshot = simulated_snapshot();
+    // One action of another plant's agent: neither listed nor counted.
+    let mut foreign = pending_action(901, snapshot.server_time);
+    foreign.agent_id = "agent-elsewhere".into();
+    foreign.target = format!("{}/elsewhere", other.province);
+    foreign.summary_en = "Foreign plant action".into();
+    let mut own = pending_action(902, snapshot.server_time);
+    own.agent_id = plant.agent_id.clone().expect("agent");
+    own.summary_en = "Own plant action".into();
+    snapshot.actions = vec![foreign, own];
+
+    let settings = Settings {
+        profile: Profile::Factory,
+        factory: Some(plant.id),
+        ..Settings::default()
+    };
+    let (mut harness, mut fixture) = console_with(settings, Lang::En, egui::vec2(1400.0, 900.0), 0.25);
+    connect(&fixture, snapshot);
+    harness.run_steps(2);
+    let asked = drain(&mut fixture);
+    assert!(
+        asked
+            .iter()
+            .any(|c| matches!(c, Command::FetchFactoryDetail(id) if *id == plant.id)),
+        "{asked:?}"
+    );
+    assert!(
+        !asked.iter().any(|c| matches!(
+            c,
+            Command::FetchFactories(_) | Command::FetchFactoryPoints(_)
+        )),
+        "nothing about other plants is fetched: {asked:?}"
+    );
+    fixture
+        .to_ui
+        .try_send(ClientEvent::FactoryDetail(Box::new(detail)))
+        .expect("send");
+    harness.run_steps(3);
+    harness.get_by_label(&plant.name_en);
+    harness.get_by_label(&format!("Plant #{}", plant.id));
+    harness.get_by_label("Pending actions for this plant: 1");
+    harness.get_by_label("Pending actions: 1");
+    harness.get_by_label("Own plant action");
+    assert!(harness.query_by_label("Foreign plant action").is_none());
+    assert!(harness.query_by_label_contains(&other.name_en).is_none());
+    // No navigation to the views that list every plant.
+    for label in ["Overview", "Factories", "Agents", "Progress"] {
+        assert!(harness.query_by_label(label).is_none(), "{label}");
+    }
+}
+
+#[test]
+fn the_settings_panel_switches_language_and_theme_at_runtime() {
+    let (mut harness, fixture) = console(View::Overview, egui::vec2(1400.0, 900.0));
+    connect(&fixture, simulated_snapshot());
+    harness.run_steps(2);
+    harness.get_by_label("Settings").click();
+    harness.run_steps(2);
+    harness.get_by_label("office-light").click();
+    harness.get_by_label("简体中文").click();
+    harness.run_steps(1);
+    harness.get_by_label("Apply and save").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().theme.name, "office-light");
+    assert_eq!(harness.state().i18n.lang(), Lang::ZhCn);
+    assert!(harness.query_all_by_label("设置").count() >= 1);
+    // Without a config folder (none given here) saving says so instead of failing silently.
+    harness.get_by_label_contains("没有可保存设置的主目录");
+}

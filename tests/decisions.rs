@@ -480,3 +480,135 @@ async fn an_acknowledged_decision_and_its_audit_survive_a_restart_on_the_same_da
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }
 }
+
+/// A `tianshu serve` child process that is killed with SIGKILL when dropped (a failing test never
+/// leaves it running).
+struct ServeProcess {
+    child: std::process::Child,
+    base_url: String,
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the real binary on a port of its choosing and reads the address it prints.
+fn serve(db: &std::path::Path, users: &std::path::Path) -> ServeProcess {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tianshu"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .arg("--users")
+        .arg(users)
+        .args(["--seed", "11", "--speed", "3600", "--factories", "3000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("tianshu serve starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.strip_prefix("tianshu backend on ") {
+                let url = rest.split_whitespace().next().unwrap_or_default().to_owned();
+                let _ = tx.send(url);
+            }
+        }
+    });
+    let base_url = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("serve prints where it listens");
+    ServeProcess { child, base_url }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_survives_sigkill_of_the_serve_process() {
+    use sha2::Digest as _;
+    let dir = std::env::temp_dir().join(format!("tianshu-kill9-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (db, users) = (dir.join("backend.sqlite"), dir.join("users.toml"));
+    let token = "kill-nine-admin-token";
+    let digest: String = sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    std::fs::write(
+        &users,
+        format!("[[user]]\nname = \"root\"\nrole = \"admin\"\ntoken_sha256 = \"{digest}\"\n"),
+    )
+    .unwrap();
+
+    let first = serve(&db, &users);
+    let root = ApiClient::new(&first.base_url, Some(token)).unwrap();
+    // Wait for the simulator (3,600× real time) to propose something to decide.
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let action = loop {
+        let pending = root.actions(Some(ActionState::Pending)).await.unwrap();
+        if let Some(a) = pending.into_iter().next() {
+            break a;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no action proposed in time"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let key = "kill-nine-reject";
+    let ack = root
+        .decide(action.id, &request(Decision::Reject, action.version, key))
+        .await
+        .unwrap();
+    assert_eq!(ack.action.state, ActionState::Rejected);
+    assert!(!ack.replayed);
+
+    // kill -9: no shutdown, no flush, no goodbye.
+    let mut first = first;
+    first.child.kill().unwrap();
+    let status = first.child.wait().unwrap();
+    assert!(!status.success(), "killed, not exited: {status:?}");
+    drop(first);
+
+    let second = serve(&db, &users);
+    let root = ApiClient::new(&second.base_url, Some(token)).unwrap();
+    let stored = root
+        .actions(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.id == action.id)
+        .expect("the acknowledged action is there after kill -9");
+    assert_eq!(stored.state, ActionState::Rejected);
+    assert_eq!(stored.version, ack.action.version);
+    let audit = root.audit(None).await.unwrap();
+    let entry = audit
+        .items
+        .iter()
+        .find(|e| e.id == ack.audit_id)
+        .expect("the audit entry is there after kill -9");
+    assert_eq!(
+        (entry.event.as_str(), entry.actor.as_str(), entry.action_id),
+        ("reject", "root", action.id)
+    );
+    assert_eq!(entry.after["state"], "rejected");
+    // The idempotency record survived: the retry is answered from it, not applied again.
+    let retry = root
+        .decide(action.id, &request(Decision::Reject, action.version, key))
+        .await
+        .unwrap();
+    assert!(retry.replayed);
+    assert_eq!(retry.audit_id, ack.audit_id);
+    assert_eq!(retry.action.version, ack.action.version);
+    // A new key on the closed action is refused, not applied twice.
+    let again = root
+        .decide(
+            action.id,
+            &request(Decision::Reject, ack.action.version, "kill-nine-other"),
+        )
+        .await;
+    assert_eq!(status_and_code(again).0, 409);
+    drop(second);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -28,6 +28,34 @@ pub enum Command {
     Serve(ServeArgs),
     /// Time the CPU side of every view's frames (headless, no window or GPU needed).
     Bench(BenchArgs),
+    /// Write the scorecard of the plans' targets without opening a window (scheduled reports).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Output format (csv; png and pdf are not done yet).
+    #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
+    pub format: ReportFormat,
+    /// File to write; `-` for standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// The day to review (YYYY-MM-DD, Beijing); default: the latest.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// Language of the target names: en or zh-CN.
+    #[arg(long, default_value = "en", value_name = "LANG")]
+    pub lang: String,
+    /// Simulated days to run before reporting (the embedded simulator, headless).
+    #[arg(long, default_value_t = 0, value_name = "DAYS")]
+    pub days: u32,
+    #[command(flatten)]
+    pub sim: SimArgs,
 }
 
 #[derive(Debug, Args)]
@@ -53,24 +81,44 @@ pub struct ConsoleArgs {
     /// URL of a running backend (http:// or https://); omit to start the embedded one.
     #[arg(long, value_name = "URL")]
     pub backend: Option<String>,
-    /// File holding the bearer token for --backend (else the TIANSHU_TOKEN variable).
+    /// File holding the bearer token for --backend (else the TIANSHU_TOKEN variable, else the
+    /// token remembered with --remember-token).
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
-    /// View to open on.
-    #[arg(long, value_enum, default_value_t = View::Overview)]
-    pub view: View,
+    /// Keep the token given by --token-file or TIANSHU_TOKEN for later runs, in a file only you
+    /// can read (0600) in your config folder.
+    #[arg(long)]
+    pub remember_token: bool,
+    /// Delete the remembered token, then go on.
+    #[arg(long, conflicts_with = "remember_token")]
+    pub forget_token: bool,
+    /// View to open on (default: the settings file's, else overview).
+    #[arg(long, value_enum)]
+    pub view: Option<View>,
+    /// Who the console is for: operator (every view), wall (full screen, playlist, large type),
+    /// review (the scorecard of the plans' targets), factory (one plant, with --factory).
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub profile: Option<crate::settings::Profile>,
+    /// The plant of --profile factory.
+    #[arg(long, value_name = "ID")]
+    pub factory: Option<u32>,
+    /// Settings file (default: config.toml in the platform's config folder,
+    /// e.g. ~/.config/tianshu/config.toml). Flags override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Save a PNG of the window once the first data is drawn, then exit.
     #[arg(long, value_name = "FILE.png")]
     pub screenshot: Option<PathBuf>,
     /// Seconds to wait for data before --screenshot gives up (it then exits with an error).
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub screenshot_timeout: u64,
-    /// Interface language: en or zh-CN.
-    #[arg(long, default_value = "en", value_name = "LANG")]
-    pub lang: String,
-    /// Theme: noc-dark, office-light, high-contrast, or a path to a theme .toml.
-    #[arg(long, default_value = "noc-dark", value_name = "NAME|FILE")]
-    pub theme: String,
+    /// Interface language: en or zh-CN (default: the settings file's, else en).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
+    /// Theme: noc-dark, office-light, high-contrast, or a path to a theme .toml (default: the
+    /// settings file's, else noc-dark).
+    #[arg(long, value_name = "NAME|FILE")]
+    pub theme: Option<String>,
     /// Window size in logical points, e.g. 1600x900.
     #[arg(long, default_value = "1600x900", value_name = "WxH")]
     pub size: String,
@@ -121,6 +169,15 @@ pub struct ServeArgs {
     /// (fine on 127.0.0.1, not on a network). `--tokens` (the older [[token]] file) also works.
     #[arg(long, visible_alias = "tokens", value_name = "FILE")]
     pub users: Option<PathBuf>,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Requests per second each token may make (bursts of 4×); beyond, 429. 0 turns it off.
+    #[arg(long, default_value_t = 50.0, value_name = "N")]
+    pub rate_limit: f64,
     #[command(flatten)]
     pub sim: SimArgs,
 }
@@ -163,7 +220,14 @@ mod tests {
         assert!(matches!(cli.command, Some(Command::Serve(ref s)) if s.sim.seed == 7));
         let cli = Cli::try_parse_from(["tianshu", "--view", "agents", "--screenshot", "x.png"])
             .expect("parses");
-        assert_eq!(cli.console.view, View::Agents);
+        assert_eq!(cli.console.view, Some(View::Agents));
+        let cli = Cli::try_parse_from(["tianshu", "--profile", "factory", "--factory", "12"])
+            .expect("parses");
+        assert_eq!(cli.console.profile, Some(crate::settings::Profile::Factory));
+        assert_eq!(cli.console.factory, Some(12));
+        let cli = Cli::try_parse_from(["tianshu", "report", "--format", "csv", "--out", "x.csv"])
+            .expect("parses");
+        assert!(matches!(cli.command, Some(Command::Report(_))));
         assert!(Cli::try_parse_from(["tianshu", "--view", "nowhere"]).is_err());
     }
 }

@@ -47,24 +47,52 @@ pub fn sim_config(args: &SimArgs) -> anyhow::Result<backend::sim::SimConfig> {
 }
 
 fn read_token(args: &ConsoleArgs) -> anyhow::Result<Option<String>> {
-    if let Some(path) = &args.token_file {
+    use crate::client::token_store;
+    let remembered = || -> anyhow::Result<std::path::PathBuf> { Ok(token_store::default_path()?) };
+    if args.forget_token {
+        let path = remembered()?;
+        token_store::forget(&path)?;
+        tracing::info!("forgot the token remembered in {}", path.display());
+    }
+    let given = if let Some(path) = &args.token_file {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read token file {}", path.display()))?;
         let token = text.trim().to_owned();
         if token.is_empty() {
             bail!("token file {} is empty", path.display());
         }
-        return Ok(Some(token));
+        Some(token)
+    } else {
+        std::env::var("TIANSHU_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+    };
+    if args.remember_token {
+        let Some(token) = &given else {
+            bail!("--remember-token needs a token from --token-file or TIANSHU_TOKEN");
+        };
+        let path = remembered()?;
+        token_store::save(&path, token)?;
+        tracing::info!("token remembered in {} (mode 0600)", path.display());
     }
-    Ok(std::env::var("TIANSHU_TOKEN")
-        .ok()
-        .filter(|t| !t.trim().is_empty()))
+    if given.is_some() || args.backend.is_none() {
+        return Ok(given);
+    }
+    match token_store::default_path() {
+        Ok(path) => Ok(token_store::load(&path)?),
+        Err(_) => Ok(None),
+    }
 }
 
-pub fn run_console(args: ConsoleArgs) -> anyhow::Result<()> {
-    let lang = Lang::parse(&args.lang)
-        .with_context(|| format!("--lang {:?}: choose en or zh-CN", args.lang))?;
-    let theme = Theme::load(&args.theme).context("--theme")?;
+pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
+    let (settings, config_path, mut warnings) = console_settings(&args)?;
+    if args.backend.is_none() {
+        args.backend = settings.backend.clone();
+    }
+    let lang = settings.language;
+    // A broken theme file: the default theme, and a notice naming its file, line and key.
+    let (theme, theme_warning) = Theme::load_or_default(&settings.theme).context("--theme")?;
+    warnings.extend(theme_warning);
     let (width, height) = parse_size(&args.size)
         .with_context(|| format!("--size {:?}: give WIDTHxHEIGHT, e.g. 1600x900", args.size))?;
     let token = read_token(&args)?;
@@ -92,7 +120,7 @@ pub fn run_console(args: ConsoleArgs) -> anyhow::Result<()> {
     let api = ApiClient::new(&base_url, token.as_deref())?;
 
     let screenshot_status = ScreenshotStatus::default();
-    let view = args.view;
+    let view = crate::settings::parse_view(&settings.view).unwrap_or_default();
     let tiles = match &args.tiles {
         Some(url) => Some(crate::ui::tiles::TileConfig::parse(url, &args.tiles_attribution).context("--tiles")?),
         None => None,
@@ -108,7 +136,7 @@ pub fn run_console(args: ConsoleArgs) -> anyhow::Result<()> {
         .with_title("Tianshu 天枢")
         .with_inner_size([width, height])
         .with_min_inner_size([800.0, 500.0]);
-    if args.fullscreen {
+    if args.fullscreen || settings.profile == crate::settings::Profile::Wall {
         viewport = viewport.with_fullscreen(true);
     }
     let options = eframe::NativeOptions {
@@ -126,7 +154,8 @@ pub fn run_console(args: ConsoleArgs) -> anyhow::Result<()> {
             let wake: client::Waker = Arc::new(move || ctx.request_repaint());
             let client = client::spawn(&handle, api, wake);
             let state = State::new(client.base_url.clone());
-            let mut app = ConsoleApp::new(state, lang, theme, view, client.commands, client.events);
+            let mut app = ConsoleApp::new(state, lang, theme, view, client.commands, client.events)
+                .with_settings(settings, config_path, warnings);
             if let Some(tiles) = tiles {
                 app = app.with_tiles(tiles);
             }
@@ -169,9 +198,26 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
             None => default_db_path()?,
         })
     };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(backend::tls::TlsFiles {
+            cert: cert.clone(),
+            key: key.clone(),
+        }),
+        _ => None,
+    };
+    if !(args.rate_limit.is_finite() && args.rate_limit >= 0.0) {
+        bail!("--rate-limit must be 0 (off) or a positive number of requests per second");
+    }
+    let rate_limit = if args.rate_limit == 0.0 {
+        backend::guard::RateLimit::off()
+    } else {
+        backend::guard::RateLimit::per_second(args.rate_limit)
+    };
     let config = BackendConfig {
         listen: args.listen,
         db: db.clone(),
+        tls,
+        rate_limit,
         sim: sim_config(&args.sim)?,
         speed: args.sim.speed,
         tokens,
@@ -184,6 +230,9 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
         .context("cannot start the runtime")?;
     runtime.block_on(async move {
         let running = backend::start(config).await?;
+        if running.tls {
+            tracing::info!("serving HTTPS");
+        }
         println!(
             "tianshu backend on {} (store: {})",
             running.base_url(),
@@ -203,4 +252,39 @@ fn default_db_path() -> anyhow::Result<std::path::PathBuf> {
     let dir = dirs.data_dir();
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir.join("backend.sqlite"))
+}
+
+/// The settings file (`--config`, else the platform's config folder) under the command line's
+/// flags, where "Save" writes, and the warnings to show (a broken file: the defaults are used).
+fn console_settings(
+    args: &ConsoleArgs,
+) -> anyhow::Result<(
+    crate::settings::Settings,
+    Option<std::path::PathBuf>,
+    Vec<String>,
+)> {
+    use crate::settings::{Overrides, Profile, Settings};
+    let path = args.config.clone().or_else(crate::settings::default_path);
+    let (file, warning) = match &path {
+        Some(p) => Settings::load_or_default(p),
+        None => (Settings::default(), None),
+    };
+    let language = match &args.lang {
+        Some(text) => Some(
+            Lang::parse(text).with_context(|| format!("--lang {text:?}: choose en or zh-CN"))?,
+        ),
+        None => None,
+    };
+    let settings = file.merged(&Overrides {
+        language,
+        theme: args.theme.clone(),
+        profile: args.profile,
+        factory: args.factory,
+        backend: args.backend.clone(),
+        view: args.view,
+    });
+    if settings.profile == Profile::Factory && settings.factory.is_none() {
+        bail!("--profile factory needs the plant: --factory ID (or factory = ID in the settings file)");
+    }
+    Ok((settings, path, warning.into_iter().collect()))
 }

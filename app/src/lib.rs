@@ -10,6 +10,7 @@ pub mod cli;
 pub mod client;
 pub mod console;
 pub mod i18n;
+pub mod report;
 pub mod review;
 pub mod settings;
 pub mod state;

@@ -15,6 +15,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Some(Command::Serve(args)) => tianshu::console::run_serve(args),
         Some(Command::Bench(args)) => tianshu::bench::run_bench(args),
+        Some(Command::Report(args)) => tianshu::report::run_report(args),
         None => tianshu::console::run_console(cli.console),
     };
     match result {

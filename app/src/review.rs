@@ -84,7 +84,9 @@ pub fn deadline_ms(deadline: &str) -> Option<UnixMs> {
     let day_after = if let Ok(year) = text.parse::<i32>() {
         NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?
     } else {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?.succ_opt()?
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()?
+            .succ_opt()?
     };
     let midnight = beijing()
         .from_local_datetime(&day_after.and_hms_opt(0, 0, 0)?)
@@ -242,18 +244,18 @@ pub struct ProvinceRow {
 /// count is taken back to `as_of`, and forward to the deadline, with the national trend: the
 /// province keeps its share of the nation's upgrades. Sorted by status (worst first), then code.
 pub fn provinces(progress: &Progress, as_of: Option<UnixMs>) -> Vec<ProvinceRow> {
-    let Some(national) = progress
-        .targets
-        .iter()
-        .find(|t| t.id == ENTERPRISE_TARGET)
-    else {
+    let Some(national) = progress.targets.iter().find(|t| t.id == ENTERPRISE_TARGET) else {
         return Vec::new();
     };
     let as_of = as_of.unwrap_or(progress.sim_time);
     let Some(nat) = row(progress, national, as_of) else {
         return Vec::new();
     };
-    let total: u64 = progress.enterprises_by_province.iter().map(|k| k.count).sum();
+    let total: u64 = progress
+        .enterprises_by_province
+        .iter()
+        .map(|k| k.count)
+        .sum();
     if national.current <= 0.0 || total == 0 {
         return Vec::new();
     }
@@ -288,7 +290,11 @@ pub fn provinces(progress: &Progress, as_of: Option<UnixMs>) -> Vec<ProvinceRow>
 fn plain(value: f64) -> String {
     let text = format!("{:.4}", (value * 1e4).round() / 1e4);
     let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" { "0".into() } else { text.into() }
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -437,12 +443,24 @@ mod tests {
             sim_time: series.last().unwrap().t,
             targets: vec![target(ENTERPRISE_TARGET, 10_000.0, false, series)],
             upgraded_by_province: vec![
-                KeyCount { key: "CN-AA".into(), count: 3_600 },
-                KeyCount { key: "CN-BB".into(), count: 400 },
+                KeyCount {
+                    key: "CN-AA".into(),
+                    count: 3_600,
+                },
+                KeyCount {
+                    key: "CN-BB".into(),
+                    count: 400,
+                },
             ],
             enterprises_by_province: vec![
-                KeyCount { key: "CN-AA".into(), count: 5_000 },
-                KeyCount { key: "CN-BB".into(), count: 5_000 },
+                KeyCount {
+                    key: "CN-AA".into(),
+                    count: 5_000,
+                },
+                KeyCount {
+                    key: "CN-BB".into(),
+                    count: 5_000,
+                },
             ],
         };
         let rows = provinces(&progress, None);
@@ -470,6 +488,10 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert!(lines[0].starts_with("id,name,actual,target,deadline,projection,status"));
         assert!(lines[1].starts_with("x,x 中,35,50,2028,"), "{}", lines[1]);
-        assert!(lines[1].contains(",on_track,count,1970-01-31,true"), "{}", lines[1]);
+        assert!(
+            lines[1].contains(",on_track,count,1970-01-31,true"),
+            "{}",
+            lines[1]
+        );
     }
 }

@@ -13,9 +13,7 @@ use crate::i18n::Lang;
 use crate::ui::View;
 
 /// Who the console is set up for.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     /// Every view, for the operator at a desk.
@@ -218,19 +216,22 @@ impl Settings {
                 message: first_line(e.message()),
             }
         })?;
-        settings.check().map_err(|(key, message)| SettingsError::Invalid {
-            path: path.to_owned(),
-            line: line_of_key(text, key),
-            key: key.to_owned(),
-            message,
-        })?;
+        settings
+            .check()
+            .map_err(|(key, value, message)| SettingsError::Invalid {
+                path: path.to_owned(),
+                line: line_of_setting(text, key, value.as_deref()),
+                key: key.to_owned(),
+                message,
+            })?;
         Ok(settings)
     }
 
-    /// Values serde cannot judge: (key, what is wrong).
-    fn check(&self) -> Result<(), (&'static str, String)> {
+    /// Values serde cannot judge: (key, the value as written if it helps to find the line,
+    /// what is wrong).
+    fn check(&self) -> Result<(), (&'static str, Option<String>, String)> {
         if self.theme.trim().is_empty() {
-            return Err(("theme", "give a theme name or a .toml file".into()));
+            return Err(("theme", None, "give a theme name or a .toml file".into()));
         }
         if !self.theme.ends_with(".toml")
             && !crate::ui::theme::BUILT_IN
@@ -239,6 +240,7 @@ impl Settings {
         {
             return Err((
                 "theme",
+                None,
                 format!(
                     "{:?} is not a built-in theme (noc-dark, office-light, high-contrast) or a .toml file",
                     self.theme
@@ -246,12 +248,13 @@ impl Settings {
             ));
         }
         if parse_view(&self.view).is_none() {
-            return Err(("view", format!("{:?} is not a view", self.view)));
+            return Err(("view", None, format!("{:?} is not a view", self.view)));
         }
         for entry in &self.wall.playlist {
             if entry.view().is_none() {
                 return Err((
                     "view",
+                    Some(format!("{:?}", entry.view)),
                     format!(
                         "{:?} is not a view (overview, latency, factories, agents, progress)",
                         entry.view
@@ -261,29 +264,40 @@ impl Settings {
             if !(5..=3600).contains(&entry.dwell_s) {
                 return Err((
                     "dwell_s",
+                    Some(entry.dwell_s.to_string()),
                     format!("{} is outside 5..=3600 seconds", entry.dwell_s),
                 ));
             }
         }
         if !(self.wall.scale.is_finite() && (0.5..=4.0).contains(&self.wall.scale)) {
-            return Err(("scale", format!("{} is outside 0.5..=4", self.wall.scale)));
+            return Err((
+                "scale",
+                None,
+                format!("{} is outside 0.5..=4", self.wall.scale),
+            ));
         }
         if !(self.wall.shift_px.is_finite() && (0.0..=32.0).contains(&self.wall.shift_px)) {
             return Err((
                 "shift_px",
+                None,
                 format!("{} is outside 0..=32 pixels", self.wall.shift_px),
             ));
         }
         if !(10..=86_400).contains(&self.wall.shift_every_s) {
             return Err((
                 "shift_every_s",
+                None,
                 format!("{} is outside 10..=86400 seconds", self.wall.shift_every_s),
             ));
         }
         if let Some(url) = &self.backend
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
-            return Err(("backend", format!("{url:?} is not an http:// or https:// URL")));
+            return Err((
+                "backend",
+                None,
+                format!("{url:?} is not an http:// or https:// URL"),
+            ));
         }
         Ok(())
     }
@@ -390,6 +404,21 @@ pub fn locate(text: &str, offset: Option<usize>, message: &str) -> (usize, Strin
     (line, key)
 }
 
+/// The first line that sets `key` — inline tables too — to something containing `value` when
+/// given (1-based), or 0.
+pub fn line_of_setting(text: &str, key: &str, value: Option<&str>) -> usize {
+    text.lines()
+        .position(|l| {
+            let sets_key = l.match_indices(key).any(|(i, _)| {
+                let before = l[..i].chars().next_back();
+                let after = l[i + key.len()..].trim_start();
+                before.is_none_or(|c| !(c.is_alphanumeric() || c == '_')) && after.starts_with('=')
+            });
+            sets_key && value.is_none_or(|v| l.contains(v))
+        })
+        .map_or(0, |i| i + 1)
+}
+
 /// The first line that sets `key` (1-based), or 0.
 pub fn line_of_key(text: &str, key: &str) -> usize {
     text.lines()
@@ -479,7 +508,10 @@ mod tests {
         let (s, warning) = Settings::load_or_default(&path);
         assert_eq!(s, Settings::default());
         let warning = warning.unwrap();
-        assert!(warning.contains("config.toml") && warning.contains("line 1"), "{warning}");
+        assert!(
+            warning.contains("config.toml") && warning.contains("line 1"),
+            "{warning}"
+        );
         std::fs::remove_dir_all(&dir).ok();
     }
 }

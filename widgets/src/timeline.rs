@@ -9,8 +9,8 @@
 //! gets an accessibility node up to [`ACCESSIBLE_MARKER_LIMIT`].
 
 use egui::{
-    Align2, Color32, FontId, Pos2, Rect, Response, Role, Sense, Shape, Stroke, TextStyle, Ui,
-    Vec2, pos2, vec2,
+    Align2, Color32, FontId, Pos2, Rect, Response, Role, Sense, Shape, Stroke, TextStyle, Ui, Vec2,
+    pos2, vec2,
 };
 
 use crate::{access::labeled_rect, text::font_for};
@@ -446,8 +446,11 @@ pub fn glyph_swatch(ui: &mut Ui, glyph: Glyph, color: Color32, size: f32) -> Res
 /// `text` cut with an ellipsis to fit `width` in `font`.
 fn truncate(text: &str, width: f32, font: &FontId, ui: &Ui) -> String {
     let fits = |s: &str| {
-        ui.fonts_mut(|f| f.layout_no_wrap(s.to_owned(), font.clone(), Color32::WHITE).size().x)
-            <= width
+        ui.fonts_mut(|f| {
+            f.layout_no_wrap(s.to_owned(), font.clone(), Color32::WHITE)
+                .size()
+                .x
+        }) <= width
     };
     if fits(text) {
         return text.to_owned();
@@ -488,7 +491,11 @@ mod tests {
         let mut w = TimeWindow::new(600.0);
         w.pan(-100.0, 1_000.0);
         assert_eq!(w.range(1_000.0), (300.0, 900.0));
-        assert_eq!(w.range(5_000.0), (300.0, 900.0), "a panned window stays put");
+        assert_eq!(
+            w.range(5_000.0),
+            (300.0, 900.0),
+            "a panned window stays put"
+        );
         w.pan(500.0, 1_000.0);
         assert!(w.follows_now());
     }

@@ -281,6 +281,9 @@ pub enum AutonomyLevel {
     L3,
     L4,
     L5,
+    /// A level this console does not know (a newer backend): shown as "unknown".
+    #[serde(other)]
+    Unknown,
 }
 
 /// What an agent looks after.
@@ -317,6 +320,9 @@ pub enum ActionKind {
     QosSchedule,
     TsnSchedule,
     ProcessParameter,
+    /// A kind this console does not know (a newer backend): shown as "unknown".
+    #[serde(other)]
+    Unknown,
 }
 
 /// Risk of an action, as the proposing agent assesses it.
@@ -329,6 +335,9 @@ pub enum Risk {
     Medium,
     High,
     Critical,
+    /// A risk this console does not know (a newer backend): shown as "unknown".
+    #[serde(other)]
+    Unknown,
 }
 
 /// Who must agree before an action runs.
@@ -340,6 +349,9 @@ pub enum Policy {
     OneApproval,
     /// Four eyes: two different operators.
     TwoApprovals,
+    /// A policy this console does not know (a newer backend): shown as "unknown", never decided.
+    #[serde(other)]
+    Unknown,
 }
 
 /// Lifecycle of an action.
@@ -354,6 +366,9 @@ pub enum ActionState {
     /// Executed at once by an autonomous agent, then vetoed inside its window: the effect was
     /// reverted.
     RolledBack,
+    /// A state this console does not know (a newer backend): shown as "unknown", not open.
+    #[serde(other)]
+    Unknown,
 }
 
 impl ActionState {
@@ -609,6 +624,9 @@ pub enum EventKind {
     },
     /// The stream cannot resume where asked (too far behind): fetch a fresh snapshot.
     Resync,
+    /// An event type this console does not know (a newer backend): skipped, the stream goes on.
+    #[serde(other)]
+    Unknown,
 }
 
 /// An event on the `/events` stream; `id` is also the SSE event id.

@@ -97,7 +97,8 @@ pub fn decision_name(decision: Decision) -> &'static str {
 /// Approvals a policy needs before the action runs.
 pub fn approvals_needed(policy: Policy) -> usize {
     match policy {
-        Policy::TwoApprovals => 2,
+        // A policy this backend does not know can never gather enough approvals.
+        Policy::TwoApprovals | Policy::Unknown => 2,
         Policy::OneApproval | Policy::AutoWithVeto => 1,
     }
 }

@@ -115,13 +115,26 @@ impl RateLimiter {
 pub fn harden(router: Router, limit: RateLimit) -> Router {
     let limiter = std::sync::Arc::new(RateLimiter::new(limit));
     router
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(limiter, rate_limit))
-        .layer(middleware::from_fn(bound_url))
+        .layer(middleware::from_fn(bound_request))
         .layer(middleware::map_response(security_headers))
 }
 
-async fn bound_url(request: Request, next: Next) -> Response {
+/// A handler that panicked (a bug) answers 500 in the API's shape instead of a dropped connection;
+/// the backend keeps serving.
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked; answered 500");
+    HttpError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "the backend could not complete the request; it has been logged",
+    )
+    .into_response()
+}
+
+async fn bound_request(request: Request, next: Next) -> Response {
     let uri = request.uri();
     let query = uri.query().map_or(0, str::len);
     if query > MAX_QUERY_BYTES || uri.path().len() > MAX_PATH_BYTES {
@@ -135,7 +148,26 @@ async fn bound_url(request: Request, next: Next) -> Response {
         )
         .into_response();
     }
+    // Refuse a body announced too big before reading any of it (the body limit would otherwise
+    // read up to the limit first, and a slow sender could hold the connection meanwhile).
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return too_large().into_response();
+    }
     next.run(request).await
+}
+
+/// 413 in the API's error shape.
+pub fn too_large() -> HttpError {
+    HttpError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        format!("the request body may be at most {MAX_BODY_BYTES} bytes"),
+    )
 }
 
 async fn rate_limit(
@@ -204,7 +236,10 @@ mod tests {
         }
         let wait = limiter.check(key, t0).expect_err("bucket empty");
         assert!(wait <= Duration::from_millis(100));
-        assert!(limiter.check([2u8; 32], t0).is_ok(), "other tokens unaffected");
+        assert!(
+            limiter.check([2u8; 32], t0).is_ok(),
+            "other tokens unaffected"
+        );
         assert!(limiter.check(key, t0 + Duration::from_millis(110)).is_ok());
         // A long pause refills only up to the burst.
         let later = t0 + Duration::from_secs(60);

@@ -100,14 +100,7 @@ impl IntoResponse for HttpError {
 impl From<JsonRejection> for HttpError {
     fn from(r: JsonRejection) -> Self {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            return Self::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!(
-                    "the request body may be at most {} bytes",
-                    super::guard::MAX_BODY_BYTES
-                ),
-            );
+            return super::guard::too_large();
         }
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_body", r.body_text())
     }
@@ -418,6 +411,13 @@ async fn actions(
 ) -> ApiResult<Vec<Action>> {
     let who = authorize(&state, &headers)?;
     let Query(query) = query?;
+    if query.state == Some(crate::api::ActionState::Unknown) {
+        return Err(HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            "state must be one of pending, executed, rejected, vetoed, expired, rolled_back",
+        ));
+    }
     let mut actions = state.world().actions(query.state);
     actions.retain(|a| World::visible_to(&who, a));
     Ok(Json(actions))

@@ -70,11 +70,10 @@ impl Store {
         Ok(store)
     }
 
-    /// Caps the database at `pages` pages (`None`: SQLite's default), after which writes fail as
-    /// on a full disk. Operators may cap growth; tests use it to play a full disk.
-    pub fn limit_pages(&self, pages: Option<u64>) -> Result<(), StoreError> {
-        let pages = pages.map_or(1_073_741_823_i64, |p| p.min(1_073_741_823) as i64);
-        self.conn.pragma_update(None, "max_page_count", pages)?;
+    /// While `refuse` is true every write fails, as on a full disk or a file turned read-only
+    /// (SQLite's `query_only`); fault tests play those with it.
+    pub fn refuse_writes(&self, refuse: bool) -> Result<(), StoreError> {
+        self.conn.pragma_update(None, "query_only", refuse)?;
         Ok(())
     }
 

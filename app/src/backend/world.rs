@@ -116,7 +116,7 @@ impl World {
     /// Backbone frames between `from` and `to` (simulated ms; defaults: the last 24 hours).
     pub fn load_history(&self, from: Option<UnixMs>, to: Option<UnixMs>) -> LoadHistory {
         let to = to.unwrap_or_else(|| self.sim.sim_time());
-        let from = from.unwrap_or(to - super::history::HISTORY_SPAN_MS);
+        let from = from.unwrap_or(to.saturating_sub(super::history::HISTORY_SPAN_MS));
         self.history.range(from, to)
     }
 

@@ -7,6 +7,7 @@
 
 mod audit_csv;
 mod http;
+pub mod token_store;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -55,7 +55,7 @@ impl ActivityKind {
     /// The outcome an action in `state` has reached, if it reached one.
     pub fn outcome(state: ActionState) -> Option<Self> {
         match state {
-            ActionState::Pending => None,
+            ActionState::Pending | ActionState::Unknown => None,
             ActionState::Executed => Some(Self::Executed),
             ActionState::Rejected => Some(Self::Rejected),
             ActionState::Vetoed | ActionState::RolledBack => Some(Self::Vetoed),
@@ -175,7 +175,10 @@ impl ActivityLog {
             return;
         }
         if self.points.len() >= ACTIVITY_KEPT
-            && self.points.front().is_some_and(|oldest| point.at < oldest.at)
+            && self
+                .points
+                .front()
+                .is_some_and(|oldest| point.at < oldest.at)
         {
             return;
         }
@@ -314,8 +317,7 @@ pub fn agent_activity(
             continue;
         };
         let peers = group_size.get(&g).copied().unwrap_or(1).saturating_sub(1);
-        let peer_proposals =
-            group_proposals.get(&g).copied().unwrap_or(0) - a.proposals_in_window;
+        let peer_proposals = group_proposals.get(&g).copied().unwrap_or(0) - a.proposals_in_window;
         let silent = watched_long_enough
             && peers > 0
             && a.proposals_in_window == 0
@@ -370,7 +372,10 @@ mod tests {
         let times: Vec<i64> = log.points().map(|p| p.at).collect();
         assert!(times.windows(2).all(|w| w[0] <= w[1]));
         // The newest were kept; an older point than all of a full log is not taken.
-        assert_eq!(times.last().copied(), Some(1_000 + ACTIVITY_KEPT as i64 + 499));
+        assert_eq!(
+            times.last().copied(),
+            Some(1_000 + ACTIVITY_KEPT as i64 + 499)
+        );
         assert_eq!(times.first().copied(), Some(1_500));
         let v = log.version();
         log.insert(point(0, 99_999, "a", ActivityKind::Proposed));
@@ -469,15 +474,35 @@ mod tests {
         .into_iter()
         .enumerate()
         {
-            add(&mut log, now - 2 * HOUR_AT_60 + k as i64, "hub-a", ActivityKind::Proposed);
+            add(
+                &mut log,
+                now - 2 * HOUR_AT_60 + k as i64,
+                "hub-a",
+                ActivityKind::Proposed,
+            );
             add(&mut log, now - HOUR_AT_60 + k as i64, "hub-a", kind);
         }
         // hub-b proposes and is approved; hub-c proposed long ago only; the backbone never.
         for k in 0..3 {
-            add(&mut log, now - 3 * HOUR_AT_60 + k, "hub-b", ActivityKind::Proposed);
-            add(&mut log, now - 3 * HOUR_AT_60 + k, "hub-b", ActivityKind::Executed);
+            add(
+                &mut log,
+                now - 3 * HOUR_AT_60 + k,
+                "hub-b",
+                ActivityKind::Proposed,
+            );
+            add(
+                &mut log,
+                now - 3 * HOUR_AT_60 + k,
+                "hub-b",
+                ActivityKind::Executed,
+            );
         }
-        add(&mut log, now - 50 * HOUR_AT_60, "hub-c", ActivityKind::Proposed);
+        add(
+            &mut log,
+            now - 50 * HOUR_AT_60,
+            "hub-c",
+            ActivityKind::Proposed,
+        );
         let health = agent_activity(&log, &agents, now, 60.0);
         assert_eq!(health["hub-a"].health, AgentHealth::Degraded);
         assert_eq!((health["hub-a"].decided, health["hub-a"].refused), (5, 3));

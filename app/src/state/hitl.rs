@@ -83,6 +83,7 @@ fn state_key(s: ActionState) -> &'static str {
         ActionState::Vetoed => "vetoed",
         ActionState::Expired => "expired",
         ActionState::RolledBack => "rolled_back",
+        ActionState::Unknown => "unknown",
     }
 }
 

@@ -10,13 +10,14 @@ mod hitl;
 mod latency;
 mod overview;
 mod rate;
+mod sanitize;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
 pub use self::activity::{
     ActivityKind, ActivityLog, ActivityPoint, AgentActivity, AgentGroup, AgentHealth,
-    agent_activity,
+    SILENT_WINDOW_SIM_HOURS, agent_activity, industry_from_key, silent_window_ms,
 };
 pub use self::history::History;
 pub use self::hitl::{Conflict, HitlState};
@@ -296,7 +297,8 @@ impl State {
         }
     }
 
-    fn apply_snapshot(&mut self, s: Snapshot, now: Instant) {
+    fn apply_snapshot(&mut self, mut s: Snapshot, now: Instant) {
+        sanitize::snapshot(&mut s);
         let fresh_topology = self
             .world
             .as_ref()
@@ -364,8 +366,9 @@ impl State {
                 links,
             } => {
                 world.sim_time = sim_time;
-                for load in clusters {
+                for mut load in clusters {
                     let i = load.index as usize;
+                    sanitize::cluster_load(&mut load, world.clusters.get(i));
                     if let Some(c) = world.clusters.get_mut(i) {
                         c.utilization = load.utilization;
                         c.pue = load.pue;
@@ -377,8 +380,9 @@ impl State {
                     }
                     self.overview.observe_cluster(sim_time, &load);
                 }
-                for load in links {
+                for mut load in links {
                     let i = load.index as usize;
+                    sanitize::link_load(&mut load, world.links.get(i));
                     if let Some(l) = world.links.get_mut(i) {
                         l.utilization = load.utilization;
                         l.utilization_forward = load.utilization_forward;
@@ -417,7 +421,10 @@ impl State {
                 }
             }
             // The client answers a resync with a new snapshot; nothing to fold here.
+            // Resync: the client answers with a new snapshot. Unknown: a newer backend's event
+            // this console cannot fold; skipping it keeps the stream alive.
             EventKind::Resync
+            | EventKind::Unknown
             | EventKind::ActionProposed { .. }
             | EventKind::ActionUpdated { .. }
             | EventKind::Audit { .. } => {}

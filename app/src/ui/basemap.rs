@@ -5,7 +5,8 @@ use serde_json::Value;
 use tianshu_widgets::ProjectedShapes;
 use walkers::{Position, lon_lat};
 
-const PROVINCES: &str = include_str!("../../../assets/geo/china_provinces.geojson");
+/// The province shapes and their properties (code, names, label point), as shipped.
+pub(crate) const PROVINCES: &str = include_str!("../../../assets/geo/china_provinces.geojson");
 const COUNTRIES: &str = include_str!("../../../assets/geo/countries.geojson");
 const NANHAI: &str = include_str!("../../../assets/geo/china_nanhai_dashes.geojson");
 

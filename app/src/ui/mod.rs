@@ -6,12 +6,14 @@
 //! wakes it or something on screen counts down.
 
 mod agents;
+mod audience;
 mod basemap;
 mod factories;
 pub mod fonts;
 mod format;
 mod latency;
 mod overview;
+mod plant;
 mod progress;
 pub mod screenshot;
 mod shell;
@@ -77,6 +79,9 @@ pub struct ConsoleApp {
     agents: agents::AgentsView,
     progress: progress::ProgressView,
     screenshot: Option<ScreenshotJob>,
+    /// Profile (operator, wall, review, factory), settings panel and startup warnings.
+    audience: audience::Audience,
+    plant: plant::PlantPage,
 }
 
 impl ConsoleApp {
@@ -102,7 +107,29 @@ impl ConsoleApp {
             agents: agents::AgentsView::default(),
             progress: progress::ProgressView::default(),
             screenshot: None,
+            audience: audience::Audience::default(),
+            plant: plant::PlantPage::default(),
         }
+    }
+
+    /// Sets the profile and the rest of the settings; `config_path` is where the settings panel
+    /// saves; `warnings` (a broken config or theme file) are shown until dismissed.
+    pub fn with_settings(
+        mut self,
+        settings: crate::settings::Settings,
+        config_path: Option<std::path::PathBuf>,
+        warnings: Vec<String>,
+    ) -> Self {
+        if settings.profile == crate::settings::Profile::Review {
+            self.view = View::Progress;
+        }
+        self.audience = audience::Audience::new(settings, config_path, warnings);
+        self
+    }
+
+    /// The profile in use.
+    pub fn profile(&self) -> crate::settings::Profile {
+        self.audience.profile()
     }
 
     /// Uses an operator's XYZ tiles under the overview's layers.
@@ -157,22 +184,83 @@ impl ConsoleApp {
             self.theme.apply(&ctx);
             self.theme_dirty = false;
         }
+        self.audience.apply_zoom(&ctx);
+        // The wall moves by a few pixels now and then so that nothing burns in.
+        let offset = self.audience.burn_in_offset(&ctx);
+        if offset == egui::Vec2::ZERO {
+            self.frame_ui(ui);
+        } else {
+            let margin = self.audience.settings.wall.shift_px;
+            let rect = ui.max_rect().shrink(margin).translate(offset);
+            let mut child = ui.new_child(egui::UiBuilder::new().max_rect(rect));
+            self.frame_ui(&mut child);
+        }
+    }
+
+    fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        use crate::settings::Profile;
+        let ctx = ui.ctx().clone();
         let now = Instant::now();
-        let shell_out = shell::top_bar(ui, &self.i18n, &self.theme, &mut self.view);
+        let profile = self.audience.profile();
+        let factory_id = self.audience.settings.factory;
+        let shell_out = match profile {
+            Profile::Wall => {
+                self.view = self.audience.wall_view(&ctx);
+                let pos = self.audience.wall_position();
+                audience::wall_top_bar(ui, &self.i18n, &self.theme, self.view, pos);
+                shell::TopBarOut::default()
+            }
+            Profile::Factory => {
+                audience::plant_top_bar(ui, &self.i18n, &self.theme, factory_id)
+            }
+            Profile::Operator | Profile::Review => {
+                shell::top_bar(ui, &self.i18n, &self.theme, &mut self.view)
+            }
+        };
         if shell_out.toggle_language {
             let other = self.i18n.lang().other();
             self.i18n.set_lang(other);
         }
-        shell::status_bar(ui, &self.state, &self.i18n, &self.theme, now);
+        if shell_out.open_settings {
+            self.audience.settings_open = !self.audience.settings_open;
+        }
+        // A plant's manager sees the count of that plant's open actions only.
+        let pending = match (profile, factory_id) {
+            (Profile::Factory, Some(id)) => plant::pending_count(&self.state, id),
+            (Profile::Factory, None) => 0,
+            _ => self.state.open_actions().count(),
+        };
+        shell::status_bar(ui, &self.state, &self.i18n, &self.theme, now, pending);
         shell::stale_banner(ui, &self.state, &self.i18n, &self.theme, now);
         shell::notices(ui, &mut self.state, &self.i18n, &self.theme);
-        if agents::critical_banner(ui, &mut self.state, &self.i18n, &self.theme) {
+        self.audience.warnings_ui(ui, &self.i18n, &self.theme);
+        if profile != Profile::Factory
+            && agents::critical_banner(ui, &mut self.state, &self.i18n, &self.theme)
+            && profile != Profile::Wall
+        {
             self.view = View::Agents;
         }
 
         let mut open_agents = false;
-        let commands = egui::CentralPanel::default()
-            .show(ui, |ui| match self.view {
+        let settings_open = self.audience.settings_open;
+        let central = egui::CentralPanel::default().show(ui, |ui| {
+            if settings_open {
+                let applied = self.audience.settings_ui(ui, &self.i18n, &self.theme);
+                if let Some(lang) = applied.language {
+                    self.i18n.set_lang(lang);
+                }
+                if let Some(theme) = applied.theme {
+                    self.theme = theme;
+                    self.theme_dirty = true;
+                }
+                return Vec::new();
+            }
+            if profile == Profile::Factory {
+                return self
+                    .plant
+                    .ui(ui, &self.state, factory_id, &self.i18n, &self.theme);
+            }
+            match self.view {
                 View::Overview => self.overview.ui(ui, &self.state, &self.i18n, &self.theme),
                 View::Latency => self.latency.ui(ui, &self.state, &self.i18n, &self.theme),
                 View::Factories => {
@@ -182,8 +270,13 @@ impl ConsoleApp {
                 }
                 View::Agents => self.agents.ui(ui, &self.state, &self.i18n, &self.theme),
                 View::Progress => self.progress.ui(ui, &self.state, &self.i18n, &self.theme),
-            })
-            .inner;
+            }
+        });
+        // On the wall the last picture stays, greyed, while the data is not live.
+        if profile == Profile::Wall && self.state.is_stale(now) && self.state.world.is_some() {
+            audience::dim_overlay(ui, central.response.rect, &self.theme);
+        }
+        let commands = central.inner;
         self.send(commands);
         if open_agents {
             self.view = View::Agents;
@@ -195,7 +288,15 @@ impl ConsoleApp {
         {
             ctx.request_repaint_after(std::time::Duration::from_secs(1));
         }
-        let ready = self.state.world.is_some() && self.view_has_data();
+        let ready = self.state.world.is_some()
+            && match profile {
+                Profile::Factory => self
+                    .state
+                    .factory_detail
+                    .as_ref()
+                    .is_some_and(|d| Some(d.factory.id) == factory_id),
+                _ => self.view_has_data(),
+            };
         if let Some(job) = self.screenshot.as_mut() {
             job.frame(&ctx, ready);
         }

@@ -5,9 +5,9 @@
 
 use egui::RichText;
 
-use super::factories::{industry_name, key_of, stage_id};
+use super::factories::{industry_name, key_of, stage_id, tech_name};
 use super::theme::Theme;
-use crate::api::{Action, Factory};
+use crate::api::{Action, Factory, FactoryDetail, NetworkKpis, UpgradeStatus};
 use crate::client::Command;
 use crate::i18n::I18n;
 use crate::state::State;
@@ -79,6 +79,21 @@ fn kpi_rows(f: &Factory) -> [(&'static str, String, String, bool); 4] {
     ]
 }
 
+/// One KPI's recent history, oldest first (index as in [`kpi_rows`]).
+fn kpi_history(detail: &FactoryDetail, k: usize) -> Vec<f32> {
+    let pick = |n: &NetworkKpis| match k {
+        0 => n.latency_ms,
+        1 => n.jitter_ms,
+        2 => n.reliability,
+        _ => n.throughput_mbps,
+    };
+    detail
+        .kpi_history
+        .iter()
+        .map(|s| pick(&s.kpis) as f32)
+        .collect()
+}
+
 impl PlantPage {
     pub fn ui(
         &mut self,
@@ -101,7 +116,9 @@ impl PlantPage {
         }
         if let Some(t) = self.last_fetch {
             ui.ctx()
-                .request_repaint_after(std::time::Duration::from_secs_f64((t + REFRESH_S - now).max(1.0)));
+                .request_repaint_after(std::time::Duration::from_secs_f64(
+                    (t + REFRESH_S - now).max(1.0),
+                ));
         }
         let Some(detail) = state.factory_detail.as_ref().filter(|d| d.factory.id == id) else {
             ui.heading(i18n.tr_args("plant-loading", &[("id", id.into())]));
@@ -115,7 +132,7 @@ impl PlantPage {
             ui.label(format!(
                 "{} · {}",
                 i18n.pick(&f.city_en, &f.city_zh),
-                f.province
+                super::progress::province_name(&f.province, i18n)
             ));
             ui.separator();
             ui.label(industry_name(i18n, f.industry));
@@ -141,7 +158,11 @@ impl PlantPage {
             .show(ui, |ui| {
                 for a in &actions {
                     let state_text = i18n.tr(super::agents::state_id(a.state));
-                    let colour = if a.is_open() { theme.warn } else { theme.text_dim };
+                    let colour = if a.is_open() {
+                        theme.warn
+                    } else {
+                        theme.text_dim
+                    };
                     ui.label(RichText::new(format!("#{}", a.id)).color(colour));
                     ui.label(RichText::new(state_text).color(colour));
                     ui.label(i18n.pick(&a.summary_en, &a.summary_zh));
@@ -166,11 +187,19 @@ impl PlantPage {
                 .striped(true)
                 .spacing([18.0, 6.0])
                 .show(ui, |ui| {
-                    for id in ["plant-kpi", "plant-measured", "plant-required", "plant-verdict"] {
+                    for id in [
+                        "plant-kpi",
+                        "plant-measured",
+                        "plant-required",
+                        "plant-verdict",
+                        "plant-history",
+                    ] {
                         ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
                     }
                     ui.end_row();
-                    for (label, measured, required, pass) in kpi_rows(f) {
+                    for (k, (label, measured, required, pass)) in
+                        kpi_rows(f).into_iter().enumerate()
+                    {
                         ui.label(i18n.tr(label));
                         ui.label(RichText::new(measured).strong());
                         ui.label(required);
@@ -180,6 +209,29 @@ impl PlantPage {
                             ("plant-fail", theme.danger)
                         };
                         ui.label(RichText::new(i18n.tr(text)).color(colour).strong());
+                        let history = kpi_history(detail, k);
+                        ui.add(
+                            tianshu_widgets::Sparkline::new(&history, colour)
+                                .with_size(egui::vec2(160.0, 28.0)),
+                        );
+                        ui.end_row();
+                    }
+                });
+            ui.add_space(10.0);
+            ui.label(RichText::new(i18n.tr("plant-checklist")).strong());
+            egui::Grid::new("plant_checklist")
+                .striped(true)
+                .spacing([18.0, 6.0])
+                .show(ui, |ui| {
+                    for u in &detail.checklist {
+                        ui.label(tech_name(i18n, u.technology));
+                        let (id, colour) = match u.status {
+                            UpgradeStatus::Done => ("plant-done", theme.ok),
+                            UpgradeStatus::InProgress => ("plant-in-progress", theme.warn),
+                            UpgradeStatus::Planned => ("plant-planned", theme.text_dim),
+                        };
+                        ui.label(RichText::new(i18n.tr(id)).color(colour));
+                        ui.label(i18n.date(u.date));
                         ui.end_row();
                     }
                 });

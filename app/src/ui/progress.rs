@@ -13,7 +13,7 @@ use egui::RichText;
 use tianshu_widgets::Sparkline;
 
 use super::theme::Theme;
-use crate::api::{Progress, Target, UnixMs};
+use crate::api::{Progress, UnixMs};
 use crate::client::Command;
 use crate::i18n::I18n;
 use crate::review::{self, Row, Status};
@@ -42,7 +42,7 @@ fn province_names() -> &'static BTreeMap<String, (String, String)> {
     })
 }
 
-fn province_name(code: &str, i18n: &I18n) -> String {
+pub fn province_name(code: &str, i18n: &I18n) -> String {
     province_names()
         .get(code)
         .map_or_else(|| code.to_owned(), |(zh, en)| i18n.pick(en, zh).to_owned())
@@ -65,15 +65,6 @@ pub fn show_value(i18n: &I18n, unit: &str, value: f64) -> String {
         "percent" => format!("{value:.1} %"),
         "count" => i18n.count(value.max(0.0).round()),
         _ => format!("{value:.2}"),
-    }
-}
-
-/// True when the target is met now.
-pub fn is_met(target: &Target) -> bool {
-    if target.lower_is_better {
-        target.current <= target.target
-    } else {
-        target.current >= target.target
     }
 }
 
@@ -155,7 +146,10 @@ impl ProgressView {
                 self.days_back = (self.days_back - 1).max(0);
             }
             if ui
-                .add_enabled(self.days_back > 0, egui::Button::new(i18n.tr("review-latest")))
+                .add_enabled(
+                    self.days_back > 0,
+                    egui::Button::new(i18n.tr("review-latest")),
+                )
                 .clicked()
             {
                 self.days_back = 0;
@@ -187,13 +181,31 @@ impl ProgressView {
         });
         ui.separator();
 
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                scorecard_grid(ui, &rows, i18n, theme);
-                ui.add_space(16.0);
-                provinces_ui(ui, progress, as_of, i18n, theme);
-            });
+        // Side by side when there is room (provinces on the right), else one under the other.
+        if ui.available_width() >= 1300.0 {
+            egui::Panel::right("scorecard_provinces_panel")
+                .resizable(false)
+                .exact_size(ui.available_width() * 0.32)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("scorecard_provinces_scroll")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| provinces_ui(ui, progress, as_of, i18n, theme));
+                });
+            egui::ScrollArea::vertical()
+                .id_salt("scorecard_scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| scorecard_grid(ui, &rows, i18n, theme));
+        } else {
+            egui::ScrollArea::vertical()
+                .id_salt("scorecard_scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    scorecard_grid(ui, &rows, i18n, theme);
+                    ui.add_space(16.0);
+                    provinces_ui(ui, progress, as_of, i18n, theme);
+                });
+        }
         commands
     }
 
@@ -244,14 +256,19 @@ impl ProgressView {
             }
             Some(Err(why)) => {
                 ui.label(
-                    RichText::new(i18n.tr_args("review-export-failed", &[("why", why.clone().into())]))
-                        .color(theme.danger),
+                    RichText::new(
+                        i18n.tr_args("review-export-failed", &[("why", why.clone().into())]),
+                    )
+                    .color(theme.danger),
                 );
             }
             None => {}
         }
     }
 }
+
+/// Width of the target names (long ones wrap).
+const NAME_WIDTH: f32 = 300.0;
 
 fn scorecard_grid(ui: &mut egui::Ui, rows: &[Row], i18n: &I18n, theme: &Theme) {
     egui::Grid::new("scorecard")
@@ -272,18 +289,19 @@ fn scorecard_grid(ui: &mut egui::Ui, rows: &[Row], i18n: &I18n, theme: &Theme) {
             ui.end_row();
             for row in rows {
                 let colour = status_colour(theme, row.status);
-                ui.add(
-                    egui::Label::new(RichText::new(row.name(i18n.lang())).strong())
-                        .wrap_mode(egui::TextWrapMode::Wrap),
-                );
+                ui.scope(|ui| {
+                    ui.set_width(NAME_WIDTH);
+                    ui.add(
+                        egui::Label::new(RichText::new(row.name(i18n.lang())).strong())
+                            .wrap_mode(egui::TextWrapMode::Wrap),
+                    );
+                });
                 ui.label(
                     RichText::new(show_value(i18n, &row.unit, row.actual))
                         .text_style(super::theme::kpi_style())
                         .color(theme.text),
                 );
-                ui.add(
-                    Sparkline::new(&row.trend, colour).with_size(egui::vec2(140.0, 32.0)),
-                );
+                ui.add(Sparkline::new(&row.trend, colour).with_size(egui::vec2(160.0, 32.0)));
                 let op = if row.lower_is_better { "≤" } else { "≥" };
                 ui.label(format!("{op} {}", show_value(i18n, &row.unit, row.target)));
                 ui.label(&row.deadline);
@@ -312,10 +330,7 @@ fn provinces_ui(
     if rows.is_empty() {
         return;
     }
-    ui.label(
-        RichText::new(i18n.tr("review-provinces-title"))
-            .text_style(egui::TextStyle::Heading),
-    );
+    ui.label(RichText::new(i18n.tr("review-provinces-title")).text_style(egui::TextStyle::Heading));
     ui.label(RichText::new(i18n.tr("review-provinces-note")).color(theme.text_dim));
     egui::Grid::new("scorecard_provinces")
         .striped(true)
@@ -335,7 +350,10 @@ fn provinces_ui(
                 ui.label(province_name(&r.code, i18n));
                 ui.label(i18n.count(r.actual));
                 ui.label(format!("≥ {}", i18n.count(r.target.round())));
-                ui.label(r.projection.map_or_else(|| "—".into(), |p| i18n.count(p.round())));
+                ui.label(
+                    r.projection
+                        .map_or_else(|| "—".into(), |p| i18n.count(p.round())),
+                );
                 ui.label(
                     RichText::new(i18n.tr(r.status.label_id()))
                         .color(status_colour(theme, r.status)),

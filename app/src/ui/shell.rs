@@ -13,14 +13,14 @@ use crate::client::ConnectionState;
 use crate::i18n::I18n;
 use crate::state::{NoticeKind, State};
 
+#[derive(Debug, Default)]
 pub struct TopBarOut {
     pub toggle_language: bool,
+    pub open_settings: bool,
 }
 
 pub fn top_bar(ui: &mut egui::Ui, i18n: &I18n, theme: &Theme, view: &mut View) -> TopBarOut {
-    let mut out = TopBarOut {
-        toggle_language: false,
-    };
+    let mut out = TopBarOut::default();
     egui::Panel::top("top_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.add_space(4.0);
@@ -39,6 +39,9 @@ pub fn top_bar(ui: &mut egui::Ui, i18n: &I18n, theme: &Theme, view: &mut View) -
                 }
             }
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                if ui.button(i18n.tr("settings-open")).clicked() {
+                    out.open_settings = true;
+                }
                 if ui
                     .button(i18n.tr("lang-toggle"))
                     .on_hover_text(i18n.tr("lang-toggle-hint"))
@@ -53,7 +56,15 @@ pub fn top_bar(ui: &mut egui::Ui, i18n: &I18n, theme: &Theme, view: &mut View) -
     out
 }
 
-pub fn status_bar(ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme, now: Instant) {
+/// `pending`: open actions the viewer may see (a plant's own in the factory profile).
+pub fn status_bar(
+    ui: &mut egui::Ui,
+    state: &State,
+    i18n: &I18n,
+    theme: &Theme,
+    now: Instant,
+    pending: usize,
+) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
             if state.world.as_ref().is_some_and(|w| w.simulated) {
@@ -84,6 +95,11 @@ pub fn status_bar(ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme, 
                 ),
             };
             ui.add(StatusPill::new(text, colour, theme.background));
+            ui.label(
+                RichText::new(i18n.tr_args("status-pending", &[("count", pending.into())]))
+                    .color(if pending > 0 { theme.warn } else { theme.text_dim })
+                    .strong(),
+            );
             ui.label(
                 RichText::new(i18n.tr_args(
                     "status-backend",
@@ -137,6 +153,11 @@ pub fn stale_banner(ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme
             &[("url", state.backend_url.clone().into())],
         ),
     };
+    // Since when, on the server's clock: the time of the last data that arrived.
+    let since = state
+        .server_time
+        .filter(|_| state.last_data_at.is_some())
+        .map(|(t, _)| i18n.tr_args("stale-since", &[("time", format::time_of_day(t).into())]));
     egui::Panel::top("stale_banner")
         .frame(egui::Frame::new().fill(theme.stale_fill).inner_margin(10.0))
         .show(ui, |ui| {
@@ -147,6 +168,9 @@ pub fn stale_banner(ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme
                         .color(theme.stale_text)
                         .strong(),
                 );
+                if let Some(since) = since {
+                    ui.label(RichText::new(since).color(theme.stale_text));
+                }
             });
         });
 }

@@ -264,5 +264,6 @@ pub(crate) fn next_level(level: AutonomyLevel) -> AutonomyLevel {
         AutonomyLevel::L2 => AutonomyLevel::L3,
         AutonomyLevel::L3 => AutonomyLevel::L4,
         AutonomyLevel::L4 | AutonomyLevel::L5 => AutonomyLevel::L5,
+        AutonomyLevel::Unknown => AutonomyLevel::Unknown,
     }
 }

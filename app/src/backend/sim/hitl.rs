@@ -75,7 +75,7 @@ pub(crate) fn param_bounds(
                 out.insert("to".into(), bound(from - 1.5 * step, from + 1.5 * step));
             }
         }
-        ActionKind::DeployEdge => {}
+        ActionKind::DeployEdge | ActionKind::Unknown => {}
     }
     out
 }
@@ -126,7 +126,7 @@ impl Simulator {
                     self.book.tune_process(g, 1.0 / 0.7, 1.0 / 1.05);
                 }
             }
-            ActionKind::DeployEdge | ActionKind::QosSchedule => return false,
+            ActionKind::DeployEdge | ActionKind::QosSchedule | ActionKind::Unknown => return false,
         }
         if let Some(i) = self.agents.index(&action.agent_id) {
             self.dirty_agents.insert(i);

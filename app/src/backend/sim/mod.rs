@@ -407,6 +407,8 @@ impl Simulator {
                     self.book.tune_process(g, 0.7, 1.05);
                 }
             }
+            // Never proposed by this simulator: nothing to apply.
+            ActionKind::Unknown => {}
         }
         if let Some(i) = self.agents.index(&action.agent_id) {
             self.agents.note_executed(i);

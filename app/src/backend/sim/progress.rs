@@ -41,7 +41,8 @@ struct TargetSpec {
     target: f64,
     lower_is_better: bool,
     deadline: &'static str,
-    /// Change per year of the simulated past (backfill), in the target's unit.
+    /// Change per year of the simulated past (backfill), in the target's unit; for the world's
+    /// counts (which scale with the number of plants simulated), a share of the first value.
     past_per_year: f64,
 }
 
@@ -66,7 +67,7 @@ const TARGETS: [TargetSpec; 10] = [
         target: 50_000.0,
         lower_is_better: false,
         deadline: "2028",
-        past_per_year: 11000.0,
+        past_per_year: 0.48,
     },
     TargetSpec {
         id: "industrial_agents_high_level",
@@ -76,7 +77,7 @@ const TARGETS: [TargetSpec; 10] = [
         target: 1000.0,
         lower_is_better: false,
         deadline: "2027",
-        past_per_year: 300.0,
+        past_per_year: 0.7,
     },
     TargetSpec {
         id: "backbone_800g_share",
@@ -158,7 +159,9 @@ const PROGRAMME_BASE: [f64; 3] = [40.0, 200.0, 5.0];
 fn programme(i: usize, t: UnixMs) -> f64 {
     let years = (t - PROGRAMME_ORIGIN) as f64 / MS_PER_YEAR;
     let spec = &TARGETS[MODELLED + i];
-    (PROGRAMME_BASE[i] + spec.past_per_year * years).max(0.0).floor()
+    (PROGRAMME_BASE[i] + spec.past_per_year * years)
+        .max(0.0)
+        .floor()
 }
 
 fn all_metrics(t: UnixMs, metrics: &Metrics) -> AllMetrics {
@@ -175,10 +178,17 @@ fn past_value(i: usize, spec: &TargetSpec, now: f64, days: i64, t: UnixMs) -> f6
     if i >= MODELLED {
         return programme(i - MODELLED, t);
     }
-    let trend = now - spec.past_per_year * days as f64 / 365.25;
-    // A wobble of ±0.8 % of the value: weather in the reporting, not a trend.
-    let wobble = 1.0 + 0.008 * ((days as f64) * 0.37 + i as f64).sin();
-    let value = (trend * wobble).max(0.0);
+    let per_year = if spec.unit == "count" {
+        spec.past_per_year * now
+    } else {
+        spec.past_per_year
+    };
+    let trend = now - per_year * days as f64 / 365.25;
+    // A wobble of ±4 % of a year's change (a hash of day and target, no RNG draw): weather in
+    // the reporting, not a trend.
+    let hash = (days as u64 ^ ((i as u64) << 20)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+    let wobble = 0.08 * per_year.abs() * (hash as f64 / (1u64 << 24) as f64 - 0.5);
+    let value = (trend + wobble).max(0.0);
     let value = if spec.unit == "percent" {
         value.min(100.0)
     } else {
@@ -330,7 +340,11 @@ mod tests {
             assert!(target.series.iter().all(|s| s.value >= 0.0));
         }
         let ids: Vec<&str> = report.targets.iter().map(|t| t.id.as_str()).collect();
-        for id in ["industrial_datasets", "application_scenarios", "ict_ai_use_cases"] {
+        for id in [
+            "industrial_datasets",
+            "application_scenarios",
+            "ict_ai_use_cases",
+        ] {
             assert!(ids.contains(&id), "{id}");
         }
         // 2026-11-01: datasets ≈ 40 + 28 × 0.83.

@@ -252,7 +252,7 @@ fn ttl_for(risk: Risk, rng: &mut SimRng) -> u32 {
         Risk::Low => (300.0, 600.0),
         Risk::Medium => (600.0, 1200.0),
         Risk::High => (900.0, 1800.0),
-        Risk::Critical => (600.0, 900.0),
+        Risk::Critical | Risk::Unknown => (600.0, 900.0),
     };
     ((draw::uniform(rng, lo, hi) / 30.0).round() * 30.0) as u32
 }

@@ -1,13 +1,16 @@
 //! Agents view: the action queue (sorted by urgency, with rationale, confidence, risk, impact,
 //! policy and countdown; approve, reject, override within bounds, veto), the agents with their
-//! autonomy levels, and the audit trail with filters and CSV export. Emits `Command`s; never calls
-//! the network. Buttons a user may not press say why, with the backend's own rules
+//! autonomy levels and health, and the audit trail with filters and CSV export. Above the queue
+//! and the agents list, a live activity timeline (one lane per agent group); beside the queue, a
+//! small map of where the selected action acts. Emits `Command`s; never calls the network. Buttons a user may not press say why, with the backend's own rules
 //! (`backend::decisions::availability`).
 
 mod alert;
 mod audit;
 mod list;
 mod queue;
+mod target;
+mod timeline;
 
 use egui::RichText;
 
@@ -33,6 +36,10 @@ pub struct AgentsView {
     queue: queue::QueueState,
     audit: audit::AuditState,
     audit_requested: bool,
+    timeline: timeline::ActivityTimeline,
+    map: target::TargetMap,
+    /// Plant points asked for once, for the map of an industrial action's factory group.
+    points_requested: bool,
 }
 
 pub fn risk_id(risk: Risk) -> &'static str {
@@ -41,6 +48,7 @@ pub fn risk_id(risk: Risk) -> &'static str {
         Risk::Medium => "risk-medium",
         Risk::High => "risk-high",
         Risk::Critical => "risk-critical",
+        Risk::Unknown => "reliability-unknown",
     }
 }
 
@@ -49,6 +57,7 @@ pub fn policy_id(policy: Policy) -> &'static str {
         Policy::AutoWithVeto => "policy-auto_with_veto",
         Policy::OneApproval => "policy-one_approval",
         Policy::TwoApprovals => "policy-two_approvals",
+        Policy::Unknown => "reliability-unknown",
     }
 }
 
@@ -60,6 +69,7 @@ pub fn state_id(state: ActionState) -> &'static str {
         ActionState::Vetoed => "state-vetoed",
         ActionState::Expired => "state-expired",
         ActionState::RolledBack => "state-rolled_back",
+        ActionState::Unknown => "reliability-unknown",
     }
 }
 
@@ -87,7 +97,7 @@ fn risk_colour(risk: Risk, theme: &Theme) -> egui::Color32 {
     match risk {
         Risk::Low => theme.ok,
         Risk::Medium => theme.warn,
-        Risk::High | Risk::Critical => theme.danger,
+        Risk::High | Risk::Critical | Risk::Unknown => theme.danger,
     }
 }
 
@@ -153,12 +163,106 @@ impl AgentsView {
                 }
             }
         });
+        if self.tab != Tab::Audit {
+            self.timeline_ui(ui, state, i18n, theme);
+        }
         ui.separator();
         match self.tab {
-            Tab::Queue => commands.extend(self.queue.ui(ui, state, i18n, theme)),
+            Tab::Queue => {
+                commands.extend(self.where_ui(ui, state, i18n, theme));
+                commands.extend(self.queue.ui(ui, state, i18n, theme));
+            }
             Tab::Agents => list::agents_ui(ui, state, i18n, theme),
             Tab::Audit => commands.extend(self.audit.ui(ui, state, i18n, theme)),
         }
         commands
+    }
+}
+
+impl AgentsView {
+    /// The activity timeline, collapsible; a click on a glyph selects its action in the queue.
+    fn timeline_ui(&mut self, ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme) {
+        egui::CollapsingHeader::new(i18n.tr("agents-timeline"))
+            .id_salt("agents_timeline")
+            .default_open(true)
+            .show(ui, |ui| {
+                let clicked = self
+                    .timeline
+                    .ui(ui, state, self.queue.selected, i18n, theme);
+                if let Some(id) = clicked {
+                    self.queue.selected = Some(id);
+                    self.queue.scroll_to_selected = true;
+                    self.tab = Tab::Queue;
+                }
+            });
+    }
+
+    /// Beside the queue: where the selected action (or else the most urgent one) acts.
+    fn where_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &State,
+        i18n: &I18n,
+        theme: &Theme,
+    ) -> Option<Command> {
+        if self
+            .queue
+            .selected
+            .is_some_and(|id| !state.actions.contains_key(&id))
+        {
+            self.queue.selected = None;
+        }
+        let now_ms = state.server_now(std::time::Instant::now()).unwrap_or(0);
+        let shown = match self.queue.selected {
+            Some(id) => state.actions.get(&id),
+            None => queue::open_by_urgency(state, now_ms).first().copied(),
+        };
+        let mut command = None;
+        if shown.is_some_and(|a| a.industrial)
+            && state.factory_points.is_none()
+            && !self.points_requested
+        {
+            self.points_requested = true;
+            command = Some(Command::FetchFactoryPoints(
+                crate::api::FactoryQuery::default(),
+            ));
+        }
+        egui::Panel::right("agents_where")
+            .default_size(380.0)
+            .resizable(true)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("agents_where_scroll")
+                    .show(ui, |ui| {
+                        self.where_contents_ui(ui, shown, state, i18n, theme)
+                    });
+            });
+        command
+    }
+
+    fn where_contents_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        shown: Option<&crate::api::Action>,
+        state: &State,
+        i18n: &I18n,
+        theme: &Theme,
+    ) {
+        match shown {
+            Some(action) => {
+                if self.queue.selected.is_none() {
+                    ui.label(
+                        RichText::new(i18n.tr("agents-map-most-urgent"))
+                            .color(theme.text_dim)
+                            .small(),
+                    );
+                }
+                ui.label(RichText::new(i18n.tr(state_id(action.state))).color(theme.text_dim));
+                self.map.ui(ui, action, state, i18n, theme);
+            }
+            None => {
+                ui.label(RichText::new(i18n.tr("agents-map-none")).color(theme.text_dim));
+            }
+        }
     }
 }

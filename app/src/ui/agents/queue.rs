@@ -25,6 +25,10 @@ pub struct QueueState {
     reasons: BTreeMap<u64, String>,
     /// Override editors open, with the values being edited.
     overrides: BTreeMap<u64, BTreeMap<String, f64>>,
+    /// The action shown on the map (picked in the queue or on the timeline).
+    pub selected: Option<u64>,
+    /// Scroll the selected card into view on the next frame.
+    pub scroll_to_selected: bool,
 }
 
 /// Seconds until an action's deadline: its expiry, or the end of its veto window.
@@ -40,10 +44,17 @@ pub fn urgency_order(actions: &mut [&Action], now_ms: i64) {
         Risk::Low => 1.0,
         Risk::Medium => 2.0,
         Risk::High => 4.0,
-        Risk::Critical => 8.0,
+        Risk::Critical | Risk::Unknown => 8.0,
     };
     let score = |a: &Action| seconds_left(a, now_ms) as f64 / weight(a.risk);
     actions.sort_by(|a, b| score(a).total_cmp(&score(b)).then(a.id.cmp(&b.id)));
+}
+
+/// Open actions, most urgent first.
+pub fn open_by_urgency(state: &State, now_ms: i64) -> Vec<&Action> {
+    let mut open: Vec<&Action> = state.open_actions().collect();
+    urgency_order(&mut open, now_ms);
+    open
 }
 
 /// The sentence that explains why a decision is not open to this user.
@@ -83,8 +94,7 @@ impl QueueState {
         self.overrides
             .retain(|id, _| state.actions.get(id).is_some_and(|a| a.state.is_open()));
         let now_ms = state.server_now(std::time::Instant::now()).unwrap_or(0);
-        let mut open: Vec<&Action> = state.open_actions().collect();
-        urgency_order(&mut open, now_ms);
+        let open = open_by_urgency(state, now_ms);
         ScrollArea::vertical().id_salt("queue").show(ui, |ui| {
             if open.is_empty() {
                 ui.label(RichText::new(i18n.tr("agents-none")).color(theme.text_dim));
@@ -101,7 +111,14 @@ impl QueueState {
             closed.sort_by_key(|a| std::cmp::Reverse(a.decided_at.unwrap_or(a.created_at)));
             egui::Grid::new("closed_grid").striped(true).show(ui, |ui| {
                 for a in closed.into_iter().take(CLOSED_SHOWN) {
-                    ui.label(format!("#{}", a.id));
+                    let label = format!("#{}", a.id);
+                    if ui
+                        .selectable_label(self.selected == Some(a.id), label)
+                        .on_hover_text(i18n.tr("agents-select-hint"))
+                        .clicked()
+                    {
+                        self.selected = Some(a.id);
+                    }
                     ui.label(i18n.pick(&a.summary_en, &a.summary_zh));
                     ui.label(i18n.tr(state_id(a.state)));
                     ui.label(a.decided_by.clone().unwrap_or_default());
@@ -123,50 +140,58 @@ impl QueueState {
         now_ms: i64,
     ) -> Option<Command> {
         let mut command = None;
-        egui::Frame::group(ui.style())
-            .fill(theme.panel_alt)
-            .show(ui, |ui| {
-                ui.set_width(ui.available_width());
-                header_ui(ui, action, state, i18n, theme);
+        let selected = self.selected == Some(action.id);
+        let mut frame = egui::Frame::group(ui.style()).fill(theme.panel_alt);
+        if selected {
+            frame = frame.stroke(egui::Stroke::new(2.0, theme.accent));
+        }
+        let shown = frame.show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            if header_ui(ui, action, state, selected, i18n, theme) {
+                self.selected = Some(action.id);
+            }
+            ui.label(
+                RichText::new(i18n.pick(&action.rationale_en, &action.rationale_zh))
+                    .color(theme.text_dim),
+            );
+            ui.label(
+                i18n.tr_args(
+                    "agents-impact",
+                    &[(
+                        "impact",
+                        i18n.pick(&action.predicted_impact_en, &action.predicted_impact_zh)
+                            .to_owned()
+                            .into(),
+                    )],
+                ),
+            );
+            facts_ui(ui, action, i18n, theme, now_ms);
+            if let Some(conflict) = state.hitl.conflicts.get(&action.id) {
                 ui.label(
-                    RichText::new(i18n.pick(&action.rationale_en, &action.rationale_zh))
-                        .color(theme.text_dim),
+                    RichText::new(i18n.tr("agents-conflict"))
+                        .color(theme.warn)
+                        .strong(),
                 );
+                for (field, before, after) in conflict.changes() {
+                    ui.label(
+                        RichText::new(format!("  {field}: {before} → {after}")).color(theme.warn),
+                    );
+                }
+            }
+            if let Some(flight) = state.decision_in_flight(action.id) {
+                let what = i18n.tr(super::decision_id(flight.decision));
                 ui.label(
-                    i18n.tr_args(
-                        "agents-impact",
-                        &[(
-                            "impact",
-                            i18n.pick(&action.predicted_impact_en, &action.predicted_impact_zh)
-                                .to_owned()
-                                .into(),
-                        )],
-                    ),
+                    RichText::new(i18n.tr_args("action-sending", &[("decision", what.into())]))
+                        .color(theme.accent),
                 );
-                facts_ui(ui, action, i18n, theme, now_ms);
-                if let Some(conflict) = state.hitl.conflicts.get(&action.id) {
-                    ui.label(
-                        RichText::new(i18n.tr("agents-conflict"))
-                            .color(theme.warn)
-                            .strong(),
-                    );
-                    for (field, before, after) in conflict.changes() {
-                        ui.label(
-                            RichText::new(format!("  {field}: {before} → {after}"))
-                                .color(theme.warn),
-                        );
-                    }
-                }
-                if let Some(flight) = state.decision_in_flight(action.id) {
-                    let what = i18n.tr(super::decision_id(flight.decision));
-                    ui.label(
-                        RichText::new(i18n.tr_args("action-sending", &[("decision", what.into())]))
-                            .color(theme.accent),
-                    );
-                    return;
-                }
-                command = self.decisions_ui(ui, action, state, i18n, theme, now_ms);
-            });
+                return;
+            }
+            command = self.decisions_ui(ui, action, state, i18n, theme, now_ms);
+        });
+        if selected && self.scroll_to_selected {
+            shown.response.scroll_to_me(Some(egui::Align::Center));
+            self.scroll_to_selected = false;
+        }
         if command.is_some() {
             self.reasons.remove(&action.id);
             self.overrides.remove(&action.id);
@@ -329,14 +354,26 @@ impl QueueState {
     }
 }
 
-fn header_ui(ui: &mut egui::Ui, action: &Action, state: &State, i18n: &I18n, theme: &Theme) {
+/// The card's first lines; returns true when its id was clicked (select it).
+fn header_ui(
+    ui: &mut egui::Ui,
+    action: &Action,
+    state: &State,
+    selected: bool,
+    i18n: &I18n,
+    theme: &Theme,
+) -> bool {
+    let mut clicked = false;
     ui.horizontal_wrapped(|ui| {
         ui.add(StatusPill::new(
             i18n.tr(risk_id(action.risk)),
             risk_colour(action.risk, theme),
             theme.background,
         ));
-        ui.label(RichText::new(format!("#{}", action.id)).color(theme.text_dim));
+        clicked = ui
+            .selectable_label(selected, format!("#{}", action.id))
+            .on_hover_text(i18n.tr("agents-select-hint"))
+            .clicked();
         ui.label(RichText::new(i18n.pick(&action.summary_en, &action.summary_zh)).strong());
     });
     let agent = state
@@ -357,6 +394,7 @@ fn header_ui(ui: &mut egui::Ui, action: &Action, state: &State, i18n: &I18n, the
         ))
         .color(theme.text_dim),
     );
+    clicked
 }
 
 fn facts_ui(ui: &mut egui::Ui, action: &Action, i18n: &I18n, theme: &Theme, now_ms: i64) {

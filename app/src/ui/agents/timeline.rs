@@ -1,0 +1,223 @@
+//! The live activity timeline: one lane per agent group (hubs, backbone, metros, then industrial
+//! agents by industry), the console's activity log as glyphs — proposed, executed, rejected,
+//! vetoed or rolled back, expired — each with its own shape and theme colour, a legend, zoom and
+//! pan in time. Hover names the action; a click selects it.
+
+use std::collections::BTreeMap;
+
+use egui::RichText;
+use tianshu_widgets::{Glyph, LaneTimeline, TimeWindow, TimelineMarker, glyph_swatch};
+
+use crate::api::Agent;
+use crate::i18n::I18n;
+use crate::state::{ActivityKind, AgentGroup, State};
+use crate::ui::format;
+use crate::ui::theme::Theme;
+
+/// Default span shown, seconds (wall clock).
+const DEFAULT_SPAN_S: f64 = 15.0 * 60.0;
+const MIN_SPAN_S: f64 = 10.0;
+const MAX_SPAN_S: f64 = 3.0 * 86_400.0;
+
+pub fn kind_id(kind: ActivityKind) -> &'static str {
+    match kind {
+        ActivityKind::Proposed => "agents-activity-proposed",
+        ActivityKind::Executed => "agents-activity-executed",
+        ActivityKind::Rejected => "agents-activity-rejected",
+        ActivityKind::Vetoed => "agents-activity-vetoed",
+        ActivityKind::Expired => "agents-activity-expired",
+    }
+}
+
+pub fn glyph(kind: ActivityKind) -> Glyph {
+    match kind {
+        ActivityKind::Proposed => Glyph::Circle,
+        ActivityKind::Executed => Glyph::TriangleUp,
+        ActivityKind::Rejected => Glyph::Square,
+        ActivityKind::Vetoed => Glyph::Cross,
+        ActivityKind::Expired => Glyph::Diamond,
+    }
+}
+
+pub fn colour(kind: ActivityKind, theme: &Theme) -> egui::Color32 {
+    match kind {
+        ActivityKind::Proposed => theme.accent,
+        ActivityKind::Executed => theme.ok,
+        ActivityKind::Rejected => theme.warn,
+        ActivityKind::Vetoed => theme.danger,
+        ActivityKind::Expired => theme.text_dim,
+    }
+}
+
+pub fn group_name(group: AgentGroup, i18n: &I18n) -> String {
+    match group {
+        AgentGroup::Hubs => i18n.tr("agents-lane-hubs"),
+        AgentGroup::Backbone => i18n.tr("agents-lane-backbone"),
+        AgentGroup::Metros => i18n.tr("agents-lane-metros"),
+        AgentGroup::Industry(industry) => {
+            let key = serde_json::to_value(industry)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            i18n.tr_args(
+                "agents-lane-industry",
+                &[("industry", i18n.tr(&format!("industry-{key}")).into())],
+            )
+        }
+        AgentGroup::OtherIndustrial => i18n.tr("agents-lane-other"),
+    }
+}
+
+pub struct ActivityTimeline {
+    window: TimeWindow,
+    /// Lanes and markers, rebuilt when the log, the agents or the language change.
+    cache: Option<(CacheKey, Vec<String>, Vec<TimelineMarker>)>,
+}
+
+/// Log version, agents, language, theme, newest action.
+type CacheKey = (u64, usize, crate::i18n::Lang, String, u64);
+
+impl Default for ActivityTimeline {
+    fn default() -> Self {
+        Self {
+            window: TimeWindow::new(DEFAULT_SPAN_S),
+            cache: None,
+        }
+    }
+}
+
+impl ActivityTimeline {
+    /// Draws the timeline and its legend; returns the action clicked.
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        state: &State,
+        selected: Option<u64>,
+        i18n: &I18n,
+        theme: &Theme,
+    ) -> Option<u64> {
+        let Some(world) = &state.world else {
+            return None;
+        };
+        let key: CacheKey = (
+            state.activity.version(),
+            world.agents.len(),
+            i18n.lang(),
+            theme.name.clone(),
+            state.actions.keys().next_back().copied().unwrap_or(0),
+        );
+        if self.cache.as_ref().is_none_or(|(k, _, _)| *k != key) {
+            let (lanes, markers) = build(&world.agents, state, i18n, theme);
+            self.cache = Some((key, lanes, markers));
+        }
+        let (_, lanes, markers) = self.cache.as_ref()?;
+        let now_s = state
+            .server_now(std::time::Instant::now())
+            .unwrap_or(world.sim_time) as f64
+            / 1000.0;
+
+        let mut clicked = None;
+        ui.horizontal_wrapped(|ui| {
+            for kind in ActivityKind::ALL {
+                glyph_swatch(ui, glyph(kind), colour(kind, theme), 14.0);
+                ui.label(RichText::new(i18n.tr(kind_id(kind))).small());
+                ui.add_space(6.0);
+            }
+            ui.separator();
+            if ui
+                .small_button(i18n.tr("agents-timeline-zoom-in"))
+                .clicked()
+            {
+                let (s, e) = self.window.range(now_s);
+                self.window
+                    .zoom(0.5, (s + e) / 2.0, now_s, MIN_SPAN_S, MAX_SPAN_S);
+            }
+            if ui
+                .small_button(i18n.tr("agents-timeline-zoom-out"))
+                .clicked()
+            {
+                let (s, e) = self.window.range(now_s);
+                self.window
+                    .zoom(2.0, (s + e) / 2.0, now_s, MIN_SPAN_S, MAX_SPAN_S);
+            }
+            let live = ui.add_enabled(
+                !self.window.follows_now(),
+                egui::Button::new(i18n.tr("agents-timeline-now")).small(),
+            );
+            if live.clicked() {
+                self.window.follow();
+            }
+            ui.label(
+                RichText::new(i18n.tr_args(
+                    "agents-timeline-hint",
+                    &[("n", state.activity.len().into())],
+                ))
+                .color(theme.text_dim)
+                .small(),
+            );
+        });
+        if lanes.is_empty() {
+            return None;
+        }
+        let out = LaneTimeline::new(lanes, markers, &mut self.window, now_s)
+            .with_selected(selected, egui::Stroke::new(2.0, theme.text))
+            .with_lane_height(16.0)
+            .with_label_width(170.0)
+            .with_marker_radius(4.5)
+            .with_span_limits(MIN_SPAN_S, MAX_SPAN_S)
+            .with_colors(theme.text_dim, theme.panel_alt, theme.accent)
+            .with_tick_label(|t| format::time_of_day((t * 1000.0) as i64))
+            .with_name(i18n.tr("agents-timeline"))
+            .show(ui);
+        if out.clicked.is_some() {
+            clicked = out.clicked;
+        }
+        clicked
+    }
+}
+
+/// Lanes (the groups that have agents, in a fixed order) and one marker per activity point.
+fn build(
+    agents: &[Agent],
+    state: &State,
+    i18n: &I18n,
+    theme: &Theme,
+) -> (Vec<String>, Vec<TimelineMarker>) {
+    let mut groups: Vec<AgentGroup> = agents.iter().map(AgentGroup::of).collect();
+    groups.sort();
+    groups.dedup();
+    let lane_of_group: BTreeMap<AgentGroup, usize> =
+        groups.iter().enumerate().map(|(i, g)| (*g, i)).collect();
+    let lane_of_agent: BTreeMap<&str, usize> = agents
+        .iter()
+        .filter_map(|a| Some((a.id.as_str(), *lane_of_group.get(&AgentGroup::of(a))?)))
+        .collect();
+    let lanes = groups.iter().map(|g| group_name(*g, i18n)).collect();
+    let markers = state
+        .activity
+        .points()
+        .filter_map(|p| {
+            let lane = *lane_of_agent.get(p.agent_id.as_str())?;
+            let summary = state
+                .actions
+                .get(&p.action_id)
+                .map(|a| i18n.pick(&a.summary_en, &a.summary_zh).to_owned())
+                .unwrap_or_default();
+            Some(TimelineMarker {
+                lane,
+                t: p.at as f64 / 1000.0,
+                glyph: glyph(p.kind),
+                color: colour(p.kind, theme),
+                id: p.action_id,
+                label: format!(
+                    "{} #{} · {} · {}",
+                    i18n.tr(kind_id(p.kind)),
+                    p.action_id,
+                    format::time_of_day(p.at),
+                    summary
+                ),
+            })
+        })
+        .collect();
+    (lanes, markers)
+}
