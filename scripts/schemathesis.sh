@@ -23,7 +23,10 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 # The event stream never ends by design: it is tested by tests/api.rs and tests/faults.rs.
-"$venv/bin/st" run "http://127.0.0.1:$port/api/v1/openapi.json" \
+# Run from target/ so schemathesis's .schemathesis/ cache stays out of the repository.
+venv_abs="$(cd "$venv" && pwd)"
+cd target
+"$venv_abs/bin/st" run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --url "http://127.0.0.1:$port" \
   --checks all \
   --exclude-path /api/v1/events \

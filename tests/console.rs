@@ -49,11 +49,19 @@ struct Fixture {
     from_ui: mpsc::Receiver<Command>,
 }
 
+/// A state whose clock stands still, so countdowns, clocks and staleness render the same on
+/// every run however slow the machine is.
+fn frozen_state() -> State {
+    let mut state = State::new("http://127.0.0.1:9");
+    state.freeze_clock(std::time::Instant::now());
+    state
+}
+
 fn console(view: View, size: egui::Vec2) -> (Harness<'static, ConsoleApp>, Fixture) {
     let (to_ui, events) = mpsc::channel(1024);
     let (commands, from_ui) = mpsc::channel(1024);
     let app = ConsoleApp::new(
-        State::new("http://127.0.0.1:9"),
+        frozen_state(),
         Lang::En,
         Theme::built_in("noc-dark").expect("theme"),
         view,
@@ -831,7 +839,10 @@ fn the_activity_timeline_shows_approved_and_vetoed_actions_and_a_click_selects_o
     vetoed.decided_at = Some(t0 - 120_000);
     vetoed.veto_until = Some(t0 + 300_000);
     let (mut harness, fixture) = console(View::Agents, egui::vec2(1400.0, 1000.0));
-    connect(&fixture, snapshot_with(vec![approved.clone(), vetoed.clone()]));
+    connect(
+        &fixture,
+        snapshot_with(vec![approved.clone(), vetoed.clone()]),
+    );
     sign_in(&fixture, "li.wei", tianshu::api::Role::Operator, &[]);
     harness.run_steps(3);
     harness.get_by_label_contains("Proposed #910");
@@ -872,8 +883,17 @@ fn the_activity_timeline_shows_approved_and_vetoed_actions_and_a_click_selects_o
         );
     }
     // Legend.
-    for kind in ["Proposed", "Executed", "Rejected", "Vetoed / rolled back", "Expired"] {
-        assert!(harness.query_all_by_label(kind).count() >= 1, "legend: {kind}");
+    for kind in [
+        "Proposed",
+        "Executed",
+        "Rejected",
+        "Vetoed / rolled back",
+        "Expired",
+    ] {
+        assert!(
+            harness.query_all_by_label(kind).count() >= 1,
+            "legend: {kind}"
+        );
     }
     veto.click();
     harness.run_steps(3);
@@ -953,7 +973,7 @@ fn console_with(
     let (commands, from_ui) = mpsc::channel(1024);
     let view = tianshu::settings::parse_view(&settings.view).unwrap_or_default();
     let app = ConsoleApp::new(
-        State::new("http://127.0.0.1:9"),
+        frozen_state(),
         lang,
         Theme::built_in("noc-dark").expect("theme"),
         view,
@@ -1195,4 +1215,27 @@ fn the_settings_panel_switches_language_and_theme_at_runtime() {
     assert!(harness.query_all_by_label("设置").count() >= 1);
     // Without a config folder (none given here) saving says so instead of failing silently.
     harness.get_by_label_contains("没有可保存设置的主目录");
+}
+
+#[test]
+fn a_second_wall_screen_runs_its_own_playlist() {
+    use tianshu::settings::{PlaylistEntry, ScreenSettings};
+    let mut settings = wall_settings();
+    settings.wall.screens = vec![ScreenSettings {
+        monitor: 1,
+        playlist: vec![
+            PlaylistEntry::new(View::Agents, 15),
+            PlaylistEntry::new(View::Overview, 15),
+            PlaylistEntry::new(View::Factories, 15),
+        ],
+    }];
+    let (mut harness, fixture) = console_with(settings, Lang::En, egui::vec2(1600.0, 900.0), 1.0);
+    connect(&fixture, simulated_snapshot());
+    harness.run_steps(2);
+    // Under test the second window is embedded in the first: both top lines are there.
+    harness.get_by_label("1 of 2");
+    harness.get_by_label("1 of 3");
+    harness.get_by_label("Agents");
+    harness.run_steps(16);
+    harness.get_by_label("2 of 3");
 }

@@ -138,7 +138,7 @@ fn fifty_consoles_on_one_serve() {
                         let next = (!open.is_empty()).then(|| {
                             let action = open[(i + n as usize) % open.len()];
                             let request = DecisionRequest {
-                                decision: if n % 2 == 0 {
+                                decision: if n.is_multiple_of(2) {
                                     Decision::Approve
                                 } else {
                                     Decision::Reject
@@ -165,9 +165,9 @@ fn fifty_consoles_on_one_serve() {
                                     tally.accepted.fetch_add(1, Ordering::Relaxed);
                                 }
                                 // Someone else decided first, or four eyes: the rules working.
-                                Err(ClientError::Api { status, .. })
-                                    if matches!(status, 403 | 409) =>
-                                {
+                                Err(ClientError::Api {
+                                    status: 403 | 409, ..
+                                }) => {
                                     tally.refused_as_expected.fetch_add(1, Ordering::Relaxed);
                                 }
                                 Err(e) => tally.error(format!("decision: {e}")),

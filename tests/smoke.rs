@@ -22,14 +22,18 @@ impl Drop for Display {
     }
 }
 
-/// The display to use: `$DISPLAY` if set, else a private Xvfb started here.
+/// The display to use: `$DISPLAY` if set, else a private Xvfb started here — one per test, since
+/// the tests of this file run in parallel and one test's Xvfb must not vanish under another.
 fn display() -> Option<Display> {
     if let Ok(name) = std::env::var("DISPLAY")
         && !name.is_empty()
     {
         return Some(Display { name, server: None });
     }
-    let number = 90 + std::process::id() % 100;
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let number = (100..400)
+        .map(|i| i + (std::process::id() % 50) * 6 + NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+        .find(|n| !PathBuf::from(format!("/tmp/.X{n}-lock")).exists() && !PathBuf::from(format!("/tmp/.X11-unix/X{n}")).exists())?;
     let server = Command::new("Xvfb")
         .args([
             format!(":{number}"),

@@ -139,6 +139,11 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
     if args.fullscreen || settings.profile == crate::settings::Profile::Wall {
         viewport = viewport.with_fullscreen(true);
     }
+    if let (crate::settings::Profile::Wall, Some(monitor)) =
+        (settings.profile, settings.wall.monitor)
+    {
+        viewport = viewport.with_monitor(monitor);
+    }
     let options = eframe::NativeOptions {
         viewport,
         renderer: eframe::Renderer::Wgpu,

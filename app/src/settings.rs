@@ -81,6 +81,37 @@ pub struct WallSettings {
     pub shift_px: f32,
     /// Seconds between shifts.
     pub shift_every_s: u64,
+    /// Monitor (index in the system's order) of the main window; absent: where it opens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitor: Option<usize>,
+    /// More monitors, one full-screen window each with its own playlist.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub screens: Vec<ScreenSettings>,
+}
+
+/// One more wall screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScreenSettings {
+    /// Monitor index in the system's order (0 is the first).
+    pub monitor: usize,
+    pub playlist: Vec<PlaylistEntry>,
+}
+
+/// Most extra wall screens.
+pub const MAX_SCREENS: usize = 8;
+
+/// The entries that name a view, with dwell times clamped (never empty).
+pub fn resolve_playlist(entries: &[PlaylistEntry]) -> Vec<(View, u64)> {
+    let list: Vec<(View, u64)> = entries
+        .iter()
+        .filter_map(|e| Some((e.view()?, e.dwell_s.clamp(5, 3600))))
+        .collect();
+    if list.is_empty() {
+        vec![(View::Overview, 60)]
+    } else {
+        list
+    }
 }
 
 impl Default for WallSettings {
@@ -96,6 +127,8 @@ impl Default for WallSettings {
             scale: 2.0,
             shift_px: 4.0,
             shift_every_s: 180,
+            monitor: None,
+            screens: Vec::new(),
         }
     }
 }
@@ -250,7 +283,31 @@ impl Settings {
         if parse_view(&self.view).is_none() {
             return Err(("view", None, format!("{:?} is not a view", self.view)));
         }
-        for entry in &self.wall.playlist {
+        if self.wall.screens.len() > MAX_SCREENS {
+            return Err((
+                "screens",
+                None,
+                format!(
+                    "at most {MAX_SCREENS} extra screens, not {}",
+                    self.wall.screens.len()
+                ),
+            ));
+        }
+        for screen in &self.wall.screens {
+            if screen.monitor > 63 {
+                return Err((
+                    "monitor",
+                    Some(screen.monitor.to_string()),
+                    format!("{} is not a monitor index (0 to 63)", screen.monitor),
+                ));
+            }
+        }
+        let every_entry = self
+            .wall
+            .playlist
+            .iter()
+            .chain(self.wall.screens.iter().flat_map(|s| &s.playlist));
+        for entry in every_entry {
             if entry.view().is_none() {
                 return Err((
                     "view",
@@ -327,17 +384,7 @@ impl Settings {
 
     /// The playlist's views that exist, with their dwell times (never empty).
     pub fn playlist(&self) -> Vec<(View, u64)> {
-        let list: Vec<(View, u64)> = self
-            .wall
-            .playlist
-            .iter()
-            .filter_map(|e| Some((e.view()?, e.dwell_s.clamp(5, 3600))))
-            .collect();
-        if list.is_empty() {
-            vec![(View::Overview, 60)]
-        } else {
-            list
-        }
+        resolve_playlist(&self.wall.playlist)
     }
 
     pub fn to_toml(&self) -> String {
@@ -483,6 +530,17 @@ mod tests {
         let e = Settings::parse(bad_view, "c.toml").unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("nowhere"), "{e}");
 
+        let screens = "[wall]\nscale = 2.0\n\n[[wall.screens]]\nmonitor = 1\nplaylist = [{ view = \"latency\", dwell_s = 20 }]\n\n[[wall.screens]]\nmonitor = 2\nplaylist = [{ view = \"nowhere\", dwell_s = 20 }]\n";
+        let e = Settings::parse(screens, "c.toml").unwrap_err().to_string();
+        assert!(e.contains("line 10") && e.contains("nowhere"), "{e}");
+        let ok = screens.replace("nowhere", "agents");
+        let s = Settings::parse(&ok, "c.toml").unwrap();
+        assert_eq!(s.wall.screens.len(), 2);
+        assert_eq!(
+            resolve_playlist(&s.wall.screens[1].playlist),
+            [(View::Agents, 20)]
+        );
+
         let short = "[wall]\nplaylist = [{ view = \"agents\", dwell_s = 1 }]\n";
         let e = Settings::parse(short, "c.toml").unwrap_err().to_string();
         assert!(e.contains("dwell_s"), "{e}");
@@ -498,8 +556,10 @@ mod tests {
         assert_eq!(s, Settings::default());
         assert!(warning.is_none(), "a missing file is not an error");
 
-        let mut s = Settings::default();
-        s.language = Lang::ZhCn;
+        let mut s = Settings {
+            language: Lang::ZhCn,
+            ..Settings::default()
+        };
         s.wall.playlist = vec![PlaylistEntry::new(View::Agents, 15)];
         s.save(&path).unwrap();
         assert_eq!(Settings::load(&path).unwrap(), s);

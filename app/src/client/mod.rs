@@ -32,9 +32,9 @@ pub const CHANNEL_CAPACITY: usize = 4096;
 const STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(12);
 const BACKOFF_START: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(15);
-/// A decision the backend has not answered is retried with the same idempotency key until it
-/// answers (the backend never applies one key twice); the wait between tries is `backoff`, cut
-/// short when the event stream comes back.
+// A decision the backend has not answered is retried with the same idempotency key until it
+// answers (the backend never applies one key twice); the wait between tries is `backoff`, cut
+// short when the event stream comes back (see `decide_with_retries`).
 
 /// What the UI asks for.
 #[derive(Debug, Clone, PartialEq)]

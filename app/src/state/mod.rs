@@ -84,6 +84,7 @@ pub struct World {
 #[derive(Debug)]
 pub struct State {
     pub backend_url: String,
+    frozen_clock: Option<Instant>,
     pub world: Option<World>,
     pub connection: ConnectionState,
     /// When the last snapshot or event arrived (monotonic).
@@ -122,6 +123,7 @@ impl State {
     pub fn new(backend_url: impl Into<String>) -> Self {
         Self {
             backend_url: backend_url.into(),
+            frozen_clock: None,
             world: None,
             connection: ConnectionState::Connecting,
             last_data_at: None,
@@ -146,6 +148,17 @@ impl State {
             progress: None,
             notices: VecDeque::new(),
         }
+    }
+
+    /// The console's clock: real time, or a fixed instant in tests and snapshots so that
+    /// countdowns, clocks and staleness render the same on every run.
+    pub fn now(&self) -> Instant {
+        self.frozen_clock.unwrap_or_else(Instant::now)
+    }
+
+    /// Stops the clock at `at` (tests, snapshot images).
+    pub fn freeze_clock(&mut self, at: Instant) {
+        self.frozen_clock = Some(at);
     }
 
     /// True when what is on screen may no longer be true: no live connection, or nothing heard

@@ -19,7 +19,7 @@ use crate::settings::{PlaylistEntry, Profile, Settings, parse_view, view_name};
 const MAX_PLAYLIST: usize = 12;
 
 /// The profile and its running state.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Audience {
     pub settings: Settings,
     /// Where "Save" writes; `None`: no home folder (saving is then refused with a message).
@@ -31,10 +31,12 @@ pub struct Audience {
     draft: Option<Settings>,
     /// What the last save did: the file, or why not (`None`: no home folder).
     saved: Option<Result<String, Option<String>>>,
-    /// Playlist position and the time (egui seconds) it was shown since.
-    wall_index: usize,
-    wall_since: Option<f64>,
+    /// Where the main window's playlist is.
+    playlist: super::wall::Playlist,
+    /// The wall's other monitors.
+    pub screens: Vec<super::wall::WallScreen>,
     zoom_applied: Option<f32>,
+    animation_applied: Option<bool>,
 }
 
 /// What the settings panel asks the app to change.
@@ -46,7 +48,19 @@ pub struct Applied {
 
 impl Audience {
     pub fn new(settings: Settings, config_path: Option<PathBuf>, warnings: Vec<String>) -> Self {
+        let screens = if settings.profile == Profile::Wall {
+            settings
+                .wall
+                .screens
+                .iter()
+                .enumerate()
+                .map(|(n, s)| super::wall::WallScreen::new(n, s))
+                .collect()
+        } else {
+            Vec::new()
+        };
         Self {
+            screens,
             settings,
             config_path,
             warnings,
@@ -69,30 +83,26 @@ impl Audience {
             self.zoom_applied = Some(zoom);
             ctx.set_zoom_factor(zoom);
         }
+        // Animations off: egui's transitions end at once (views with animations of their own,
+        // like the overview's moving dashes, keep their own switch).
+        let animation = self.settings.animation;
+        if self.animation_applied != Some(animation) {
+            self.animation_applied = Some(animation);
+            ctx.global_style_mut(|style| {
+                style.animation_time = if animation { 0.2 } else { 0.0 };
+            });
+        }
     }
 
     /// The wall's view now: the playlist moves on when the current view's dwell time is over,
     /// and a repaint is asked for at the next switch (nothing sooner).
     pub fn wall_view(&mut self, ctx: &egui::Context) -> View {
-        let playlist = self.settings.playlist();
-        let now = ctx.input(|i| i.time);
-        let since = *self.wall_since.get_or_insert(now);
-        self.wall_index %= playlist.len();
-        let (_, dwell) = playlist[self.wall_index];
-        let mut left = dwell as f64 - (now - since);
-        if left <= 0.0 {
-            self.wall_index = (self.wall_index + 1) % playlist.len();
-            self.wall_since = Some(now);
-            left = playlist[self.wall_index].1 as f64;
-        }
-        ctx.request_repaint_after(Duration::from_secs_f64(left.max(0.05)));
-        playlist[self.wall_index].0
+        self.playlist.current(&self.settings.playlist(), ctx)
     }
 
     /// Where the wall is in its playlist: (position from 1, length).
     pub fn wall_position(&self) -> (usize, usize) {
-        let len = self.settings.playlist().len();
-        (self.wall_index % len + 1, len)
+        self.playlist.position(self.settings.playlist().len())
     }
 
     /// The shift of the whole wall against burn-in: a step around a small square every
@@ -250,8 +260,7 @@ impl Audience {
                     }
                 }
                 if draft.wall.playlist != self.settings.wall.playlist {
-                    self.wall_index = 0;
-                    self.wall_since = None;
+                    self.playlist.restart();
                 }
                 self.settings = draft;
                 self.saved = Some(match &self.config_path {

@@ -19,8 +19,9 @@ pub mod screenshot;
 mod shell;
 pub mod theme;
 pub mod tiles;
+mod wall;
 
-use std::time::Instant;
+
 
 use tokio::sync::mpsc;
 
@@ -145,7 +146,7 @@ impl ConsoleApp {
 
     /// Folds everything the client sent since the last frame.
     pub fn drain_events(&mut self, ctx: &egui::Context) {
-        let now = Instant::now();
+        let now = self.state.now();
         for _ in 0..MAX_EVENTS_PER_FRAME {
             match self.events.try_recv() {
                 Ok(event) => self.state.apply(event, now),
@@ -156,7 +157,7 @@ impl ConsoleApp {
     }
 
     fn send(&mut self, commands: Vec<Command>) {
-        let now = Instant::now();
+        let now = self.state.now();
         for command in commands {
             if let Command::Decide { action_id, request } = &command {
                 self.state.begin_decision(*action_id, request, now);
@@ -200,7 +201,7 @@ impl ConsoleApp {
     fn frame_ui(&mut self, ui: &mut egui::Ui) {
         use crate::settings::Profile;
         let ctx = ui.ctx().clone();
-        let now = Instant::now();
+        let now = self.state.now();
         let profile = self.audience.profile();
         let factory_id = self.audience.settings.factory;
         let shell_out = match profile {
@@ -276,7 +277,11 @@ impl ConsoleApp {
         if profile == Profile::Wall && self.state.is_stale(now) && self.state.world.is_some() {
             audience::dim_overlay(ui, central.response.rect, &self.theme);
         }
-        let commands = central.inner;
+        let mut commands = central.inner;
+        // The wall's other monitors, each a window with its own playlist.
+        for screen in &mut self.audience.screens {
+            commands.extend(screen.show(&ctx, &self.state, &self.i18n, &self.theme, pending));
+        }
         self.send(commands);
         if open_agents {
             self.view = View::Agents;

@@ -151,7 +151,7 @@ impl PlantPage {
         if actions.is_empty() {
             ui.label(RichText::new(i18n.tr("plant-no-actions")).color(theme.text_dim));
         }
-        let now_ms = state.server_now(std::time::Instant::now()).unwrap_or(0);
+        let now_ms = state.server_now(state.now()).unwrap_or(0);
         egui::Grid::new("plant_actions")
             .striped(true)
             .spacing([18.0, 6.0])

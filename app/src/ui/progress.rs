@@ -182,10 +182,10 @@ impl ProgressView {
         ui.separator();
 
         // Side by side when there is room (provinces on the right), else one under the other.
-        if ui.available_width() >= 1300.0 {
+        if ui.available_width() >= SIDE_BY_SIDE_WIDTH {
             egui::Panel::right("scorecard_provinces_panel")
                 .resizable(false)
-                .exact_size(ui.available_width() * 0.32)
+                .exact_size(PROVINCES_WIDTH)
                 .show(ui, |ui| {
                     egui::ScrollArea::vertical()
                         .id_salt("scorecard_provinces_scroll")
@@ -266,6 +266,10 @@ impl ProgressView {
         }
     }
 }
+
+/// Room needed for the scorecard (≈1,000 points in English) and the provinces beside it.
+const SIDE_BY_SIDE_WIDTH: f32 = 1560.0;
+const PROVINCES_WIDTH: f32 = 560.0;
 
 /// Width of the target names (long ones wrap).
 const NAME_WIDTH: f32 = 300.0;

@@ -212,7 +212,7 @@ impl AgentsView {
         {
             self.queue.selected = None;
         }
-        let now_ms = state.server_now(std::time::Instant::now()).unwrap_or(0);
+        let now_ms = state.server_now(state.now()).unwrap_or(0);
         let shown = match self.queue.selected {
             Some(id) => state.actions.get(&id),
             None => queue::open_by_urgency(state, now_ms).first().copied(),

@@ -93,7 +93,7 @@ impl QueueState {
             .retain(|id, _| state.actions.get(id).is_some_and(Action::is_open));
         self.overrides
             .retain(|id, _| state.actions.get(id).is_some_and(|a| a.state.is_open()));
-        let now_ms = state.server_now(std::time::Instant::now()).unwrap_or(0);
+        let now_ms = state.server_now(state.now()).unwrap_or(0);
         let open = open_by_urgency(state, now_ms);
         ScrollArea::vertical().id_salt("queue").show(ui, |ui| {
             if open.is_empty() {

@@ -112,7 +112,7 @@ impl ActivityTimeline {
         }
         let (_, lanes, markers) = self.cache.as_ref()?;
         let now_s = state
-            .server_now(std::time::Instant::now())
+            .server_now(state.now())
             .unwrap_or(world.sim_time) as f64
             / 1000.0;
 
