@@ -591,3 +591,85 @@ async fn history_replays_the_last_simulated_day_and_refuses_a_reversed_range() {
     assert!(doc["paths"]["/api/v1/history"].is_object());
     backend.shutdown().await;
 }
+
+/// `GET /metrics` (issue 10): Prometheus text with requests by route template and status,
+/// events published, open event streams and pending actions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_are_prometheus_text_and_count_what_happens() {
+    let backend = start_backend().await;
+    let base = backend.base_url();
+    let http = reqwest::Client::new();
+    for _ in 0..2 {
+        let r = http
+            .get(format!("{base}/api/v1/health"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let r = http
+        .get(format!("{base}/no/such/thing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let stream = http
+        .get(format!("{base}/api/v1/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut body = stream.bytes_stream();
+    let first = tokio::time::timeout(Duration::from_secs(20), body.next()).await;
+    assert!(matches!(first, Ok(Some(Ok(_)))), "the stream delivers");
+
+    let scrape = || async {
+        let r = http.get(format!("{base}/metrics")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(ct.starts_with("text/plain; version=0.0.4"), "{ct}");
+        r.text().await.unwrap()
+    };
+    let sample = |text: &str, series: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+    };
+    let text = scrape().await;
+    assert!(
+        sample(
+            &text,
+            "tianshu_http_requests_total{route=\"/api/v1/health\",status=\"200\"}"
+        ) >= 2.0
+    );
+    assert!(
+        sample(
+            &text,
+            "tianshu_http_requests_total{route=\"unmatched\",status=\"404\"}"
+        ) >= 1.0
+    );
+    assert_eq!(sample(&text, "tianshu_event_stream_clients"), 1.0);
+    assert!(sample(&text, "tianshu_events_published_total") >= 1.0);
+    assert!(sample(&text, "tianshu_actions_pending") >= 0.0);
+    assert_eq!(
+        sample(&text, "tianshu_decisions_total{decision=\"approve\"}"),
+        0.0
+    );
+    assert!(text.contains("# TYPE tianshu_http_requests_total counter"));
+
+    // A console that goes away leaves the gauge (the server notices at its next write).
+    drop(body);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = scrape().await;
+        if sample(&text, "tianshu_event_stream_clients") == 0.0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the closed stream is still counted"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    backend.shutdown().await;
+}

@@ -27,6 +27,22 @@ pub struct ViewReport {
     pub max_ms: f64,
     pub mean_primitives: f64,
     pub mean_vertices: f64,
+    /// GPU paint callbacks per frame: geometry drawn by wgpu, whose CPU cost is not in the times.
+    pub mean_callbacks: f64,
+}
+
+/// Loopback latencies measured with frames paced at 60 Hz.
+#[derive(Debug, Default, Serialize)]
+pub struct LatencyReport {
+    /// Events measured: backend `server_time` → the end of the frame that applied them.
+    pub events: usize,
+    pub event_p50_ms: f64,
+    pub event_p99_ms: f64,
+    /// Decisions measured: `Command::Decide` sent → the frame that applied `DecisionDone`.
+    pub decisions: usize,
+    pub decisions_ok: usize,
+    pub decision_p50_ms: f64,
+    pub decision_p99_ms: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -39,6 +55,9 @@ pub struct BenchReport {
     pub worst_p99_ms: f64,
     pub peak_rss_mb: f64,
     pub startup_to_data_ms: f64,
+    /// Basemap drawn by GPU callbacks (false: `--cpu-shapes`).
+    pub gpu_shapes: bool,
+    pub latency: LatencyReport,
 }
 
 /// Peak resident set size of this process (Linux `VmHWM`), in MiB; 0 where unknown.
@@ -69,8 +88,12 @@ struct Frames {
 }
 
 impl Frames {
-    /// One frame: build the UI and tessellate it; returns (ms, primitives, vertices).
-    fn frame(&mut self, app: &mut ConsoleApp, events: Vec<egui::Event>) -> (f64, usize, usize) {
+    /// One frame: build the UI and tessellate it; returns (ms, primitives, vertices, callbacks).
+    fn frame(
+        &mut self,
+        app: &mut ConsoleApp,
+        events: Vec<egui::Event>,
+    ) -> (f64, usize, usize, usize) {
         self.time += 1.0 / 60.0;
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, self.size)),
@@ -93,7 +116,11 @@ impl Frames {
                 egui::epaint::Primitive::Callback(_) => 0,
             })
             .sum();
-        (ms, primitives.len(), vertices)
+        let callbacks = primitives
+            .iter()
+            .filter(|p| matches!(p.primitive, egui::epaint::Primitive::Callback(_)))
+            .count();
+        (ms, primitives.len(), vertices, callbacks)
     }
 }
 
@@ -101,7 +128,10 @@ impl Frames {
 fn sweep_events(i: usize, size: egui::Vec2) -> Vec<egui::Event> {
     let centre = egui::pos2(size.x * 0.4, size.y * 0.5);
     let phase = i % 120;
-    let offset = egui::vec2(((phase as f32) * 0.3).sin() * 200.0, ((phase as f32) * 0.2).cos() * 120.0);
+    let offset = egui::vec2(
+        ((phase as f32) * 0.3).sin() * 200.0,
+        ((phase as f32) * 0.2).cos() * 120.0,
+    );
     let pos = centre + offset;
     let mut events = vec![egui::Event::PointerMoved(pos)];
     match phase {
@@ -158,10 +188,20 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     let api = ApiClient::new(&backend.base_url(), None)?;
     let ctx = egui::Context::default();
     fonts::install(&ctx);
+    // A wgpu console draws the static basemap with paint callbacks (see `install_gpu_shapes`).
+    tianshu_widgets::geo_layers::set_gpu_shapes(&ctx, !args.cpu_shapes);
     let client = client::spawn(runtime.handle(), api, Arc::new(|| {}));
     let state = State::new(client.base_url.clone());
     let theme = Theme::built_in("noc-dark")?;
-    let mut app = ConsoleApp::new(state, Lang::En, theme, View::Overview, client.commands, client.events);
+    let commands = client.commands.clone();
+    let mut app = ConsoleApp::new(
+        state,
+        Lang::En,
+        theme,
+        View::Overview,
+        client.commands,
+        client.events,
+    );
     let mut frames = Frames {
         ctx,
         size: egui::vec2(width, height),
@@ -170,7 +210,10 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     // Until the first data is drawn.
     let deadline = Instant::now() + Duration::from_secs(60);
     while app.state.world.is_none() {
-        anyhow::ensure!(Instant::now() < deadline, "no data from the embedded backend within 60 s");
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "no data from the embedded backend within 60 s"
+        );
         frames.frame(&mut app, Vec::new());
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -191,11 +234,16 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
             std::thread::sleep(Duration::from_millis(10));
         }
         let mut times = Vec::with_capacity(args.frames);
-        let (mut prims, mut verts) = (0usize, 0usize);
+        let (mut prims, mut verts, mut calls) = (0usize, 0usize, 0usize);
         for i in 0..args.frames {
-            let events = if view == View::Overview { sweep_events(i, frames.size) } else { Vec::new() };
-            let (ms, p, v) = frames.frame(&mut app, events);
+            let events = if view == View::Overview {
+                sweep_events(i, frames.size)
+            } else {
+                Vec::new()
+            };
+            let (ms, p, v, c) = frames.frame(&mut app, events);
             times.push(ms);
+            calls += c;
             prims += p;
             verts += v;
         }
@@ -208,10 +256,13 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
             max_ms: times.last().copied().unwrap_or(0.0),
             mean_primitives: prims as f64 / args.frames as f64,
             mean_vertices: verts as f64 / args.frames as f64,
+            mean_callbacks: calls as f64 / args.frames as f64,
         });
     }
     let events = app.state.last_event_id.saturating_sub(events_before) as f64;
     let events_per_second = events / measuring.elapsed().as_secs_f64().max(1e-9);
+    app.view = View::Overview;
+    let latency = measure_latency(&mut frames, &mut app, &commands);
     runtime.block_on(backend.shutdown());
     let worst_p99_ms = reports.iter().map(|r| r.p99_ms).fold(0.0, f64::max);
     let report = BenchReport {
@@ -223,6 +274,8 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
         worst_p99_ms,
         peak_rss_mb: peak_rss_mb(),
         startup_to_data_ms,
+        gpu_shapes: !args.cpu_shapes,
+        latency,
     };
     print_report(&report);
     if let Some(path) = &args.json {
@@ -232,20 +285,140 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One 60 Hz frame: waits out the rest of the 16.7 ms after the frame's work.
+fn paced_frame(frames: &mut Frames, app: &mut ConsoleApp) {
+    let started = Instant::now();
+    frames.frame(app, Vec::new());
+    if let Some(rest) = Duration::from_micros(16_667).checked_sub(started.elapsed()) {
+        std::thread::sleep(rest);
+    }
+}
+
+/// Event-to-frame and decision round-trip latency on loopback, frames paced at 60 Hz.
+fn measure_latency(
+    frames: &mut Frames,
+    app: &mut ConsoleApp,
+    commands: &tokio::sync::mpsc::Sender<client::Command>,
+) -> LatencyReport {
+    const EVENTS: usize = 500;
+    const DECISIONS: usize = 50;
+    let mut report = LatencyReport::default();
+
+    // Events: the backend stamps `server_time` (wall clock, ms) when it publishes.
+    app.state.applied_event_times = Some(Vec::new());
+    let mut lags = Vec::with_capacity(EVENTS);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while lags.len() < EVENTS && Instant::now() < deadline {
+        let started = Instant::now();
+        frames.frame(app, Vec::new());
+        let now = crate::backend::http::now_ms();
+        if let Some(times) = &mut app.state.applied_event_times {
+            lags.extend(times.drain(..).map(|t| (now - t) as f64));
+        }
+        if let Some(rest) = Duration::from_micros(16_667).checked_sub(started.elapsed()) {
+            std::thread::sleep(rest);
+        }
+    }
+    app.state.applied_event_times = None;
+    lags.sort_by(f64::total_cmp);
+    report.events = lags.len();
+    report.event_p50_ms = percentile(&lags, 0.5);
+    report.event_p99_ms = percentile(&lags, 0.99);
+
+    // Decisions: reject open actions (a harmless decision) and wait for the frame that applies
+    // the backend's answer, success or refusal alike.
+    let mut round_trips = Vec::with_capacity(DECISIONS);
+    let mut tried = std::collections::BTreeSet::new();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while round_trips.len() < DECISIONS && Instant::now() < deadline {
+        let Some((action_id, version)) = app
+            .state
+            .open_actions()
+            .find(|a| !tried.contains(&a.id))
+            .map(|a| (a.id, a.version))
+        else {
+            paced_frame(frames, app);
+            continue;
+        };
+        tried.insert(action_id);
+        let request = crate::api::DecisionRequest {
+            decision: crate::api::Decision::Reject,
+            params: None,
+            reason: "bench round trip".to_owned(),
+            expected_version: version,
+            idempotency_key: format!("bench-{action_id}-{version}"),
+        };
+        let key = request.idempotency_key.clone();
+        let sent = Instant::now();
+        app.state.begin_decision(action_id, &request, sent);
+        if commands
+            .try_send(client::Command::Decide { action_id, request })
+            .is_err()
+        {
+            break;
+        }
+        let give_up = sent + Duration::from_secs(5);
+        while app.state.in_flight.contains_key(&key) && Instant::now() < give_up {
+            paced_frame(frames, app);
+        }
+        if !app.state.in_flight.contains_key(&key) {
+            round_trips.push(sent.elapsed().as_secs_f64() * 1000.0);
+            let ok = app
+                .state
+                .actions
+                .get(&action_id)
+                .is_some_and(|a| a.version > version || !a.is_open());
+            report.decisions_ok += usize::from(ok);
+        }
+    }
+    round_trips.sort_by(f64::total_cmp);
+    report.decisions = round_trips.len();
+    report.decision_p50_ms = percentile(&round_trips, 0.5);
+    report.decision_p99_ms = percentile(&round_trips, 0.99);
+    report
+}
+
 fn print_report(r: &BenchReport) {
     println!(
         "tianshu bench — {}×{} logical px, {} factories, {:.0} events/s, CPU side only (UI build + tessellation)",
         r.width, r.height, r.factories, r.events_per_second
     );
-    println!("{:<10} {:>7} {:>9} {:>9} {:>9} {:>11} {:>11}", "view", "frames", "p50 ms", "p99 ms", "max ms", "primitives", "vertices");
+    println!(
+        "{:<10} {:>7} {:>9} {:>9} {:>9} {:>11} {:>11} {:>10}",
+        "view", "frames", "p50 ms", "p99 ms", "max ms", "primitives", "vertices", "callbacks"
+    );
     for v in &r.views {
         println!(
-            "{:<10} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>11.0} {:>11.0}",
-            v.view, v.frames, v.p50_ms, v.p99_ms, v.max_ms, v.mean_primitives, v.mean_vertices
+            "{:<10} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>11.0} {:>11.0} {:>10.1}",
+            v.view,
+            v.frames,
+            v.p50_ms,
+            v.p99_ms,
+            v.max_ms,
+            v.mean_primitives,
+            v.mean_vertices,
+            v.mean_callbacks
         );
     }
+    if r.gpu_shapes {
+        println!("basemap: GPU paint callbacks (their GPU time is not in the CPU figures)");
+    } else {
+        println!("basemap: tessellated on the CPU (--cpu-shapes)");
+    }
+    let l = &r.latency;
+    println!(
+        "event → frame (60 Hz frames, loopback): {} events, p50 {:.0} ms, p99 {:.0} ms",
+        l.events, l.event_p50_ms, l.event_p99_ms
+    );
+    println!(
+        "decision round trip: {} decisions ({} confirmed), p50 {:.0} ms, p99 {:.0} ms",
+        l.decisions, l.decisions_ok, l.decision_p50_ms, l.decision_p99_ms
+    );
     println!("startup to first data: {:.0} ms", r.startup_to_data_ms);
-    println!("bench: worst_p99_ms={:.2} peak_rss_mb={:.0}", r.worst_p99_ms, r.peak_rss_mb);
+    println!(
+        "bench: worst_p99_ms={:.2} peak_rss_mb={:.0}",
+        r.worst_p99_ms, r.peak_rss_mb
+    );
 }
 
 #[cfg(test)]

@@ -72,6 +72,9 @@ pub struct BenchArgs {
     /// Also write the results as JSON.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
+    /// Tessellate the basemap on the CPU (as with glow) instead of emitting GPU paint callbacks.
+    #[arg(long)]
+    pub cpu_shapes: bool,
     #[command(flatten)]
     pub sim: SimArgs,
 }
@@ -155,6 +158,10 @@ pub struct SimArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// TOML file of these settings (listen, db, memory, users, rate_limit, [tls] cert/key,
+    /// [simulator] seed/speed/factories); flags given on the command line override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: SocketAddr,

@@ -136,6 +136,9 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
         .with_title("Tianshu 天枢")
         .with_inner_size([width, height])
         .with_min_inner_size([800.0, 500.0]);
+    if let Some(icon) = window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
     if args.fullscreen || settings.profile == crate::settings::Profile::Wall {
         viewport = viewport.with_fullscreen(true);
     }
@@ -155,6 +158,10 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
         options,
         Box::new(move |cc| {
             fonts::install(&cc.egui_ctx);
+            if let Some(render_state) = &cc.wgpu_render_state {
+                // Static basemap geometry goes to the GPU once (NativeOptions: no MSAA, no depth).
+                tianshu_widgets::geo_layers::install_gpu_shapes(&cc.egui_ctx, render_state, 1);
+            }
             let ctx = cc.egui_ctx.clone();
             let wake: client::Waker = Arc::new(move || ctx.request_repaint());
             let client = client::spawn(&handle, api, wake);
@@ -188,6 +195,7 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
 }
 
 pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
+    let args = crate::serve_config::apply(args)?;
     let tokens = match &args.users {
         Some(path) => backend::auth::TokenTable::load(path)?,
         None => {
@@ -243,12 +251,42 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
             running.base_url(),
             db.map_or("memory".into(), |p| p.display().to_string())
         );
-        tokio::signal::ctrl_c()
-            .await
-            .context("waiting for Ctrl-C")?;
+        shutdown_signal().await?;
         running.shutdown().await;
         Ok(())
     })
+}
+
+/// The window's icon: the packaged Big Dipper mark (packaging/icons), compiled in.
+fn window_icon() -> Option<egui::IconData> {
+    const PNG: &[u8] = include_bytes!("../../packaging/icons/tianshu-128.png");
+    let image = image::load_from_memory(PNG)
+        .inspect_err(|e| tracing::warn!("window icon: {e}"))
+        .ok()?
+        .to_rgba8();
+    Some(egui::IconData {
+        width: image.width(),
+        height: image.height(),
+        rgba: image.into_raw(),
+    })
+}
+
+/// Ctrl-C, or SIGTERM (what systemd and `docker stop` send): either stops `serve` cleanly.
+async fn shutdown_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
+            _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    Ok(())
 }
 
 fn default_db_path() -> anyhow::Result<std::path::PathBuf> {

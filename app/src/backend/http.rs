@@ -41,6 +41,8 @@ pub struct AppState {
     pub kick_streams: Arc<watch::Sender<u64>>,
     /// Requests per token (see `guard`).
     pub rate_limit: super::guard::RateLimit,
+    /// Counters behind `GET /metrics`.
+    pub metrics: Arc<super::metrics::Metrics>,
 }
 
 impl AppState {
@@ -447,7 +449,12 @@ async fn decide(
     }
     let mut world = state.world();
     match world.decide(id, &request, &who, now_ms()) {
-        Ok(response) => Ok(Json(response)),
+        Ok(response) => {
+            state
+                .metrics
+                .record_decision(request.decision, response.replayed);
+            Ok(Json(response))
+        }
         Err(e) => {
             use super::decisions::DecisionError as R;
             // A conflict carries the action as it is now, so the console can show what changed.
@@ -536,6 +543,7 @@ async fn events(
     };
     let subscription = state.world().subscribe(after, now_ms());
     let kicked = state.kick_streams.subscribe();
+    let counted = state.metrics.stream_opened();
     let last_sent = subscription
         .backlog
         .last()
@@ -547,6 +555,7 @@ async fn events(
             kicked,
             last_sent,
             done: false,
+            _counted: counted,
         },
         next_live,
     );
@@ -563,6 +572,8 @@ struct LiveStream {
     kicked: watch::Receiver<u64>,
     last_sent: u64,
     done: bool,
+    /// Keeps this stream in the `tianshu_event_stream_clients` gauge while it lives.
+    _counted: super::metrics::StreamGuard,
 }
 
 async fn next_live(mut s: LiveStream) -> Option<(Result<SseEvent, Infallible>, LiveStream)> {
@@ -596,6 +607,24 @@ async fn next_live(mut s: LiveStream) -> Option<(Result<SseEvent, Infallible>, L
 fn to_sse(event: Event) -> Result<SseEvent, Infallible> {
     let data = serde_json::to_string(&event).unwrap_or_else(|_| "{}".into());
     Ok(SseEvent::default().id(event.id.to_string()).data(data))
+}
+
+/// Prometheus metrics (text format 0.0.4); needs a token like the API when a users file is set.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, HttpError> {
+    authorize(&state, &headers)?;
+    let gauges = {
+        let world = state.world();
+        super::metrics::WorldGauges {
+            last_event_id: world.health().seq,
+            pending_actions: world.actions(Some(crate::api::ActionState::Pending)).len(),
+        }
+    };
+    let body = state.metrics.render(gauges);
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, super::metrics::CONTENT_TYPE)],
+        body,
+    )
+        .into_response())
 }
 
 async fn method_not_allowed() -> HttpError {
@@ -633,10 +662,16 @@ pub fn router(state: AppState) -> Router {
         .route("/events", get(events))
         .route("/me", get(hitl::me));
     let rate_limit = state.rate_limit;
+    let counters = state.metrics.clone();
     let router = Router::new()
         .nest(API_PREFIX, api)
+        .route("/metrics", get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
-    super::guard::harden(router, rate_limit)
+    // Outermost, so refusals of the guard (429, 413, 414) are counted too.
+    super::guard::harden(router, rate_limit).layer(axum::middleware::from_fn_with_state(
+        counters,
+        super::metrics::count_requests,
+    ))
 }

@@ -8,6 +8,7 @@ pub mod events;
 pub mod guard;
 pub mod history;
 pub mod http;
+pub mod metrics;
 pub mod sim;
 pub mod store;
 pub mod tls;
@@ -136,6 +137,11 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
         tokens: Arc::new(config.tokens.clone()),
         kick_streams: Arc::new(kick),
         rate_limit: config.rate_limit,
+        metrics: Arc::new({
+            let m = metrics::Metrics::default();
+            m.set_event_base(first_event_after);
+            m
+        }),
     };
     let listener =
         TcpListener::bind(config.listen)

@@ -92,6 +92,8 @@ pub struct State {
     /// Server clock at the last event, and when we heard it.
     pub server_time: Option<(UnixMs, Instant)>,
     pub last_event_id: u64,
+    /// Bench probe: when `Some`, the server time of every stream event applied (bounded).
+    pub applied_event_times: Option<Vec<UnixMs>>,
     pub event_rate: RateMeter,
     pub cluster_utilization: Vec<History>,
     pub link_utilization: Vec<History>,
@@ -129,6 +131,7 @@ impl State {
             last_data_at: None,
             server_time: None,
             last_event_id: 0,
+            applied_event_times: None,
             event_rate: RateMeter::default(),
             cluster_utilization: Vec::new(),
             link_utilization: Vec::new(),
@@ -225,6 +228,11 @@ impl State {
                 self.last_event_id = e.id;
                 self.last_data_at = Some(now);
                 self.server_time = Some((e.server_time, now));
+                if let Some(times) = &mut self.applied_event_times
+                    && times.len() < 100_000
+                {
+                    times.push(e.server_time);
+                }
                 self.event_rate.record(now);
                 self.apply_event(e.kind);
             }

@@ -85,6 +85,11 @@ impl MercatorTransform {
         Self { offset, scale }
     }
 
+    /// `(offset, scale)`: screen = offset + scale × normalized.
+    pub fn parts(&self) -> ([f64; 2], [f64; 2]) {
+        (self.offset, self.scale)
+    }
+
     /// Screen position of a normalized point.
     #[inline]
     pub fn apply(&self, n: [f64; 2]) -> Pos2 {

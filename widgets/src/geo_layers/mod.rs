@@ -6,6 +6,7 @@
 
 mod clusters;
 mod earcut;
+mod gpu;
 mod image;
 mod links;
 mod mercator;
@@ -18,6 +19,7 @@ pub use clusters::{
     cell_at_level, cluster_grid, cluster_radius, compact_count, denormalized,
 };
 pub use earcut::ear_clip;
+pub use gpu::{gpu_shapes_enabled, install_gpu_shapes, set_gpu_shapes};
 pub use image::GridImageLayer;
 pub use links::{
     FlowStyle, LINK_HIT_DISTANCE, LinksLayer, MapLink, arc_control_point, dash_segments,

@@ -5,11 +5,13 @@
 //! pixel to their predecessor. Shapes are anonymous: callers map shape indices to meaning.
 
 use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use egui::{Color32, Mesh, Pos2, Rect, Response, Role, Shape, Stroke, Ui};
 use walkers::{MapMemory, Plugin, Position, Projector};
 
 use super::earcut::ear_clip;
+use super::gpu::{GpuGeometry, ShapesCallback, gpu_shapes_enabled};
 use super::mercator::{MercatorTransform, normalized};
 use crate::access::labeled_rect;
 
@@ -36,6 +38,8 @@ pub struct ProjectedShapes {
     points: Vec<[f64; 2]>,
     spans: Vec<Span>,
     triangles: Vec<[u32; 3]>,
+    /// Fills and outline quads for the GPU path, built on first use.
+    gpu: OnceLock<Arc<GpuGeometry>>,
 }
 
 impl ProjectedShapes {
@@ -94,10 +98,35 @@ impl ProjectedShapes {
             self.triangles.extend(triangles);
             self.spans[index].triangles = start..self.triangles.len();
         }
+        self.gpu = OnceLock::new();
         self
     }
 
+    /// The GPU geometry (all fills, then all outline quads), built once.
+    fn gpu_geometry(&self) -> Arc<GpuGeometry> {
+        Arc::clone(self.gpu.get_or_init(|| {
+            let origin = self.bounds().map_or([0.0, 0.0], |(min, max)| {
+                [(min[0] + max[0]) * 0.5, (min[1] + max[1]) * 0.5]
+            });
+            let shapes = self.spans.iter().map(|span| {
+                let ring = &self.points[span.points.clone()];
+                let fill = if !span.closed || ring.len() < 3 {
+                    None
+                } else if span.convex {
+                    Some((1..ring.len() as u32 - 1).map(|k| [0, k, k + 1]).collect())
+                } else if !span.triangles.is_empty() {
+                    Some(self.triangles[span.triangles.clone()].to_vec())
+                } else {
+                    None
+                };
+                (ring, span.closed, fill)
+            });
+            Arc::new(GpuGeometry::build(shapes, origin))
+        }))
+    }
+
     fn push(&mut self, positions: &[Position], closed: bool) -> usize {
+        self.gpu = OnceLock::new();
         let start = self.points.len();
         for p in positions {
             if !(p.x().is_finite() && p.y().is_finite()) {
@@ -302,42 +331,24 @@ impl Plugin for OutlineLayer<'_> {
         let painter = ui.painter().with_clip_rect(clip);
         let cull = clip.expand(this.stroke.width + 1.0);
 
-        let mut fill_mesh = Mesh::default();
-        let mut lines = Vec::new();
-        for span in &this.shapes.spans {
-            if span.points.is_empty() {
-                continue;
-            }
-            let screen = transform.screen_rect(span.min, span.max);
-            if !screen.intersects(cull) || screen.width().max(screen.height()) < MIN_SEGMENT {
-                continue;
-            }
-            let ring = &this.shapes.points[span.points.clone()];
-            if let (Some(fill), true) = (this.fill, span.closed) {
-                add_fill(
-                    &mut fill_mesh,
-                    &transform,
-                    ring,
-                    span,
-                    &this.shapes.triangles,
-                    fill,
-                );
-            }
-            if this.stroke.width > 0.0 {
-                let points = decimated(&transform, ring, span.closed);
-                if points.len() >= 2 {
-                    lines.push(if span.closed {
-                        Shape::closed_line(points, this.stroke)
-                    } else {
-                        Shape::line(points, this.stroke)
-                    });
+        if gpu_shapes_enabled(ui.ctx()) {
+            let (offset, scale) = transform.parts();
+            let min_width = 1.0 / ui.ctx().pixels_per_point();
+            painter.add(
+                ShapesCallback {
+                    geometry: this.shapes.gpu_geometry(),
+                    offset,
+                    scale,
+                    rect: clip,
+                    fill: this.fill,
+                    stroke: (this.stroke.width > 0.0)
+                        .then(|| (this.stroke.color, this.stroke.width.max(min_width))),
                 }
-            }
+                .into_shape(),
+            );
+        } else {
+            draw_on_cpu(&this, &painter, &transform, cull);
         }
-        if !fill_mesh.is_empty() {
-            painter.add(Shape::mesh(fill_mesh));
-        }
-        painter.extend(lines);
 
         let pointer = if response.dragged() {
             None
@@ -365,6 +376,52 @@ impl Plugin for OutlineLayer<'_> {
             &this.label,
         );
     }
+}
+
+/// The CPU path: cull, transform, decimate and tessellate every frame.
+fn draw_on_cpu(
+    this: &OutlineLayer<'_>,
+    painter: &egui::Painter,
+    transform: &MercatorTransform,
+    cull: Rect,
+) {
+    let transform = *transform;
+    let mut fill_mesh = Mesh::default();
+    let mut lines = Vec::new();
+    for span in &this.shapes.spans {
+        if span.points.is_empty() {
+            continue;
+        }
+        let screen = transform.screen_rect(span.min, span.max);
+        if !screen.intersects(cull) || screen.width().max(screen.height()) < MIN_SEGMENT {
+            continue;
+        }
+        let ring = &this.shapes.points[span.points.clone()];
+        if let (Some(fill), true) = (this.fill, span.closed) {
+            add_fill(
+                &mut fill_mesh,
+                &transform,
+                ring,
+                span,
+                &this.shapes.triangles,
+                fill,
+            );
+        }
+        if this.stroke.width > 0.0 {
+            let points = decimated(&transform, ring, span.closed);
+            if points.len() >= 2 {
+                lines.push(if span.closed {
+                    Shape::closed_line(points, this.stroke)
+                } else {
+                    Shape::line(points, this.stroke)
+                });
+            }
+        }
+    }
+    if !fill_mesh.is_empty() {
+        painter.add(Shape::mesh(fill_mesh));
+    }
+    painter.extend(lines);
 }
 
 fn add_fill(
