@@ -49,34 +49,9 @@ pub fn pending_count(state: &State, factory_id: u32) -> usize {
         })
 }
 
+/// The plant's KPIs against its requirements (the same rows as the factories view's page).
 fn kpi_rows(f: &Factory) -> [(&'static str, String, String, bool); 4] {
-    let (k, r) = (&f.kpis, &f.required);
-    [
-        (
-            "plant-kpi-latency",
-            format!("{:.2} ms", k.latency_ms),
-            format!("≤ {:.2} ms", r.latency_ms),
-            k.latency_ms <= r.latency_ms,
-        ),
-        (
-            "plant-kpi-jitter",
-            format!("{:.2} ms", k.jitter_ms),
-            format!("≤ {:.2} ms", r.jitter_ms),
-            k.jitter_ms <= r.jitter_ms,
-        ),
-        (
-            "plant-kpi-reliability",
-            format!("{:.5} %", k.reliability * 100.0),
-            format!("≥ {:.5} %", r.reliability * 100.0),
-            k.reliability >= r.reliability,
-        ),
-        (
-            "plant-kpi-throughput",
-            format!("{:.0} Mbit/s", k.throughput_mbps),
-            format!("≥ {:.0} Mbit/s", r.throughput_mbps),
-            k.throughput_mbps >= r.throughput_mbps,
-        ),
-    ]
+    super::factories::page::kpi_rows(&f.kpis, &f.required)
 }
 
 /// One KPI's recent history, oldest first (index as in [`kpi_rows`]).

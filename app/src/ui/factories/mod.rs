@@ -10,7 +10,7 @@
 
 mod charts;
 mod map;
-mod page;
+pub(crate) mod page;
 mod provinces;
 mod table;
 
