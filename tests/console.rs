@@ -1006,7 +1006,8 @@ fn wall_settings() -> tianshu::settings::Settings {
 
 #[test]
 fn the_wall_playlist_rotates_after_each_dwell_time() {
-    let (mut harness, fixture) = console_with(wall_settings(), Lang::En, egui::vec2(1600.0, 900.0), 1.0);
+    let (mut harness, fixture) =
+        console_with(wall_settings(), Lang::En, egui::vec2(1600.0, 900.0), 1.0);
     connect(&fixture, simulated_snapshot());
     harness.run_steps(2);
     assert_eq!(harness.state().view, View::Latency);
@@ -1046,7 +1047,8 @@ fn the_wall_playlist_rotates_after_each_dwell_time() {
 
 #[test]
 fn the_wall_keeps_the_last_picture_and_says_since_when_the_backend_went_away() {
-    let (mut harness, fixture) = console_with(wall_settings(), Lang::En, egui::vec2(1600.0, 900.0), 1.0);
+    let (mut harness, fixture) =
+        console_with(wall_settings(), Lang::En, egui::vec2(1600.0, 900.0), 1.0);
     connect(&fixture, simulated_snapshot());
     harness.run_steps(2);
     fixture
@@ -1081,8 +1083,13 @@ fn the_review_scorecard_shows_statuses_in_chinese_and_goes_back_in_time() {
         profile: Profile::Review,
         ..Settings::default()
     };
-    let (mut harness, mut fixture) = console_with(settings, Lang::ZhCn, egui::vec2(1600.0, 1000.0), 0.25);
-    assert_eq!(harness.state().view, View::Progress, "review opens on the scorecard");
+    let (mut harness, mut fixture) =
+        console_with(settings, Lang::ZhCn, egui::vec2(1600.0, 1000.0), 0.25);
+    assert_eq!(
+        harness.state().view,
+        View::Progress,
+        "review opens on the scorecard"
+    );
     let (snapshot, progress) = progress_report();
     connect(&fixture, snapshot);
     harness.run_steps(2);
@@ -1163,7 +1170,8 @@ fn the_factory_profile_shows_only_its_plant() {
         factory: Some(plant.id),
         ..Settings::default()
     };
-    let (mut harness, mut fixture) = console_with(settings, Lang::En, egui::vec2(1400.0, 900.0), 0.25);
+    let (mut harness, mut fixture) =
+        console_with(settings, Lang::En, egui::vec2(1400.0, 900.0), 0.25);
     connect(&fixture, snapshot);
     harness.run_steps(2);
     let asked = drain(&mut fixture);

@@ -32,8 +32,14 @@ fn display() -> Option<Display> {
     }
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let number = (100..400)
-        .map(|i| i + (std::process::id() % 50) * 6 + NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
-        .find(|n| !PathBuf::from(format!("/tmp/.X{n}-lock")).exists() && !PathBuf::from(format!("/tmp/.X11-unix/X{n}")).exists())?;
+        .map(|i| {
+            i + (std::process::id() % 50) * 6
+                + NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        })
+        .find(|n| {
+            !PathBuf::from(format!("/tmp/.X{n}-lock")).exists()
+                && !PathBuf::from(format!("/tmp/.X11-unix/X{n}")).exists()
+        })?;
     let server = Command::new("Xvfb")
         .args([
             format!(":{number}"),
@@ -164,10 +170,7 @@ fn the_latency_screenshot_shows_the_national_badges() {
     );
     let image = image::open(&png).expect("a PNG was written").to_rgba8();
     let (ok, warn) = ([0x2e, 0xcc, 0x71, 0xff], [0xf5, 0xb8, 0x2e, 0xff]);
-    let badge_pixels = image
-        .pixels()
-        .filter(|p| p.0 == ok || p.0 == warn)
-        .count();
+    let badge_pixels = image.pixels().filter(|p| p.0 == ok || p.0 == warn).count();
     assert!(badge_pixels > 500, "only {badge_pixels} badge pixels");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -187,7 +190,10 @@ fn an_operator_tile_server_is_asked_for_tiles() {
     };
     let mut tile = Vec::new();
     image::RgbaImage::from_pixel(256, 256, image::Rgba([200, 30, 200, 255]))
-        .write_to(&mut std::io::Cursor::new(&mut tile), image::ImageFormat::Png)
+        .write_to(
+            &mut std::io::Cursor::new(&mut tile),
+            image::ImageFormat::Png,
+        )
         .expect("png");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -214,8 +220,18 @@ fn an_operator_tile_server_is_asked_for_tiles() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let png = dir.join("tiles.png");
     let output = Command::new(env!("CARGO_BIN_EXE_tianshu"))
-        .args(["--view", "overview", "--size", "1280x800", "--factories", "5000"])
-        .args(["--tiles", &format!("http://127.0.0.1:{port}/tiles/{{z}}/{{x}}/{{y}}.png")])
+        .args([
+            "--view",
+            "overview",
+            "--size",
+            "1280x800",
+            "--factories",
+            "5000",
+        ])
+        .args([
+            "--tiles",
+            &format!("http://127.0.0.1:{port}/tiles/{{z}}/{{x}}/{{y}}.png"),
+        ])
         .args(["--tiles-attribution", "Test tiles"])
         .arg("--screenshot")
         .arg(&png)
@@ -235,6 +251,9 @@ fn an_operator_tile_server_is_asked_for_tiles() {
         .output()
         .expect("the binary runs");
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("http"), "a clear message");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("http"),
+        "a clear message"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -122,7 +122,9 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
     let screenshot_status = ScreenshotStatus::default();
     let view = crate::settings::parse_view(&settings.view).unwrap_or_default();
     let tiles = match &args.tiles {
-        Some(url) => Some(crate::ui::tiles::TileConfig::parse(url, &args.tiles_attribution).context("--tiles")?),
+        Some(url) => Some(
+            crate::ui::tiles::TileConfig::parse(url, &args.tiles_attribution).context("--tiles")?,
+        ),
         None => None,
     };
     let screenshot = args.screenshot.clone().map(|path| {
@@ -327,7 +329,9 @@ fn console_settings(
         view: args.view,
     });
     if settings.profile == Profile::Factory && settings.factory.is_none() {
-        bail!("--profile factory needs the plant: --factory ID (or factory = ID in the settings file)");
+        bail!(
+            "--profile factory needs the plant: --factory ID (or factory = ID in the settings file)"
+        );
     }
     Ok((settings, path, warning.into_iter().collect()))
 }

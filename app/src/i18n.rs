@@ -170,7 +170,8 @@ pub fn date_in(lang: Lang, ms: i64) -> String {
     let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else {
         return "—".into();
     };
-    let beijing = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::Offset::fix(&chrono::Utc));
+    let beijing =
+        chrono::FixedOffset::east_opt(8 * 3600).unwrap_or(chrono::Offset::fix(&chrono::Utc));
     let t = t.with_timezone(&beijing);
     match lang {
         Lang::En => t.format("%-d %b %Y").to_string(),
@@ -273,7 +274,9 @@ mod tests {
                 let text = std::fs::read_to_string(&path).unwrap();
                 for pattern in [".tr(\"", ".tr_args(\"", ".tr_args(\n"] {
                     for (i, _) in text.match_indices(pattern) {
-                        let rest = text[i + pattern.len()..].trim_start().trim_start_matches('"');
+                        let rest = text[i + pattern.len()..]
+                            .trim_start()
+                            .trim_start_matches('"');
                         let id: String = rest
                             .chars()
                             .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')

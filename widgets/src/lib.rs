@@ -18,9 +18,9 @@ mod text;
 mod timeline;
 
 pub use geo_layers::{
-    ClusterHit, ClusterPoint, ClusteredPointsLayer, PointClusters,
-    Attribution, FlowStyle, GridImageLayer, LinksLayer, MapLink, MapNode, MercatorTransform,
-    NodeShape, NodesLayer, OutlineLayer, ProjectedShapes, ScaleBar,
+    Attribution, ClusterHit, ClusterPoint, ClusteredPointsLayer, FlowStyle, GridImageLayer,
+    LinksLayer, MapLink, MapNode, MercatorTransform, NodeShape, NodesLayer, OutlineLayer,
+    PointClusters, ProjectedShapes, ScaleBar,
 };
 pub use kpi::KpiTile;
 pub use legend::RampLegend;

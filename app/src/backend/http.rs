@@ -21,8 +21,7 @@ use utoipa::OpenApi;
 use crate::api::{
     API_PREFIX, Action, ActionQuery, Agent, ApiError, AuditPage, AuditQuery, DecisionRequest,
     DecisionResponse, Event, EventKind, Factory, FactoryDetail, FactoryPage, FactoryPoints,
-    FactoryQuery, Health, LatencyGrid,
-    MetroSummary, Progress, Snapshot,
+    FactoryQuery, Health, LatencyGrid, MetroSummary, Progress, Snapshot,
 };
 
 mod hitl;
@@ -621,7 +620,10 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
     };
     let body = state.metrics.render(gauges);
     Ok((
-        [(axum::http::header::CONTENT_TYPE, super::metrics::CONTENT_TYPE)],
+        [(
+            axum::http::header::CONTENT_TYPE,
+            super::metrics::CONTENT_TYPE,
+        )],
         body,
     )
         .into_response())

@@ -9,8 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::api::{
     Action, ActionState, AuditEntry, DecisionRequest, DecisionResponse, EventKind, Health,
-    LoadHistory,
-    Snapshot, UnixMs,
+    LoadHistory, Snapshot, UnixMs,
 };
 
 use super::auth::Principal;

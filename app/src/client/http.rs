@@ -197,7 +197,6 @@ impl ApiClient {
         read(sent).await
     }
 
-
     pub async fn audit(&self, cursor: Option<&str>) -> Result<AuditPage, ClientError> {
         let query: Vec<(&str, String)> = cursor
             .map(|c| ("cursor", c.to_owned()))
@@ -269,7 +268,10 @@ fn factory_params(q: &FactoryQuery) -> Vec<(&'static str, String)> {
         }
     };
     push("province", q.province.clone());
-    push("industry", q.industry.and_then(|x| key(serde_json::to_value(x))));
+    push(
+        "industry",
+        q.industry.and_then(|x| key(serde_json::to_value(x))),
+    );
     push("stage", q.stage.and_then(|x| key(serde_json::to_value(x))));
     push("tech", q.tech.and_then(|x| key(serde_json::to_value(x))));
     push("bbox", q.bbox.clone());

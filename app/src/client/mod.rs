@@ -16,13 +16,12 @@ use futures_util::StreamExt as _;
 use tokio::sync::{mpsc, watch};
 
 pub use self::http::{ApiClient, ClientError};
-use crate::api::{LoadHistory, UnixMs};
-use crate::api::{LatencySummary, WhatIfRequest, WhatIfResponse};
 use crate::api::{
     AuditPage, DecisionRequest, DecisionResponse, Event, EventKind, FactoryDetail, FactoryPage,
-    FactoryPoints, FactoryQuery,
-    LatencyGrid, Progress, Snapshot,
+    FactoryPoints, FactoryQuery, LatencyGrid, Progress, Snapshot,
 };
+use crate::api::{LatencySummary, WhatIfRequest, WhatIfResponse};
+use crate::api::{LoadHistory, UnixMs};
 
 /// Plants listed for one search of the overview.
 const SEARCH_LIMIT: u32 = 8;
@@ -365,8 +364,7 @@ async fn carry_out(api: ApiClient, out: Outbox, command: Command, online: watch:
                 Ok(bytes) => {
                     let len = bytes.len() as u64;
                     let target = path.clone();
-                    match tokio::task::spawn_blocking(move || std::fs::write(target, bytes)).await
-                    {
+                    match tokio::task::spawn_blocking(move || std::fs::write(target, bytes)).await {
                         Ok(Ok(())) => Ok(len),
                         Ok(Err(e)) => Err(format!("cannot write {}: {e}", path.display())),
                         Err(e) => Err(format!("cannot write {}: {e}", path.display())),

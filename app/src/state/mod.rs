@@ -62,9 +62,13 @@ pub struct Notice {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum NoticeKind {
-    DecisionFailed { action_id: u64 },
+    DecisionFailed {
+        action_id: u64,
+    },
     /// Not confirmed by the backend yet; retried with the same key until it answers.
-    DecisionUnconfirmed { action_id: u64 },
+    DecisionUnconfirmed {
+        action_id: u64,
+    },
     RequestFailed(RequestKind),
 }
 
@@ -256,7 +260,11 @@ impl State {
                     self.factory_points_version += 1;
                 } else {
                     let detail = "the backend sent factory points with arrays of unequal length";
-                    self.notify(now, NoticeKind::RequestFailed(RequestKind::Factories), detail);
+                    self.notify(
+                        now,
+                        NoticeKind::RequestFailed(RequestKind::Factories),
+                        detail,
+                    );
                 }
             }
             ClientEvent::FactoryDetail(d) => self.factory_detail = Some(*d),
@@ -280,9 +288,8 @@ impl State {
             } => {
                 self.in_flight.remove(&idempotency_key);
                 // The backend answered: its word replaces "not confirmed".
-                self.notices.retain(|n| {
-                    n.kind != NoticeKind::DecisionUnconfirmed { action_id }
-                });
+                self.notices
+                    .retain(|n| n.kind != NoticeKind::DecisionUnconfirmed { action_id });
                 match result {
                     Ok(response) => {
                         let action = response.action;

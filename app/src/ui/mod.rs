@@ -21,8 +21,6 @@ pub mod theme;
 pub mod tiles;
 mod wall;
 
-
-
 use tokio::sync::mpsc;
 
 use crate::client::{ClientEvent, Command};
@@ -211,9 +209,7 @@ impl ConsoleApp {
                 audience::wall_top_bar(ui, &self.i18n, &self.theme, self.view, pos);
                 shell::TopBarOut::default()
             }
-            Profile::Factory => {
-                audience::plant_top_bar(ui, &self.i18n, &self.theme, factory_id)
-            }
+            Profile::Factory => audience::plant_top_bar(ui, &self.i18n, &self.theme, factory_id),
             Profile::Operator | Profile::Review => {
                 shell::top_bar(ui, &self.i18n, &self.theme, &mut self.view)
             }
@@ -314,9 +310,7 @@ impl ConsoleApp {
             // The national figure and badges come with the backend's summary.
             View::Latency => self.state.latency.summary.is_some(),
             // The clustered map and table (points) and the progress chart.
-            View::Factories => {
-                self.state.factory_points.is_some() && self.state.progress.is_some()
-            }
+            View::Factories => self.state.factory_points.is_some() && self.state.progress.is_some(),
             View::Progress => self.state.progress.is_some(),
         }
     }

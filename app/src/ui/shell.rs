@@ -97,7 +97,11 @@ pub fn status_bar(
             ui.add(StatusPill::new(text, colour, theme.background));
             ui.label(
                 RichText::new(i18n.tr_args("status-pending", &[("count", pending.into())]))
-                    .color(if pending > 0 { theme.warn } else { theme.text_dim })
+                    .color(if pending > 0 {
+                        theme.warn
+                    } else {
+                        theme.text_dim
+                    })
                     .strong(),
             );
             ui.label(

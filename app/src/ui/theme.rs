@@ -436,7 +436,10 @@ mod tests {
 
         let huge = NOC_DARK.replace("kpi = 30.0", "kpi = 900.0");
         let msg = describe_error(&huge, "my.toml", &Theme::parse(&huge).unwrap_err());
-        assert!(msg.contains(&format!("line {line}")) && msg.contains("sizes.kpi"), "{msg}");
+        assert!(
+            msg.contains(&format!("line {line}")) && msg.contains("sizes.kpi"),
+            "{msg}"
+        );
 
         let dir = std::env::temp_dir().join(format!("tianshu-theme-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

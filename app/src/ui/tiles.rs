@@ -80,7 +80,8 @@ mod tests {
 
     #[test]
     fn templates_are_checked_and_expanded() {
-        let c = TileConfig::parse("https://tiles.example/{z}/{x}/{y}.png", "© Example").expect("valid");
+        let c =
+            TileConfig::parse("https://tiles.example/{z}/{x}/{y}.png", "© Example").expect("valid");
         assert_eq!(c.url(5, 26, 12), "https://tiles.example/5/26/12.png");
         assert!(matches!(
             TileConfig::parse("ftp://x/{z}/{x}/{y}", ""),

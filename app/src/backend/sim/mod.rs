@@ -29,7 +29,8 @@ use thiserror::Error;
 
 use crate::api::{
     Action, ActionKind, Agent, BackboneLink, Cluster, EventKind, Factory, FactoryDetail,
-    FactoryPage, FactoryPoints, FactoryQuery, FactorySummary, GeoPoint, Hub, LatencyGrid, MetroSummary, Progress, UnixMs,
+    FactoryPage, FactoryPoints, FactoryQuery, FactorySummary, GeoPoint, Hub, LatencyGrid,
+    MetroSummary, Progress, UnixMs,
 };
 
 use agents::AgentBook;
@@ -249,7 +250,10 @@ impl Simulator {
     }
 
     /// Cluster and link figures of the noise-free backbone model at `t` (history backfill).
-    pub fn model_loads_at(&self, t: UnixMs) -> (Vec<crate::api::ClusterLoad>, Vec<crate::api::LinkLoad>) {
+    pub fn model_loads_at(
+        &self,
+        t: UnixMs,
+    ) -> (Vec<crate::api::ClusterLoad>, Vec<crate::api::LinkLoad>) {
         self.backbone.model_loads_at(t)
     }
 

@@ -181,10 +181,12 @@ pub(crate) fn points(book: &FactoryBook, q: &FactoryQuery) -> Result<FactoryPoin
             continue;
         }
         let next = province_index.len() as u16;
-        let p = *province_index.entry(f.province.as_str()).or_insert_with(|| {
-            out.provinces.push(f.province.clone());
-            next
-        });
+        let p = *province_index
+            .entry(f.province.as_str())
+            .or_insert_with(|| {
+                out.provinces.push(f.province.clone());
+                next
+            });
         out.ids.push(f.id);
         out.lat.push(f.location.lat as f32);
         out.lon.push(f.location.lon as f32);

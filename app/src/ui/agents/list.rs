@@ -23,9 +23,7 @@ pub fn agents_ui(ui: &mut egui::Ui, state: &State, i18n: &I18n, theme: &Theme) {
     for a in state.open_actions() {
         *open.entry(a.agent_id.as_str()).or_default() += 1;
     }
-    let now_ms = state
-        .server_now(state.now())
-        .unwrap_or(world.sim_time);
+    let now_ms = state.server_now(state.now()).unwrap_or(world.sim_time);
     let activity = agent_activity(&state.activity, &world.agents, now_ms, world.sim_speed);
     let rule = i18n.tr_args(
         "agents-health-rule",

@@ -184,6 +184,17 @@ impl QueueState {
                     RichText::new(i18n.tr_args("action-sending", &[("decision", what.into())]))
                         .color(theme.accent),
                 );
+                if let Some(reason) = &flight.unconfirmed {
+                    // The backend has not answered: say so, and that it will be sent again.
+                    ui.label(
+                        RichText::new(i18n.tr_args(
+                            "reliability-decision-unconfirmed",
+                            &[("id", action.id.into())],
+                        ))
+                        .color(theme.warn),
+                    );
+                    ui.label(RichText::new(reason).color(theme.text_dim));
+                }
                 return;
             }
             command = self.decisions_ui(ui, action, state, i18n, theme, now_ms);

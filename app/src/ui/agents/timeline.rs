@@ -111,10 +111,7 @@ impl ActivityTimeline {
             self.cache = Some((key, lanes, markers));
         }
         let (_, lanes, markers) = self.cache.as_ref()?;
-        let now_s = state
-            .server_now(state.now())
-            .unwrap_or(world.sim_time) as f64
-            / 1000.0;
+        let now_s = state.server_now(state.now()).unwrap_or(world.sim_time) as f64 / 1000.0;
 
         let mut clicked = None;
         ui.horizontal_wrapped(|ui| {
