@@ -619,3 +619,82 @@ async fn a_decision_survives_sigkill_of_the_serve_process() {
     drop(second);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A factory manager sees only their factories' actions: on the event stream and in the audit
+/// trail as well as in the snapshot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_factory_manager_sees_only_their_actions_on_the_stream_and_in_the_audit() {
+    use futures_util::StreamExt as _;
+
+    let cast = cast();
+    let b = start(&cast, None).await;
+    let zhang = client(&b, "t-zhang");
+    let admin = client(&b, "t-admin");
+    let seq = zhang.snapshot().await.unwrap().seq;
+    let theirs = propose(
+        &b,
+        proposal(
+            &cast.industrial_agent,
+            ActionKind::ProcessParameter,
+            &cast.group,
+            Risk::Medium,
+            Policy::OneApproval,
+        ),
+        600,
+    );
+    let other = propose(
+        &b,
+        proposal(
+            &cast.hub_agent,
+            ActionKind::ScaleCompute,
+            &cast.cluster,
+            Risk::Medium,
+            Policy::OneApproval,
+        ),
+        600,
+    );
+    admin
+        .decide(
+            other.id,
+            &request(Decision::Reject, other.version, "k-other"),
+        )
+        .await
+        .unwrap();
+    let mut events = Box::pin(zhang.events(Some(seq)).await.unwrap());
+    let mut seen = Vec::new();
+    while let Ok(Some(Ok(e))) =
+        tokio::time::timeout(Duration::from_millis(800), events.next()).await
+    {
+        seen.push(e);
+    }
+    let action_ids: Vec<u64> = seen
+        .iter()
+        .filter_map(|e| match &e.kind {
+            tianshu::api::EventKind::ActionProposed { action }
+            | tianshu::api::EventKind::ActionUpdated { action } => Some(action.id),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        action_ids.contains(&theirs.id),
+        "their action is on the stream: {action_ids:?}"
+    );
+    assert!(
+        !action_ids.contains(&other.id),
+        "another's action is not: {action_ids:?}"
+    );
+    assert!(
+        seen.iter()
+            .all(|e| !matches!(e.kind, tianshu::api::EventKind::Audit { .. }))
+    );
+    let audit = zhang.audit(None).await.unwrap();
+    assert!(audit.items.iter().all(|e| e.action_id != other.id));
+    assert!(
+        audit.items.iter().any(|e| e.action_id == theirs.id),
+        "their proposal is audited"
+    );
+    // An admin sees both.
+    let all = admin.audit(None).await.unwrap();
+    assert!(all.items.iter().any(|e| e.action_id == other.id));
+    b.shutdown().await;
+}

@@ -495,7 +495,7 @@ async fn audit(
     headers: HeaderMap,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> ApiResult<AuditPage> {
-    authorize(&state, &headers)?;
+    let who = authorize(&state, &headers)?;
     let Query(query) = query?;
     let before = match query.cursor.as_deref() {
         None => None,
@@ -508,13 +508,15 @@ async fn audit(
         })?),
     };
     let limit = query.limit.unwrap_or(100).clamp(1, 500);
-    let items = state
-        .world()
+    let world = state.world();
+    let mut items = world
         .audit_page(before, limit)
         .map_err(HttpError::internal)?;
+    // The cursor follows the whole trail, so filtering a page never ends the paging early.
     let next_cursor = (items.len() == limit as usize)
         .then(|| items.last().map(|e| e.id.to_string()))
         .flatten();
+    items.retain(|e| world.audit_visible_to(&who, e));
     Ok(Json(AuditPage { items, next_cursor }))
 }
 
@@ -527,7 +529,7 @@ async fn events(
     headers: HeaderMap,
     query: Result<Query<ResumeQuery>, QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, HttpError> {
-    authorize(&state, &headers)?;
+    let who = authorize(&state, &headers)?;
     let Query(query) = query?;
     let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
     let after = match header.map(str::to_owned).or(query.last_event_id) {
@@ -547,7 +549,13 @@ async fn events(
         .backlog
         .last()
         .map_or(after.unwrap_or(0), |e| e.id);
-    let backlog = stream::iter(subscription.backlog.into_iter().map(to_sse));
+    let scoped = who.role == crate::api::Role::FactoryManager;
+    let backlog: Vec<Event> = subscription
+        .backlog
+        .into_iter()
+        .filter(|e| !scoped || event_visible_to(&who, e))
+        .collect();
+    let backlog = stream::iter(backlog.into_iter().map(to_sse));
     let live = stream::unfold(
         LiveStream {
             rx: subscription.live,
@@ -555,6 +563,7 @@ async fn events(
             last_sent,
             done: false,
             _counted: counted,
+            scope: scoped.then_some(who),
         },
         next_live,
     );
@@ -573,6 +582,21 @@ struct LiveStream {
     done: bool,
     /// Keeps this stream in the `tianshu_event_stream_clients` gauge while it lives.
     _counted: super::metrics::StreamGuard,
+    /// A factory manager sees only their factories' actions on the stream too.
+    scope: Option<Principal>,
+}
+
+/// Whether a scoped caller (a factory manager) may see this event: actions only when they are
+/// theirs; audit entries never on the stream (they read their own through `/audit`). Skipped ids
+/// are harmless: clients resume after the last id they applied.
+fn event_visible_to(who: &Principal, event: &Event) -> bool {
+    match &event.kind {
+        EventKind::ActionProposed { action } | EventKind::ActionUpdated { action } => {
+            World::visible_to(who, action)
+        }
+        EventKind::Audit { .. } => false,
+        _ => true,
+    }
 }
 
 async fn next_live(mut s: LiveStream) -> Option<(Result<SseEvent, Infallible>, LiveStream)> {
@@ -587,6 +611,10 @@ async fn next_live(mut s: LiveStream) -> Option<(Result<SseEvent, Infallible>, L
             }
             received = s.rx.recv() => match received {
                 Ok(event) if event.id <= s.last_sent => continue,
+                Ok(event) if s.scope.as_ref().is_some_and(|who| !event_visible_to(who, &event)) => {
+                    s.last_sent = event.id;
+                    continue;
+                }
                 Ok(event) => {
                     s.last_sent = event.id;
                     return Some((to_sse(event), s));

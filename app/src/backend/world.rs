@@ -144,6 +144,16 @@ impl World {
             || (action.industrial && who.factory_groups.contains(&action.target))
     }
 
+    /// Whether `who` may read this audit entry: factory managers only those of actions they may
+    /// see (and that are still in memory).
+    pub fn audit_visible_to(&self, who: &Principal, entry: &crate::api::AuditEntry) -> bool {
+        who.role != crate::api::Role::FactoryManager
+            || self
+                .actions
+                .get(&entry.action_id)
+                .is_some_and(|a| Self::visible_to(who, a))
+    }
+
     /// Who is calling, as `GET /me` answers.
     pub fn me(&self, who: &Principal, open_mode: bool) -> crate::api::Me {
         crate::api::Me {
