@@ -80,17 +80,15 @@ pub(crate) fn param_bounds(
     out
 }
 
+use super::ActionParams;
+
 impl Simulator {
     /// Undo an action that ran (a veto inside its window). Returns false for kinds that cannot
     /// be undone (see [`reversible`]); those never run before an approval.
     pub fn revert_executed(&mut self, action: &Action) -> bool {
-        let p = &action.params;
-        let text = |key: &str| p.get(key).and_then(serde_json::Value::as_str);
-        let number = |key: &str| {
-            p.get(key)
-                .and_then(serde_json::Value::as_f64)
-                .filter(|x| x.is_finite())
-        };
+        let params = ActionParams(&action.params);
+        let text = |key: &str| params.text(key);
+        let number = |key: &str| params.number(key);
         match action.kind {
             ActionKind::Reroute => {
                 let link = text("from_link").and_then(|id| self.backbone.link_index(id));

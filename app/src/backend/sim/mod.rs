@@ -339,13 +339,9 @@ impl Simulator {
     /// the agent would have chosen) and count it for its agent. Changes show in the next step's
     /// events.
     pub fn apply_executed(&mut self, action: &Action) {
-        let p = &action.params;
-        let text = |key: &str| p.get(key).and_then(serde_json::Value::as_str);
-        let number = |key: &str| {
-            p.get(key)
-                .and_then(serde_json::Value::as_f64)
-                .filter(|x| x.is_finite())
-        };
+        let params = ActionParams(&action.params);
+        let text = |key: &str| params.text(key);
+        let number = |key: &str| params.number(key);
         match action.kind {
             ActionKind::Reroute => {
                 let link = text("from_link").and_then(|id| self.backbone.link_index(id));
@@ -373,7 +369,8 @@ impl Simulator {
             }
             ActionKind::DeployEdge => {
                 if let Some(i) = self.metro_of(action) {
-                    let mut points: Vec<GeoPoint> = p
+                    let mut points: Vec<GeoPoint> = action
+                        .params
                         .get("sites")
                         .and_then(serde_json::Value::as_array)
                         .map(|sites| sites.iter().filter_map(site_point).collect())
@@ -965,5 +962,22 @@ mod tests {
             started.elapsed(),
             page.total
         );
+    }
+}
+
+/// Typed reads of an action's JSON parameters; a missing, mistyped or non-finite value reads as
+/// absent (the caller falls back to what the agent would have chosen).
+pub(crate) struct ActionParams<'a>(pub &'a serde_json::Value);
+
+impl<'a> ActionParams<'a> {
+    pub fn text(&self, key: &str) -> Option<&'a str> {
+        self.0.get(key).and_then(serde_json::Value::as_str)
+    }
+
+    pub fn number(&self, key: &str) -> Option<f64> {
+        self.0
+            .get(key)
+            .and_then(serde_json::Value::as_f64)
+            .filter(|x| x.is_finite())
     }
 }
