@@ -455,6 +455,23 @@ fn site_point(v: &serde_json::Value) -> Option<GeoPoint> {
     (lat.is_finite() && lon.is_finite()).then_some(GeoPoint { lat, lon })
 }
 
+/// Typed reads of an action's JSON parameters; a missing, mistyped or non-finite value reads as
+/// absent (the caller falls back to what the agent would have chosen).
+pub(crate) struct ActionParams<'a>(pub &'a serde_json::Value);
+
+impl<'a> ActionParams<'a> {
+    pub fn text(&self, key: &str) -> Option<&'a str> {
+        self.0.get(key).and_then(serde_json::Value::as_str)
+    }
+
+    pub fn number(&self, key: &str) -> Option<f64> {
+        self.0
+            .get(key)
+            .and_then(serde_json::Value::as_f64)
+            .filter(|x| x.is_finite())
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
@@ -962,22 +979,5 @@ mod tests {
             started.elapsed(),
             page.total
         );
-    }
-}
-
-/// Typed reads of an action's JSON parameters; a missing, mistyped or non-finite value reads as
-/// absent (the caller falls back to what the agent would have chosen).
-pub(crate) struct ActionParams<'a>(pub &'a serde_json::Value);
-
-impl<'a> ActionParams<'a> {
-    pub fn text(&self, key: &str) -> Option<&'a str> {
-        self.0.get(key).and_then(serde_json::Value::as_str)
-    }
-
-    pub fn number(&self, key: &str) -> Option<f64> {
-        self.0
-            .get(key)
-            .and_then(serde_json::Value::as_f64)
-            .filter(|x| x.is_finite())
     }
 }
