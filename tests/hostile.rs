@@ -544,6 +544,19 @@ fn a_newer_or_broken_backend_does_not_break_decoding() {
     assert_eq!(kind, ActionKind::Unknown);
     let risk: Risk = serde_json::from_str(r#""extreme""#).unwrap();
     assert_eq!(risk, Risk::Unknown);
+    // A plant from a newer backend with a stage, industry and technology this console lacks.
+    let stage: tianshu::api::UpgradeStage = serde_json::from_str(r#""certified""#).unwrap();
+    assert_eq!(stage, tianshu::api::UpgradeStage::Unknown);
+    let industry: tianshu::api::Industry = serde_json::from_str(r#""semiconductors""#).unwrap();
+    assert_eq!(industry, tianshu::api::Industry::Unknown);
+    let techs: Vec<tianshu::api::Technology> = serde_json::from_str(r#"["tsn","six_g"]"#).unwrap();
+    assert_eq!(
+        techs,
+        vec![
+            tianshu::api::Technology::Tsn,
+            tianshu::api::Technology::Unknown
+        ]
+    );
     // Truncated, wrong-typed, huge or deeply nested snapshots are errors, never panics.
     let good = serde_json::to_string(&Snapshot {
         seq: 1,

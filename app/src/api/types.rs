@@ -129,6 +129,9 @@ pub enum UpgradeStage {
     Assessing,
     Deploying,
     Upgraded,
+    /// A value this console does not know (from a newer backend).
+    #[serde(other)]
+    Unknown,
 }
 
 impl UpgradeStage {
@@ -153,6 +156,9 @@ pub enum Technology {
     IndustrialOptical,
     EdgeComputing,
     CloudPlc,
+    /// A value this console does not know (from a newer backend).
+    #[serde(other)]
+    Unknown,
 }
 
 impl Technology {
@@ -187,6 +193,9 @@ pub enum Industry {
     Textiles,
     LightIndustry,
     Pharmaceuticals,
+    /// A value this console does not know (from a newer backend).
+    #[serde(other)]
+    Unknown,
 }
 
 impl Industry {

@@ -483,3 +483,6 @@ plant-checklist = Upgrade checklist
 plant-done = Done
 plant-in-progress = In progress
 plant-planned = Planned
+stage-unknown = Unknown stage
+industry-unknown = Unknown industry
+tech-unknown = Unknown technology

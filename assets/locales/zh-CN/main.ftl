@@ -483,3 +483,6 @@ plant-checklist = 改造清单
 plant-done = 已完成
 plant-in-progress = 进行中
 plant-planned = 已计划
+stage-unknown = 未知阶段
+industry-unknown = 未知行业
+tech-unknown = 未知技术

@@ -66,7 +66,7 @@ fn required_kpis(industry: Industry) -> NetworkKpis {
         Industry::Shipbuilding => (10.0, 2.0, 0.9999, 300.0),
         Industry::AgriculturalMachinery => (10.0, 2.0, 0.9999, 200.0),
         Industry::Textiles => (10.0, 3.0, 0.9999, 200.0),
-        Industry::LightIndustry => (10.0, 3.0, 0.9999, 300.0),
+        Industry::LightIndustry | Industry::Unknown => (10.0, 3.0, 0.9999, 300.0),
         Industry::BuildingMaterials => (12.0, 3.0, 0.9999, 200.0),
     };
     NetworkKpis {
@@ -567,7 +567,9 @@ fn technologies_for(
 ) -> Vec<Technology> {
     let wanted = match stage {
         // A legacy public 5G link at some plants before the programme.
-        UpgradeStage::Planned | UpgradeStage::Assessing => usize::from(draw::chance(rng, 0.15)),
+        UpgradeStage::Planned | UpgradeStage::Assessing | UpgradeStage::Unknown => {
+            usize::from(draw::chance(rng, 0.15))
+        }
         UpgradeStage::Deploying => 1 + draw::index(rng, 2),
         UpgradeStage::Upgraded => 1 + draw::weighted(rng, &[0.25, 0.35, 0.25, 0.15]),
     };
@@ -624,7 +626,7 @@ fn kpis_for(
             reliability: 1.0 - 10f64.powf(-draw::uniform(rng, 3.0, 4.0)),
             throughput_mbps: draw::log_uniform(rng, 50.0, 800.0),
         },
-        UpgradeStage::Planned | UpgradeStage::Assessing => NetworkKpis {
+        UpgradeStage::Planned | UpgradeStage::Assessing | UpgradeStage::Unknown => NetworkKpis {
             latency_ms: draw::log_uniform(rng, 10.0, 40.0),
             jitter_ms: draw::log_uniform(rng, 2.0, 10.0),
             reliability: 1.0 - 10f64.powf(-draw::uniform(rng, 2.0, 3.0)),

@@ -100,7 +100,7 @@ impl KpiLog {
                     now + (20 + spread(salt(*t), 200)) * DAY_MS,
                 ),
                 // A legacy link from before the programme.
-                UpgradeStage::Planned | UpgradeStage::Assessing => (
+                UpgradeStage::Planned | UpgradeStage::Assessing | UpgradeStage::Unknown => (
                     UpgradeStatus::Done,
                     start - (400 + spread(salt(*t), 900)) * DAY_MS,
                 ),
@@ -115,10 +115,10 @@ impl KpiLog {
         let wanted = match f.stage {
             UpgradeStage::Upgraded => usize::from(f.technologies.len() < 3),
             UpgradeStage::Deploying => 1,
-            UpgradeStage::Planned | UpgradeStage::Assessing => 2,
+            UpgradeStage::Planned | UpgradeStage::Assessing | UpgradeStage::Unknown => 2,
         };
         let base_days = match f.stage {
-            UpgradeStage::Planned => 240,
+            UpgradeStage::Planned | UpgradeStage::Unknown => 240,
             UpgradeStage::Assessing => 150,
             UpgradeStage::Deploying | UpgradeStage::Upgraded => 120,
         };

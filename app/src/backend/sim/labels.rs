@@ -34,6 +34,7 @@ pub(crate) fn stage_index(stage: UpgradeStage) -> usize {
 /// English name as used in plant names: "Foshan Automotive Plant 0123".
 pub(crate) fn industry_en(industry: Industry) -> &'static str {
     match industry {
+        Industry::Unknown => "Unknown",
         Industry::Steel => "Steel",
         Industry::NonFerrousMetals => "Non-ferrous Metals",
         Industry::Petrochemicals => "Petrochemical",
@@ -54,6 +55,7 @@ pub(crate) fn industry_en(industry: Industry) -> &'static str {
 /// Chinese name: "佛山汽车工厂0123".
 pub(crate) fn industry_zh(industry: Industry) -> &'static str {
     match industry {
+        Industry::Unknown => "未知",
         Industry::Steel => "钢铁",
         Industry::NonFerrousMetals => "有色金属",
         Industry::Petrochemicals => "石化",

@@ -705,7 +705,7 @@ fn process_parameter(industry: Industry) -> ProcessParameter {
         Industry::Automotive => ("spot_weld_current_ka", "spot-welding current", "点焊电流", "kA", 9.5, -0.3),
         Industry::Electronics => ("reflow_peak_c", "reflow peak temperature", "回流焊峰值温度", "°C", 245.0, -4.0),
         Industry::Textiles => ("spindle_speed_rpm", "spindle speed", "锭子转速", "rpm", 16000.0, 600.0),
-        Industry::LightIndustry => ("line_speed_m_min", "line speed", "产线速度", "m/min", 120.0, 6.0),
+        Industry::LightIndustry | Industry::Unknown => ("line_speed_m_min", "line speed", "产线速度", "m/min", 120.0, 6.0),
         Industry::Pharmaceuticals => ("granulation_moisture_pct", "granulation moisture", "制粒水分", "%", 2.5, -0.2),
     };
     ProcessParameter {

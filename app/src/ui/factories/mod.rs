@@ -27,6 +27,7 @@ pub use table::{SortColumn, sort_rows};
 
 pub fn stage_id(stage: UpgradeStage) -> &'static str {
     match stage {
+        UpgradeStage::Unknown => "stage-unknown",
         UpgradeStage::Planned => "stage-planned",
         UpgradeStage::Assessing => "stage-assessing",
         UpgradeStage::Deploying => "stage-deploying",
