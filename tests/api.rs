@@ -173,7 +173,13 @@ async fn errors_are_one_json_shape_with_the_right_status() {
             "bad_filter",
         ),
         (
+            // A value this server does not know is refused as a filter, not matched as "unknown".
             http.get(format!("{base}/api/v1/factories?stage=flying")),
+            422,
+            "bad_filter",
+        ),
+        (
+            http.get(format!("{base}/api/v1/factories?limit=lots")),
             400,
             "bad_query",
         ),

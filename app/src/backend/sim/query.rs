@@ -26,6 +26,8 @@ pub enum QueryError {
     BadCursor(String),
     #[error("limit must be between 1 and {MAX_LIMIT}, got {0}")]
     BadLimit(u32),
+    #[error("unknown {0}: see the values listed in /api/v1/openapi.json")]
+    UnknownValue(&'static str),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +78,16 @@ pub(crate) struct Matcher {
 
 impl Matcher {
     pub(crate) fn new(q: &FactoryQuery) -> Result<Self, QueryError> {
+        // Values this server does not know decode as `Unknown`; as a filter they are a mistake.
+        if q.stage == Some(crate::api::UpgradeStage::Unknown) {
+            return Err(QueryError::UnknownValue("stage"));
+        }
+        if q.industry == Some(crate::api::Industry::Unknown) {
+            return Err(QueryError::UnknownValue("industry"));
+        }
+        if q.tech == Some(crate::api::Technology::Unknown) {
+            return Err(QueryError::UnknownValue("technology"));
+        }
         Ok(Self {
             q: q.clone(),
             province: q
