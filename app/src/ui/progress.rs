@@ -5,9 +5,8 @@
 //!
 //! The rules live in `crate::review`; this module only draws them.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use egui::RichText;
 use tianshu_widgets::Sparkline;
@@ -19,33 +18,8 @@ use crate::i18n::I18n;
 use crate::review::{self, Row, Status};
 use crate::state::State;
 
-const PROVINCES: &str = include_str!("../../../assets/geo/china_provinces.geojson");
-
-/// (Chinese, English) province names by ISO code, read once from the shipped basemap.
-fn province_names() -> &'static BTreeMap<String, (String, String)> {
-    static NAMES: OnceLock<BTreeMap<String, (String, String)>> = OnceLock::new();
-    NAMES.get_or_init(|| {
-        let parsed: serde_json::Value = serde_json::from_str(PROVINCES).unwrap_or_default();
-        let mut out = BTreeMap::new();
-        for f in parsed["features"].as_array().into_iter().flatten() {
-            let p = &f["properties"];
-            if let (Some(code), Some(zh), Some(en)) = (
-                p["prov"].as_str(),
-                p["name_zh_short"].as_str(),
-                p["name_en"].as_str(),
-            ) {
-                out.entry(code.to_owned())
-                    .or_insert_with(|| (zh.to_owned(), en.to_owned()));
-            }
-        }
-        out
-    })
-}
-
 pub fn province_name(code: &str, i18n: &I18n) -> String {
-    province_names()
-        .get(code)
-        .map_or_else(|| code.to_owned(), |(zh, en)| i18n.pick(en, zh).to_owned())
+    super::factories::provinces::name(super::factories::provinces::names(), code, i18n)
 }
 
 /// Where an export ended: the file, or why it failed.

@@ -11,7 +11,7 @@
 mod charts;
 mod map;
 pub(crate) mod page;
-mod provinces;
+pub(crate) mod provinces;
 mod table;
 
 use egui::RichText;

@@ -5,14 +5,12 @@ use std::sync::OnceLock;
 
 use crate::i18n::I18n;
 
-const PROVINCES: &str = include_str!("../../../../assets/geo/china_provinces.geojson");
-
 /// (short Chinese name, English name) by code, e.g. `CN-GD` → (广东, Guangdong).
 pub type Names = BTreeMap<String, (String, String)>;
 
 pub fn names() -> &'static Names {
     static NAMES: OnceLock<Names> = OnceLock::new();
-    NAMES.get_or_init(|| parse(PROVINCES))
+    NAMES.get_or_init(|| parse(crate::ui::basemap::PROVINCES))
 }
 
 fn parse(geojson: &str) -> Names {
