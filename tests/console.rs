@@ -1229,14 +1229,14 @@ fn the_settings_panel_switches_language_and_theme_at_runtime() {
 fn a_second_wall_screen_runs_its_own_playlist() {
     use tianshu::settings::{PlaylistEntry, ScreenSettings};
     let mut settings = wall_settings();
-    settings.wall.screens = vec![ScreenSettings {
-        monitor: 1,
-        playlist: vec![
+    settings.wall.screens = vec![ScreenSettings::on_monitor(
+        1,
+        vec![
             PlaylistEntry::new(View::Agents, 15),
             PlaylistEntry::new(View::Overview, 15),
             PlaylistEntry::new(View::Factories, 15),
         ],
-    }];
+    )];
     let (mut harness, fixture) = console_with(settings, Lang::En, egui::vec2(1600.0, 900.0), 1.0);
     connect(&fixture, simulated_snapshot());
     harness.run_steps(2);
@@ -1246,4 +1246,299 @@ fn a_second_wall_screen_runs_its_own_playlist() {
     harness.get_by_label("Agents");
     harness.run_steps(16);
     harness.get_by_label("2 of 3");
+}
+
+// ---- Audiences, part two: a wall without pointer controls, full screen when switched to at
+// runtime, the theme picker, deciding on the plant page ----
+
+/// Controls that need a pointer or a keyboard: plain buttons, check boxes, radio buttons, text
+/// fields, sliders, value spinners and combo boxes (toggled labels — table rows, column
+/// headers — are text that a click would also select, and are left out).
+fn pointer_controls(harness: &Harness<'static, ConsoleApp>) -> Vec<String> {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::{By, NodeT as _};
+    harness
+        .query_all(By::new().predicate(|n| {
+            matches!(
+                n.role(),
+                Role::CheckBox
+                    | Role::RadioButton
+                    | Role::TextInput
+                    | Role::Slider
+                    | Role::SpinButton
+                    | Role::ComboBox
+            ) || (n.role() == Role::Button && n.toggled().is_none())
+        }))
+        .map(|n| {
+            let n = n.accesskit_node();
+            format!("{:?} {:?}", n.role(), n.label().unwrap_or_default())
+        })
+        .collect()
+}
+
+/// What every view asks for, from the real simulator.
+fn every_view_data(fixture: &Fixture) {
+    let mut sim = Simulator::new(SimConfig {
+        seed: 3,
+        start: NOW,
+        factory_count: 5_000,
+    })
+    .expect("sim");
+    sim.step(3600.0);
+    let points = sim
+        .factory_points(&tianshu::api::FactoryQuery::default())
+        .expect("points");
+    for event in [
+        ClientEvent::LatencySummary(Box::new(sim.latency_summary())),
+        ClientEvent::FactoryPoints(Box::new(points)),
+        ClientEvent::Progress(Box::new(sim.progress())),
+    ] {
+        fixture.to_ui.try_send(event).expect("send");
+    }
+}
+
+#[test]
+fn the_wall_shows_no_control_that_needs_a_pointer_on_any_view() {
+    use tianshu::settings::PlaylistEntry;
+    let size = egui::vec2(1920.0, 1080.0);
+    let snapshot = snapshot_with(vec![pending_action(900, simulated_snapshot().server_time)]);
+    // At a desk the same views and data have such controls: the check below can fail.
+    let (mut desk, desk_fixture) = console(View::Overview, size);
+    connect(&desk_fixture, snapshot.clone());
+    sign_in(&desk_fixture, "li.wei", tianshu::api::Role::Operator, &[]);
+    every_view_data(&desk_fixture);
+    for view in View::ALL {
+        desk.state_mut().view = view;
+        desk.run_steps(3);
+        let controls = pointer_controls(&desk);
+        assert!(!controls.is_empty(), "{view:?} at a desk has controls");
+    }
+
+    let mut settings = wall_settings();
+    settings.wall.playlist = View::ALL
+        .iter()
+        .map(|v| PlaylistEntry::new(*v, 5))
+        .collect();
+    let (mut wall, fixture) = console_with(settings, Lang::En, size, 1.0);
+    connect(&fixture, snapshot);
+    sign_in(&fixture, "li.wei", tianshu::api::Role::Operator, &[]);
+    every_view_data(&fixture);
+    wall.run_steps(2);
+    let mut checked = Vec::new();
+    for _ in 0..30 {
+        wall.step();
+        let view = wall.state().view;
+        if !checked.contains(&view) {
+            wall.run_steps(1);
+            assert_eq!(
+                pointer_controls(&wall),
+                Vec::<String>::new(),
+                "{view:?} on the wall"
+            );
+            checked.push(view);
+        }
+    }
+    assert_eq!(checked.len(), View::ALL.len(), "{checked:?}");
+}
+
+/// The last `Fullscreen` command any viewport got in the harness's last frame.
+fn fullscreen_command(harness: &Harness<'static, ConsoleApp>) -> Option<bool> {
+    harness
+        .output()
+        .viewport_output
+        .values()
+        .flat_map(|v| v.commands.iter())
+        .find_map(|c| match c {
+            egui::ViewportCommand::Fullscreen(on) => Some(*on),
+            _ => None,
+        })
+}
+
+fn step_until_fullscreen_command(harness: &mut Harness<'static, ConsoleApp>) -> Option<bool> {
+    for _ in 0..4 {
+        harness.step();
+        if let Some(on) = fullscreen_command(harness) {
+            return Some(on);
+        }
+    }
+    None
+}
+
+#[test]
+fn switching_to_the_wall_at_runtime_goes_full_screen_at_once_and_back_when_leaving() {
+    use tianshu::settings::Profile;
+    let (mut harness, fixture) = console(View::Overview, egui::vec2(1600.0, 900.0));
+    connect(&fixture, simulated_snapshot());
+    harness.run_steps(2);
+    assert_eq!(
+        fullscreen_command(&harness),
+        None,
+        "nothing at start: the window was built for its profile"
+    );
+    harness.get_by_label("Settings").click();
+    harness.run_steps(2);
+    harness.get_by_label("Wall").click();
+    harness.run_steps(1);
+    harness.get_by_label("Apply and save").click();
+    assert_eq!(step_until_fullscreen_command(&mut harness), Some(true));
+    assert_eq!(harness.state().profile(), Profile::Wall);
+    harness.get_by_label("Close").click();
+    harness.run_steps(2);
+    // The wall: no navigation, no settings button, no map controls.
+    assert!(harness.query_by_label("Settings").is_none());
+    assert!(harness.query_by_label("Reset view").is_none());
+    harness.get_by_label_contains(" of 5");
+    // From the keyboard: Ctrl+, opens the settings; back to the operator's desk.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+    harness.run_steps(2);
+    harness.get_by_label("Operator").click();
+    harness.run_steps(1);
+    harness.get_by_label("Apply and save").click();
+    assert_eq!(step_until_fullscreen_command(&mut harness), Some(false));
+    assert_eq!(harness.state().profile(), Profile::Operator);
+    harness.get_by_label("Close").click();
+    harness.run_steps(2);
+    harness.get_by_label("Reset view");
+}
+
+#[test]
+fn the_settings_panel_picks_a_user_theme_file_and_falls_back_from_a_broken_one() {
+    let dir = std::env::temp_dir().join(format!("tianshu-themes-{}", std::process::id()));
+    let themes = dir.join("themes");
+    std::fs::create_dir_all(&themes).expect("dir");
+    let light = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../themes/office-light.toml"
+    ))
+    .expect("theme");
+    std::fs::write(
+        themes.join("harbour.toml"),
+        light.replace("name = \"office-light\"", "name = \"harbour\""),
+    )
+    .expect("write");
+    let broken = light.replace("accent = \"#0b63c5\"", "accent = \"#0b63zz\"");
+    assert_ne!(broken, light);
+    std::fs::write(themes.join("broken.toml"), broken).expect("write");
+    let config = dir.join("config.toml");
+
+    let (to_ui, events) = mpsc::channel(1024);
+    let (commands, _from_ui) = mpsc::channel(1024);
+    let app = ConsoleApp::new(
+        frozen_state(),
+        Lang::En,
+        Theme::built_in("office-light").expect("theme"),
+        View::Overview,
+        commands,
+        events,
+    )
+    .with_settings(
+        tianshu::settings::Settings {
+            theme: "office-light".into(),
+            ..Default::default()
+        },
+        Some(config.clone()),
+        Vec::new(),
+    );
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1600.0, 900.0))
+        .with_context_setup(fonts::install)
+        .wgpu()
+        .build_ui_state(|ui, app: &mut ConsoleApp| app.ui(ui), app);
+    let fixture = Fixture {
+        to_ui,
+        from_ui: mpsc::channel(1).1,
+    };
+    connect(&fixture, simulated_snapshot());
+    harness.run_steps(2);
+    harness.get_by_label("Settings").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("Your own theme files (.toml) go in ");
+    // A broken file: the default theme and a sentence with the file, the line and the key.
+    harness.get_by_label("broken.toml").click();
+    harness.run_steps(1);
+    harness.get_by_label("Apply and save").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().theme.name, "noc-dark");
+    let warning = harness.get_by_label_contains("broken.toml, line ");
+    let text = {
+        use egui_kittest::kittest::NodeT as _;
+        let node = warning.accesskit_node();
+        node.value().or(node.label()).unwrap_or_default()
+    };
+    assert!(text.contains("colors.accent"), "{text}");
+    // A good one: used at once and kept in the settings file.
+    harness.get_by_label("harbour.toml").click();
+    harness.run_steps(1);
+    harness.get_by_label("Apply and save").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().theme.name, "harbour");
+    let saved = tianshu::settings::Settings::load(&config).expect("saved settings");
+    assert_eq!(
+        saved.theme,
+        themes.join("harbour.toml").display().to_string()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_factory_manager_decides_the_plants_action_on_the_plant_page() {
+    use tianshu::settings::{Profile, Settings};
+    let sim = Simulator::new(SimConfig {
+        seed: 3,
+        start: NOW,
+        factory_count: 5_000,
+    })
+    .expect("sim");
+    let world = World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    let plant = world
+        .sim
+        .factories()
+        .iter()
+        .find(|f| f.agent_id.is_some())
+        .expect("a plant with an agent")
+        .clone();
+    let detail = world.sim.factory_detail(plant.id).expect("detail");
+    let mut snapshot = simulated_snapshot();
+    let mut own = pending_action(902, snapshot.server_time);
+    own.agent_id = plant.agent_id.clone().expect("agent");
+    own.summary_en = "Own plant action".into();
+    snapshot.actions = vec![own];
+    let settings = Settings {
+        profile: Profile::Factory,
+        factory: Some(plant.id),
+        ..Settings::default()
+    };
+    let (mut harness, mut fixture) =
+        console_with(settings, Lang::En, egui::vec2(1400.0, 1000.0), 0.25);
+    connect(&fixture, snapshot);
+    sign_in(&fixture, "li.wei", tianshu::api::Role::Operator, &[]);
+    fixture
+        .to_ui
+        .try_send(ClientEvent::FactoryDetail(Box::new(detail)))
+        .expect("send");
+    harness.run_steps(3);
+    drain(&mut fixture);
+    harness.get_by_label("Own plant action");
+    // Without a reason the decision waits (the same rule as the agents view).
+    harness.get_by_label("Approve").click();
+    harness.run_steps(2);
+    assert!(drain(&mut fixture).is_empty());
+    type_reason(&mut harness, "line 3 maintenance window");
+    harness.get_by_label("Approve").click();
+    harness.run_steps(3);
+    let sent = drain(&mut fixture);
+    let decisions: Vec<_> = sent
+        .iter()
+        .filter_map(|c| match c {
+            Command::Decide { action_id, request } => Some((*action_id, request.clone())),
+            _ => None,
+        })
+        .collect();
+    let [(902, request)] = decisions.as_slice() else {
+        panic!("one decision for the plant's action expected, got {sent:?}");
+    };
+    assert_eq!(request.decision, tianshu::api::Decision::Approve);
+    assert_eq!(request.reason, "line 3 maintenance window");
+    assert_eq!(request.expected_version, 3);
+    harness.get_by_label_contains("Sending approval");
 }

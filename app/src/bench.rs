@@ -18,6 +18,10 @@ use crate::state::State;
 use crate::ui::theme::Theme;
 use crate::ui::{ConsoleApp, View, fonts};
 
+mod flood;
+mod points;
+mod soak;
+
 #[derive(Debug, Serialize)]
 pub struct ViewReport {
     pub view: String,
@@ -34,11 +38,13 @@ pub struct ViewReport {
 /// Loopback latencies measured with frames paced at 60 Hz.
 #[derive(Debug, Default, Serialize)]
 pub struct LatencyReport {
-    /// Events measured: backend `server_time` → the end of the frame that applied them.
+    /// Events measured: backend `server_time` → the end of the frame that applied them; frames are
+    /// drawn when the client wakes the UI, at most one per 60 Hz refresh.
     pub events: usize,
     pub event_p50_ms: f64,
     pub event_p99_ms: f64,
-    /// Decisions measured: `Command::Decide` sent → the frame that applied `DecisionDone`.
+    /// Decisions measured: `Command::Decide` sent → the frame that applied `DecisionDone` (against
+    /// a backend of their own at 20× the bench's simulated speed, for enough open actions).
     pub decisions: usize,
     pub decisions_ok: usize,
     pub decision_p50_ms: f64,
@@ -62,11 +68,17 @@ pub struct BenchReport {
 
 /// Peak resident set size of this process (Linux `VmHWM`), in MiB; 0 where unknown.
 pub fn peak_rss_mb() -> f64 {
+    rss_mb("VmHWM:")
+}
+
+/// A memory figure of this process from `/proc/self/status` (`VmRSS:`, `VmHWM:`), in MiB; 0 where
+/// unknown.
+fn rss_mb(field: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
@@ -166,57 +178,149 @@ fn sweep_events(i: usize, size: egui::Vec2) -> Vec<egui::Event> {
     events
 }
 
+/// The client's wake-up calls, as eframe would receive them: a frame loop can wait for one.
+#[derive(Default)]
+struct Wake {
+    woken: std::sync::Mutex<bool>,
+    signal: std::sync::Condvar,
+}
+
+impl Wake {
+    fn notify(&self) {
+        let mut woken = self.woken.lock().unwrap_or_else(|p| p.into_inner());
+        *woken = true;
+        self.signal.notify_one();
+    }
+
+    /// Waits (at most `limit`) for a wake-up and consumes it; false when none came.
+    fn wait(&self, limit: Duration) -> bool {
+        let woken = self.woken.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut woken, _) = self
+            .signal
+            .wait_timeout_while(woken, limit, |w| !*w)
+            .unwrap_or_else(|p| p.into_inner());
+        std::mem::replace(&mut *woken, false)
+    }
+}
+
+/// Wall clock in milliseconds with sub-millisecond precision (the backend stamps whole ms).
+fn wall_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+}
+
+/// The console as the bench drives it: runtime, embedded backend, client, app and frame builder.
+struct Rig {
+    runtime: tokio::runtime::Runtime,
+    backend: backend::RunningBackend,
+    app: ConsoleApp,
+    frames: Frames,
+    commands: tokio::sync::mpsc::Sender<client::Command>,
+    started: Instant,
+    wake: Arc<Wake>,
+}
+
+impl Rig {
+    /// Starts everything and builds frames until the first data is in (bounded wait).
+    fn start(args: &BenchArgs, tick_ms: u64, size: egui::Vec2) -> anyhow::Result<Self> {
+        Self::start_with(args, &args.sim, tick_ms, size)
+    }
+
+    fn start_with(
+        args: &BenchArgs,
+        sim: &crate::cli::SimArgs,
+        tick_ms: u64,
+        size: egui::Vec2,
+    ) -> anyhow::Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("cannot start the runtime")?;
+        let started = Instant::now();
+        let config = BackendConfig {
+            sim: crate::console::sim_config(sim)?,
+            speed: sim.speed,
+            tick: Duration::from_millis(tick_ms.max(1)),
+            ..BackendConfig::default()
+        };
+        let backend = runtime.block_on(backend::start(config))?;
+        let api = ApiClient::new(&backend.base_url(), None)?;
+        let ctx = egui::Context::default();
+        fonts::install(&ctx);
+        // A wgpu console draws the static basemap with paint callbacks (see `install_gpu_shapes`).
+        tianshu_widgets::geo_layers::set_gpu_shapes(&ctx, !args.cpu_shapes);
+        let wake = Arc::new(Wake::default());
+        let waker = wake.clone();
+        let client = client::spawn(runtime.handle(), api, Arc::new(move || waker.notify()));
+        let state = State::new(client.base_url.clone());
+        let theme = Theme::built_in("noc-dark")?;
+        let commands = client.commands.clone();
+        let mut app = ConsoleApp::new(
+            state,
+            Lang::En,
+            theme,
+            View::Overview,
+            client.commands,
+            client.events,
+        );
+        let mut frames = Frames {
+            ctx,
+            size,
+            time: 0.0,
+        };
+        // Until the first data is drawn.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while app.state.world.is_none() {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "no data from the embedded backend within 60 s"
+            );
+            frames.frame(&mut app, Vec::new());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        Ok(Self {
+            runtime,
+            backend,
+            app,
+            frames,
+            commands,
+            started,
+            wake,
+        })
+    }
+
+    fn shutdown(self) {
+        self.runtime.block_on(self.backend.shutdown());
+    }
+}
+
 pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     let (width, height) = parse_size(&args.size)
         .with_context(|| format!("--size {:?}: give WIDTHxHEIGHT, e.g. 3840x2160", args.size))?;
+    if let Some(path) = &args.export_points {
+        return points::export(&args, path);
+    }
+    if let Some(seconds) = args.soak {
+        return soak::run(&args, seconds, egui::vec2(width, height));
+    }
+    if let Some(rate) = args.events_rate {
+        return flood::run(&args, rate, egui::vec2(width, height));
+    }
     if args.frames == 0 {
         anyhow::bail!("--frames must be at least 1");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the runtime")?;
-    let started = Instant::now();
-    let config = BackendConfig {
-        sim: crate::console::sim_config(&args.sim)?,
-        speed: args.sim.speed,
-        tick: Duration::from_millis(args.tick_ms.max(1)),
-        ..BackendConfig::default()
-    };
-    let backend = runtime.block_on(backend::start(config))?;
-    let api = ApiClient::new(&backend.base_url(), None)?;
-    let ctx = egui::Context::default();
-    fonts::install(&ctx);
-    // A wgpu console draws the static basemap with paint callbacks (see `install_gpu_shapes`).
-    tianshu_widgets::geo_layers::set_gpu_shapes(&ctx, !args.cpu_shapes);
-    let client = client::spawn(runtime.handle(), api, Arc::new(|| {}));
-    let state = State::new(client.base_url.clone());
-    let theme = Theme::built_in("noc-dark")?;
-    let commands = client.commands.clone();
-    let mut app = ConsoleApp::new(
-        state,
-        Lang::En,
-        theme,
-        View::Overview,
-        client.commands,
-        client.events,
-    );
-    let mut frames = Frames {
-        ctx,
-        size: egui::vec2(width, height),
-        time: 0.0,
-    };
-    // Until the first data is drawn.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while app.state.world.is_none() {
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "no data from the embedded backend within 60 s"
-        );
-        frames.frame(&mut app, Vec::new());
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let rig = Rig::start(&args, args.tick_ms.unwrap_or(5), egui::vec2(width, height))?;
+    let Rig {
+        runtime,
+        backend,
+        mut app,
+        mut frames,
+        commands: _,
+        started,
+        wake,
+    } = rig;
     let startup_to_data_ms = started.elapsed().as_secs_f64() * 1000.0;
     let events_before = app.state.last_event_id;
     let measuring = Instant::now();
@@ -262,8 +366,11 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     let events = app.state.last_event_id.saturating_sub(events_before) as f64;
     let events_per_second = events / measuring.elapsed().as_secs_f64().max(1e-9);
     app.view = View::Overview;
-    let latency = measure_latency(&mut frames, &mut app, &commands);
+    let mut latency = LatencyReport::default();
+    measure_event_latency(&mut frames, &mut app, &wake, &mut latency);
     runtime.block_on(backend.shutdown());
+    drop(app);
+    measure_decisions(&args, frames.size, &mut latency)?;
     let worst_p99_ms = reports.iter().map(|r| r.p99_ms).fold(0.0, f64::max);
     let report = BenchReport {
         width,
@@ -285,38 +392,35 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One 60 Hz frame: waits out the rest of the 16.7 ms after the frame's work.
-fn paced_frame(frames: &mut Frames, app: &mut ConsoleApp) {
-    let started = Instant::now();
-    frames.frame(app, Vec::new());
-    if let Some(rest) = Duration::from_micros(16_667).checked_sub(started.elapsed()) {
-        std::thread::sleep(rest);
-    }
-}
-
-/// Event-to-frame and decision round-trip latency on loopback, frames paced at 60 Hz.
-fn measure_latency(
+/// Event-to-frame latency on loopback, frames drawn as the console draws them: when the client
+/// wakes the UI (after `WAKE_COALESCE`), at most one per 60 Hz refresh. The lag runs from the
+/// backend's `server_time` (stamped in whole ms when the simulation step starts, so it includes the
+/// step and overstates by up to 1 ms) to the end of the frame that applied the event.
+fn measure_event_latency(
     frames: &mut Frames,
     app: &mut ConsoleApp,
-    commands: &tokio::sync::mpsc::Sender<client::Command>,
-) -> LatencyReport {
-    const EVENTS: usize = 500;
-    const DECISIONS: usize = 50;
-    let mut report = LatencyReport::default();
-
-    // Events: the backend stamps `server_time` (wall clock, ms) when it publishes.
+    wake: &Wake,
+    report: &mut LatencyReport,
+) {
+    const EVENTS: usize = 2000;
+    let refresh = Duration::from_micros(16_667);
     app.state.applied_event_times = Some(Vec::new());
     let mut lags = Vec::with_capacity(EVENTS);
     let deadline = Instant::now() + Duration::from_secs(20);
+    let mut last_frame = Instant::now();
     while lags.len() < EVENTS && Instant::now() < deadline {
-        let started = Instant::now();
-        frames.frame(app, Vec::new());
-        let now = crate::backend::http::now_ms();
-        if let Some(times) = &mut app.state.applied_event_times {
-            lags.extend(times.drain(..).map(|t| (now - t) as f64));
+        if !wake.wait(Duration::from_millis(200)) {
+            continue;
         }
-        if let Some(rest) = Duration::from_micros(16_667).checked_sub(started.elapsed()) {
+        std::thread::sleep(crate::console::WAKE_COALESCE);
+        if let Some(rest) = refresh.checked_sub(last_frame.elapsed()) {
             std::thread::sleep(rest);
+        }
+        last_frame = Instant::now();
+        frames.frame(app, Vec::new());
+        let now = wall_ms();
+        if let Some(times) = &mut app.state.applied_event_times {
+            lags.extend(times.drain(..).map(|t| (now - t as f64).max(0.0)));
         }
     }
     app.state.applied_event_times = None;
@@ -324,12 +428,43 @@ fn measure_latency(
     report.events = lags.len();
     report.event_p50_ms = percentile(&lags, 0.5);
     report.event_p99_ms = percentile(&lags, 0.99);
+}
 
+/// Decision round trips: a backend of its own at a faster simulated speed (so that enough actions
+/// are proposed), the same frame loop; click (command sent) → the frame that applied the backend's
+/// answer.
+fn measure_decisions(
+    args: &BenchArgs,
+    size: egui::Vec2,
+    report: &mut LatencyReport,
+) -> anyhow::Result<()> {
+    const DECISIONS: usize = 60;
+    let mut sim = args.sim.clone();
+    sim.speed = (args.sim.speed * 20.0).min(100_000.0);
+    let rig = Rig::start_with(args, &sim, 50, size)?;
+    let Rig {
+        runtime,
+        backend,
+        mut app,
+        mut frames,
+        commands,
+        wake,
+        ..
+    } = rig;
+    let frames = &mut frames;
+    let app = &mut app;
+    // A frame when the client wakes the UI (or every 17 ms without one), as in the console.
+    let paced_frame = |frames: &mut Frames, app: &mut ConsoleApp| {
+        if wake.wait(Duration::from_millis(17)) {
+            std::thread::sleep(crate::console::WAKE_COALESCE);
+        }
+        frames.frame(app, Vec::new());
+    };
     // Decisions: reject open actions (a harmless decision) and wait for the frame that applies
     // the backend's answer, success or refusal alike.
     let mut round_trips = Vec::with_capacity(DECISIONS);
     let mut tried = std::collections::BTreeSet::new();
-    let deadline = Instant::now() + Duration::from_secs(40);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while round_trips.len() < DECISIONS && Instant::now() < deadline {
         let Some((action_id, version)) = app
             .state
@@ -375,7 +510,8 @@ fn measure_latency(
     report.decisions = round_trips.len();
     report.decision_p50_ms = percentile(&round_trips, 0.5);
     report.decision_p99_ms = percentile(&round_trips, 0.99);
-    report
+    runtime.block_on(backend.shutdown());
+    Ok(())
 }
 
 fn print_report(r: &BenchReport) {
@@ -407,11 +543,11 @@ fn print_report(r: &BenchReport) {
     }
     let l = &r.latency;
     println!(
-        "event → frame (60 Hz frames, loopback): {} events, p50 {:.0} ms, p99 {:.0} ms",
+        "event → frame (loopback; frames on the client's wake-up, ≤ 60 Hz): {} events, p50 {:.1} ms, p99 {:.1} ms",
         l.events, l.event_p50_ms, l.event_p99_ms
     );
     println!(
-        "decision round trip: {} decisions ({} confirmed), p50 {:.0} ms, p99 {:.0} ms",
+        "decision round trip (click → the frame showing the backend's answer): {} decisions ({} confirmed), p50 {:.1} ms, p99 {:.1} ms",
         l.decisions, l.decisions_ok, l.decision_p50_ms, l.decision_p99_ms
     );
     println!("startup to first data: {:.0} ms", r.startup_to_data_ms);

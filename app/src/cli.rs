@@ -66,9 +66,31 @@ pub struct BenchArgs {
     /// Frames timed per view.
     #[arg(long, default_value_t = 300)]
     pub frames: usize,
-    /// Real milliseconds between simulation steps of the embedded backend (sets the event rate).
-    #[arg(long, default_value_t = 5)]
-    pub tick_ms: u64,
+    /// Real milliseconds between simulation steps of the embedded backend (sets the event rate;
+    /// default 5 for the frame bench, 100 for --soak).
+    #[arg(long)]
+    pub tick_ms: Option<u64>,
+    /// Soak instead of timing frames: run the console's state and client against the embedded
+    /// backend for SECONDS, sampling the process's resident memory (`VmRSS`).
+    #[arg(long, value_name = "SECONDS")]
+    pub soak: Option<u64>,
+    /// Seconds between memory samples of --soak.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub sample_every: u64,
+    /// Seconds of --soak left out of the drift (buffers and caches filling up).
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub warmup: u64,
+    /// Flood instead of timing views: feed N events/s through the client's decoding and the
+    /// state's reducers while frames are built; reports frame times and events applied per second.
+    #[arg(long, value_name = "N")]
+    pub events_rate: Option<u32>,
+    /// Seconds the --events-rate flood lasts.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub duration: u64,
+    /// Write every plant's position (the simulator's, same seed) as JSON to FILE and exit
+    /// (for the peer comparison, scripts/peer-compare.sh).
+    #[arg(long, value_name = "FILE")]
+    pub export_points: Option<PathBuf>,
     /// Also write the results as JSON.
     #[arg(long, value_name = "FILE")]
     pub json: Option<PathBuf>,
@@ -88,11 +110,11 @@ pub struct ConsoleArgs {
     /// token remembered with --remember-token).
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
-    /// Keep the token given by --token-file or TIANSHU_TOKEN for later runs, in a file only you
-    /// can read (0600) in your config folder.
+    /// Keep the token given by --token-file or TIANSHU_TOKEN for later runs: in the OS keyring
+    /// where one answers, else in a file only you can read (0600) in your config folder.
     #[arg(long)]
     pub remember_token: bool,
-    /// Delete the remembered token, then go on.
+    /// Delete the remembered token (keyring and file), then go on.
     #[arg(long, conflicts_with = "remember_token")]
     pub forget_token: bool,
     /// View to open on (default: the settings file's, else overview).
@@ -165,8 +187,9 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
     pub listen: SocketAddr,
-    /// SQLite file for actions, decisions and the audit trail (created if missing).
-    #[arg(long, value_name = "FILE")]
+    /// SQLite file for actions, decisions and the audit trail (created if missing), or
+    /// postgres://user[:password]@host[:port]/database: a store shared by several replicas.
+    #[arg(long, value_name = "FILE|URL")]
     pub db: Option<PathBuf>,
     /// Keep decisions in memory only (lost at exit).
     #[arg(long, conflicts_with = "db")]
@@ -182,11 +205,114 @@ pub struct ServeArgs {
     /// PEM private key of --tls-cert.
     #[arg(long, value_name = "FILE", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Never step the simulation: the data stays as it started and no event is published (the
+    /// event stream carries only keep-alives). For measuring an idle console.
+    #[arg(long)]
+    pub paused: bool,
     /// Requests per second each token may make (bursts of 4×); beyond, 429. 0 turns it off.
     #[arg(long, default_value_t = 50.0, value_name = "N")]
     pub rate_limit: f64,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub latency: LatencyArgs,
+}
+
+/// Where `serve` takes metro latency from (issue 10: bring your own data).
+#[derive(Debug, Args, Clone)]
+pub struct LatencyArgs {
+    /// `simulator` (the reference model) or `prometheus` (probes read from --prometheus-url).
+    #[arg(long, value_enum, default_value_t = LatencySourceArg::Simulator)]
+    pub latency_source: LatencySourceArg,
+    /// Prometheus base URL, e.g. http://prometheus:9090.
+    #[arg(long, value_name = "URL")]
+    pub prometheus_url: Option<String>,
+    /// PromQL instant query giving one series per probe, labelled with its metro (id, English or
+    /// Chinese name) and position (lat, lon), value = RTT in seconds. Default:
+    /// avg by (metro, lat, lon) (probe_icmp_duration_seconds{phase="rtt"})
+    #[arg(long, value_name = "PROMQL")]
+    pub prometheus_query: Option<String>,
+    /// Time between queries, e.g. 15s, 500ms, 1m (1 s to 1 h).
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_interval)]
+    pub prometheus_interval: std::time::Duration,
+    /// A grid cell takes the RTT of its nearest probe within this many km; farther: no data.
+    #[arg(long, value_name = "KM", default_value_t = 5.0)]
+    pub probe_radius_km: f64,
+    /// Names of the labels carrying a probe's metro, latitude and longitude.
+    #[arg(long, value_name = "METRO,LAT,LON", default_value = "metro,lat,lon")]
+    pub prometheus_labels: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LatencySourceArg {
+    Simulator,
+    Prometheus,
+}
+
+impl LatencyArgs {
+    /// The Prometheus source these flags ask for (`None`: the simulator), or why they cannot work.
+    pub fn prometheus(
+        &self,
+    ) -> Result<Option<crate::backend::prometheus::PrometheusConfig>, String> {
+        use crate::backend::prometheus::{PrometheusConfig, parse::ProbeLabels};
+        if self.latency_source == LatencySourceArg::Simulator {
+            if self.prometheus_url.is_some() || self.prometheus_query.is_some() {
+                return Err(
+                    "--prometheus-url and --prometheus-query need --latency-source prometheus"
+                        .into(),
+                );
+            }
+            return Ok(None);
+        }
+        let url = self.prometheus_url.clone().ok_or(
+            "--latency-source prometheus needs --prometheus-url (e.g. http://localhost:9090)",
+        )?;
+        let labels: Vec<&str> = self.prometheus_labels.split(',').map(str::trim).collect();
+        let [metro, lat, lon] = labels[..] else {
+            return Err(format!(
+                "--prometheus-labels takes three names, METRO,LAT,LON, not {:?}",
+                self.prometheus_labels
+            ));
+        };
+        let mut config = PrometheusConfig::new(url);
+        if let Some(q) = &self.prometheus_query {
+            config.query = q.clone();
+        }
+        config.interval = self.prometheus_interval;
+        config.probe_radius_km = self.probe_radius_km;
+        config.labels = ProbeLabels {
+            metro: metro.into(),
+            lat: lat.into(),
+            lon: lon.into(),
+        };
+        config.validate().map_err(|e| e.to_string())?;
+        Ok(Some(config))
+    }
+}
+
+/// `15s`, `500ms`, `2m`, `1h` or plain seconds → a duration.
+pub fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (number, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 15s, 500ms or 2m"))?;
+    let seconds = match unit.trim() {
+        "ms" => n / 1000.0,
+        "s" => n,
+        "m" => n * 60.0,
+        "h" => n * 3600.0,
+        other => return Err(format!("unknown unit {other:?} in {text:?} (ms, s, m, h)")),
+    };
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
+        return Err(format!("{text:?} is not a positive duration of at most a day"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 /// `1600x900` → (1600, 900).

@@ -14,6 +14,17 @@ use crate::state::State;
 use crate::ui::screenshot::{ScreenshotOutcome, ScreenshotStatus};
 use crate::ui::{ConsoleApp, ScreenshotJob, fonts, theme::Theme};
 
+/// Messages from the client arriving this close together are drawn in one frame.
+pub const WAKE_COALESCE: Duration = Duration::from_millis(2);
+
+/// The client's wake-up call: one frame soon after a message arrives. A non-zero delay makes egui
+/// draw one frame per wake-up (`request_repaint` with no delay draws two) and folds the events of
+/// one simulation step, which arrive within a millisecond or two, into that frame.
+pub fn ui_waker(ctx: &egui::Context) -> client::Waker {
+    let ctx = ctx.clone();
+    Arc::new(move || ctx.request_repaint_after(WAKE_COALESCE))
+}
+
 /// Builds the simulator configuration from the command line.
 pub fn sim_config(args: &SimArgs) -> anyhow::Result<backend::sim::SimConfig> {
     let start = match &args.sim_start {
@@ -48,11 +59,18 @@ pub fn sim_config(args: &SimArgs) -> anyhow::Result<backend::sim::SimConfig> {
 
 fn read_token(args: &ConsoleArgs) -> anyhow::Result<Option<String>> {
     use crate::client::token_store;
-    let remembered = || -> anyhow::Result<std::path::PathBuf> { Ok(token_store::default_path()?) };
     if args.forget_token {
-        let path = remembered()?;
-        token_store::forget(&path)?;
-        tracing::info!("forgot the token remembered in {}", path.display());
+        let store = token_store::Store::standard()?;
+        let gone = store.forget()?;
+        if let Some(why) = &gone.keyring_error {
+            tracing::warn!("could not ask the OS keyring to forget the token: {why}");
+        }
+        tracing::info!(
+            "forgot the remembered token (OS keyring: {}, file {}: {})",
+            if gone.keyring { "removed" } else { "none there" },
+            store.file().display(),
+            if gone.file { "removed" } else { "none there" },
+        );
     }
     let given = if let Some(path) = &args.token_file {
         let text = std::fs::read_to_string(path)
@@ -71,17 +89,26 @@ fn read_token(args: &ConsoleArgs) -> anyhow::Result<Option<String>> {
         let Some(token) = &given else {
             bail!("--remember-token needs a token from --token-file or TIANSHU_TOKEN");
         };
-        let path = remembered()?;
-        token_store::save(&path, token)?;
-        tracing::info!("token remembered in {} (mode 0600)", path.display());
+        let kept = token_store::Store::standard()?.remember(token)?;
+        if let Some(why) = &kept.keyring_error {
+            tracing::warn!("no OS keyring answered ({why}); using the file instead");
+        }
+        tracing::info!("token remembered in {}", kept.place);
     }
     if given.is_some() || args.backend.is_none() {
         return Ok(given);
     }
-    match token_store::default_path() {
-        Ok(path) => Ok(token_store::load(&path)?),
-        Err(_) => Ok(None),
+    let Ok(store) = token_store::Store::standard() else {
+        return Ok(None);
+    };
+    let found = store.recall()?;
+    if let Some(why) = &found.keyring_error {
+        tracing::info!("no OS keyring answered ({why}); looked in the token file");
     }
+    if let Some(place) = &found.place {
+        tracing::info!("using the token remembered in {place}");
+    }
+    Ok(found.token)
 }
 
 pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
@@ -164,9 +191,7 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
                 // Static basemap geometry goes to the GPU once (NativeOptions: no MSAA, no depth).
                 tianshu_widgets::geo_layers::install_gpu_shapes(&cc.egui_ctx, render_state, 1);
             }
-            let ctx = cc.egui_ctx.clone();
-            let wake: client::Waker = Arc::new(move || ctx.request_repaint());
-            let client = client::spawn(&handle, api, wake);
+            let client = client::spawn(&handle, api, ui_waker(&cc.egui_ctx));
             let state = State::new(client.base_url.clone());
             let mut app = ConsoleApp::new(state, lang, theme, view, client.commands, client.events)
                 .with_settings(settings, config_path, warnings);
@@ -205,13 +230,34 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
             backend::auth::TokenTable::default()
         }
     };
-    let db = if args.memory {
+    // `--db postgres://…`: a store shared by several replicas (backend::pg).
+    let postgres = args
+        .db
+        .as_ref()
+        .and_then(|p| p.to_str())
+        .filter(|text| backend::pg::is_url(text))
+        .map(str::to_owned);
+    let db = if args.memory || postgres.is_some() {
         None
     } else {
         Some(match &args.db {
             Some(path) => path.clone(),
             None => default_db_path()?,
         })
+    };
+    let store_label = match (&postgres, &db) {
+        (Some(url), _) => url
+            .parse::<tokio_postgres::Config>()
+            .map(|c| {
+                format!(
+                    "PostgreSQL {}@{}",
+                    c.get_user().unwrap_or("?"),
+                    c.get_dbname().unwrap_or("")
+                )
+            })
+            .unwrap_or_else(|_| "PostgreSQL".into()),
+        (None, Some(path)) => path.display().to_string(),
+        (None, None) => "memory".into(),
     };
     let tls = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => Some(backend::tls::TlsFiles {
@@ -230,12 +276,15 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
     };
     let config = BackendConfig {
         listen: args.listen,
-        db: db.clone(),
+        db,
+        postgres,
         tls,
         rate_limit,
         sim: sim_config(&args.sim)?,
         speed: args.sim.speed,
+        paused: args.paused,
         tokens,
+        latency: args.latency.prometheus().map_err(anyhow::Error::msg)?,
         ..BackendConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -249,9 +298,8 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
             tracing::info!("serving HTTPS");
         }
         println!(
-            "tianshu backend on {} (store: {})",
+            "tianshu backend on {} (store: {store_label})",
             running.base_url(),
-            db.map_or("memory".into(), |p| p.display().to_string())
         );
         shutdown_signal().await?;
         running.shutdown().await;

@@ -3,7 +3,7 @@
 //!
 //! ```toml
 //! listen = "0.0.0.0:8443"
-//! db = "/var/lib/tianshu/backend.sqlite"   # or: memory = true
+//! db = "/var/lib/tianshu/backend.sqlite"   # or: memory = true, or "postgres://user@host/db"
 //! users = "/etc/tianshu/users.toml"
 //! rate_limit = 50.0
 //!
@@ -43,6 +43,29 @@ pub struct ServeFile {
     pub rate_limit: Option<f64>,
     pub tls: Option<TlsSection>,
     pub simulator: Option<SimulatorSection>,
+    pub latency: Option<LatencySection>,
+}
+
+/// `[latency]`: where metro latency comes from (see `backend::prometheus`).
+///
+/// ```toml
+/// [latency]
+/// source = "prometheus"            # or "simulator" (the default)
+/// url = "http://prometheus:9090"
+/// query = 'avg by (metro, lat, lon) (probe_icmp_duration_seconds{phase="rtt"})'
+/// interval_s = 15
+/// probe_radius_km = 5.0
+/// labels = ["metro", "lat", "lon"]  # metro, latitude, longitude label names
+/// ```
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencySection {
+    pub source: Option<crate::cli::LatencySourceArg>,
+    pub url: Option<String>,
+    pub query: Option<String>,
+    pub interval_s: Option<f64>,
+    pub probe_radius_km: Option<f64>,
+    pub labels: Option<[String; 3]>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,7 +135,9 @@ pub fn merge(
             args.memory = true;
             args.db = None;
         } else if let Some(db) = file.db {
-            args.db = Some(path(db));
+            // A PostgreSQL URL is not a path under the config's folder.
+            let url = db.to_str().is_some_and(crate::backend::pg::is_url);
+            args.db = Some(if url { db } else { path(db) });
         }
     }
     if let Some(users) = file.users.filter(|_| !given("users")) {
@@ -124,6 +149,29 @@ pub fn merge(
     if let Some(tls) = file.tls.filter(|_| !given("tls_cert") && !given("tls_key")) {
         args.tls_cert = Some(path(tls.cert));
         args.tls_key = Some(path(tls.key));
+    }
+    if let Some(latency) = file.latency {
+        let l = &mut args.latency;
+        if let Some(source) = latency.source.filter(|_| !given("latency_source")) {
+            l.latency_source = source;
+        }
+        if let Some(url) = latency.url.filter(|_| !given("prometheus_url")) {
+            l.prometheus_url = Some(url);
+        }
+        if let Some(query) = latency.query.filter(|_| !given("prometheus_query")) {
+            l.prometheus_query = Some(query);
+        }
+        if let Some(s) = latency.interval_s.filter(|_| !given("prometheus_interval")) {
+            // Out-of-range values are refused later by the source's own check.
+            l.prometheus_interval =
+                std::time::Duration::try_from_secs_f64(s).unwrap_or(std::time::Duration::ZERO);
+        }
+        if let Some(km) = latency.probe_radius_km.filter(|_| !given("probe_radius_km")) {
+            l.probe_radius_km = km;
+        }
+        if let Some(labels) = latency.labels.filter(|_| !given("prometheus_labels")) {
+            l.prometheus_labels = labels.join(",");
+        }
     }
     if let Some(sim) = file.simulator {
         if let Some(seed) = sim.seed.filter(|_| !given("seed")) {
@@ -264,6 +312,60 @@ factories = 1000
         );
         let e = ServeFile::load(Path::new("/nonexistent/tianshu.toml")).expect_err("refused");
         assert!(e.to_string().contains("/nonexistent/tianshu.toml"), "{e}");
+    }
+
+    #[test]
+    fn a_postgres_url_is_kept_as_given() {
+        let file =
+            ServeFile::parse("db = \"postgres://noc@db.example:5432/tianshu\"\n").expect("parses");
+        let argv = ["tianshu", "serve"];
+        let args = merge(serve_args(&argv), file, Path::new("/etc/tianshu"), &|_| {
+            false
+        });
+        assert_eq!(
+            args.db,
+            Some(PathBuf::from("postgres://noc@db.example:5432/tianshu"))
+        );
+    }
+
+    #[test]
+    fn latency_section_chooses_prometheus_and_flags_still_win() {
+        let file = ServeFile::parse(
+            "[latency]\nsource = \"prometheus\"\nurl = \"http://prom:9090\"\n\
+             query = 'max by (metro, lat, lon) (rtt_seconds)'\ninterval_s = 30\n\
+             probe_radius_km = 3.0\nlabels = [\"city\", \"y\", \"x\"]\n",
+        )
+        .expect("parses");
+        let argv = ["tianshu", "serve", "--prometheus-interval", "5s"];
+        let given = |id: &str| id == "prometheus_interval";
+        let args = merge(serve_args(&argv), file, Path::new("/etc/tianshu"), &given);
+        let p = args.latency.prometheus().expect("valid").expect("prometheus");
+        assert_eq!(p.url, "http://prom:9090");
+        assert_eq!(p.query, "max by (metro, lat, lon) (rtt_seconds)");
+        assert_eq!(p.interval, std::time::Duration::from_secs(5));
+        assert_eq!(p.probe_radius_km, 3.0);
+        assert_eq!(p.labels.metro, "city");
+        assert_eq!(p.labels.lon, "x");
+        let e = ServeFile::parse("[latency]\nsource = \"carrier-pigeon\"\n").expect_err("refused");
+        assert!(e.to_string().contains("source"), "{e}");
+        // Prometheus without a URL, or a URL without Prometheus, is refused with a reason.
+        let argv = ["tianshu", "serve", "--latency-source", "prometheus"];
+        let e = serve_args(&argv).latency.prometheus().expect_err("refused");
+        assert!(e.contains("--prometheus-url"), "{e}");
+        let argv = ["tianshu", "serve", "--prometheus-url", "http://p:9090"];
+        assert!(serve_args(&argv).latency.prometheus().is_err());
+        let argv = [
+            "tianshu", "serve", "--latency-source", "prometheus", "--prometheus-url",
+            "ftp://p:9090",
+        ];
+        assert!(serve_args(&argv).latency.prometheus().is_err());
+        assert!(serve_args(&["tianshu", "serve"]).latency.prometheus().expect("ok").is_none());
+        assert_eq!(
+            crate::cli::parse_interval("500ms"),
+            Ok(std::time::Duration::from_millis(500))
+        );
+        assert!(crate::cli::parse_interval("-3s").is_err());
+        assert!(crate::cli::parse_interval("3 fortnights").is_err());
     }
 
     #[test]

@@ -93,9 +93,30 @@ pub struct WallSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScreenSettings {
-    /// Monitor index in the system's order (0 is the first).
+    /// Monitor index in the system's order (0 is the first): the window goes borderless full
+    /// screen there.
+    #[serde(default)]
     pub monitor: usize,
+    /// Top-left corner on the desktop, logical pixels: with `size`, the window covers exactly
+    /// that rectangle (undecorated) instead of going full screen on `monitor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<[f32; 2]>,
+    /// Width and height with `position`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<[f32; 2]>,
     pub playlist: Vec<PlaylistEntry>,
+}
+
+impl ScreenSettings {
+    /// A screen full screen on `monitor` with this playlist.
+    pub fn on_monitor(monitor: usize, playlist: Vec<PlaylistEntry>) -> Self {
+        Self {
+            monitor,
+            position: None,
+            size: None,
+            playlist,
+        }
+    }
 }
 
 /// Most extra wall screens.
@@ -300,6 +321,32 @@ impl Settings {
                     Some(screen.monitor.to_string()),
                     format!("{} is not a monitor index (0 to 63)", screen.monitor),
                 ));
+            }
+            let finite = |v: &Option<[f32; 2]>| v.is_none_or(|p| p.iter().all(|x| x.is_finite()));
+            if !finite(&screen.position) {
+                return Err(("position", None, "give two finite numbers [x, y]".into()));
+            }
+            match (screen.position, screen.size) {
+                (Some(_), Some([w, h]))
+                    if !(w >= 200.0 && h >= 200.0 && w <= 16384.0 && h <= 16384.0) =>
+                {
+                    return Err((
+                        "size",
+                        None,
+                        format!("[{w}, {h}] is not a window size (200 to 16384 each way)"),
+                    ));
+                }
+                (Some(_), None) => {
+                    return Err((
+                        "position",
+                        None,
+                        "give `size = [w, h]` with `position`".into(),
+                    ));
+                }
+                (None, Some(_)) => {
+                    return Err(("size", None, "give `position = [x, y]` with `size`".into()));
+                }
+                _ => {}
             }
         }
         let every_entry = self

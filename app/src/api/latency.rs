@@ -48,6 +48,13 @@ pub struct LatencySummary {
     pub metros: Vec<MetroTrend>,
     /// Span of history behind `MetroTrend.coverage_change`, days (at most 30; 0 at start).
     pub change_window_days: f64,
+    /// Where the figures come from; with `prometheus`, `sim_time` is the wall-clock time of the
+    /// last successful query and metros without probes count as not meeting the threshold.
+    #[serde(default)]
+    pub source: super::LatencySource,
+    /// Set while measured figures are stale: since when (the last good figures are kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stale_since: Option<UnixMs>,
 }
 
 /// One day of the national roll-up.
@@ -73,10 +80,13 @@ pub struct MetroTrend {
 /// Nothing here changes the live world.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WhatIfRequest {
-    /// Hypothetical new sites; each must lie inside the metro's grid (at most 20).
+    /// Hypothetical new sites; each must lie inside the metro's grid (at most 20; a point outside
+    /// gets 422 `outside_grid`).
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub add: Vec<GeoPoint>,
-    /// Indices into `LatencyGrid.access_points` of sites to take away.
+    /// Indices into `LatencyGrid.access_points` of sites to take away (an index the metro does
+    /// not have gets 422 `no_such_site`).
     #[serde(default)]
     pub remove: Vec<u32>,
 }

@@ -86,6 +86,10 @@ pub struct MetroSummary {
     pub median_rtt_ms: f64,
     /// Computing access points (edge sites) deployed.
     pub access_points: u32,
+    /// Probes behind measured figures (Prometheus source); absent for the simulator's. `0`:
+    /// no measurements — coverage and median are then 0 and mean nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probes: Option<u32>,
 }
 
 /// The ≈1 km latency grid of one metro, row-major from the south-west corner. A cell is covered
@@ -117,6 +121,14 @@ pub struct LatencyGrid {
     /// Simulated time the grid was computed.
     #[serde(default)]
     pub sim_time: UnixMs,
+    /// Where the RTTs come from. Measured grids (`prometheus`) have RTT −1 in cells without a
+    /// probe within reach (no data), no `access_points` (the sites are not known) and the probes
+    /// in `probes`.
+    #[serde(default)]
+    pub source: super::LatencySource,
+    /// The probes a measured grid was made from.
+    #[serde(default)]
+    pub probes: Vec<super::ProbeReading>,
 }
 
 /// Upgrade stage of an enterprise's industrial network.
@@ -461,11 +473,14 @@ pub struct DecisionRequest {
     /// Replacement parameters; required for `override`.
     #[schema(value_type = Option<Object>)]
     pub params: Option<serde_json::Value>,
-    /// Why; required, shown in the audit trail.
+    /// Why; required and not blank (else 422 `missing_reason`), shown in the audit trail.
+    #[schema(min_length = 1)]
     pub reason: String,
     /// The action version the operator saw; a stale one gets 409.
     pub expected_version: u64,
-    /// Unique per decision; a retry with the same key is answered from the record, never applied twice.
+    /// Unique per decision; a retry with the same key is answered from the record, never applied
+    /// twice. 1..=200 visible ASCII characters (a UUID is typical).
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[!-~]{1,200}$")]
     pub idempotency_key: String,
 }
 
@@ -655,6 +670,12 @@ pub struct Health {
     pub simulated: bool,
     pub seq: u64,
     pub sim_time: UnixMs,
+    /// Where metro latency comes from (see `/api/v1/latency/source`).
+    #[serde(default)]
+    pub latency_source: super::LatencySource,
+    /// Set while measured latency is stale: since when (the last good figures are kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_stale_since: Option<UnixMs>,
 }
 
 /// The one error shape of the API.

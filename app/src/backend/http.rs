@@ -27,6 +27,9 @@ use crate::api::{
 mod hitl;
 mod latency;
 mod overview;
+mod replicas;
+mod spec;
+use spec::CommonResponses;
 
 use super::auth::{Principal, TokenTable};
 use super::world::{DecideError, World};
@@ -42,6 +45,9 @@ pub struct AppState {
     pub rate_limit: super::guard::RateLimit,
     /// Counters behind `GET /metrics`.
     pub metrics: Arc<super::metrics::Metrics>,
+    /// The PostgreSQL store shared with other replicas (`--db postgres://…`); decisions and
+    /// audit reads go through it. `None`: the world's own SQLite store.
+    pub shared: Option<Arc<super::pg::Shared>>,
 }
 
 impl AppState {
@@ -199,6 +205,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Principal, HttpErr
         version = "1",
         description = "Computing hubs, metro latency, factory upgrades and agent actions."
     ),
+    modifiers(&CommonResponses),
     paths(
         health,
         openapi_json,
@@ -207,6 +214,7 @@ fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Principal, HttpErr
         metro_latency,
         latency::metro_what_if,
         latency::latency_summary,
+        latency::latency_source,
         factories,
         factory_points,
         factories_csv,
@@ -251,7 +259,7 @@ async fn snapshot(State(state): State<AppState>, headers: HeaderMap) -> ApiResul
 #[utoipa::path(get, path = "/api/v1/metros", responses((status = 200, body = Vec<MetroSummary>)))]
 async fn metros(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Vec<MetroSummary>> {
     authorize(&state, &headers)?;
-    Ok(Json(state.world().sim.metros().to_vec()))
+    Ok(Json(state.world().metro_summaries()))
 }
 
 /// The ≈1 km latency grid of one metro.
@@ -266,8 +274,7 @@ async fn metro_latency(
     let Path(id) = id?;
     state
         .world()
-        .sim
-        .latency_grid(&id)
+        .metro_grid(&id)
         .map(Json)
         .ok_or_else(|| HttpError::not_found(format!("no metro {id}")))
 }
@@ -439,12 +446,15 @@ async fn decide(
     let who = authorize(&state, &headers)?;
     let Path(id) = id?;
     let Json(request) = body?;
-    if request.idempotency_key.trim().is_empty() || request.idempotency_key.len() > 200 {
+    if !crate::api::filters::is_idempotency_key(&request.idempotency_key) {
         return Err(HttpError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "bad_idempotency_key",
-            "idempotency_key must be 1..=200 characters",
+            "idempotency_key must be 1..=200 visible ASCII characters (no spaces), e.g. a UUID",
         ));
+    }
+    if let Some(shared) = state.shared.clone() {
+        return replicas::decide(&state, &shared, id, request, who).await;
     }
     let mut world = state.world();
     match world.decide(id, &request, &who, now_ms()) {
@@ -499,19 +509,43 @@ async fn audit(
     let Query(query) = query?;
     let before = match query.cursor.as_deref() {
         None => None,
-        Some(c) => Some(c.parse::<u64>().map_err(|_| {
-            HttpError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_cursor",
-                format!("cursor {c:?} is not one this API gave out"),
-            )
-        })?),
+        Some(c) => Some(
+            Some(c)
+                .filter(|c| crate::api::filters::is_digits(c, 19))
+                .and_then(|c| c.parse::<u64>().ok())
+                .ok_or_else(|| {
+                    HttpError::new(
+                        StatusCode::BAD_REQUEST,
+                        "bad_cursor",
+                        format!("cursor {c:?} is not one this API gave out"),
+                    )
+                })?,
+        ),
     };
-    let limit = query.limit.unwrap_or(100).clamp(1, 500);
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!("limit must be between 1 and 500, got {limit}"),
+        ));
+    }
+    let shared_items = match &state.shared {
+        Some(shared) => Some(
+            shared
+                .audit_page(before, limit)
+                .await
+                .map_err(replicas::unavailable)?,
+        ),
+        None => None,
+    };
     let world = state.world();
-    let mut items = world
-        .audit_page(before, limit)
-        .map_err(HttpError::internal)?;
+    let mut items = match shared_items {
+        Some(items) => items,
+        None => world
+            .audit_page(before, limit)
+            .map_err(HttpError::internal)?,
+    };
     // The cursor follows the whole trail, so filtering a page never ends the paging early.
     let next_cursor = (items.len() == limit as usize)
         .then(|| items.last().map(|e| e.id.to_string()))
@@ -567,7 +601,7 @@ async fn events(
         },
         next_live,
     );
-    Ok(Sse::new(backlog.chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(5))))
+    Ok(Sse::new(backlog.chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(2))))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -646,7 +680,10 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
             pending_actions: world.actions(Some(crate::api::ActionState::Pending)).len(),
         }
     };
-    let body = state.metrics.render(gauges);
+    let mut body = state.metrics.render(gauges);
+    if let Some(measured) = &state.world().measured {
+        body.push_str(&measured.metrics_text(now_ms()));
+    }
     Ok((
         [(
             axum::http::header::CONTENT_TYPE,
@@ -678,6 +715,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metros/{id}/latency", get(metro_latency))
         .route("/metros/{id}/whatif", post(latency::metro_what_if))
         .route("/latency/summary", get(latency::latency_summary))
+        .route("/latency/source", get(latency::latency_source))
         .route("/factories", get(factories))
         .route("/factories/points", get(factory_points))
         .route("/factories.csv", get(factories_csv))

@@ -9,6 +9,8 @@ pub mod guard;
 pub mod history;
 pub mod http;
 pub mod metrics;
+pub mod pg;
+pub mod prometheus;
 pub mod sim;
 pub mod store;
 pub mod tls;
@@ -35,17 +37,23 @@ pub struct BackendConfig {
     pub listen: SocketAddr,
     /// SQLite file for actions, decisions and audit; `None` keeps them in memory.
     pub db: Option<PathBuf>,
+    /// PostgreSQL URL shared by several replicas (`pg`); when set, `db` is not used.
+    pub postgres: Option<String>,
     pub sim: SimConfig,
     /// Simulated seconds per real second.
     pub speed: f64,
     /// Real time between simulation steps.
     pub tick: Duration,
+    /// Never step the simulation: the data stays as it started (idle measurements).
+    pub paused: bool,
     pub tokens: TokenTable,
     pub replay_capacity: usize,
     /// Requests per second per token (429 beyond).
     pub rate_limit: guard::RateLimit,
     /// Serve HTTPS with these PEM files instead of plain HTTP.
     pub tls: Option<tls::TlsFiles>,
+    /// Metro latency measured by this Prometheus server instead of the simulator's model.
+    pub latency: Option<prometheus::PrometheusConfig>,
 }
 
 impl Default for BackendConfig {
@@ -53,13 +61,16 @@ impl Default for BackendConfig {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             db: None,
+            postgres: None,
             sim: SimConfig::default(),
             speed: 60.0,
             tick: Duration::from_secs(1),
+            paused: false,
             tokens: TokenTable::default(),
             replay_capacity: events::DEFAULT_REPLAY_CAPACITY,
             rate_limit: guard::RateLimit::default(),
             tls: None,
+            latency: None,
         }
     }
 }
@@ -79,6 +90,8 @@ pub enum BackendError {
     BadSpeed(f64),
     #[error("TLS: {0}")]
     Tls(#[from] tls::TlsError),
+    #[error("Prometheus latency source: {0}")]
+    Prometheus(#[from] prometheus::ConfigError),
 }
 
 /// A backend serving on `addr`; dropping it does not stop it, `shutdown` does.
@@ -119,17 +132,37 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
     }
     // Bad certificate files fail before anything else starts.
     let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
+    if let Some(latency) = &config.latency {
+        latency.validate()?;
+    }
     let sim = Simulator::new(config.sim)?;
-    let store = Store::open(config.db.as_deref())?;
     // Event ids start from the boot time (µs), so they grow across restarts of the backend.
     let first_event_after = u64::try_from(now_ms()).unwrap_or(0).saturating_mul(1000);
-    let world = World::new(
-        sim,
-        store,
-        config.speed,
-        config.replay_capacity,
-        first_event_after,
-    )?;
+    let (world, shared) = match &config.postgres {
+        None => {
+            let store = Store::open(config.db.as_deref())?;
+            let world = World::new(
+                sim,
+                store,
+                config.speed,
+                config.replay_capacity,
+                first_event_after,
+            )?;
+            (world, None)
+        }
+        Some(url) => {
+            let shared = pg::Shared::connect(url).await?;
+            let (actions, newest_change) = shared.load_actions().await?;
+            let world = World::new_shared(
+                sim,
+                actions,
+                config.speed,
+                config.replay_capacity,
+                first_event_after,
+            )?;
+            (world, Some((shared, newest_change)))
+        }
+    };
     let world = Arc::new(Mutex::new(world));
     let (kick, _) = watch::channel(0u64);
     let state = AppState {
@@ -142,6 +175,7 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
             m.set_event_base(first_event_after);
             m
         }),
+        shared: shared.as_ref().map(|(s, _)| s.clone()),
     };
     let listener =
         TcpListener::bind(config.listen)
@@ -157,6 +191,10 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
             source,
         })?;
     let (stop, mut stop_rx) = watch::channel(false);
+    if let Some(latency) = config.latency.clone() {
+        // Ends with `stop`; not awaited by `shutdown` (it holds no state worth flushing).
+        prometheus::start(world.clone(), latency, now_ms(), stop_rx.clone())?;
+    }
 
     let router = http::router(state.clone());
     let mut server_stop = stop_rx.clone();
@@ -179,22 +217,40 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
 
     let dt_sim_s = config.speed * config.tick.as_secs_f64();
     let tick = config.tick;
-    let ticker = tokio::spawn(async move {
-        let mut interval = tokio::time::interval(tick);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        interval.tick().await;
-        loop {
-            tokio::select! {
-                _ = stop_rx.wait_for(|s| *s) => break,
-                _ = interval.tick() => {
-                    let mut world = world.lock().unwrap_or_else(|p| p.into_inner());
-                    if let Err(e) = world.tick(dt_sim_s, now_ms()) {
-                        tracing::error!("simulation step failed: {e}");
+    let ticker = if let Some((shared, newest_change)) = shared {
+        // Replicas: ticks, proposals by the leader only, and changes from the others (`pg`).
+        tokio::spawn(pg::run(
+            shared,
+            world,
+            tick,
+            dt_sim_s,
+            newest_change,
+            stop_rx,
+        ))
+    } else {
+        let paused = config.paused;
+        tokio::spawn(async move {
+            if paused {
+                // `serve --paused`: the world stays as it started; only keep-alives are sent.
+                let _ = stop_rx.wait_for(|s| *s).await;
+                return;
+            }
+            let mut interval = tokio::time::interval(tick);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            interval.tick().await;
+            loop {
+                tokio::select! {
+                    _ = stop_rx.wait_for(|s| *s) => break,
+                    _ = interval.tick() => {
+                        let mut world = world.lock().unwrap_or_else(|p| p.into_inner());
+                        if let Err(e) = world.tick(dt_sim_s, now_ms()) {
+                            tracing::error!("simulation step failed: {e}");
+                        }
                     }
                 }
             }
-        }
-    });
+        })
+    };
     let scheme = if tls_on { "https" } else { "http" };
     tracing::info!("backend listening on {scheme}://{addr}");
     Ok(RunningBackend {

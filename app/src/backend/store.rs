@@ -1,4 +1,5 @@
-//! Durable record of actions, decisions and the audit trail (SQLite, WAL).
+//! Durable record of actions, decisions and the audit trail (SQLite, WAL). Several replicas
+//! share PostgreSQL instead: `backend::pg`, same tables and the same rules.
 //!
 //! Owns the schema and nothing else: the rules of deciding live in `decisions`, the clock and the
 //! simulator in `world`. Every write is one statement or one transaction, so a crash loses nothing
@@ -21,6 +22,12 @@ pub enum StoreError {
          and the disk must have room; or run with --memory)"
     )]
     Unusable { path: String, reason: String },
+    /// PostgreSQL refused, failed or did not answer in time (see `backend::pg`).
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
+    /// The local path was used on a world whose store is PostgreSQL (a bug, never input).
+    #[error("this backend's store is PostgreSQL, shared with other replicas; changes go through it")]
+    Shared,
 }
 
 pub struct Store {

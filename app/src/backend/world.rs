@@ -46,6 +46,12 @@ pub struct World {
     store: Store,
     /// The last simulated day of cluster and link figures, for replay.
     history: BackboneHistory,
+    /// Actions, decisions and audit live in PostgreSQL, shared with other replicas
+    /// (`backend::pg`): changes are committed there first and applied here by `apply_stored`;
+    /// `propose` and `decide` (the local store's path) are refused.
+    shared: bool,
+    /// Measured metro latency (a Prometheus source) served instead of the simulator's.
+    pub measured: Option<Box<super::prometheus::Measured>>,
 }
 
 impl World {
@@ -69,8 +75,34 @@ impl World {
             next_action_id,
             log: EventLog::starting_after(replay_capacity, first_event_after),
             store,
+            shared: false,
+            measured: None,
         };
         for action in stored {
+            world.actions.insert(action.id, action);
+        }
+        world.trim_closed();
+        Ok(world)
+    }
+
+    /// A replica's world over a shared PostgreSQL store (`backend::pg`): `actions` are the
+    /// stored ones; the local SQLite store is an in-memory scratch this world never writes.
+    pub fn new_shared(
+        sim: Simulator,
+        actions: Vec<Action>,
+        sim_speed: f64,
+        replay_capacity: usize,
+        first_event_after: u64,
+    ) -> Result<Self, StoreError> {
+        let mut world = Self::new(
+            sim,
+            Store::open(None)?,
+            sim_speed,
+            replay_capacity,
+            first_event_after,
+        )?;
+        world.shared = true;
+        for action in actions {
             world.actions.insert(action.id, action);
         }
         world.trim_closed();
@@ -92,6 +124,8 @@ impl World {
             simulated: self.simulated,
             seq: self.log.last_id(),
             sim_time: self.sim.sim_time(),
+            latency_source: self.latency_feed().source,
+            latency_stale_since: self.measured.as_ref().and_then(|m| m.feed().stale_since),
         }
     }
 
@@ -105,7 +139,7 @@ impl World {
             hubs: self.sim.hubs().to_vec(),
             clusters: self.sim.clusters().to_vec(),
             links: self.sim.links().to_vec(),
-            metros: self.sim.metros().to_vec(),
+            metros: self.metro_summaries(),
             factories: self.sim.factory_summary(),
             agents: self.sim.agents().to_vec(),
             actions: self.open_actions(),
@@ -182,22 +216,8 @@ impl World {
 
     /// Advances the simulation by `dt_sim_s` and the action clock to `now`; publishes all changes.
     pub fn tick(&mut self, dt_sim_s: f64, now: UnixMs) -> Result<(), StoreError> {
-        let out = self.sim.step(dt_sim_s);
-        for event in &out.events {
-            if let EventKind::Tick {
-                sim_time,
-                clusters,
-                links,
-            } = event
-            {
-                self.history.record(*sim_time, clusters, links);
-            }
-        }
-        for event in out.events {
-            self.log.publish(event, now);
-        }
-        for proposal in out.proposals {
-            if self.actions.values().filter(|a| a.is_open()).count() >= MAX_OPEN_ACTIONS {
+        for proposal in self.step(dt_sim_s, now) {
+            if self.room_for_proposals() == 0 {
                 break;
             }
             self.propose(proposal, now)?;
@@ -219,18 +239,72 @@ impl World {
         Ok(())
     }
 
+    /// Advances the simulation only: publishes its events and returns the agents' proposals
+    /// (which `tick` stores, and a shared store's leader commits to PostgreSQL).
+    pub fn step(&mut self, dt_sim_s: f64, now: UnixMs) -> Vec<Proposal> {
+        let out = self.sim.step(dt_sim_s);
+        for event in &out.events {
+            if let EventKind::Tick {
+                sim_time,
+                clusters,
+                links,
+            } = event
+            {
+                self.history.record(*sim_time, clusters, links);
+            }
+        }
+        for event in out.events {
+            // Measured latency replaces the simulator's metros: their modelled changes stay inside.
+            if self.measured.is_some() && matches!(event, EventKind::MetroUpdated { .. }) {
+                continue;
+            }
+            self.log.publish(event, now);
+        }
+        out.proposals
+    }
+
+    /// How many more actions may open before the simulator's proposals are dropped.
+    pub fn room_for_proposals(&self) -> usize {
+        MAX_OPEN_ACTIONS.saturating_sub(self.actions.values().filter(|a| a.is_open()).count())
+    }
+
+    /// Ids of the actions whose time is up (expiry or the end of a veto window) at `now`.
+    pub fn due(&self, now: UnixMs) -> Vec<u64> {
+        self.actions
+            .values()
+            .filter(|a| decisions::close_on_timeout(a, now).is_some())
+            .map(|a| a.id)
+            .collect()
+    }
+
     /// Turns an agent's proposal into an action: stored and audited, run at once when its
     /// policy lets it (low risk, L4+, reversible), then published. Returns its id.
     pub fn propose(&mut self, p: Proposal, now: UnixMs) -> Result<u64, StoreError> {
+        if self.shared {
+            return Err(StoreError::Shared);
+        }
+        let mut action = self.draft_action(p, now);
+        action.id = self.next_action_id;
+        let audit = self
+            .store
+            .commit_change(&action, decisions::proposed(&action, now))?;
+        let id = action.id;
+        self.next_action_id += 1;
+        self.publish_proposed(action, audit, now);
+        Ok(id)
+    }
+
+    /// The action a proposal becomes at `now`, with id 0 (the store's to assign).
+    pub fn draft_action(&self, p: Proposal, now: UnixMs) -> Action {
         let auto = p.policy == crate::api::Policy::AutoWithVeto;
         let expires_at = now + i64::from(p.ttl_s) * 1000;
         let agent_id = p.agent_id.clone();
-        let action = Action {
+        Action {
             industrial: self.sim.is_industrial_agent(&p.agent_id),
             veto_until: auto.then_some(expires_at),
             param_bounds: self.sim.override_bounds(p.kind, &p.params),
             on_expiry: crate::api::ExpiryDefault::NotExecuted,
-            id: self.next_action_id,
+            id: 0,
             version: 1,
             agent_id: p.agent_id,
             kind: p.kind,
@@ -256,12 +330,12 @@ impl World {
             decided_by: auto.then(|| agent_id.clone()),
             decided_at: auto.then_some(now),
             overridden: false,
-        };
-        let audit = self
-            .store
-            .commit_change(&action, decisions::proposed(&action, now))?;
-        let id = action.id;
-        self.next_action_id += 1;
+        }
+    }
+
+    /// Applies a stored new action to the simulator and publishes it with its audit entries.
+    fn publish_proposed(&mut self, action: Action, audit: Vec<AuditEntry>, now: UnixMs) {
+        let auto = action.state == ActionState::Executed;
         self.sim.note_proposed(&action.agent_id);
         if auto {
             self.sim.apply_executed(&action);
@@ -277,7 +351,38 @@ impl World {
             self.log.publish(EventKind::Audit { entry }, now);
         }
         self.actions.insert(action.id, action);
-        Ok(id)
+    }
+
+    /// Applies an action as the shared store now holds it (committed by this replica or another),
+    /// with the audit entries of that change: new actions are proposed, newer versions finish
+    /// like a local decision (the simulator runs or reverts them) and are published. An action
+    /// already at this version or newer is left alone, so a change reported twice (by the
+    /// committing request and by the notification) is applied once. Returns whether it applied.
+    pub fn apply_stored(&mut self, action: Action, audit: Vec<AuditEntry>, now: UnixMs) -> bool {
+        let Some(old) = self.actions.get(&action.id) else {
+            if action.version <= 1 {
+                self.publish_proposed(action, audit, now);
+            } else {
+                // Changed before this replica saw it open (or after it left memory).
+                self.apply_effects(action, false, false, audit, now);
+            }
+            self.trim_closed();
+            return true;
+        };
+        if old.version >= action.version {
+            return false;
+        }
+        let executes = action.state == ActionState::Executed && old.state != ActionState::Executed;
+        let rolls_back =
+            action.state == ActionState::RolledBack && old.state == ActionState::Executed;
+        self.apply_effects(action, executes, rolls_back, audit, now);
+        self.trim_closed();
+        true
+    }
+
+    /// The version of an action in memory, if it is there.
+    pub fn action_version(&self, id: u64) -> Option<u64> {
+        self.actions.get(&id).map(|a| a.version)
     }
 
     /// Records and applies an operator's decision, exactly once per idempotency key.
@@ -288,6 +393,9 @@ impl World {
         who: &Principal,
         now: UnixMs,
     ) -> Result<DecisionResponse, DecideError> {
+        if self.shared {
+            return Err(StoreError::Shared.into());
+        }
         if let Some(recorded) = self.store.find_decision(&request.idempotency_key)? {
             if recorded.action_id == action_id && &recorded.request == request {
                 let mut response = recorded.response;
@@ -310,24 +418,43 @@ impl World {
 
     /// Publishes a closed or advanced action and applies its effect to the world.
     fn finish(&mut self, outcome: Outcome, audit: AuditEntry, now: UnixMs) {
-        if outcome.executes {
-            self.sim.apply_executed(&outcome.action);
-            self.publish_agent(&outcome.action.agent_id, now);
+        self.apply_effects(
+            outcome.action,
+            outcome.executes,
+            outcome.rolls_back,
+            vec![audit],
+            now,
+        );
+    }
+
+    fn apply_effects(
+        &mut self,
+        action: Action,
+        executes: bool,
+        rolls_back: bool,
+        audit: Vec<AuditEntry>,
+        now: UnixMs,
+    ) {
+        if executes {
+            self.sim.apply_executed(&action);
+            self.publish_agent(&action.agent_id, now);
         }
-        if outcome.rolls_back && !self.sim.revert_executed(&outcome.action) {
+        if rolls_back && !self.sim.revert_executed(&action) {
             tracing::warn!(
                 "action {} was vetoed but its kind cannot be undone in the simulator",
-                outcome.action.id
+                action.id
             );
         }
         self.log.publish(
             EventKind::ActionUpdated {
-                action: outcome.action.clone(),
+                action: action.clone(),
             },
             now,
         );
-        self.log.publish(EventKind::Audit { entry: audit }, now);
-        self.actions.insert(outcome.action.id, outcome.action);
+        for entry in audit {
+            self.log.publish(EventKind::Audit { entry }, now);
+        }
+        self.actions.insert(action.id, action);
     }
 
     fn publish_agent(&mut self, agent_id: &str, now: UnixMs) {
@@ -343,6 +470,11 @@ impl World {
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         self.store.audit_page(before, limit)
+    }
+
+    /// Publishes an event that did not come from the simulator (a measured metro).
+    pub fn publish(&mut self, kind: EventKind, now: UnixMs) {
+        self.log.publish(kind, now);
     }
 
     /// The durable store (for its limits; changes go through `decide` and `propose`).

@@ -225,6 +225,16 @@ impl ApiClient {
         &self,
         last_event_id: Option<u64>,
     ) -> Result<impl Stream<Item = Result<Event, ClientError>> + use<>, ClientError> {
+        self.events_heard(last_event_id, Heartbeat::default()).await
+    }
+
+    /// [`ApiClient::events`], noting in `heard` every time bytes arrive — keep-alive comments
+    /// included, which carry no event — so a quiet but live stream can be told from a dead one.
+    pub async fn events_heard(
+        &self,
+        last_event_id: Option<u64>,
+        heard: Heartbeat,
+    ) -> Result<impl Stream<Item = Result<Event, ClientError>> + use<>, ClientError> {
         let mut request = self.http.get(self.url("/events"));
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id.to_string());
@@ -240,8 +250,10 @@ impl ApiClient {
             })?
             .map_err(network)?;
         let response = check_status(response).await?;
+        heard.beat();
         Ok(response
             .bytes_stream()
+            .inspect(move |_| heard.beat())
             .eventsource()
             .filter_map(|item| async move {
                 match item {
@@ -253,6 +265,37 @@ impl ApiClient {
                     Err(e) => Some(Err(ClientError::Network(e.to_string()))),
                 }
             }))
+    }
+}
+
+/// When bytes last arrived on an event stream (shared by the stream and its watchdog).
+#[derive(Debug, Clone)]
+pub struct Heartbeat {
+    base: std::time::Instant,
+    /// Milliseconds after `base`.
+    last_ms: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Default for Heartbeat {
+    fn default() -> Self {
+        Self {
+            base: std::time::Instant::now(),
+            last_ms: Default::default(),
+        }
+    }
+}
+
+impl Heartbeat {
+    pub fn beat(&self) {
+        let ms = u64::try_from(self.base.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_ms
+            .store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Time since bytes last arrived (since creation when none did).
+    pub fn silence(&self) -> Duration {
+        let last = Duration::from_millis(self.last_ms.load(std::sync::atomic::Ordering::Relaxed));
+        self.base.elapsed().saturating_sub(last)
     }
 }
 

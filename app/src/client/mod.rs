@@ -27,8 +27,12 @@ use crate::api::{LoadHistory, UnixMs};
 const SEARCH_LIMIT: u32 = 8;
 /// Capacity of both channels; a stalled UI pushes back on the network tasks instead of growing.
 pub const CHANNEL_CAPACITY: usize = 4096;
-/// No bytes for this long (the server sends a keep-alive every 5 s) means the stream is dead.
-const STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(12);
+/// No bytes for this long (the server sends a keep-alive every 2 s) means the stream is dead: the
+/// console then says its data is stale. Keep-alives are not passed on to the UI, so a quiet but
+/// live backend costs the UI nothing (no wake-up, no repaint).
+pub const STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(6);
+/// How often the stream's watchdog looks at the silence.
+const WATCHDOG_EVERY: Duration = Duration::from_millis(500);
 const BACKOFF_START: Duration = Duration::from_millis(500);
 const BACKOFF_MAX: Duration = Duration::from_secs(15);
 // A decision the backend has not answered is retried with the same idempotency key until it
@@ -255,7 +259,8 @@ async fn run_stream(
             Err(e) => return StreamEnd::Failed(e.to_string()),
         }
     }
-    let mut stream = match api.events(*last_id).await {
+    let heard = http::Heartbeat::default();
+    let mut stream = match api.events_heard(*last_id, heard.clone()).await {
         Ok(s) => Box::pin(s),
         Err(e) => return StreamEnd::Failed(e.to_string()),
     };
@@ -268,11 +273,20 @@ async fn run_stream(
     }
     online.send_replace(true);
     loop {
-        let event = match tokio::time::timeout(STREAM_IDLE_TIMEOUT, stream.next()).await {
-            Err(_) => return StreamEnd::Failed("no data from the backend for 12 s".into()),
-            Ok(None) => return StreamEnd::Failed("the backend closed the event stream".into()),
-            Ok(Some(Err(e))) => return StreamEnd::Failed(e.to_string()),
-            Ok(Some(Ok(event))) => event,
+        let next = tokio::select! {
+            next = stream.next() => next,
+            () = tokio::time::sleep(WATCHDOG_EVERY) => {
+                if heard.silence() > STREAM_IDLE_TIMEOUT {
+                    let secs = STREAM_IDLE_TIMEOUT.as_secs();
+                    return StreamEnd::Failed(format!("nothing from the backend for {secs} s"));
+                }
+                continue;
+            }
+        };
+        let event = match next {
+            None => return StreamEnd::Failed("the backend closed the event stream".into()),
+            Some(Err(e)) => return StreamEnd::Failed(e.to_string()),
+            Some(Ok(event)) => event,
         };
         if event.kind == EventKind::Resync {
             *last_id = None;

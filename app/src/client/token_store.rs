@@ -1,9 +1,14 @@
-//! Where the console keeps its bearer token between runs: one file in the user's config folder,
-//! readable and writable by the user alone (0600 on Unix), never the token in a log line.
+//! Where the console keeps its bearer token between runs: the OS keyring where one answers
+//! (Secret Service on Linux — GNOME Keyring, KWallet —, the macOS Keychain, the Windows Credential
+//! Manager), else one file in the user's config folder readable and writable by the user alone
+//! (0600 on Unix). Never the token in a log line.
 //!
-//! The console reads `--token-file`, then `TIANSHU_TOKEN`, then this file; `--remember-token`
-//! writes it, `--forget-token` removes it. No OS keyring is used (none is reliably present on the
-//! wall and server machines this runs on); the file's permissions are checked on every read.
+//! The console reads `--token-file`, then `TIANSHU_TOKEN`, then the remembered token (keyring
+//! first, then the file); `--remember-token` writes it, `--forget-token` removes it from both.
+//! Headless machines (CI, wall PCs, servers) usually have no Secret Service: the keyring call
+//! fails fast (or is given up after [`KEYRING_WAIT`]) and the file is used, and the log says
+//! which. `TIANSHU_KEYRING=off` skips the keyring. The file's permissions are checked on every
+//! read.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -127,6 +132,212 @@ fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
     }
 }
 
+/// How long a keyring call may take before the file is used instead: a Secret Service that is
+/// activated on demand answers in well under a second; one that hangs (a broken session bus, an
+/// unlock prompt nobody answers on a wall PC) must not hold the console's start.
+pub const KEYRING_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The keyring's service name for the console's token (the "user" is [`KEYRING_USER`]).
+pub const KEYRING_SERVICE: &str = "cn.tianshu.console";
+/// The keyring entry's user name.
+pub const KEYRING_USER: &str = "bearer-token";
+
+/// Where a token was kept or found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// The OS keyring (service [`KEYRING_SERVICE`]).
+    Keyring,
+    /// The 0600 file at this path.
+    File(PathBuf),
+}
+
+impl std::fmt::Display for Place {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Keyring => write!(f, "the OS keyring (service {KEYRING_SERVICE})"),
+            Place::File(path) => write!(f, "{} (mode 0600)", path.display()),
+        }
+    }
+}
+
+/// What [`Store::remember`] did: where the token went, and why not the keyring if it did not.
+#[derive(Debug)]
+pub struct Remembered {
+    pub place: Place,
+    pub keyring_error: Option<String>,
+}
+
+/// What [`Store::recall`] found.
+#[derive(Debug)]
+pub struct Recalled {
+    pub token: Option<String>,
+    /// Where the token came from (`None` when there is none).
+    pub place: Option<Place>,
+    /// Why the keyring could not be asked, when it could not.
+    pub keyring_error: Option<String>,
+}
+
+/// What [`Store::forget`] removed.
+#[derive(Debug)]
+pub struct Forgotten {
+    /// A keyring entry was deleted.
+    pub keyring: bool,
+    /// The file was there and is deleted.
+    pub file: bool,
+    /// Why the keyring could not be asked, when it could not.
+    pub keyring_error: Option<String>,
+}
+
+/// The keyring entry (if the keyring is to be used) and the fallback file.
+#[derive(Debug, Clone)]
+pub struct Store {
+    keyring: Option<(String, String)>,
+    file: PathBuf,
+}
+
+enum KeyringAnswer<T> {
+    Done(T),
+    NoEntry,
+    Unavailable(String),
+}
+
+impl Store {
+    /// The console's store: the OS keyring (unless `TIANSHU_KEYRING=off`) and the default file.
+    pub fn standard() -> Result<Self, TokenStoreError> {
+        let off = std::env::var("TIANSHU_KEYRING")
+            .map(|v| {
+                matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "off" | "0" | "no" | "false"
+                )
+            })
+            .unwrap_or(false);
+        let store = Self::new(
+            (!off).then(|| (KEYRING_SERVICE.to_owned(), KEYRING_USER.to_owned())),
+            default_path()?,
+        );
+        Ok(store)
+    }
+
+    /// A store with the given keyring entry (service, user) — `None` for the file alone.
+    pub fn new(keyring: Option<(String, String)>, file: PathBuf) -> Self {
+        Self { keyring, file }
+    }
+
+    /// The fallback file.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// Runs one keyring call on its own thread and waits at most [`KEYRING_WAIT`]: some Secret
+    /// Service backends block on D-Bus, and one that hangs must not hang the caller. A call that
+    /// is given up is left to finish (or not) on its thread.
+    fn keyring<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
+    ) -> KeyringAnswer<T> {
+        let Some((service, user)) = self.keyring.clone() else {
+            return KeyringAnswer::Unavailable(
+                "the keyring is turned off (TIANSHU_KEYRING=off)".into(),
+            );
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name("keyring".into())
+            .spawn(move || {
+                let result = keyring::Entry::new(&service, &user).and_then(|entry| call(&entry));
+                let _ = tx.send(result);
+            });
+        if let Err(e) = spawned {
+            return KeyringAnswer::Unavailable(format!("cannot start the keyring thread: {e}"));
+        }
+        match rx.recv_timeout(KEYRING_WAIT) {
+            Ok(Ok(value)) => KeyringAnswer::Done(value),
+            Ok(Err(keyring::Error::NoEntry)) => KeyringAnswer::NoEntry,
+            Ok(Err(e)) => KeyringAnswer::Unavailable(e.to_string()),
+            Err(_) => KeyringAnswer::Unavailable(format!(
+                "the keyring did not answer within {} s",
+                KEYRING_WAIT.as_secs()
+            )),
+        }
+    }
+
+    /// Keeps `token`: in the keyring if it answers (and then deletes an older file copy, so no
+    /// second copy lies on disk), else in the 0600 file.
+    pub fn remember(&self, token: &str) -> Result<Remembered, TokenStoreError> {
+        let token = token.trim();
+        if token.is_empty() || !token.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(TokenStoreError::BadToken);
+        }
+        let owned = token.to_owned();
+        match self.keyring(move |entry| entry.set_password(&owned)) {
+            KeyringAnswer::Done(()) => {
+                forget(&self.file)?;
+                Ok(Remembered {
+                    place: Place::Keyring,
+                    keyring_error: None,
+                })
+            }
+            KeyringAnswer::NoEntry => {
+                save(&self.file, token)?;
+                Ok(Remembered {
+                    place: Place::File(self.file.clone()),
+                    keyring_error: Some("the keyring refused the entry".into()),
+                })
+            }
+            KeyringAnswer::Unavailable(why) => {
+                save(&self.file, token)?;
+                Ok(Remembered {
+                    place: Place::File(self.file.clone()),
+                    keyring_error: Some(why),
+                })
+            }
+        }
+    }
+
+    /// The remembered token: the keyring's, else the file's.
+    pub fn recall(&self) -> Result<Recalled, TokenStoreError> {
+        let keyring_error = match self.keyring(|entry| entry.get_password()) {
+            KeyringAnswer::Done(token) => {
+                let token = token.trim().to_owned();
+                if !token.is_empty() {
+                    return Ok(Recalled {
+                        token: Some(token),
+                        place: Some(Place::Keyring),
+                        keyring_error: None,
+                    });
+                }
+                None
+            }
+            KeyringAnswer::NoEntry => None,
+            KeyringAnswer::Unavailable(why) => Some(why),
+        };
+        let token = load(&self.file)?;
+        let place = token.as_ref().map(|_| Place::File(self.file.clone()));
+        Ok(Recalled {
+            token,
+            place,
+            keyring_error,
+        })
+    }
+
+    /// Removes the token from the keyring and the file.
+    pub fn forget(&self) -> Result<Forgotten, TokenStoreError> {
+        let (keyring, keyring_error) = match self.keyring(|entry| entry.delete_credential()) {
+            KeyringAnswer::Done(()) => (true, None),
+            KeyringAnswer::NoEntry => (false, None),
+            KeyringAnswer::Unavailable(why) => (false, Some(why)),
+        };
+        let file = self.file.exists();
+        forget(&self.file)?;
+        Ok(Forgotten {
+            keyring,
+            file,
+            keyring_error,
+        })
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -154,6 +365,175 @@ mod tests {
         forget(&path).unwrap();
         assert_eq!(load(&path).unwrap(), None);
         forget(&path).unwrap();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// The keyring and its fallback for real, each in a child process (the test binary run again) so
+/// its D-Bus environment is its own: with an unreachable session bus the token must go to the
+/// 0600 file; with a Secret Service (gnome-keyring-daemon under dbus-run-session) it must go to
+/// the keyring and leave no file behind.
+#[cfg(all(test, target_os = "linux"))]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod keyring_tests {
+    use super::*;
+    use std::process::Command;
+
+    const CHILD: &str = "client::token_store::keyring_tests::child_process_entry";
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "tianshu-keyring-{name}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn child(mut cmd: Command, mode: &str, dir: &Path) {
+        let out = cmd
+            .env("TIANSHU_TOKEN_STORE_CHILD", mode)
+            .env("TIANSHU_TOKEN_STORE_DIR", dir)
+            .env("HOME", dir)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_RUNTIME_DIR", dir)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "child ({mode}) failed:\n{text}");
+        assert!(
+            text.contains("1 passed"),
+            "the child test did not run ({mode}):\n{text}"
+        );
+        assert!(text.contains(&format!("checked {mode}")), "{text}");
+    }
+
+    /// The work itself, done in the child process (does nothing when run directly).
+    #[test]
+    fn child_process_entry() {
+        let Ok(mode) = std::env::var("TIANSHU_TOKEN_STORE_CHILD") else {
+            return;
+        };
+        let dir = PathBuf::from(std::env::var("TIANSHU_TOKEN_STORE_DIR").unwrap());
+        let file = dir.join("cfg").join("token");
+        let service = format!("cn.tianshu.test-{}", std::process::id());
+        let store = Store::new(Some((service, KEYRING_USER.into())), file.clone());
+        let started = std::time::Instant::now();
+        match mode.as_str() {
+            "fallback" => {
+                let kept = store.remember("tok-fallback-123").unwrap();
+                assert_eq!(kept.place, Place::File(file.clone()));
+                let why = kept.keyring_error.unwrap();
+                println!("keyring error, as logged: {why}");
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt as _;
+                    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+                    assert_eq!(mode, 0o600);
+                }
+                let found = store.recall().unwrap();
+                assert_eq!(found.token.as_deref(), Some("tok-fallback-123"));
+                assert_eq!(found.place, Some(Place::File(file.clone())));
+                assert!(found.keyring_error.is_some());
+                let gone = store.forget().unwrap();
+                assert!(gone.file && !gone.keyring);
+                assert!(!file.exists());
+                assert_eq!(store.recall().unwrap().token, None);
+                // Failing over must be quick, not a 10 s wait per call.
+                assert!(started.elapsed() < std::time::Duration::from_secs(5));
+            }
+            "keyring" => {
+                // An older file copy is removed once the keyring holds the token.
+                save(&file, "old-file-token").unwrap();
+                let kept = store.remember("tok-keyring-456").unwrap();
+                assert_eq!(kept.place, Place::Keyring, "{:?}", kept.keyring_error);
+                assert!(!file.exists(), "no second copy on disk");
+                // A fresh store finds it in the keyring alone.
+                let again = Store::new(store.keyring.clone(), file.clone());
+                let found = again.recall().unwrap();
+                assert_eq!(found.token.as_deref(), Some("tok-keyring-456"));
+                assert_eq!(found.place, Some(Place::Keyring));
+                // Replacing it keeps one entry.
+                again.remember("tok-keyring-789").unwrap();
+                assert_eq!(
+                    again.recall().unwrap().token.as_deref(),
+                    Some("tok-keyring-789")
+                );
+                let gone = again.forget().unwrap();
+                assert!(gone.keyring && !gone.file, "{gone:?}");
+                let none = again.recall().unwrap();
+                assert_eq!(none.token, None);
+                assert!(none.keyring_error.is_none(), "{:?}", none.keyring_error);
+                // Off: the file alone, and says why.
+                let off = Store::new(None, file.clone());
+                let kept = off.remember("tok-off").unwrap();
+                assert_eq!(kept.place, Place::File(file.clone()));
+                assert!(kept.keyring_error.unwrap().contains("TIANSHU_KEYRING=off"));
+                off.forget().unwrap();
+            }
+            other => panic!("unknown child mode {other}"),
+        }
+        println!("checked {mode}");
+    }
+
+    #[test]
+    fn without_a_keyring_the_token_goes_to_the_private_file() {
+        let dir = scratch("fallback");
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args(["--exact", CHILD, "--nocapture", "--test-threads", "1"])
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                format!("unix:path={}", dir.join("no-such-bus").display()),
+            );
+        child(cmd, "fallback", &dir);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    /// Needs `dbus-run-session` and `gnome-keyring-daemon` (apt: dbus gnome-keyring); skipped
+    /// with a notice without them unless `TIANSHU_REQUIRE_KEYRING_TEST=1`.
+    #[test]
+    fn with_a_secret_service_the_token_goes_to_the_keyring() {
+        let have = |tool: &str| {
+            Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .output()
+                .map(|o| o.status.success())
+                .unwrap_or(false)
+        };
+        if !(have("dbus-run-session") && have("gnome-keyring-daemon")) {
+            assert!(
+                std::env::var("TIANSHU_REQUIRE_KEYRING_TEST").as_deref() != Ok("1"),
+                "TIANSHU_REQUIRE_KEYRING_TEST=1 but dbus-run-session or gnome-keyring-daemon is \
+                 missing (apt install dbus gnome-keyring)"
+            );
+            eprintln!(
+                "SKIPPED keyring test: dbus-run-session or gnome-keyring-daemon not installed \
+                 (apt install dbus gnome-keyring; scripts/keyring-test-packages.sh)"
+            );
+            return;
+        }
+        let dir = scratch("secret-service");
+        let mut cmd = Command::new("dbus-run-session");
+        // A login keyring unlocked with a throwaway password in the scratch HOME, then the
+        // child; the daemon goes when the session bus does.
+        cmd.args([
+            "--",
+            "sh",
+            "-c",
+            "printf 'test-password' | gnome-keyring-daemon --unlock --components=secrets \
+             >/dev/null && exec \"$0\" --exact \"$1\" --nocapture --test-threads 1",
+        ])
+        .arg(std::env::current_exe().unwrap())
+        .arg(CHILD);
+        child(cmd, "keyring", &dir);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -89,6 +89,8 @@ mod tests {
             nearest_site: vec![],
             site_distance_km: vec![],
             sim_time: t,
+            source: Default::default(),
+            probes: vec![],
         }
     }
 

@@ -37,8 +37,9 @@ pub const HISTORY_SAMPLES: usize = 3600;
 pub const CLOSED_ACTIONS_KEPT: usize = 200;
 pub const AUDIT_KEPT: usize = 500;
 pub const NOTICES_KEPT: usize = 20;
-/// Data older than this while connected, or any time while disconnected, is stale.
-pub const STALE_AFTER: Duration = Duration::from_secs(5);
+/// Nothing at all from the backend (events or keep-alives) for this long ends the event stream
+/// (the client's watchdog), and the console is then stale; data that merely did not change is not.
+pub const STALE_AFTER: Duration = crate::client::STREAM_IDLE_TIMEOUT;
 
 /// A decision sent and not yet answered: shown as "sending…", never forgotten.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,13 +169,16 @@ impl State {
         self.frozen_clock = Some(at);
     }
 
-    /// True when what is on screen may no longer be true: no live connection, or nothing heard
-    /// for `STALE_AFTER`.
-    pub fn is_stale(&self, now: Instant) -> bool {
-        let quiet = self
-            .last_data_at
-            .is_none_or(|t| now.saturating_duration_since(t) > STALE_AFTER);
-        self.connection != ConnectionState::Connected || quiet
+    /// Whether the clock stands still (a copy of this state, like a wall screen's, stops too).
+    pub fn clock_frozen(&self) -> bool {
+        self.frozen_clock.is_some()
+    }
+
+    /// True when what is on screen may no longer be true: no live connection (the client ends a
+    /// stream silent — not even a keep-alive — for `STALE_AFTER`), or no data yet. A live backend
+    /// whose data does not change is not stale: an idle console needs no clock to notice it.
+    pub fn is_stale(&self, _now: Instant) -> bool {
+        self.connection != ConnectionState::Connected || self.last_data_at.is_none()
     }
 
     /// Seconds since data last arrived.

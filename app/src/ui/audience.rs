@@ -17,6 +17,30 @@ use crate::settings::{PlaylistEntry, Profile, Settings, parse_view, view_name};
 
 /// Longest playlist the settings panel lets one build.
 const MAX_PLAYLIST: usize = 12;
+/// Most user theme files the settings panel lists.
+const MAX_THEME_FILES: usize = 32;
+
+/// Where the user's own theme files live: `themes/` beside the settings file.
+pub fn user_themes_dir(config_path: &std::path::Path) -> Option<PathBuf> {
+    config_path.parent().map(|dir| dir.join("themes"))
+}
+
+/// The `.toml` files in `dir` (sorted by name, at most [`MAX_THEME_FILES`]); none when the
+/// folder does not exist or cannot be read.
+pub fn theme_files(dir: &std::path::Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
+        .take(MAX_THEME_FILES * 4)
+        .collect();
+    files.sort();
+    files.truncate(MAX_THEME_FILES);
+    files
+}
 
 /// The profile and its running state.
 #[derive(Default)]
@@ -37,6 +61,10 @@ pub struct Audience {
     pub screens: Vec<super::wall::WallScreen>,
     zoom_applied: Option<f32>,
     animation_applied: Option<bool>,
+    /// The profile the window and the extra screens are set up for (`None`: not yet).
+    pub window_profile: Option<Profile>,
+    /// The user's theme files, listed when the settings panel opens.
+    theme_files: Vec<PathBuf>,
 }
 
 /// What the settings panel asks the app to change.
@@ -48,19 +76,7 @@ pub struct Applied {
 
 impl Audience {
     pub fn new(settings: Settings, config_path: Option<PathBuf>, warnings: Vec<String>) -> Self {
-        let screens = if settings.profile == Profile::Wall {
-            settings
-                .wall
-                .screens
-                .iter()
-                .enumerate()
-                .map(|(n, s)| super::wall::WallScreen::new(n, s))
-                .collect()
-        } else {
-            Vec::new()
-        };
         Self {
-            screens,
             settings,
             config_path,
             warnings,
@@ -147,7 +163,9 @@ impl Audience {
                             .strong(),
                     );
                     ui.label(RichText::new(w).color(theme.text));
-                    if ui.small_button(i18n.tr("notice-dismiss")).clicked() {
+                    if !super::wall::is_wall(ui)
+                        && ui.small_button(i18n.tr("notice-dismiss")).clicked()
+                    {
                         dismiss = Some(i);
                     }
                 });
@@ -161,6 +179,15 @@ impl Audience {
     /// The settings panel; returns what to apply to the running console.
     pub fn settings_ui(&mut self, ui: &mut egui::Ui, i18n: &I18n, theme: &Theme) -> Applied {
         let mut applied = Applied::default();
+        if self.draft.is_none() {
+            // Listed once per opening of the panel: a small local folder.
+            self.theme_files = self
+                .config_path
+                .as_deref()
+                .and_then(user_themes_dir)
+                .map(|dir| theme_files(&dir))
+                .unwrap_or_default();
+        }
         let draft = self.draft.get_or_insert_with(|| self.settings.clone());
         ui.horizontal(|ui| {
             ui.heading(i18n.tr("settings-title"));
@@ -187,9 +214,37 @@ impl Audience {
                 ui.end_row();
 
                 ui.label(i18n.tr("settings-theme"));
-                ui.horizontal(|ui| {
-                    for (name, _) in super::theme::BUILT_IN {
-                        ui.radio_value(&mut draft.theme, name.to_owned(), name);
+                ui.vertical(|ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        for (name, _) in super::theme::BUILT_IN {
+                            ui.radio_value(&mut draft.theme, name.to_owned(), name);
+                        }
+                        // The user's files, by file name; a file given by flag or in the
+                        // settings file elsewhere is listed too.
+                        let mut files: Vec<String> = self
+                            .theme_files
+                            .iter()
+                            .map(|p| p.display().to_string())
+                            .collect();
+                        if draft.theme.ends_with(".toml") && !files.contains(&draft.theme) {
+                            files.push(draft.theme.clone());
+                        }
+                        for path in files {
+                            let name = std::path::Path::new(&path)
+                                .file_name()
+                                .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+                            ui.radio_value(&mut draft.theme, path.clone(), name)
+                                .on_hover_text(&path);
+                        }
+                    });
+                    if let Some(dir) = self.config_path.as_deref().and_then(user_themes_dir) {
+                        ui.label(
+                            RichText::new(i18n.tr_args(
+                                "audiences-theme-folder",
+                                &[("path", dir.display().to_string().into())],
+                            ))
+                            .color(theme.text_dim),
+                        );
                     }
                 });
                 ui.end_row();

@@ -81,6 +81,8 @@ pub struct ConsoleApp {
     /// Profile (operator, wall, review, factory), settings panel and startup warnings.
     audience: audience::Audience,
     plant: plant::PlantPage,
+    /// The last snapshot folded, for wall screens opened later (settings switched to the wall).
+    last_snapshot: Option<ClientEvent>,
 }
 
 impl ConsoleApp {
@@ -108,6 +110,7 @@ impl ConsoleApp {
             screenshot: None,
             audience: audience::Audience::default(),
             plant: plant::PlantPage::default(),
+            last_snapshot: None,
         }
     }
 
@@ -145,13 +148,73 @@ impl ConsoleApp {
     /// Folds everything the client sent since the last frame.
     pub fn drain_events(&mut self, ctx: &egui::Context) {
         let now = self.state.now();
+        let mut folded = 0;
+        let mut more = true;
         for _ in 0..MAX_EVENTS_PER_FRAME {
-            match self.events.try_recv() {
-                Ok(event) => self.state.apply(event, now),
-                Err(_) => return,
+            let Ok(event) = self.events.try_recv() else {
+                more = false;
+                break;
+            };
+            if matches!(event, ClientEvent::Snapshot(_)) {
+                self.last_snapshot = Some(event.clone());
+            }
+            // Each wall screen folds the same events into its own state, in its own frame.
+            for screen in &self.audience.screens {
+                screen.push(&event);
+            }
+            self.state.apply(event, now);
+            folded += 1;
+        }
+        if folded > 0 {
+            for screen in &self.audience.screens {
+                ctx.request_repaint_of(screen.viewport_id());
             }
         }
-        ctx.request_repaint();
+        if more {
+            ctx.request_repaint();
+        }
+    }
+
+    /// Follows a change of profile (settings panel): the window goes full screen for the wall
+    /// and back when leaving it, and the wall's extra screens open or close. At start the
+    /// window was built for the profile already.
+    fn follow_profile(&mut self, ctx: &egui::Context) {
+        use crate::settings::Profile;
+        let profile = self.audience.profile();
+        if self.audience.window_profile == Some(profile) {
+            return;
+        }
+        let starting = self.audience.window_profile.is_none();
+        self.audience.window_profile = Some(profile);
+        let wall = profile == Profile::Wall;
+        if !starting {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(wall));
+            if profile == Profile::Review {
+                self.view = View::Progress;
+            }
+        }
+        self.audience.screens = if wall {
+            let settings = &self.audience.settings;
+            settings
+                .wall
+                .screens
+                .iter()
+                .enumerate()
+                .map(|(n, s)| {
+                    wall::WallScreen::new(
+                        n,
+                        s,
+                        &self.state,
+                        self.last_snapshot.as_ref(),
+                        self.i18n.lang(),
+                        &self.theme,
+                        self.commands.clone(),
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
     }
 
     fn send(&mut self, commands: Vec<Command>) {
@@ -178,6 +241,8 @@ impl ConsoleApp {
     /// Draws one frame into `ui` (the whole window).
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        // `RUST_LOG=tianshu::frames=debug` logs every frame (scripts/idle-cpu.sh counts them).
+        tracing::debug!(target: "tianshu::frames", pass = ctx.cumulative_pass_nr(), "frame");
         self.drain_events(&ctx);
         if self.theme_dirty {
             self.theme.apply(&ctx);
@@ -200,7 +265,9 @@ impl ConsoleApp {
         use crate::settings::Profile;
         let ctx = ui.ctx().clone();
         let now = self.state.now();
+        self.follow_profile(&ctx);
         let profile = self.audience.profile();
+        wall::set_wall(&ctx, profile == Profile::Wall);
         let factory_id = self.audience.settings.factory;
         let shell_out = match profile {
             Profile::Wall => {
@@ -218,7 +285,10 @@ impl ConsoleApp {
             let other = self.i18n.lang().other();
             self.i18n.set_lang(other);
         }
-        if shell_out.open_settings {
+        // Ctrl+, opens the settings in every profile: the wall has no button for them (no
+        // pointer), and that is how one leaves it from the keyboard.
+        let settings_key = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Comma);
+        if shell_out.open_settings || ctx.input_mut(|i| i.consume_shortcut(&settings_key)) {
             self.audience.settings_open = !self.audience.settings_open;
         }
         // A plant's manager sees the count of that plant's open actions only.
@@ -273,10 +343,11 @@ impl ConsoleApp {
         if profile == Profile::Wall && self.state.is_stale(now) && self.state.world.is_some() {
             audience::dim_overlay(ui, central.response.rect, &self.theme);
         }
-        let mut commands = central.inner;
-        // The wall's other monitors, each a window with its own playlist.
-        for screen in &mut self.audience.screens {
-            commands.extend(screen.show(&ctx, &self.state, &self.i18n, &self.theme, pending));
+        let commands = central.inner;
+        // The wall's other monitors, each a window with its own playlist and repaints.
+        for screen in &self.audience.screens {
+            screen.follow(self.i18n.lang(), &self.theme);
+            screen.show(&ctx);
         }
         self.send(commands);
         if open_agents {

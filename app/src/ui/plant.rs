@@ -17,9 +17,12 @@ const REFRESH_S: f64 = 30.0;
 /// Actions listed at most.
 const ACTIONS_SHOWN: usize = 12;
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct PlantPage {
     last_fetch: Option<f64>,
+    /// The open actions' cards and decisions: the agents view's own queue widgets and state
+    /// (reason, override values), so the plant's manager decides here the same way.
+    queue: super::agents::QueueState,
 }
 
 /// The plant's agent's actions and those on its group, open ones first, then newest first.
@@ -126,12 +129,24 @@ impl PlantPage {
         if actions.is_empty() {
             ui.label(RichText::new(i18n.tr("plant-no-actions")).color(theme.text_dim));
         }
+        // Open actions as the queue's cards, with approve / reject / override / veto and the
+        // reason, sent as the same `Decide` commands; decided ones in a table below.
+        let (open_actions, closed): (Vec<&Action>, Vec<&Action>) =
+            actions.iter().partition(|a| a.is_open());
+        if !open_actions.is_empty() {
+            egui::ScrollArea::vertical()
+                .id_salt("plant_queue")
+                .max_height(ui.available_height() * 0.55)
+                .show(ui, |ui| {
+                    commands.extend(self.queue.cards_ui(ui, open_actions, state, i18n, theme));
+                });
+        }
         let now_ms = state.server_now(state.now()).unwrap_or(0);
         egui::Grid::new("plant_actions")
             .striped(true)
             .spacing([18.0, 6.0])
             .show(ui, |ui| {
-                for a in &actions {
+                for a in &closed {
                     let state_text = i18n.tr(super::agents::state_id(a.state));
                     let colour = if a.is_open() {
                         theme.warn

@@ -104,6 +104,10 @@ impl ProgressView {
                 RichText::new(i18n.tr_args("review-as-of", &[("date", i18n.date(shown).into())]))
                     .strong(),
             );
+            // The wall shows today's scorecard: no date controls, refresh or export there.
+            if crate::ui::wall::is_wall(ui) {
+                return;
+            }
             // Slider to the left means further back: show it as "days ago" but draw it so
             // that today is on the right.
             let mut day_index = max_back - self.days_back;

@@ -211,7 +211,8 @@ pub fn notices(ui: &mut egui::Ui, state: &mut State, i18n: &I18n, theme: &Theme)
                 };
                 ui.label(RichText::new(headline).color(theme.danger).strong());
                 ui.label(RichText::new(&notice.detail).color(theme.text_dim));
-                if ui.small_button(i18n.tr("notice-dismiss")).clicked() {
+                if !super::wall::is_wall(ui) && ui.small_button(i18n.tr("notice-dismiss")).clicked()
+                {
                     dismiss = Some(i);
                 }
             });

@@ -1,14 +1,22 @@
 //! The wall's moving parts: a playlist that moves on after each view's dwell time (asking for a
-//! repaint at the next switch only), and the extra screens — one full-screen window per monitor
-//! (an egui immediate viewport), each with its own playlist and its own view instances, drawing
-//! the same `State`.
+//! repaint at the next switch only); the wall flag the views read to leave out what needs a
+//! pointer; and the extra screens — one window per monitor, each an egui *deferred* viewport
+//! with its own playlist, its own view instances, its own copy of the state and its own repaints.
+//!
+//! A screen's state is fed by the main window: every client event the main window folds is
+//! queued (cloned) for each screen, and that screen alone is asked to repaint. The screens never
+//! touch the network; their views' commands go to the same client as the main window's.
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+use tokio::sync::mpsc;
 
 use super::View;
 use super::theme::Theme;
-use crate::client::Command;
-use crate::i18n::I18n;
+use crate::client::{ClientEvent, Command};
+use crate::i18n::{I18n, Lang};
 use crate::settings::{ScreenSettings, resolve_playlist};
 use crate::state::State;
 
@@ -50,6 +58,44 @@ impl Playlist {
     }
 }
 
+fn wall_flag_id() -> egui::Id {
+    egui::Id::unique("tianshu_wall_profile")
+}
+
+/// Marks this frame as drawn for the wall (or not): views read it with [`is_wall`].
+pub fn set_wall(ctx: &egui::Context, wall: bool) {
+    ctx.data_mut(|d| d.insert_temp(wall_flag_id(), wall));
+}
+
+/// True on the wall: views leave out what needs a pointer (buttons, search boxes, filters,
+/// sliders, check boxes) and show the state those controls would show instead.
+pub fn is_wall(ui: &egui::Ui) -> bool {
+    ui.ctx()
+        .data(|d| d.get_temp::<bool>(wall_flag_id()))
+        .unwrap_or(false)
+}
+
+/// Most client events queued for one screen between two of its frames; past that the oldest
+/// are dropped and the screen starts again from the last snapshot (see `ScreenFeed::push`).
+const MAX_QUEUED_EVENTS: usize = 20_000;
+
+/// The window of screen `n`: its title, and either borderless full screen on its monitor or,
+/// with `position` and `size`, exactly that rectangle of the desktop, undecorated.
+pub fn screen_viewport(n: usize, screen: &ScreenSettings, title: &str) -> egui::ViewportBuilder {
+    let builder = egui::ViewportBuilder::default().with_title(format!(
+        "{title} · {} {}",
+        n + 2,
+        screen.monitor
+    ));
+    match (screen.position, screen.size) {
+        (Some(pos), Some(size)) => builder
+            .with_position(pos)
+            .with_inner_size(size)
+            .with_decorations(false),
+        _ => builder.with_monitor(screen.monitor).with_fullscreen(true),
+    }
+}
+
 /// Its own instance of every view, so two screens never share a map's pan or a table's scroll.
 #[derive(Default)]
 struct Views {
@@ -60,63 +106,209 @@ struct Views {
     progress: super::progress::ProgressView,
 }
 
-/// One more wall screen on a monitor of its own.
-pub struct WallScreen {
-    id: egui::ViewportId,
-    monitor: usize,
+/// What a screen's window draws from, behind one lock shared with the main window.
+struct ScreenFeed {
+    state: State,
+    /// Events the main window folded and this screen has not yet.
+    queue: VecDeque<ClientEvent>,
+    /// The last snapshot seen, to start again from when the queue overflowed.
+    resync: Option<ClientEvent>,
     entries: Vec<(View, u64)>,
     playlist: Playlist,
     views: Views,
+    i18n: I18n,
+    theme: Theme,
+    commands: mpsc::Sender<Command>,
+}
+
+impl ScreenFeed {
+    fn push(&mut self, event: &ClientEvent) {
+        if matches!(event, ClientEvent::Snapshot(_)) {
+            self.resync = Some(event.clone());
+        }
+        if self.queue.len() >= MAX_QUEUED_EVENTS {
+            // The screen fell far behind (it draws only when shown): start over from the last
+            // snapshot; the views fetch again what they miss.
+            self.queue.clear();
+            self.queue.extend(self.resync.clone());
+            if matches!(event, ClientEvent::Snapshot(_)) {
+                return;
+            }
+        }
+        self.queue.push_back(event.clone());
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let now = self.state.now();
+        while let Some(event) = self.queue.pop_front() {
+            self.state.apply(event, now);
+        }
+        set_wall(&ctx, true);
+        let view = self.playlist.current(&self.entries, &ctx);
+        let pos = self.playlist.position(self.entries.len());
+        let (state, i18n, theme) = (&self.state, &self.i18n, &self.theme);
+        let pending = state.open_actions().count();
+        super::audience::wall_top_bar(ui, i18n, theme, view, pos);
+        super::shell::status_bar(ui, state, i18n, theme, now, pending);
+        super::shell::stale_banner(ui, state, i18n, theme, now);
+        let v = &mut self.views;
+        let central = egui::CentralPanel::default().show(ui, |ui| match view {
+            View::Overview => v.overview.ui(ui, state, i18n, theme),
+            View::Latency => v.latency.ui(ui, state, i18n, theme),
+            View::Factories => v.factories.ui(ui, state, i18n, theme).commands,
+            View::Agents => v.agents.ui(ui, state, i18n, theme),
+            View::Progress => v.progress.ui(ui, state, i18n, theme),
+        });
+        if state.is_stale(now) && state.world.is_some() {
+            super::audience::dim_overlay(ui, central.response.rect, theme);
+        }
+        if state.is_stale(now) {
+            ctx.request_repaint_after(Duration::from_secs(1));
+        }
+        for command in central.inner {
+            // Fetches only (the wall decides nothing); a full channel drops a fetch, which the
+            // view asks again for on a later frame.
+            let _ = self.commands.try_send(command);
+        }
+    }
+}
+
+/// One more wall screen on a monitor of its own.
+pub struct WallScreen {
+    id: egui::ViewportId,
+    builder: egui::ViewportBuilder,
+    feed: Arc<Mutex<ScreenFeed>>,
 }
 
 impl WallScreen {
-    pub fn new(n: usize, settings: &ScreenSettings) -> Self {
-        Self {
-            id: egui::ViewportId::from_hash_of(("tianshu_wall_screen", n)),
-            monitor: settings.monitor,
+    /// Screen `n` of the settings; `main` is the main window's state (its clock and backend
+    /// are copied), `last_snapshot` the snapshot to start from when the wall is switched on
+    /// after data came.
+    pub fn new(
+        n: usize,
+        settings: &ScreenSettings,
+        main: &State,
+        last_snapshot: Option<&ClientEvent>,
+        lang: Lang,
+        theme: &Theme,
+        commands: mpsc::Sender<Command>,
+    ) -> Self {
+        let i18n = I18n::new(lang);
+        let builder = screen_viewport(n, settings, &i18n.tr("app-title"));
+        let mut state = State::new(main.backend_url.clone());
+        if main.clock_frozen() {
+            state.freeze_clock(main.now());
+        }
+        let mut feed = ScreenFeed {
+            state,
+            queue: VecDeque::new(),
+            resync: None,
             entries: resolve_playlist(&settings.playlist),
             playlist: Playlist::default(),
             views: Views::default(),
+            i18n,
+            theme: theme.clone(),
+            commands,
+        };
+        feed.push(&ClientEvent::Connection(main.connection.clone()));
+        if let Some(snapshot) = last_snapshot {
+            feed.push(snapshot);
+        }
+        Self {
+            id: egui::ViewportId::from_hash_of(("tianshu_wall_screen", n)),
+            builder,
+            feed: Arc::new(Mutex::new(feed)),
         }
     }
 
-    /// Shows the screen's window (full screen on its monitor) and draws its current view;
-    /// returns the view's commands.
-    pub fn show(
-        &mut self,
-        ctx: &egui::Context,
-        state: &State,
-        i18n: &I18n,
-        theme: &Theme,
-        pending: usize,
-    ) -> Vec<Command> {
-        let builder = egui::ViewportBuilder::default()
-            .with_title(format!("{} · {}", i18n.tr("app-title"), self.monitor))
-            .with_monitor(self.monitor)
-            .with_fullscreen(true);
-        ctx.show_viewport_immediate(self.id, builder, |ui, _class| {
-            let ctx = ui.ctx().clone();
-            let view = self.playlist.current(&self.entries, &ctx);
-            let pos = self.playlist.position(self.entries.len());
-            let now = state.now();
-            super::audience::wall_top_bar(ui, i18n, theme, view, pos);
-            super::shell::status_bar(ui, state, i18n, theme, now, pending);
-            super::shell::stale_banner(ui, state, i18n, theme, now);
-            let v = &mut self.views;
-            let central = egui::CentralPanel::default().show(ui, |ui| match view {
-                View::Overview => v.overview.ui(ui, state, i18n, theme),
-                View::Latency => v.latency.ui(ui, state, i18n, theme),
-                View::Factories => v.factories.ui(ui, state, i18n, theme).commands,
-                View::Agents => v.agents.ui(ui, state, i18n, theme),
-                View::Progress => v.progress.ui(ui, state, i18n, theme),
-            });
-            if state.is_stale(now) && state.world.is_some() {
-                super::audience::dim_overlay(ui, central.response.rect, theme);
-            }
-            if state.is_stale(now) {
-                ctx.request_repaint_after(Duration::from_secs(1));
-            }
-            central.inner
-        })
+    pub fn viewport_id(&self) -> egui::ViewportId {
+        self.id
+    }
+
+    /// Queues an event the main window folded; the caller asks this screen to repaint.
+    pub fn push(&self, event: &ClientEvent) {
+        self.feed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(event);
+    }
+
+    /// Follows the main window's language and theme.
+    pub fn follow(&self, lang: Lang, theme: &Theme) {
+        let mut feed = self.feed.lock().unwrap_or_else(PoisonError::into_inner);
+        if feed.i18n.lang() != lang {
+            feed.i18n.set_lang(lang);
+        }
+        if feed.theme.name != theme.name {
+            feed.theme = theme.clone();
+        }
+    }
+
+    /// Keeps the screen's window open this frame. egui calls its drawing on its own schedule
+    /// (a deferred viewport: it repaints when its data or its playlist say so, not with the
+    /// main window); embedded in the main window where the backend has one window only.
+    pub fn show(&self, ctx: &egui::Context) {
+        let feed = Arc::clone(&self.feed);
+        ctx.show_viewport_deferred(self.id, self.builder.clone(), move |ui, _class| {
+            feed.lock().unwrap_or_else(PoisonError::into_inner).ui(ui);
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::PlaylistEntry;
+
+    #[test]
+    fn a_screen_on_a_monitor_goes_full_screen_there_with_its_own_title() {
+        let screen = ScreenSettings::on_monitor(2, vec![PlaylistEntry::new(View::Agents, 20)]);
+        let b = screen_viewport(0, &screen, "Tianshu");
+        assert_eq!(b.monitor, Some(2));
+        assert_eq!(b.fullscreen, Some(true));
+        assert_eq!(b.title.as_deref(), Some("Tianshu · 2 2"));
+        assert_eq!(b.position, None);
+    }
+
+    #[test]
+    fn a_screen_with_a_rectangle_covers_exactly_it_undecorated() {
+        let screen = ScreenSettings {
+            monitor: 0,
+            position: Some([3840.0, 0.0]),
+            size: Some([3840.0, 2160.0]),
+            playlist: vec![PlaylistEntry::new(View::Latency, 20)],
+        };
+        let b = screen_viewport(1, &screen, "Tianshu");
+        assert_eq!(b.position, Some(egui::pos2(3840.0, 0.0)));
+        assert_eq!(b.inner_size, Some(egui::vec2(3840.0, 2160.0)));
+        assert_eq!(b.decorations, Some(false));
+        assert_eq!(b.fullscreen, None);
+        assert_eq!(b.monitor, None);
+        assert_eq!(b.title.as_deref(), Some("Tianshu · 3 0"));
+    }
+
+    #[test]
+    fn a_screen_that_falls_behind_starts_again_from_the_last_snapshot() {
+        let (tx, _rx) = mpsc::channel(4);
+        let main = State::new("http://127.0.0.1:9");
+        let theme = Theme::built_in("noc-dark").unwrap();
+        let screen = WallScreen::new(
+            0,
+            &ScreenSettings::on_monitor(1, Vec::new()),
+            &main,
+            None,
+            Lang::En,
+            &theme,
+            tx,
+        );
+        let connected = ClientEvent::Connection(crate::client::ConnectionState::Connected);
+        for _ in 0..MAX_QUEUED_EVENTS + 10 {
+            screen.push(&connected);
+        }
+        let feed = screen.feed.lock().unwrap();
+        assert!(feed.queue.len() <= MAX_QUEUED_EVENTS, "bounded");
+        // The playlist falls back to the overview when the settings list none.
+        assert_eq!(feed.entries, vec![(View::Overview, 60)]);
     }
 }

@@ -486,3 +486,4 @@ plant-planned = Planned
 stage-unknown = Unknown stage
 industry-unknown = Unknown industry
 tech-unknown = Unknown technology
+audiences-theme-folder = Your own theme files (.toml) go in { $path }

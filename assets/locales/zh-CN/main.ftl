@@ -486,3 +486,4 @@ plant-planned = 已计划
 stage-unknown = 未知阶段
 industry-unknown = 未知行业
 tech-unknown = 未知技术
+audiences-theme-folder = 自定义主题文件（.toml）放在 { $path }

@@ -4,16 +4,28 @@
 //!
 //! The data and everything derived from it live in [`PointClusters`], owned by the caller across
 //! frames: positions are projected once per data version, clusters once per (integer zoom level,
-//! data version) and kept for a few levels, and the mesh is refilled in place each frame (its
-//! vertex buffers keep their capacity), so a frame allocates nothing in proportion to the data.
+//! data version) and kept for a few levels.
+//!
+//! Two ways to draw the same picture:
+//! - GPU (a wgpu renderer with [`super::install_gpu_shapes`]): points and clusters are instance
+//!   sets (`discs_gpu.rs`) built once per data version (clusters: per level) and uploaded once;
+//!   a frame writes one small uniform per set and lays out only the visible clusters' count labels.
+//! - CPU (glow, test renderers, headless): one mesh refilled in place each frame (its vertex
+//!   buffers keep their capacity).
+//!
+//! Either way only what can be on screen is visited: points through an index sorted by x, so a
+//! frame allocates nothing and walks nothing in proportion to the whole data set.
 //! Knows nothing of what the points or categories mean.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use egui::epaint::Mesh;
 use egui::{Color32, FontId, Pos2, Response, Role, Shape, Stroke, TextStyle, Ui};
 use walkers::{MapMemory, Plugin, Position, Projector, lon_lat};
 
+use super::discs_gpu::{Disc, DiscsCallback, GpuDiscs, PALETTE_SLOTS, RING_CATEGORIES};
+use super::gpu::gpu_shapes_enabled;
 use super::mercator::{MercatorTransform, normalized};
 use crate::{access::labeled_rect, text::font_for};
 
@@ -96,6 +108,81 @@ pub fn cluster_grid(norm: &[[f64; 2]], categories: &[u8], cell: f64) -> Vec<Poin
     out
 }
 
+/// Radius, in points, that a one-point cluster is given when looking for overlaps.
+const LONE_RADIUS: f32 = 4.0;
+
+/// Screen radius of a cluster's disc (a lone point's: [`LONE_RADIUS`]).
+fn footprint(c: &PointCluster) -> f64 {
+    f64::from(if c.count > 1 {
+        cluster_radius(c.count)
+    } else {
+        LONE_RADIUS
+    })
+}
+
+/// Merges clusters of a `cell`-sized grid whose discs would overlap at integer zoom `level` — and
+/// so at every zoom up to the next level, since distances only grow — into the biggest one each
+/// touches: no disc hides another and no two count labels collide. Counts and mixes add up,
+/// centres are weighted by count; the result keeps [`cluster_grid`]'s order (by cell).
+pub fn merge_overlapping(clusters: Vec<PointCluster>, level: i32, cell: f64) -> Vec<PointCluster> {
+    let scale = 256.0 * 2f64.powi(level);
+    let cell_px = cell * scale;
+    if clusters.len() < 2 || !(cell_px.is_finite() && cell_px > 0.0) {
+        return clusters;
+    }
+    let reach = (2.0 * f64::from(cluster_radius(u32::MAX)) / cell_px).ceil() as i64;
+    let cell_of = |n: [f64; 2]| ((n[1] / cell).floor() as i64, (n[0] / cell).floor() as i64);
+    let mut order: Vec<usize> = (0..clusters.len()).collect();
+    order.sort_by(|a, b| clusters[*b].count.cmp(&clusters[*a].count).then(a.cmp(b)));
+    let mut kept: Vec<PointCluster> = Vec::with_capacity(clusters.len());
+    let mut buckets: std::collections::HashMap<(i64, i64), Vec<usize>> =
+        std::collections::HashMap::new();
+    for i in order {
+        let c = &clusters[i];
+        let (row, col) = cell_of(c.center);
+        let r = footprint(c);
+        let mut into: Option<usize> = None;
+        for dr in -reach..=reach {
+            for dc in -reach..=reach {
+                for &k in buckets.get(&(row + dr, col + dc)).into_iter().flatten() {
+                    let other = &kept[k];
+                    let d = (c.center[0] - other.center[0]).hypot(c.center[1] - other.center[1]);
+                    if d * scale < r + footprint(other)
+                        && into.is_none_or(|j| kept[j].count < other.count)
+                    {
+                        into = Some(k);
+                    }
+                }
+            }
+        }
+        match into.and_then(|k| kept.get_mut(k)) {
+            Some(big) => {
+                let total = f64::from(big.count + c.count);
+                for axis in 0..2 {
+                    big.center[axis] = (big.center[axis] * f64::from(big.count)
+                        + c.center[axis] * f64::from(c.count))
+                        / total;
+                }
+                big.count += c.count;
+                for (m, n) in big.mix.iter_mut().zip(c.mix) {
+                    *m += n;
+                }
+            }
+            None => {
+                buckets.entry((row, col)).or_default().push(kept.len());
+                kept.push(c.clone());
+            }
+        }
+    }
+    kept.sort_by(|a, b| {
+        let (ka, kb) = (cell_of(a.center), cell_of(b.center));
+        ka.cmp(&kb)
+            .then(a.center[0].total_cmp(&b.center[0]))
+            .then(a.center[1].total_cmp(&b.center[1]))
+    });
+    kept
+}
+
 fn finish(out: &mut [PointCluster], sum: [f64; 2]) {
     if let Some(c) = out.last_mut()
         && c.count > 0
@@ -128,6 +215,15 @@ pub enum ClusterHit {
     Cluster { position: Position, count: u32 },
 }
 
+/// Clusters at one zoom level, and their GPU instances once drawn through the GPU path.
+struct Level {
+    level: i32,
+    cell_key: u32,
+    clusters: Vec<PointCluster>,
+    /// (point radius bits, instances).
+    gpu: Option<(u32, Arc<GpuDiscs>)>,
+}
+
 /// The points of a [`ClusteredPointsLayer`] and what is derived from them, kept across frames.
 #[derive(Default)]
 pub struct PointClusters {
@@ -135,12 +231,20 @@ pub struct PointClusters {
     ids: Vec<u64>,
     norm: Vec<[f64; 2]>,
     categories: Vec<u8>,
-    /// (zoom level, cell px, clusters), most recently used last.
-    levels: Vec<(i32, u32, Vec<PointCluster>)>,
+    /// Indices of the points sorted by normalized x (built when points are first drawn).
+    by_x: Vec<u32>,
+    /// Most recently used last.
+    levels: Vec<Level>,
+    /// Every point as a GPU instance: (point radius bits, instances).
+    gpu_points: Option<(u32, Arc<GpuDiscs>)>,
+    /// Id and index of the selected point, for this version.
+    selected: Option<(u64, Option<usize>)>,
     mesh: Arc<Mesh>,
     /// Indices of what was drawn last frame (points or clusters), for hit tests.
     drawn: Vec<(u32, Pos2, f32)>,
     clusterings: u64,
+    instance_builds: u64,
+    uploads: Arc<AtomicU64>,
 }
 
 impl PointClusters {
@@ -154,7 +258,10 @@ impl PointClusters {
         self.ids.clear();
         self.norm.clear();
         self.categories.clear();
+        self.by_x.clear();
         self.levels.clear();
+        self.gpu_points = None;
+        self.selected = None;
         for p in points {
             self.ids.push(p.id);
             self.norm.push(normalized(p.position));
@@ -185,31 +292,173 @@ impl PointClusters {
         self.clusterings
     }
 
-    /// Clusters at integer zoom `level` with `cell_px` cells, computed once per level and version.
-    pub fn clusters_at(&mut self, level: i32, cell_px: f32) -> &[PointCluster] {
+    /// How many GPU instance sets were built from the data (points: once per version and
+    /// radius; clusters: once per level) — for tests of the cache.
+    pub fn instance_builds(&self) -> u64 {
+        self.instance_builds
+    }
+
+    /// How many times this data's instance sets were uploaded to a GPU: one per build when the
+    /// cache works, however many frames are drawn.
+    pub fn gpu_uploads(&self) -> u64 {
+        self.uploads.load(Ordering::Relaxed)
+    }
+
+    /// The level's entry, computed once per level and version, moved to the most recent place.
+    fn level_entry(&mut self, level: i32, cell_px: f32) -> &mut Level {
         let cell_key = cell_px.to_bits();
         let found = self
             .levels
             .iter()
-            .position(|(l, c, _)| *l == level && *c == cell_key);
+            .position(|l| l.level == level && l.cell_key == cell_key);
         let entry = match found {
             Some(i) => self.levels.remove(i),
             None => {
                 self.clusterings += 1;
                 let cell = cell_at_level(cell_px, level);
-                (
+                Level {
                     level,
                     cell_key,
-                    cluster_grid(&self.norm, &self.categories, cell),
-                )
+                    clusters: merge_overlapping(
+                        cluster_grid(&self.norm, &self.categories, cell),
+                        level,
+                        cell,
+                    ),
+                    gpu: None,
+                }
             }
         };
         if self.levels.len() >= LEVELS_KEPT {
             self.levels.remove(0);
         }
         self.levels.push(entry);
-        self.levels.last().map_or(&[], |(_, _, c)| c.as_slice())
+        let last = self.levels.len() - 1;
+        &mut self.levels[last]
     }
+
+    /// Clusters at integer zoom `level` with `cell_px` cells, computed once per level and version.
+    pub fn clusters_at(&mut self, level: i32, cell_px: f32) -> &[PointCluster] {
+        &self.level_entry(level, cell_px).clusters
+    }
+
+    /// The clusters of `level` as GPU instances, built once per level, version and radius.
+    fn gpu_clusters(&mut self, level: i32, cell_px: f32, point_radius: f32) -> Arc<GpuDiscs> {
+        let uploads = Arc::clone(&self.uploads);
+        let key = point_radius.to_bits();
+        let entry = self.level_entry(level, cell_px);
+        if let Some((k, discs)) = &entry.gpu
+            && *k == key
+        {
+            return Arc::clone(discs);
+        }
+        let discs = Arc::new(GpuDiscs::build(
+            entry.clusters.iter().map(|c| cluster_disc(c, point_radius)),
+            uploads,
+        ));
+        entry.gpu = Some((key, Arc::clone(&discs)));
+        self.instance_builds += 1;
+        discs
+    }
+
+    /// Every point as GPU instances, built once per version and radius.
+    fn gpu_points(&mut self, point_radius: f32) -> Arc<GpuDiscs> {
+        let key = point_radius.to_bits();
+        if let Some((k, discs)) = &self.gpu_points
+            && *k == key
+        {
+            return Arc::clone(discs);
+        }
+        let discs = Arc::new(GpuDiscs::build(
+            self.norm.iter().zip(&self.categories).map(|(n, c)| Disc {
+                norm: *n,
+                radius: point_radius,
+                ring: 0.0,
+                fill: folded(*c),
+                ring_ends: [1.0; RING_CATEGORIES],
+            }),
+            Arc::clone(&self.uploads),
+        ));
+        self.gpu_points = Some((key, Arc::clone(&discs)));
+        self.instance_builds += 1;
+        discs
+    }
+
+    /// Sort the points by normalized x, once per version.
+    fn index_by_x(&mut self) {
+        if self.by_x.len() != self.norm.len() {
+            self.by_x = (0..self.norm.len() as u32).collect();
+            let norm = &self.norm;
+            self.by_x
+                .sort_by(|a, b| norm[*a as usize][0].total_cmp(&norm[*b as usize][0]));
+        }
+    }
+
+    /// Indices of the points whose normalized x lies in `x0..=x1` (after [`Self::index_by_x`]).
+    fn in_x_range(&self, x0: f64, x1: f64) -> &[u32] {
+        let norm = &self.norm;
+        let start = self.by_x.partition_point(|i| norm[*i as usize][0] < x0);
+        let end = self.by_x.partition_point(|i| norm[*i as usize][0] <= x1);
+        self.by_x.get(start..end.max(start)).unwrap_or(&[])
+    }
+
+    /// Index of the point `id` (looked up once per id and version).
+    fn index_of(&mut self, id: u64) -> Option<usize> {
+        match self.selected {
+            Some((held, index)) if held == id => index,
+            _ => {
+                let index = self.ids.iter().position(|x| *x == id);
+                self.selected = Some((id, index));
+                index
+            }
+        }
+    }
+}
+
+/// Categories beyond [`MAX_CATEGORIES`] fold into the last, as in a cluster's mix.
+fn folded(category: u8) -> u8 {
+    category.min(MAX_CATEGORIES as u8 - 1)
+}
+
+/// Ring width of a cluster disc of radius `r`.
+fn ring_width(r: f32) -> f32 {
+    (r * 0.28).clamp(3.0, 6.0)
+}
+
+/// A cluster as a disc instance: a lone point in its category's colour, else the cluster fill
+/// (the palette's extra slot) with a ring split by the mix.
+fn cluster_disc(c: &PointCluster, point_radius: f32) -> Disc {
+    if c.count <= 1 {
+        return Disc {
+            norm: c.center,
+            radius: point_radius,
+            ring: 0.0,
+            fill: folded(lone_category(c)),
+            ring_ends: [1.0; RING_CATEGORIES],
+        };
+    }
+    let r = cluster_radius(c.count);
+    let mut ring_ends = [1.0f32; RING_CATEGORIES];
+    let mut sum = 0u32;
+    for (k, m) in c.mix.iter().enumerate().take(RING_CATEGORIES) {
+        sum += m;
+        ring_ends[k] = sum as f32 / c.count as f32;
+    }
+    Disc {
+        norm: c.center,
+        radius: r,
+        ring: ring_width(r),
+        fill: RING_CATEGORIES as u8,
+        ring_ends,
+    }
+}
+
+/// The category of a one-point cluster.
+fn lone_category(c: &PointCluster) -> u8 {
+    c.mix
+        .iter()
+        .position(|m| *m > 0)
+        .unwrap_or(0)
+        .min(u8::MAX as usize) as u8
 }
 
 /// Draws [`PointClusters`] on a walkers map.
@@ -300,7 +549,7 @@ impl<'a> ClusteredPointsLayer<'a> {
 
 fn colour_of(palette: &[Color32], category: u8) -> Color32 {
     palette
-        .get(usize::from(category))
+        .get(usize::from(folded(category)))
         .copied()
         .unwrap_or(Color32::GRAY)
 }
@@ -365,6 +614,17 @@ fn pick(drawn: &[(u32, Pos2, f32)], pointer: Pos2, slop: f32) -> Option<(u32, Po
     best.map(|(i, c, _)| (i, c))
 }
 
+/// The uniform palette of the GPU path: the categories' colours, then the cluster fill.
+fn gpu_palette(palette: &[Color32], cluster_fill: Color32) -> [Color32; PALETTE_SLOTS] {
+    const _: () = assert!(RING_CATEGORIES == MAX_CATEGORIES);
+    let mut out = [Color32::GRAY; PALETTE_SLOTS];
+    for (k, slot) in out.iter_mut().enumerate().take(RING_CATEGORIES) {
+        *slot = colour_of(palette, k as u8);
+    }
+    out[RING_CATEGORIES] = cluster_fill;
+    out
+}
+
 impl Plugin for ClusteredPointsLayer<'_> {
     fn run(
         self: Box<Self>,
@@ -379,8 +639,30 @@ impl Plugin for ClusteredPointsLayer<'_> {
         let painter = ui.painter().with_clip_rect(clip);
         let zoom = projector.zoom();
         let as_points = zoom >= this.points_from_zoom;
+        let level = zoom.floor() as i32;
+        let gpu = gpu_shapes_enabled(ui.ctx());
+        let palette = this.palette;
+        let point_radius = this.point_radius;
         let data = this.data;
-        let cull = clip.expand(cluster_radius(u32::MAX) + 2.0);
+
+        if gpu {
+            // The instances are uploaded once; this frame only sends the view and the palette.
+            let discs = if as_points {
+                data.gpu_points(point_radius)
+            } else {
+                data.gpu_clusters(level, this.cell_px, point_radius)
+            };
+            painter.add(
+                DiscsCallback {
+                    discs,
+                    transform,
+                    rect: clip,
+                    palette: gpu_palette(palette, this.cluster_fill),
+                    feather: 1.0 / ui.ctx().pixels_per_point(),
+                }
+                .into_shape(),
+            );
+        }
 
         // Take the buffers out of `data` so clusters can be borrowed alongside them.
         let mut drawn = std::mem::take(&mut data.drawn);
@@ -392,17 +674,21 @@ impl Plugin for ClusteredPointsLayer<'_> {
         let mut labels: Vec<(Pos2, u32)> = Vec::new();
 
         if as_points {
-            for (i, n) in data.norm.iter().enumerate() {
-                let p = transform.apply(*n);
+            let cull = clip.expand(point_radius + 2.0);
+            let (west, east) = (transform.invert(cull.min)[0], transform.invert(cull.max)[0]);
+            data.index_by_x();
+            for &i in data.in_x_range(west, east) {
+                let p = transform.apply(data.norm[i as usize]);
                 if cull.contains(p) {
-                    let color = colour_of(this.palette, data.categories[i]);
-                    add_disc(mesh, p, this.point_radius, color, POINT_SEGMENTS);
-                    drawn.push((i as u32, p, this.point_radius));
+                    if !gpu {
+                        let color = colour_of(palette, data.categories[i as usize]);
+                        add_disc(mesh, p, point_radius, color, POINT_SEGMENTS);
+                    }
+                    drawn.push((i, p, point_radius));
                 }
             }
         } else {
-            let level = zoom.floor() as i32;
-            let palette = this.palette;
+            let cull = clip.expand(cluster_radius(u32::MAX) + 2.0);
             let clusters = data.clusters_at(level, this.cell_px);
             for (ci, c) in clusters.iter().enumerate() {
                 let p = transform.apply(c.center);
@@ -410,40 +696,35 @@ impl Plugin for ClusteredPointsLayer<'_> {
                     continue;
                 }
                 if c.count == 1 {
-                    let cat = c
-                        .mix
-                        .iter()
-                        .position(|m| *m > 0)
-                        .unwrap_or(0)
-                        .min(u8::MAX as usize) as u8;
-                    add_disc(
-                        mesh,
-                        p,
-                        this.point_radius,
-                        colour_of(palette, cat),
-                        POINT_SEGMENTS,
-                    );
-                    drawn.push((ci as u32, p, this.point_radius));
+                    if !gpu {
+                        let color = colour_of(palette, lone_category(c));
+                        add_disc(mesh, p, point_radius, color, POINT_SEGMENTS);
+                    }
+                    drawn.push((ci as u32, p, point_radius));
                     continue;
                 }
                 let r = cluster_radius(c.count);
-                add_disc(mesh, p, r, this.cluster_fill, CLUSTER_SEGMENTS);
-                let ring = (r * 0.28).clamp(3.0, 6.0);
-                let mut start = 0.0f32;
-                for (cat, m) in c.mix.iter().enumerate() {
-                    if *m == 0 {
-                        continue;
+                if !gpu {
+                    add_disc(mesh, p, r, this.cluster_fill, CLUSTER_SEGMENTS);
+                    let ring = ring_width(r);
+                    let mut start = 0.0f32;
+                    for (cat, m) in c.mix.iter().enumerate() {
+                        if *m == 0 {
+                            continue;
+                        }
+                        let end = start + *m as f32 / c.count as f32;
+                        let color = colour_of(palette, cat as u8);
+                        add_ring_sector(mesh, p, r - ring, r, (start, end), color);
+                        start = end;
                     }
-                    let end = start + *m as f32 / c.count as f32;
-                    let color = colour_of(palette, cat as u8);
-                    add_ring_sector(mesh, p, r - ring, r, (start, end), color);
-                    start = end;
                 }
                 labels.push((p, c.count));
                 drawn.push((ci as u32, p, r));
             }
         }
-        painter.add(Shape::Mesh(mesh_arc.clone()));
+        if !gpu {
+            painter.add(Shape::Mesh(mesh_arc.clone()));
+        }
         data.mesh = mesh_arc;
 
         let font = font_for(ui.style(), &TextStyle::Small);
@@ -467,7 +748,6 @@ impl Plugin for ClusteredPointsLayer<'_> {
                     .get(index as usize)
                     .map(|id| ClusterHit::Point(*id));
             }
-            let level = zoom.floor() as i32;
             let c = data
                 .clusters_at(level, cell_px)
                 .get(index as usize)?
@@ -501,11 +781,11 @@ impl Plugin for ClusteredPointsLayer<'_> {
         };
 
         if let Some((id, stroke)) = this.selected
-            && let Some(i) = data.ids.iter().position(|x| *x == id)
+            && let Some(i) = data.index_of(id)
         {
             let p = transform.apply(data.norm[i]);
             if clip.expand(10.0).contains(p) {
-                painter.circle_stroke(p, this.point_radius + stroke.width + 2.0, stroke);
+                painter.circle_stroke(p, point_radius + stroke.width + 2.0, stroke);
             }
         }
 
@@ -622,6 +902,157 @@ mod tests {
             data.clusters_at(level, 60.0);
         }
         assert!(data.levels.len() <= LEVELS_KEPT);
+    }
+
+    #[test]
+    fn gpu_instances_are_built_once_per_version_level_and_radius() {
+        let mut data = PointClusters::default();
+        let list: Vec<_> = (0..50)
+            .map(|k| (30.0 + 0.01 * f64::from(k), 110.0, (k % 3) as u8))
+            .collect();
+        data.set_points(1, points(&list));
+        for _ in 0..10 {
+            let all = data.gpu_points(3.5);
+            assert_eq!(all.len(), 50);
+            data.gpu_clusters(5, 60.0, 3.5);
+        }
+        assert_eq!(data.instance_builds(), 2);
+        // Nothing drew on a GPU here.
+        assert_eq!(data.gpu_uploads(), 0);
+        // Same version: kept. New version: rebuilt once each.
+        data.set_points(1, std::iter::empty());
+        data.gpu_points(3.5);
+        assert_eq!(data.instance_builds(), 2);
+        data.set_points(2, points(&list[..10]));
+        for _ in 0..10 {
+            assert_eq!(data.gpu_points(3.5).len(), 10);
+            data.gpu_clusters(5, 60.0, 3.5);
+        }
+        assert_eq!(data.instance_builds(), 4);
+        // Another radius is another picture.
+        data.gpu_points(5.0);
+        assert_eq!(data.instance_builds(), 5);
+    }
+
+    #[test]
+    fn cluster_discs_match_the_mesh_ring() {
+        let c = PointCluster {
+            center: [0.5, 0.5],
+            count: 4,
+            mix: [1, 0, 3, 0, 0, 0, 0, 0],
+            first: 0,
+        };
+        let d = cluster_disc(&c, 3.5);
+        assert_eq!(d.radius, cluster_radius(4));
+        assert_eq!(d.ring, ring_width(cluster_radius(4)));
+        assert_eq!(usize::from(d.fill), RING_CATEGORIES);
+        assert_eq!(d.ring_ends[..3], [0.25, 0.25, 1.0]);
+        let lone = PointCluster {
+            count: 1,
+            mix: [0, 0, 0, 0, 0, 0, 0, 1],
+            ..c
+        };
+        let d = cluster_disc(&lone, 3.5);
+        assert_eq!((d.radius, d.ring, d.fill), (3.5, 0.0, 7));
+        // Categories past the palette's end fold into the last, on both paths.
+        assert_eq!(folded(200), 7);
+        let palette = [Color32::RED; 8];
+        assert_eq!(colour_of(&palette, 200), Color32::RED);
+        assert_eq!(colour_of(&palette[..2], 5), Color32::GRAY);
+        let gpu = gpu_palette(&palette[..2], Color32::BLUE);
+        assert_eq!(gpu[1], Color32::RED);
+        assert_eq!(gpu[2], Color32::GRAY);
+        assert_eq!(gpu[RING_CATEGORIES], Color32::BLUE);
+    }
+
+    #[test]
+    fn the_x_index_finds_exactly_the_points_in_a_strip() {
+        let mut data = PointClusters::default();
+        let list: Vec<_> = (0..200)
+            .map(|k| {
+                let f = f64::from(k);
+                (20.0 + (f * 7.3) % 25.0, 80.0 + (f * 13.7) % 50.0, 0)
+            })
+            .collect();
+        data.set_points(1, points(&list));
+        data.index_by_x();
+        let (x0, x1) = (
+            normalized(lat_lon(0.0, 95.0))[0],
+            normalized(lat_lon(0.0, 110.0))[0],
+        );
+        let mut found: Vec<u32> = data.in_x_range(x0, x1).to_vec();
+        found.sort_unstable();
+        let expected: Vec<u32> = (0..200u32)
+            .filter(|i| (x0..=x1).contains(&data.norm[*i as usize][0]))
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(found, expected);
+        assert!(data.in_x_range(x1, x0).is_empty());
+        // The selected point's index is looked up once per id and version.
+        assert_eq!(data.index_of(105), Some(5));
+        assert_eq!(data.index_of(105), Some(5));
+        assert_eq!(data.index_of(1), None);
+    }
+
+    #[test]
+    fn overlapping_clusters_merge_into_the_biggest() {
+        let level = 5;
+        let cell = cell_at_level(60.0, level);
+        let px = 1.0 / (256.0 * 2f64.powi(level));
+        let cluster = |x_px: f64, count: u32, cat: usize| {
+            let mut mix = [0; MAX_CATEGORIES];
+            mix[cat] = count;
+            PointCluster {
+                center: [0.5 + x_px * px, 0.5],
+                count,
+                mix,
+                first: 0,
+            }
+        };
+        // 1000 points, 20 points 25 px away (discs overlap), 30 points 200 px away (free).
+        let merged = merge_overlapping(
+            vec![
+                cluster(0.0, 1000, 0),
+                cluster(25.0, 20, 1),
+                cluster(200.0, 30, 2),
+            ],
+            level,
+            cell,
+        );
+        assert_eq!(merged.len(), 2, "{merged:?}");
+        let big = merged.iter().find(|c| c.count == 1020).expect("merged");
+        assert_eq!(big.mix[..3], [1000, 20, 0]);
+        // The centre moves toward the smaller one by its share.
+        assert!((big.center[0] - (0.5 + 25.0 * 20.0 / 1020.0 * px)).abs() < 1e-12);
+        assert!(merged.iter().any(|c| c.count == 30));
+        // On real clustering no two kept discs overlap and no point is lost.
+        let mut data = PointClusters::default();
+        let list: Vec<_> = (0..3000)
+            .map(|k| {
+                let f = f64::from(k);
+                (
+                    25.0 + (f * 0.731) % 15.0,
+                    100.0 + (f * 1.37) % 20.0,
+                    (k % 4) as u8,
+                )
+            })
+            .collect();
+        data.set_points(1, points(&list));
+        for level in [3, 5, 7] {
+            let clusters = data.clusters_at(level, 60.0).to_vec();
+            assert_eq!(clusters.iter().map(|c| c.count).sum::<u32>(), 3000);
+            let scale = 256.0 * 2f64.powi(level);
+            for (i, a) in clusters.iter().enumerate() {
+                for b in &clusters[i + 1..] {
+                    let d = (a.center[0] - b.center[0]).hypot(a.center[1] - b.center[1]) * scale;
+                    assert!(
+                        d >= 0.8 * (footprint(a) + footprint(b)),
+                        "level {level}: {a:?} {b:?} {d}"
+                    );
+                }
+            }
+        }
+        assert!(merge_overlapping(Vec::new(), 3, cell).is_empty());
     }
 
     #[test]

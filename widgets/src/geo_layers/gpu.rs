@@ -63,7 +63,8 @@ fn flag_id() -> Id {
     Id::NULL.with("tianshu_widgets::gpu_shapes")
 }
 
-/// Whether [`super::OutlineLayer`] draws through the GPU path in this context.
+/// Whether [`super::OutlineLayer`] and [`super::ClusteredPointsLayer`] draw through the GPU path
+/// in this context.
 pub fn gpu_shapes_enabled(ctx: &Context) -> bool {
     ctx.data(|d| d.get_temp::<bool>(flag_id())).unwrap_or(false)
 }
@@ -77,7 +78,8 @@ pub fn set_gpu_shapes(ctx: &Context, enabled: bool) {
     ctx.data_mut(|d| d.insert_temp(flag_id(), enabled));
 }
 
-/// Create the pipeline in `render_state`'s renderer and turn the GPU path on for `ctx`.
+/// Create the pipelines in `render_state`'s renderer (outlines and fills here, instanced discs in
+/// `discs_gpu.rs`) and turn the GPU path on for `ctx`.
 ///
 /// `msaa_samples` must match the renderer's (eframe: `NativeOptions::multisampling`, 0 or 1 =
 /// off); the egui render pass must have no depth buffer (eframe's default).
@@ -150,6 +152,7 @@ pub fn install_gpu_shapes(ctx: &Context, render_state: &egui_wgpu::RenderState, 
             geometries: HashMap::new(),
             uses: 0,
         });
+    super::discs_gpu::install_gpu_discs(render_state, msaa_samples);
     set_gpu_shapes(ctx, true);
 }
 

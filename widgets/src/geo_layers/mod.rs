@@ -5,6 +5,7 @@
 //! and clicked ids through out-params; none knows what the points stand for.
 
 mod clusters;
+mod discs_gpu;
 mod earcut;
 mod gpu;
 mod image;
@@ -16,8 +17,9 @@ mod shapes;
 
 pub use clusters::{
     ClusterHit, ClusterPoint, ClusteredPointsLayer, MAX_CATEGORIES, PointCluster, PointClusters,
-    cell_at_level, cluster_grid, cluster_radius, compact_count, denormalized,
+    cell_at_level, cluster_grid, cluster_radius, compact_count, denormalized, merge_overlapping,
 };
+pub use discs_gpu::gpu_disc_uploads;
 pub use earcut::ear_clip;
 pub use gpu::{gpu_shapes_enabled, install_gpu_shapes, set_gpu_shapes};
 pub use image::GridImageLayer;

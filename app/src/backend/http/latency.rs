@@ -6,7 +6,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 
-use crate::api::{ApiError, LatencySummary, WhatIfRequest, WhatIfResponse};
+use crate::api::{ApiError, LatencyFeed, LatencySummary, WhatIfRequest, WhatIfResponse};
 use crate::backend::sim::WhatIfError;
 
 use super::{ApiResult, AppState, HttpError, authorize};
@@ -24,7 +24,21 @@ pub(super) async fn latency_summary(
     headers: HeaderMap,
 ) -> ApiResult<LatencySummary> {
     authorize(&state, &headers)?;
-    Ok(Json(state.world().sim.latency_summary()))
+    Ok(Json(state.world().metro_latency_summary()))
+}
+
+/// Where metro latency comes from: the simulator's model, or probes read from a Prometheus
+/// server (`tianshu serve --latency-source prometheus`), with the query, the time of the last
+/// successful read, `stale_since` while Prometheus cannot be read (the last good figures are
+/// kept), the series skipped by reason and the metros without measurements.
+#[utoipa::path(get, path = "/api/v1/latency/source",
+    responses((status = 200, body = LatencyFeed), (status = 401, body = ApiError)))]
+pub(super) async fn latency_source(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<LatencyFeed> {
+    authorize(&state, &headers)?;
+    Ok(Json(state.world().latency_feed()))
 }
 
 /// What-if planning: the metro's coverage and median RTT with hypothetical edge sites added (`add`,
@@ -33,7 +47,7 @@ pub(super) async fn latency_summary(
 /// event is published and later reads return the live metro.
 #[utoipa::path(post, path = "/api/v1/metros/{id}/whatif", params(("id" = String, Path, description = "metro id")),
     request_body = WhatIfRequest,
-    responses((status = 200, body = WhatIfResponse), (status = 404, body = ApiError), (status = 422, body = ApiError)))]
+    responses((status = 200, body = WhatIfResponse), (status = 404, body = ApiError), (status = 409, body = ApiError, description = "latency is measured (Prometheus source): no site model"), (status = 422, body = ApiError)))]
 pub(super) async fn metro_what_if(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -43,7 +57,17 @@ pub(super) async fn metro_what_if(
     authorize(&state, &headers)?;
     let Path(id) = id?;
     let Json(request) = body?;
-    let answer = state.world().sim.what_if(&id, &request);
+    let world = state.world();
+    if world.measured.is_some() {
+        return Err(HttpError::new(
+            StatusCode::CONFLICT,
+            "measured_latency",
+            "what-if planning needs the simulator's model of edge sites; this backend serves \
+             measured latency from Prometheus, which knows probes, not sites",
+        ));
+    }
+    let answer = world.sim.what_if(&id, &request);
+    drop(world);
     answer.map(Json).map_err(|e| match e {
         WhatIfError::UnknownMetro(_) => HttpError::not_found(e.to_string()),
         WhatIfError::TooManySites(_) => HttpError::new(

@@ -135,6 +135,8 @@ impl CoverageLog {
             projected_population_share: project(|p| p.2),
             metros: trends,
             change_window_days: (window_days * 100.0).round() / 100.0,
+            source: crate::api::LatencySource::Simulator,
+            stale_since: None,
         }
     }
 }
@@ -179,6 +181,7 @@ mod tests {
             coverage_1ms: coverage,
             median_rtt_ms: 1.0,
             access_points: 1,
+            probes: None,
         }
     }
 

@@ -98,6 +98,7 @@ impl Metros {
                 coverage_1ms: 0.0,
                 median_rtt_ms: 0.0,
                 access_points: 0,
+                probes: None,
             });
             states.push(MetroState {
                 population,
@@ -234,6 +235,8 @@ impl Metros {
                 })
                 .collect(),
             sim_time: 0,
+            source: crate::api::LatencySource::Simulator,
+            probes: Vec::new(),
         })
     }
 

@@ -35,7 +35,7 @@ use crate::api::{
 
 use agents::AgentBook;
 use compute::Backbone;
-use coverage_log::CoverageLog;
+pub(crate) use coverage_log::CoverageLog;
 use draw::SimRng;
 use factories::FactoryBook;
 use metros::Metros;
@@ -43,6 +43,7 @@ use progress::{Metrics, ProgressLog};
 use proposals::{Proposer, World};
 
 pub use latency::WhatIfError;
+pub(crate) use metros::COVERED_MS;
 pub use proposals::Proposal;
 pub use query::QueryError;
 

@@ -41,9 +41,17 @@ struct Bbox {
 impl Bbox {
     fn parse(text: &str) -> Result<Self, QueryError> {
         let bad = || QueryError::BadBbox(text.to_owned());
+        // Plain decimals only, as the OpenAPI pattern says (no spaces, exponents or `inf`).
         let parts: Vec<f64> = text
             .split(',')
-            .map(|p| p.trim().parse::<f64>().map_err(|_| bad()))
+            .enumerate()
+            .map(|(i, p)| {
+                let int_digits = if i % 2 == 0 { 3 } else { 2 };
+                if !crate::api::filters::is_plain_decimal(p, int_digits) {
+                    return Err(bad());
+                }
+                p.parse::<f64>().map_err(|_| bad())
+            })
             .collect::<Result<_, _>>()?;
         let [min_lon, min_lat, max_lon, max_lat] = parts[..] else {
             return Err(bad());
@@ -149,8 +157,8 @@ pub(crate) fn query(book: &FactoryBook, q: &FactoryQuery) -> Result<FactoryPage,
     // Ids are 1-based and stored in order, so "after id n" starts at index n.
     let start = match q.cursor.as_deref() {
         None => 0,
-        Some(c) => match c.trim().parse::<usize>() {
-            Ok(n) if n <= total_plants => n,
+        Some(c) => match c.parse::<usize>() {
+            Ok(n) if n <= total_plants && crate::api::filters::is_digits(c, 10) => n,
             _ => return Err(QueryError::BadCursor(c.to_owned())),
         },
     };

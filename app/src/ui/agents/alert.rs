@@ -34,6 +34,10 @@ pub fn critical_banner(ui: &mut egui::Ui, state: &mut State, i18n: &I18n, theme:
                     .color(theme.background)
                     .strong(),
                 );
+                if crate::ui::wall::is_wall(ui) {
+                    // The wall has no pointer: the banner stays until the action is decided.
+                    return;
+                }
                 if ui.button(i18n.tr("agents-alert-open")).clicked() {
                     open = true;
                 }

@@ -9,6 +9,8 @@ mod alert;
 mod audit;
 mod list;
 mod queue;
+/// The queue's action cards and decisions, also used by the factory profile's plant page.
+pub use queue::QueueState;
 mod target;
 mod timeline;
 
@@ -158,7 +160,11 @@ impl AgentsView {
                 ),
                 (Tab::Audit, i18n.tr("agents-tab-audit")),
             ] {
-                if ui.selectable_label(self.tab == tab, label).clicked() {
+                if crate::ui::wall::is_wall(ui) {
+                    // The wall shows the counts as text (no pointer to switch tabs).
+                    let text = RichText::new(label);
+                    ui.label(if self.tab == tab { text.strong() } else { text });
+                } else if ui.selectable_label(self.tab == tab, label).clicked() {
                     self.tab = tab;
                 }
             }

@@ -130,6 +130,29 @@ impl QueueState {
         commands
     }
 
+    /// Cards for these open actions only (most urgent first), with the same decisions as the
+    /// queue: the factory profile's plant page lists its plant's actions with it.
+    pub fn cards_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        mut actions: Vec<&Action>,
+        state: &State,
+        i18n: &I18n,
+        theme: &Theme,
+    ) -> Vec<Command> {
+        self.reasons
+            .retain(|id, _| state.actions.get(id).is_some_and(Action::is_open));
+        self.overrides
+            .retain(|id, _| state.actions.get(id).is_some_and(|a| a.state.is_open()));
+        let now_ms = state.server_now(state.now()).unwrap_or(0);
+        urgency_order(&mut actions, now_ms);
+        let mut commands = Vec::new();
+        for action in actions {
+            commands.extend(self.card(ui, action, state, i18n, theme, now_ms));
+        }
+        commands
+    }
+
     fn card(
         &mut self,
         ui: &mut egui::Ui,
@@ -197,7 +220,10 @@ impl QueueState {
                 }
                 return;
             }
-            command = self.decisions_ui(ui, action, state, i18n, theme, now_ms);
+            // The wall shows what waits and for how long; deciding needs a pointer and a desk.
+            if !crate::ui::wall::is_wall(ui) {
+                command = self.decisions_ui(ui, action, state, i18n, theme, now_ms);
+            }
         });
         if selected && self.scroll_to_selected {
             shown.response.scroll_to_me(Some(egui::Align::Center));

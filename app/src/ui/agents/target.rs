@@ -420,7 +420,7 @@ impl TargetMap {
                 ui.add_sized(size, map);
             });
         });
-        if ui.button(i18n.tr("agents-map-fit")).clicked() {
+        if !crate::ui::wall::is_wall(ui) && ui.button(i18n.tr("agents-map-fit")).clicked() {
             self.fitted = None;
         }
         // Too long to sit on a map this small: under it, wrapped.

@@ -120,6 +120,10 @@ impl ActivityTimeline {
                 ui.label(RichText::new(i18n.tr(kind_id(kind))).small());
                 ui.add_space(6.0);
             }
+            if crate::ui::wall::is_wall(ui) {
+                // No zoom buttons or hint on the wall (no pointer).
+                return;
+            }
             ui.separator();
             if ui
                 .small_button(i18n.tr("agents-timeline-zoom-in"))

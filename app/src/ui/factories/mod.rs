@@ -292,6 +292,10 @@ impl FactoriesView {
             }
         });
         ui.horizontal_wrapped(|ui| {
+            // Filters, search and export need a pointer and a keyboard: not on the wall.
+            if crate::ui::wall::is_wall(ui) {
+                return;
+            }
             let any = i18n.tr("filter-any");
             let names = provinces::names();
             let province_label = self

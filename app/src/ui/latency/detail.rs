@@ -85,18 +85,24 @@ impl Detail {
                     return;
                 };
                 ui.separator();
-                let hovered = self.hovered_cell.map_or_else(
-                    || i18n.tr("latency-hover-hint"),
-                    |c| cell_text(grid, c, i18n),
-                );
-                ui.label(RichText::new(hovered).color(theme.text_dim));
+                // The wall has no pointer: no hover line, no what-if sites to place.
+                let wall = crate::ui::wall::is_wall(ui);
+                if !wall {
+                    let hovered = self.hovered_cell.map_or_else(
+                        || i18n.tr("latency-hover-hint"),
+                        |c| cell_text(grid, c, i18n),
+                    );
+                    ui.label(RichText::new(hovered).color(theme.text_dim));
+                }
                 histogram_ui(ui, grid, i18n, theme);
                 if let Some(cell) = self.selected_cell {
                     self.cell_ui(ui, state, grid, cell, i18n, theme);
                 }
-                ui.separator();
-                out.commands
-                    .extend(self.what_if_ui(ui, state, grid, i18n, theme));
+                if !wall {
+                    ui.separator();
+                    out.commands
+                        .extend(self.what_if_ui(ui, state, grid, i18n, theme));
+                }
             });
         out
     }

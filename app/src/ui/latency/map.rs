@@ -188,7 +188,9 @@ impl LatencyMap {
             map_rect.left_top() + egui::vec2(8.0, 8.0),
             egui::vec2(170.0, 28.0),
         );
-        if metro.is_some() {
+        if crate::ui::wall::is_wall(ui) {
+            // No pointer on the wall: no back or reset button.
+        } else if metro.is_some() {
             if ui
                 .put(button_rect, egui::Button::new(i18n.tr("latency-back")))
                 .clicked()

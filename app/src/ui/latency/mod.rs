@@ -307,6 +307,8 @@ mod tests {
             nearest_site: vec![],
             site_distance_km: vec![],
             sim_time: 0,
+            source: Default::default(),
+            probes: vec![],
         }
     }
 

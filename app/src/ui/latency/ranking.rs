@@ -270,6 +270,7 @@ mod tests {
             coverage_1ms: coverage,
             median_rtt_ms: median,
             access_points: 1,
+            probes: None,
         }
     }
 
@@ -305,6 +306,8 @@ mod tests {
                 })
                 .collect(),
             change_window_days: 30.0,
+            source: Default::default(),
+            stale_since: None,
         };
         let order = |key, descending| {
             sorted(&metros, Some(&summary), Ranking { key, descending })

@@ -647,12 +647,17 @@ impl OverviewView {
             self.select(world, Selection::Link((id / 2) as usize), false);
         }
 
+        // Breadcrumbs, reset, search and the animation switch need a pointer: not on the wall.
+        let wall = crate::ui::wall::is_wall(ui);
         // Breadcrumbs and the reset button, top left.
         let crumbs_rect = egui::Rect::from_min_size(
             map_rect.left_top() + egui::vec2(8.0, 8.0),
             egui::vec2(map_rect.width() * 0.5, 30.0),
         );
         ui.scope_builder(egui::UiBuilder::new().max_rect(crumbs_rect), |ui| {
+            if wall {
+                return;
+            }
             egui::Frame::new()
                 .fill(theme.panel.gamma_multiply(0.88))
                 .corner_radius(4.0)
@@ -696,9 +701,11 @@ impl OverviewView {
             egui::pos2(map_rect.right() - 330.0, map_rect.top() + 8.0),
             egui::vec2(322.0, 300.0),
         );
-        ui.scope_builder(egui::UiBuilder::new().max_rect(search_rect), |ui| {
-            self.search_ui(ui, state, world, i18n, theme, commands);
-        });
+        if !wall {
+            ui.scope_builder(egui::UiBuilder::new().max_rect(search_rect), |ui| {
+                self.search_ui(ui, state, world, i18n, theme, commands);
+            });
+        }
 
         // The legend, bottom left.
         let legend_rect = egui::Rect::from_min_size(

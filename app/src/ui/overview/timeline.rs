@@ -73,6 +73,8 @@ impl Replay {
                 });
             }
         };
+        // On the wall: the live pill and the clock, no replay controls (no pointer there).
+        let wall = crate::ui::wall::is_wall(ui);
         ui.horizontal(|ui| {
             match *self {
                 Replay::Live => {
@@ -81,10 +83,11 @@ impl Replay {
                         theme.ok,
                         theme.background,
                     ));
-                    if ui
-                        .button(i18n.tr("overview-replay"))
-                        .on_hover_text(i18n.tr("overview-replay-hint"))
-                        .clicked()
+                    if !wall
+                        && ui
+                            .button(i18n.tr("overview-replay"))
+                            .on_hover_text(i18n.tr("overview-replay-hint"))
+                            .clicked()
                     {
                         enter(&mut commands);
                         *self = Replay::At {
@@ -122,11 +125,15 @@ impl Replay {
             };
             let was = t;
             ui.spacing_mut().slider_width = (ui.available_width() - 260.0).max(120.0);
-            let slider = egui::Slider::new(&mut t, first..=last.max(first + 1))
-                .show_value(false)
-                .text(i18n.tr("overview-time"));
-            let response = ui.add(slider);
-            if response.changed() && t != was {
+            let changed = !wall
+                && ui
+                    .add(
+                        egui::Slider::new(&mut t, first..=last.max(first + 1))
+                            .show_value(false)
+                            .text(i18n.tr("overview-time")),
+                    )
+                    .changed();
+            if changed && t != was {
                 if self.is_live() {
                     enter(&mut commands);
                 }

@@ -1,0 +1,121 @@
+//! Schema-only enums for query filters (issue 9, schema precision): the wire enums keep an
+//! `unknown` catch-all so a console can read a newer backend, but as a filter `unknown` is
+//! refused, so the OpenAPI document lists only the values a filter accepts. Never (de)serialised
+//! by the server; the serde attributes only give utoipa the wire names.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An action state a filter accepts.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStateFilter {
+    Pending,
+    Executed,
+    Rejected,
+    Vetoed,
+    Expired,
+    RolledBack,
+}
+
+/// An industry a filter accepts.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IndustryFilter {
+    Steel,
+    NonFerrousMetals,
+    Petrochemicals,
+    BuildingMaterials,
+    Aviation,
+    Shipbuilding,
+    ConstructionMachinery,
+    AgriculturalMachinery,
+    PowerEquipment,
+    Automotive,
+    Electronics,
+    Textiles,
+    LightIndustry,
+    Pharmaceuticals,
+}
+
+/// An upgrade stage a filter accepts.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UpgradeStageFilter {
+    Planned,
+    Assessing,
+    Deploying,
+    Upgraded,
+}
+
+/// A technology a filter accepts.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TechnologyFilter {
+    FiveG,
+    FiveGA,
+    Tsn,
+    SinglePairEthernet,
+    IndustrialOptical,
+    EdgeComputing,
+    CloudPlc,
+}
+
+/// `bbox`: four plain decimal numbers (`-?digits[.digits]`), comma-separated, no spaces, with
+/// longitudes in -180..=180 and latitudes in -90..=90 (`min ≤ max` is checked by the server).
+pub const BBOX_PATTERN: &str = r"^-?((1[0-7][0-9]|0?[0-9]?[0-9])(\.[0-9]{1,20})?|180(\.0{1,20})?),-?([0-8]?[0-9](\.[0-9]{1,20})?|90(\.0{1,20})?),-?((1[0-7][0-9]|0?[0-9]?[0-9])(\.[0-9]{1,20})?|180(\.0{1,20})?),-?([0-8]?[0-9](\.[0-9]{1,20})?|90(\.0{1,20})?)$";
+
+/// True when `text` is `-?[0-9]{1,int}(\.[0-9]{1,20})?` — what [`BBOX_PATTERN`] allows per number.
+pub fn is_plain_decimal(text: &str, int_digits: usize) -> bool {
+    let body = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str, max: usize| {
+        !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    digits(int, int_digits) && frac.is_none_or(|f| digits(f, 20))
+}
+
+/// True when `text` is 1..=`max` ASCII digits (the cursors' pattern).
+pub fn is_digits(text: &str, max: usize) -> bool {
+    !text.is_empty() && text.len() <= max && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// True when an idempotency key is 1..=200 visible ASCII characters (`^[!-~]{1,200}$`).
+pub fn is_idempotency_key(key: &str) -> bool {
+    (1..=200).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checks_match_the_documented_patterns() {
+        assert!(is_plain_decimal("-180", 3) && is_plain_decimal("22.5", 2));
+        for bad in [
+            "",
+            "-",
+            "1.",
+            ".5",
+            "+1",
+            "1e5",
+            " 1",
+            "1 ",
+            "1000",
+            "inf",
+            "1.123456789012345678901",
+        ] {
+            assert!(!is_plain_decimal(bad, 3), "{bad:?}");
+        }
+        assert!(is_digits("0", 19) && is_digits("1234567890123456789", 19));
+        assert!(
+            !is_digits("", 19) && !is_digits("+1", 19) && !is_digits("12345678901234567890", 19)
+        );
+        assert!(is_idempotency_key("7d3f-uuid") && is_idempotency_key(&"k".repeat(200)));
+        assert!(!is_idempotency_key("") && !is_idempotency_key("a b"));
+        assert!(!is_idempotency_key(&"k".repeat(201)) && !is_idempotency_key("ключ"));
+    }
+}

@@ -1,0 +1,70 @@
+//! HTTP face of the PostgreSQL store shared by several replicas (`backend::pg`): decisions are
+//! committed there first, without holding the world lock, then applied to this replica's world.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::http::StatusCode;
+
+use crate::api::{DecisionRequest, DecisionResponse};
+use crate::backend::auth::Principal;
+use crate::backend::pg::{Decided, Shared};
+use crate::backend::store::StoreError;
+
+use super::{ApiResult, AppState, HttpError, now_ms};
+
+/// PostgreSQL failed or did not answer: reads still come from memory, this request cannot.
+pub(super) fn unavailable(err: StoreError) -> HttpError {
+    tracing::error!("shared store failed: {err}");
+    HttpError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "store_unavailable",
+        format!("the shared database is unavailable ({err}); retry shortly"),
+    )
+}
+
+/// `POST /actions/{id}/decision` on a replica: exactly once across replicas (see `pg`).
+pub(super) async fn decide(
+    state: &AppState,
+    shared: &Arc<Shared>,
+    id: u64,
+    request: DecisionRequest,
+    who: Principal,
+) -> ApiResult<DecisionResponse> {
+    let now = now_ms();
+    match shared.decide(id, &request, &who, now).await {
+        Ok(Decided::Replayed(response)) => {
+            state.metrics.record_decision(request.decision, true);
+            Ok(Json(response))
+        }
+        Ok(Decided::Applied {
+            response,
+            action,
+            audit,
+        }) => {
+            // The notification will bring the same change; `apply_stored` takes it once.
+            state.world().apply_stored(action, vec![audit], now);
+            state.metrics.record_decision(request.decision, false);
+            Ok(Json(response))
+        }
+        Err(refused) => {
+            let mut err = HttpError::from(refused.error);
+            if let (Some(action), true) = (refused.current, err.status == StatusCode::CONFLICT) {
+                // A conflict carries the action as stored now, as on a single backend.
+                let mut details = err
+                    .body
+                    .details
+                    .take()
+                    .unwrap_or_else(|| serde_json::json!({}));
+                if let Some(map) = details.as_object_mut() {
+                    map.insert(
+                        "action".into(),
+                        serde_json::to_value(action).unwrap_or_default(),
+                    );
+                }
+                err.body.details = Some(details);
+            }
+            Err(err)
+        }
+    }
+}

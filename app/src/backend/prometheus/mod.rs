@@ -1,0 +1,478 @@
+//! Metro latency measured by a Prometheus server instead of the simulator's model: "bring your
+//! own data" for one part of API v1.
+//!
+//! A poller task runs a configurable PromQL instant query every interval (bounded timeouts,
+//! backoff after failures), reads each series as one probe — a vantage point in a metro, named
+//! by a `metro` label (metro id, English or Chinese name) at a `lat`/`lon` position, value = RTT
+//! in seconds — and turns the probes into the metro summaries, grids and national roll-up the
+//! API serves (see `grid`). All I/O and all grid work happen outside the world lock; the lock is
+//! taken only to swap the new figures in and publish `MetroUpdated` for metros that changed.
+//! When Prometheus cannot be read, the last good figures stay and are marked stale since the
+//! first failure (`/api/v1/latency/source`, `/api/v1/health`, `/metrics`).
+//!
+//! Owns only latency figures; hubs, factories and agents stay the simulator's.
+
+pub mod grid;
+pub mod parse;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::api::{
+    EventKind, LatencyFeed, LatencyGrid, LatencySource, LatencySummary, MetroSummary,
+    ProbeReading, SkippedSeries, UnixMs,
+};
+use crate::backend::sim::CoverageLog;
+use crate::backend::world::World;
+
+use self::grid::MetroFrame;
+use self::parse::{ProbeLabels, parse_answer};
+
+/// The query when none is given: the ICMP round trip of ping/blackbox probes, one series per
+/// probe position.
+pub const DEFAULT_QUERY: &str = r#"avg by (metro, lat, lon) (probe_icmp_duration_seconds{phase="rtt"})"#;
+/// Largest answer read, bytes.
+const MAX_BODY_BYTES: usize = 8 << 20;
+/// Longest wait between tries after failures.
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+/// How to reach Prometheus and read its probes.
+#[derive(Debug, Clone)]
+pub struct PrometheusConfig {
+    /// Base URL, e.g. `http://prometheus:9090` (the API is under `/api/v1/query`).
+    pub url: String,
+    pub query: String,
+    pub interval: Duration,
+    pub labels: ProbeLabels,
+    /// A cell takes its nearest probe's RTT within this distance, km.
+    pub probe_radius_km: f64,
+}
+
+impl PrometheusConfig {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            query: DEFAULT_QUERY.into(),
+            interval: Duration::from_secs(15),
+            labels: ProbeLabels::default(),
+            probe_radius_km: 5.0,
+        }
+    }
+
+    /// Refuses settings that cannot work, with a sentence saying which.
+    pub fn validate(&self) -> Result<reqwest::Url, ConfigError> {
+        let url = reqwest::Url::parse(self.url.trim())
+            .map_err(|e| ConfigError(format!("--prometheus-url {}: {e}", self.url)))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(ConfigError(format!(
+                "--prometheus-url must be an http:// or https:// address, not {}",
+                self.url
+            )));
+        }
+        if self.query.trim().is_empty() || self.query.len() > 4096 {
+            return Err(ConfigError(
+                "--prometheus-query must be a PromQL expression of at most 4096 bytes".into(),
+            ));
+        }
+        let s = self.interval.as_secs_f64();
+        if !(1.0..=3600.0).contains(&s) {
+            return Err(ConfigError(format!(
+                "--prometheus-interval must be 1 s to 1 h, not {s} s"
+            )));
+        }
+        if !(self.probe_radius_km.is_finite() && (0.1..=50.0).contains(&self.probe_radius_km)) {
+            return Err(ConfigError(format!(
+                "the probe radius must be 0.1 to 50 km, not {}",
+                self.probe_radius_km
+            )));
+        }
+        for l in [&self.labels.metro, &self.labels.lat, &self.labels.lon] {
+            let ok = !l.is_empty()
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !l.starts_with(|c: char| c.is_ascii_digit());
+            if !ok {
+                return Err(ConfigError(format!("{l:?} is not a Prometheus label name")));
+            }
+        }
+        Ok(url)
+    }
+
+    /// The URL as shown to API callers: without user name or password.
+    fn display_url(&self) -> String {
+        match reqwest::Url::parse(self.url.trim()) {
+            Ok(mut u) => {
+                let _ = u.set_username("");
+                let _ = u.set_password(None);
+                u.to_string().trim_end_matches('/').to_owned()
+            }
+            Err(_) => String::new(),
+        }
+    }
+}
+
+/// Settings that cannot work.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// The measured latency the world serves instead of the simulator's.
+#[derive(Debug)]
+pub struct Measured {
+    frames: Arc<Vec<MetroFrame>>,
+    probes: Vec<Vec<ProbeReading>>,
+    summaries: Vec<MetroSummary>,
+    log: CoverageLog,
+    feed: LatencyFeed,
+    radius_km: f64,
+}
+
+/// One successful query, ready to swap in.
+#[derive(Debug)]
+pub struct Measurement {
+    probes: Vec<Vec<ProbeReading>>,
+    summaries: Vec<MetroSummary>,
+    skipped: BTreeMap<&'static str, u64>,
+}
+
+impl Measured {
+    /// Before the first query: every metro without measurements.
+    pub fn new(frames: Arc<Vec<MetroFrame>>, config: &PrometheusConfig, now: UnixMs) -> Self {
+        let probes = vec![Vec::new(); frames.len()];
+        let summaries: Vec<MetroSummary> = frames
+            .iter()
+            .map(|f| grid::summary(f, &[], &grid::measure(f, &[], config.probe_radius_km)))
+            .collect();
+        let feed = LatencyFeed {
+            source: LatencySource::Prometheus,
+            simulated: false,
+            url: Some(config.display_url()),
+            query: Some(config.query.clone()),
+            interval_s: config.interval.as_secs_f64(),
+            probe_radius_km: config.probe_radius_km,
+            last_success: None,
+            stale_since: None,
+            last_error: None,
+            probes: 0,
+            skipped: Vec::new(),
+            metros_measured: 0,
+            metros_without_measurements: frames.iter().map(|f| f.summary.id.clone()).collect(),
+        };
+        Self {
+            log: CoverageLog::new(now, &summaries),
+            frames,
+            probes,
+            summaries,
+            feed,
+            radius_km: config.probe_radius_km,
+        }
+    }
+
+    pub fn summaries(&self) -> &[MetroSummary] {
+        &self.summaries
+    }
+
+    pub fn feed(&self) -> &LatencyFeed {
+        &self.feed
+    }
+
+    /// The measured grid of a metro, built now.
+    pub fn grid(&self, metro_id: &str) -> Option<LatencyGrid> {
+        let i = self.frames.iter().position(|f| f.summary.id == metro_id)?;
+        let at = self.feed.last_success.unwrap_or(0);
+        Some(grid::grid(&self.frames[i], &self.probes[i], self.radius_km, at))
+    }
+
+    /// The national roll-up over measured metros (metros without probes do not meet it).
+    pub fn latency_summary(&self) -> LatencySummary {
+        let at = self.feed.last_success.unwrap_or(0);
+        let mut s = self.log.summary(at, &self.summaries);
+        s.source = LatencySource::Prometheus;
+        s.stale_since = self.feed.stale_since;
+        s
+    }
+
+    /// Swaps a successful query in; returns the metros whose summary changed.
+    fn apply(&mut self, m: Measurement, now: UnixMs) -> Vec<MetroSummary> {
+        let changed = m
+            .summaries
+            .iter()
+            .zip(&self.summaries)
+            .filter(|(new, old)| new != old)
+            .map(|(new, _)| new.clone())
+            .collect();
+        self.feed.probes = m.probes.iter().map(|p| p.len() as u32).sum();
+        self.feed.metros_measured = m.probes.iter().filter(|p| !p.is_empty()).count() as u32;
+        self.feed.metros_without_measurements = self
+            .frames
+            .iter()
+            .zip(&m.probes)
+            .filter(|(_, p)| p.is_empty())
+            .map(|(f, _)| f.summary.id.clone())
+            .collect();
+        self.feed.skipped = m
+            .skipped
+            .iter()
+            .map(|(reason, count)| SkippedSeries {
+                reason: (*reason).to_owned(),
+                count: *count,
+            })
+            .collect();
+        self.feed.last_success = Some(now);
+        self.feed.stale_since = None;
+        self.feed.last_error = None;
+        self.probes = m.probes;
+        self.summaries = m.summaries;
+        self.log.observe(now, &self.summaries);
+        changed
+    }
+
+    /// A failed query: the figures stay and are stale from the first failure on.
+    fn fail(&mut self, error: String, now: UnixMs) {
+        if self.feed.stale_since.is_none() {
+            self.feed.stale_since = Some(now);
+        }
+        self.feed.last_error = Some(error);
+    }
+
+    /// Lines for `GET /metrics` (Prometheus text format).
+    pub fn metrics_text(&self, now: UnixMs) -> String {
+        let f = &self.feed;
+        let mut out = String::new();
+        out.push_str("# HELP tianshu_latency_stale 1 while measured latency is stale (Prometheus unreachable or refusing the query).\n");
+        out.push_str("# TYPE tianshu_latency_stale gauge\n");
+        out.push_str(&format!(
+            "tianshu_latency_stale {}\n",
+            u8::from(f.stale_since.is_some())
+        ));
+        out.push_str("# HELP tianshu_latency_stale_seconds How long measured latency has been stale.\n");
+        out.push_str("# TYPE tianshu_latency_stale_seconds gauge\n");
+        let stale_s = f.stale_since.map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0);
+        out.push_str(&format!("tianshu_latency_stale_seconds {stale_s}\n"));
+        out.push_str("# HELP tianshu_latency_last_success_timestamp_seconds Last successful Prometheus query (0: none yet).\n");
+        out.push_str("# TYPE tianshu_latency_last_success_timestamp_seconds gauge\n");
+        out.push_str(&format!(
+            "tianshu_latency_last_success_timestamp_seconds {}\n",
+            f.last_success.unwrap_or(0) as f64 / 1000.0
+        ));
+        out.push_str("# HELP tianshu_latency_probes Probes used from the last successful query.\n");
+        out.push_str("# TYPE tianshu_latency_probes gauge\n");
+        out.push_str(&format!("tianshu_latency_probes {}\n", f.probes));
+        out.push_str("# HELP tianshu_latency_metros_measured Metros with at least one probe.\n");
+        out.push_str("# TYPE tianshu_latency_metros_measured gauge\n");
+        out.push_str(&format!("tianshu_latency_metros_measured {}\n", f.metros_measured));
+        out.push_str("# HELP tianshu_latency_series_skipped Series of the last successful query left out, by reason.\n");
+        out.push_str("# TYPE tianshu_latency_series_skipped gauge\n");
+        for s in &f.skipped {
+            out.push_str(&format!(
+                "tianshu_latency_series_skipped{{reason=\"{}\"}} {}\n",
+                s.reason, s.count
+            ));
+        }
+        out
+    }
+}
+
+/// Everything a query's answer means, computed without any lock.
+pub fn measure_answer(
+    frames: &[MetroFrame],
+    body: &[u8],
+    labels: &ProbeLabels,
+    radius_km: f64,
+) -> Result<Measurement, parse::AnswerError> {
+    let answer = parse_answer(body, labels)?;
+    let mut skipped = answer.skipped;
+    let probes = grid::assign(frames, &answer.probes, radius_km, &mut skipped);
+    let summaries = frames
+        .iter()
+        .zip(&probes)
+        .map(|(f, p)| grid::summary(f, p, &grid::measure(f, p, radius_km)))
+        .collect();
+    Ok(Measurement {
+        probes,
+        summaries,
+        skipped,
+    })
+}
+
+impl World {
+    /// Metro summaries as served: measured ones when a Prometheus source is on.
+    pub fn metro_summaries(&self) -> Vec<MetroSummary> {
+        match &self.measured {
+            Some(m) => m.summaries().to_vec(),
+            None => self.sim.metros().to_vec(),
+        }
+    }
+
+    /// A metro's grid as served.
+    pub fn metro_grid(&self, metro_id: &str) -> Option<LatencyGrid> {
+        match &self.measured {
+            Some(m) => m.grid(metro_id),
+            None => self.sim.latency_grid(metro_id),
+        }
+    }
+
+    /// The national roll-up as served.
+    pub fn metro_latency_summary(&self) -> LatencySummary {
+        match &self.measured {
+            Some(m) => m.latency_summary(),
+            None => self.sim.latency_summary(),
+        }
+    }
+
+    /// Where latency comes from and how fresh it is.
+    pub fn latency_feed(&self) -> LatencyFeed {
+        match &self.measured {
+            Some(m) => m.feed().clone(),
+            None => LatencyFeed {
+                source: LatencySource::Simulator,
+                simulated: true,
+                url: None,
+                query: None,
+                interval_s: 0.0,
+                probe_radius_km: 0.0,
+                last_success: None,
+                stale_since: None,
+                last_error: None,
+                probes: 0,
+                skipped: Vec::new(),
+                metros_measured: 0,
+                metros_without_measurements: Vec::new(),
+            },
+        }
+    }
+
+    /// Frames of every metro from the simulator's geometry and population (not its latency).
+    pub fn metro_frames(&self) -> Vec<MetroFrame> {
+        self.sim
+            .metros()
+            .iter()
+            .filter_map(|m| {
+                let g = self.sim.latency_grid(&m.id)?;
+                Some(MetroFrame::from_grid(m, &g))
+            })
+            .collect()
+    }
+
+    fn apply_measurement(&mut self, m: Measurement, now: UnixMs) {
+        let Some(measured) = self.measured.as_mut() else {
+            return;
+        };
+        let changed = measured.apply(m, now);
+        for metro in changed {
+            self.publish(EventKind::MetroUpdated { metro }, now);
+        }
+    }
+
+    fn measurement_failed(&mut self, error: String, now: UnixMs) {
+        if let Some(measured) = self.measured.as_mut() {
+            measured.fail(error, now);
+        }
+    }
+}
+
+/// Switches `world` to measured latency and starts polling; the task ends when `stop` turns true.
+pub fn start(
+    world: Arc<Mutex<World>>,
+    config: PrometheusConfig,
+    now: UnixMs,
+    mut stop: watch::Receiver<bool>,
+) -> Result<JoinHandle<()>, ConfigError> {
+    let base = config.validate()?;
+    let endpoint = base
+        .join("api/v1/query")
+        .map_err(|e| ConfigError(format!("--prometheus-url {}: {e}", config.url)))?;
+    let endpoint = if base.path().ends_with('/') || base.path().is_empty() {
+        endpoint
+    } else {
+        // `http://h/prom` + `api/v1/query` would drop `prom`: keep the base's path.
+        let mut u = base.clone();
+        u.set_path(&format!("{}/api/v1/query", base.path()));
+        u
+    };
+    let timeout = config.interval.clamp(Duration::from_secs(1), Duration::from_secs(10));
+    let client = reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(3).min(timeout))
+        .timeout(timeout)
+        .build()
+        .map_err(|e| ConfigError(format!("cannot build the HTTP client: {e}")))?;
+    let frames = {
+        let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
+        let frames = Arc::new(w.metro_frames());
+        w.measured = Some(Box::new(Measured::new(frames.clone(), &config, now)));
+        frames
+    };
+    tracing::info!(
+        "metro latency from Prometheus at {} every {:?}: {}",
+        config.display_url(),
+        config.interval,
+        config.query
+    );
+    Ok(tokio::spawn(async move {
+        let mut failures: u32 = 0;
+        loop {
+            let outcome = query(&client, &endpoint, &config.query).await.and_then(|body| {
+                measure_answer(&frames, &body, &config.labels, config.probe_radius_km)
+                    .map_err(|e| e.to_string())
+            });
+            let now = crate::backend::http::now_ms();
+            match outcome {
+                Ok(m) => {
+                    if failures > 0 {
+                        tracing::info!("Prometheus answers again after {failures} failed queries");
+                    }
+                    failures = 0;
+                    for (reason, count) in &m.skipped {
+                        tracing::debug!("Prometheus series skipped: {count} × {reason}");
+                    }
+                    let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
+                    w.apply_measurement(m, now);
+                }
+                Err(e) => {
+                    failures = failures.saturating_add(1);
+                    tracing::warn!("Prometheus query failed ({failures} in a row): {e}");
+                    let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
+                    w.measurement_failed(e, now);
+                }
+            }
+            let wait = config
+                .interval
+                .saturating_mul(1 << failures.min(4))
+                .min(MAX_BACKOFF.max(config.interval));
+            tokio::select! {
+                _ = stop.wait_for(|s| *s) => break,
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+    }))
+}
+
+/// One instant query; the body, bounded, or a sentence saying why not.
+async fn query(client: &reqwest::Client, endpoint: &reqwest::Url, promql: &str) -> Result<Vec<u8>, String> {
+    let mut response = client
+        .get(endpoint.clone())
+        .query(&[("query", promql)])
+        .send()
+        .await
+        .map_err(|e| format!("cannot reach Prometheus at {}: {e}", endpoint.origin().ascii_serialization()))?;
+    let status = response.status();
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("reading Prometheus' answer: {e}"))?
+    {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(format!("Prometheus' answer exceeds {MAX_BODY_BYTES} bytes"));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    // Prometheus answers 400/422/503 with its JSON error body: let the parser say why.
+    if !status.is_success() && !body.starts_with(b"{") {
+        return Err(format!("Prometheus answered HTTP {status}"));
+    }
+    Ok(body)
+}
