@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit, API end to end, faults and hostile input, console flows
-# (egui_kittest on Mesa's software renderer) and the real-window smoke tests (under a private Xvfb).
+# (egui_kittest on Mesa's software renderer), the real-window smoke tests (under a private Xvfb) and the
+# tests against real PostgreSQL, Prometheus and Secret Service servers (installed here if missing).
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/system-packages.sh
+# Real servers some tests run against (each test starts its own on a free port):
+bash scripts/postgres-packages.sh      # two `serve` replicas on one PostgreSQL
+bash scripts/prometheus-packages.sh    # the Prometheus latency adapter
+bash scripts/keyring-test-packages.sh  # the console token in a real Secret Service keyring
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0

@@ -66,7 +66,10 @@ fn a_paused_backend_wakes_the_console_only_while_connecting() {
     let woken = wakes.load(Ordering::SeqCst);
     runtime.block_on(backend.shutdown());
     assert_eq!(state.connection, ConnectionState::Connected, "{received:?}");
-    assert!(!state.is_stale(Instant::now()), "quiet but live is not stale");
+    assert!(
+        !state.is_stale(Instant::now()),
+        "quiet but live is not stale"
+    );
     assert!(
         !received.iter().any(|e| e.contains("Reconnecting")),
         "keep-alives must keep the stream alive: {received:?}"
@@ -144,7 +147,9 @@ fn a_connected_quiet_console_requests_no_frame_on_any_view_however_long_it_waits
         to_ui
             .try_send(ClientEvent::Connection(ConnectionState::Connected))
             .unwrap();
-        to_ui.try_send(ClientEvent::Snapshot(Box::new(snap))).unwrap();
+        to_ui
+            .try_send(ClientEvent::Snapshot(Box::new(snap)))
+            .unwrap();
         harness.run_steps(3);
         if view == View::Overview {
             // The moving dashes are an animation: the operator's "Animate" switch stops them.
@@ -154,7 +159,10 @@ fn a_connected_quiet_console_requests_no_frame_on_any_view_however_long_it_waits
         // The views' data requests stay unanswered: a slow backend, still live.
         while from_ui.try_recv().is_ok() {}
         // A minute passes with the stream up and nothing new: no clock may tick on screen.
-        harness.state_mut().state.freeze_clock(start + Duration::from_secs(60));
+        harness
+            .state_mut()
+            .state
+            .freeze_clock(start + Duration::from_secs(60));
         harness.run_steps(2);
         assert!(
             !harness.ctx.has_requested_repaint(),

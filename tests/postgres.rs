@@ -100,8 +100,8 @@ impl Cluster {
         self.dir.join("data").display().to_string()
     }
 
-    fn start(bin: PathBuf) -> Self {
-        let dir = std::env::temp_dir().join(format!("tianshu-pg-{}", std::process::id()));
+    fn start(bin: PathBuf, name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("tianshu-pg-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let run_as = if is_root() {
@@ -184,6 +184,7 @@ impl Drop for Cluster {
 /// `tianshu serve` as a child process, killed when dropped.
 struct Serve {
     child: Child,
+    url: String,
     api_li: ApiClient,
     api_wang: ApiClient,
 }
@@ -209,6 +210,7 @@ impl Serve {
         let url = format!("http://127.0.0.1:{port}");
         Self {
             child,
+            url: url.clone(),
             api_li: ApiClient::new(&url, Some(TOKEN_LI)).unwrap(),
             api_wang: ApiClient::new(&url, Some(TOKEN_WANG)).unwrap(),
         }
@@ -234,6 +236,23 @@ impl Drop for Serve {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether this replica leads (the `tianshu_store_leader` gauge of `/metrics`).
+async fn leads(serve: &Serve) -> Option<bool> {
+    let text = reqwest::Client::new()
+        .get(format!("{}/metrics", serve.url))
+        .bearer_auth(TOKEN_LI)
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("tianshu_store_leader "))?;
+    Some(line.ends_with(" 1"))
 }
 
 fn reject(action: &Action, key: &str) -> DecisionRequest {
@@ -312,19 +331,27 @@ async fn action_on(api: &ApiClient, id: u64) -> Option<Action> {
         .find(|a| a.id == id)
 }
 
-#[test]
-fn two_replicas_share_actions_decisions_and_audit_exactly_once() {
+/// A fresh cluster, or `None` (the test then passes with a notice) when PostgreSQL is not
+/// installed, unless TIANSHU_REQUIRE_POSTGRES=1.
+fn cluster_or_skip(test: &str) -> Option<Cluster> {
     let Some(bin) = postgres_bin() else {
         let why = "PostgreSQL is not installed (/usr/lib/postgresql/*/bin/{initdb,pg_ctl,postgres}; \
                    run scripts/postgres-packages.sh)";
         if std::env::var("TIANSHU_REQUIRE_POSTGRES").as_deref() == Ok("1") {
             panic!("TIANSHU_REQUIRE_POSTGRES=1 but {why}");
         }
-        eprintln!("SKIPPED two_replicas_share_actions_decisions_and_audit_exactly_once: {why}");
+        eprintln!("SKIPPED {test}: {why}");
+        return None;
+    };
+    Some(Cluster::start(bin, test))
+}
+
+#[test]
+fn two_replicas_share_actions_decisions_and_audit_exactly_once() {
+    let started = Instant::now();
+    let Some(cluster) = cluster_or_skip("replicas") else {
         return;
     };
-    let started = Instant::now();
-    let cluster = Cluster::start(bin);
     let work = std::env::temp_dir().join(format!("tianshu-pg-work-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
@@ -528,10 +555,43 @@ fn two_replicas_share_actions_decisions_and_audit_exactly_once() {
         .await;
         assert_eq!(audit_count(&b.api_wang, w.id, "reject").await, 1);
 
+        // Exactly one leader; when it dies, the other takes over and proposes.
+        let ((leader_a, _), _) = eventually(Duration::from_secs(30), "one leader", || async {
+            let (la, lb) = (leads(&a).await?, leads(&b).await?);
+            (la != lb).then_some((la, lb))
+        })
+        .await;
+        let (mut gone, survivor) = if leader_a { (a, b) } else { (b, a) };
+        let newest = survivor
+            .api_li
+            .actions(None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|a| a.id)
+            .max()
+            .unwrap_or(0);
+        gone.child.kill().unwrap();
+        gone.child.wait().unwrap();
+        let t = Instant::now();
+        eventually(Duration::from_secs(30), "the survivor leads", || async {
+            leads(&survivor).await.filter(|l| *l)
+        })
+        .await;
+        eventually(
+            Duration::from_secs(60),
+            "a proposal by the new leader",
+            || async {
+                let ids = survivor.api_li.actions(None).await.ok()?;
+                ids.iter().any(|a| a.id > newest).then_some(())
+            },
+        )
+        .await;
+        let takeover = t.elapsed();
         eprintln!(
             "two replicas on PostgreSQL: both up in {:.1} s; decision through A {:.1} ms; on B's \
              event stream after {:.1} ms; concurrent pairs {:?} ms; 503 with PostgreSQL down in \
-             {:.0} ms; whole test {:.1} s",
+             {:.0} ms; new leader proposing {:.1} s after the old one died; whole test {:.1} s",
             booted.as_secs_f64(),
             decide_latency.as_secs_f64() * 1e3,
             fanout.as_secs_f64() * 1e3,
@@ -540,10 +600,108 @@ fn two_replicas_share_actions_decisions_and_audit_exactly_once() {
                 .map(|m| (m * 10.0).round() / 10.0)
                 .collect::<Vec<_>>(),
             refused_in.as_secs_f64() * 1e3,
+            takeover.as_secs_f64(),
             started.elapsed().as_secs_f64()
         );
-        drop(a);
-        drop(b);
+        drop(gone);
+        drop(survivor);
     });
     let _ = std::fs::remove_dir_all(&work);
+}
+
+/// Two stores (as two replicas hold them) on one database, below HTTP: the same idempotency key
+/// sent at once for two different actions is recorded once and refused for the other (the
+/// primary key's collision is retried and answered from the record).
+#[test]
+fn one_key_for_two_actions_at_once_is_recorded_once() {
+    use tianshu::backend::auth::Principal;
+    use tianshu::backend::pg::{Decided, Shared};
+    use tianshu::backend::sim::{SimConfig, Simulator};
+    use tianshu::backend::world::{DecideError, World};
+
+    let Some(cluster) = cluster_or_skip("store") else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let url = cluster.url("postgres");
+        // What this build cannot do is refused at start, with the reason.
+        let tls = Shared::connect(&format!("{url}?sslmode=require")).await;
+        let why = tls.err().expect("TLS is not built in").to_string();
+        assert!(why.contains("TLS") || why.contains("tls"), "{why}");
+        let wrong_db = Shared::connect(&cluster.url("nowhere")).await;
+        let why = wrong_db.err().expect("no such database").to_string();
+        assert!(why.contains("nowhere"), "{why}");
+        let (one, two) = (
+            Shared::connect(&url).await.unwrap(),
+            Shared::connect(&url).await.unwrap(),
+        );
+        // Actions as a leader proposes them, ids from the shared sequence.
+        let sim = Simulator::new(SimConfig {
+            seed: 5,
+            start: 1_793_491_200_000,
+            factory_count: 500,
+        })
+        .unwrap();
+        let mut world = World::new_shared(sim, Vec::new(), 60.0, 100, 0).unwrap();
+        let now = tianshu::backend::http::now_ms();
+        const PAIRS: usize = 5;
+        let mut drafts = Vec::new();
+        for _ in 0..10_000 {
+            if drafts.len() == 2 * PAIRS {
+                break;
+            }
+            for p in world.step(600.0, now) {
+                if p.policy != Policy::AutoWithVeto && drafts.len() < 2 * PAIRS {
+                    drafts.push(world.draft_action(p, now));
+                }
+            }
+        }
+        assert_eq!(drafts.len(), 2 * PAIRS, "the simulator proposed too little");
+        let mut actions = Vec::new();
+        for (i, draft) in drafts.into_iter().enumerate() {
+            let store = if i % 2 == 0 { &one } else { &two };
+            actions.push(store.insert_proposal(draft, now).await.unwrap().0);
+        }
+        let (loaded, _) = two.load_actions().await.unwrap();
+        let mut ids: Vec<u64> = actions.iter().map(|a| a.id).collect();
+        assert_eq!(loaded.iter().map(|a| a.id).collect::<Vec<_>>(), ids);
+        ids.dedup();
+        assert_eq!(
+            ids.len(),
+            2 * PAIRS,
+            "ids from the shared sequence never collide"
+        );
+
+        let admin = Principal::new("root", tianshu::api::Role::Admin);
+        for (round, pair) in actions.chunks(2).enumerate() {
+            let key = format!("shared-key-{round}");
+            let (x, y) = (&pair[0], &pair[1]);
+            let (rx, ry) = (reject(x, &key), reject(y, &key));
+            let (dx, dy) = tokio::join!(
+                one.decide(x.id, &rx, &admin, now),
+                two.decide(y.id, &ry, &admin, now)
+            );
+            let applied = [&dx, &dy]
+                .iter()
+                .filter(|d| matches!(d, Ok(Decided::Applied { .. })))
+                .count();
+            let reused = [&dx, &dy]
+                .iter()
+                .filter(|d| matches!(d, Err(r) if matches!(r.error, DecideError::KeyReused(_))))
+                .count();
+            assert_eq!((applied, reused), (1, 1), "round {round}");
+            // The winner's retry through the other store is its replay.
+            let (winner, request) = if dx.is_ok() { (x, &rx) } else { (y, &ry) };
+            let retry = two.decide(winner.id, request, &admin, now).await;
+            assert!(matches!(retry, Ok(Decided::Replayed(_))), "round {round}");
+        }
+        let audit = one.audit_page(None, 500).await.unwrap();
+        let rejects = audit.iter().filter(|e| e.event == "reject").count();
+        assert_eq!(rejects, PAIRS, "one audit entry per applied decision");
+    });
 }

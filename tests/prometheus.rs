@@ -128,7 +128,10 @@ fn start_prometheus(bin: &Path, dir: &Path, port: u16, exporter_port: u16) -> Pr
     let log = std::fs::File::create(dir.join("prometheus.log")).unwrap();
     let child = Command::new(bin)
         .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.tsdb.path={}", dir.join("tsdb").display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("tsdb").display()
+        ))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .stdin(Stdio::null())
         .stdout(log.try_clone().unwrap())
@@ -275,7 +278,11 @@ async fn prometheus_probes_feed_the_metro_latency_api() {
     assert_eq!(grid.source, LatencySource::Prometheus);
     assert_eq!(grid.probes.len(), 2);
     let at = |e: f64, n: f64| grid.rtt_ms[cell_of(&grid, a, e, n)];
-    assert!((at(0.0, 0.0) - 0.42).abs() < 1e-4, "centre {}", at(0.0, 0.0));
+    assert!(
+        (at(0.0, 0.0) - 0.42).abs() < 1e-4,
+        "centre {}",
+        at(0.0, 0.0)
+    );
     assert!((at(2.0, 2.0) - 0.42).abs() < 1e-4, "2.8 km from the probe");
     assert!((at(20.0, 0.0) - 1.6).abs() < 1e-4, "east {}", at(20.0, 0.0));
     assert_eq!(at(-40.0, -40.0), -1.0, "far from every probe: no data");
@@ -300,7 +307,10 @@ async fn prometheus_probes_feed_the_metro_latency_api() {
     let grid_b: LatencyGrid = get(&base, &format!("/api/v1/metros/{}/latency", b.id)).await;
     assert!((grid_b.rtt_ms[cell_of(&grid_b, b, 0.0, 0.0)] - 0.81).abs() < 1e-4);
     let grid_c: LatencyGrid = get(&base, &format!("/api/v1/metros/{}/latency", c.id)).await;
-    assert!(grid_c.rtt_ms.iter().all(|ms| *ms == -1.0), "no probe, no data");
+    assert!(
+        grid_c.rtt_ms.iter().all(|ms| *ms == -1.0),
+        "no probe, no data"
+    );
 
     let summary: LatencySummary = get(&base, "/api/v1/latency/summary").await;
     assert_eq!(summary.source, LatencySource::Prometheus);
@@ -316,7 +326,11 @@ async fn prometheus_probes_feed_the_metro_latency_api() {
         .send()
         .await
         .unwrap();
-    assert_eq!(what_if.status(), 409, "no site model behind measured latency");
+    assert_eq!(
+        what_if.status(),
+        409,
+        "no site model behind measured latency"
+    );
 
     // The exporter changes: the centre probe slows to 1.25 ms.
     exporter.set(format!(
@@ -326,14 +340,21 @@ async fn prometheus_probes_feed_the_metro_latency_api() {
         probe(&b.name_en, b, 0.0, "0.00081"),
     ));
     let path = format!("/api/v1/metros/{}/latency", a.id);
-    let followed = wait_for(Duration::from_secs(30), "a changed value comes through", || async {
-        let g: LatencyGrid = get(&base, &path).await;
-        (g.rtt_ms[cell_of(&g, a, 0.0, 0.0)] - 1.25).abs() < 1e-4
-    })
+    let followed = wait_for(
+        Duration::from_secs(30),
+        "a changed value comes through",
+        || async {
+            let g: LatencyGrid = get(&base, &path).await;
+            (g.rtt_ms[cell_of(&g, a, 0.0, 0.0)] - 1.25).abs() < 1e-4
+        },
+    )
     .await;
     eprintln!("a changed value reached the API after {followed:?}");
     let now: Vec<MetroSummary> = get(&base, "/api/v1/metros").await;
-    assert!(now[0].coverage_1ms < grid.coverage_1ms, "the centre is no longer within 1 ms");
+    assert!(
+        now[0].coverage_1ms < grid.coverage_1ms,
+        "the centre is no longer within 1 ms"
+    );
 
     // Prometheus dies: the figures stay, marked stale.
     let _ = prometheus.0.kill();
@@ -345,9 +366,16 @@ async fn prometheus_probes_feed_the_metro_latency_api() {
     .await;
     eprintln!("stale reported {stale:?} after Prometheus was killed");
     let feed: LatencyFeed = get(&base, "/api/v1/latency/source").await;
-    assert!(feed.last_error.as_deref().is_some_and(|e| e.contains("Prometheus")));
+    assert!(
+        feed.last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("Prometheus"))
+    );
     let g: LatencyGrid = get(&base, &path).await;
-    assert!((g.rtt_ms[cell_of(&g, a, 0.0, 0.0)] - 1.25).abs() < 1e-4, "last good data kept");
+    assert!(
+        (g.rtt_ms[cell_of(&g, a, 0.0, 0.0)] - 1.25).abs() < 1e-4,
+        "last good data kept"
+    );
     let summary: LatencySummary = get(&base, "/api/v1/latency/summary").await;
     assert_eq!(summary.stale_since, feed.stale_since);
     let health: Value = get(&base, "/api/v1/health").await;

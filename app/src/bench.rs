@@ -326,7 +326,11 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     let measuring = Instant::now();
 
     let mut reports = Vec::new();
-    for view in View::ALL {
+    let views: Vec<View> = match args.view {
+        Some(view) => vec![view],
+        None => View::ALL.to_vec(),
+    };
+    for view in views {
         app.view = view;
         // Let the view ask for and receive its data (bounded wait), then warm up.
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -340,7 +344,7 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
         let mut times = Vec::with_capacity(args.frames);
         let (mut prims, mut verts, mut calls) = (0usize, 0usize, 0usize);
         for i in 0..args.frames {
-            let events = if view == View::Overview {
+            let events = if matches!(view, View::Overview | View::Factories) {
                 sweep_events(i, frames.size)
             } else {
                 Vec::new()
@@ -367,10 +371,15 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     let events_per_second = events / measuring.elapsed().as_secs_f64().max(1e-9);
     app.view = View::Overview;
     let mut latency = LatencyReport::default();
-    measure_event_latency(&mut frames, &mut app, &wake, &mut latency);
+    // `--view`: that view's frames only, no latency measurement.
+    if args.view.is_none() {
+        measure_event_latency(&mut frames, &mut app, &wake, &mut latency);
+    }
     runtime.block_on(backend.shutdown());
     drop(app);
-    measure_decisions(&args, frames.size, &mut latency)?;
+    if args.view.is_none() {
+        measure_decisions(&args, frames.size, &mut latency)?;
+    }
     let worst_p99_ms = reports.iter().map(|r| r.p99_ms).fold(0.0, f64::max);
     let report = BenchReport {
         width,

@@ -35,11 +35,15 @@ pub enum Command {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
     Csv,
+    /// The scorecard drawn as an image (1400 px wide).
+    Png,
+    /// The scorecard as a one-page PDF (text as text, font embedded).
+    Pdf,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Output format (csv; png and pdf are not done yet).
+    /// Output format: csv (one row per target), png or pdf (the scorecard drawn).
     #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
     pub format: ReportFormat,
     /// File to write; `-` for standard output.
@@ -87,6 +91,10 @@ pub struct BenchArgs {
     /// Seconds the --events-rate flood lasts.
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     pub duration: u64,
+    /// Time only this view, without the latency measurements (the overview and factories maps get
+    /// the pan/zoom sweep).
+    #[arg(long, value_enum)]
+    pub view: Option<View>,
     /// Write every plant's position (the simulator's, same seed) as JSON to FILE and exit
     /// (for the peer comparison, scripts/peer-compare.sh).
     #[arg(long, value_name = "FILE")]
@@ -310,7 +318,9 @@ pub fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
         other => return Err(format!("unknown unit {other:?} in {text:?} (ms, s, m, h)")),
     };
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
-        return Err(format!("{text:?} is not a positive duration of at most a day"));
+        return Err(format!(
+            "{text:?} is not a positive duration of at most a day"
+        ));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
 }

@@ -12,6 +12,7 @@ pub mod console;
 pub mod i18n;
 pub mod report;
 pub mod review;
+pub mod scorecard_doc;
 pub mod serve_config;
 pub mod settings;
 pub mod state;

@@ -20,6 +20,7 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
     if args.days > 3_650 {
         bail!("--days must be at most 3650, not {}", args.days);
     }
+    check_out(&args.out)?;
     let as_of = match &args.as_of {
         Some(text) => {
             let day = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
@@ -76,6 +77,181 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
                 );
             }
         }
+        ReportFormat::Png | ReportFormat::Pdf => {
+            let format = if args.format == ReportFormat::Png {
+                crate::scorecard_doc::Format::Png
+            } else {
+                crate::scorecard_doc::Format::Pdf
+            };
+            let started = std::time::Instant::now();
+            let bytes = crate::scorecard_doc::render(&rows, lang, at, true, format)?;
+            let drawn_ms = started.elapsed().as_millis();
+            if args.out.as_os_str() == "-" {
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(&bytes)
+                    .context("cannot write to standard output")?;
+                stdout.flush().context("cannot write to standard output")?;
+            } else {
+                write_file(&args.out, &bytes)?;
+                eprintln!(
+                    "tianshu: wrote the scorecard of {} targets (simulated data, as of {}) as {} \
+                     ({} bytes, drawn in {drawn_ms} ms) to {}",
+                    rows.len(),
+                    review::day_of(at)
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                    format.extension().to_uppercase(),
+                    bytes.len(),
+                    args.out.display()
+                );
+            }
+        }
     }
     Ok(())
+}
+
+/// Refuses an output path that cannot be written before the simulator runs: a missing folder,
+/// a folder given as the file.
+fn check_out(out: &std::path::Path) -> anyhow::Result<()> {
+    if out.as_os_str() == "-" {
+        return Ok(());
+    }
+    if out.is_dir() {
+        bail!("--out {} is a folder; give a file name", out.display());
+    }
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !parent.is_dir() {
+        bail!(
+            "--out {}: the folder {} does not exist",
+            out.display(),
+            parent.display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes beside and renames over: a failed run never leaves half a report.
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("part");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("cannot write {}", path.display())
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use clap::Parser as _;
+
+    use crate::cli::{Cli, Command};
+
+    fn report(args: &[&str]) -> anyhow::Result<()> {
+        let mut all = vec!["tianshu", "report", "--factories", "3000"];
+        all.extend_from_slice(args);
+        let Some(Command::Report(args)) = Cli::try_parse_from(all).unwrap().command else {
+            panic!("not a report command");
+        };
+        super::run_report(args)
+    }
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("tianshu-report-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Decodes a PNG: (width, height, distinct colours, share of pixels unlike the corner's).
+    fn look(path: &std::path::Path) -> (u32, u32, usize, f64) {
+        let img = image::load_from_memory_with_format(
+            &std::fs::read(path).unwrap(),
+            image::ImageFormat::Png,
+        )
+        .unwrap()
+        .to_rgba8();
+        let corner = *img.get_pixel(0, 0);
+        let colours: std::collections::HashSet<[u8; 4]> = img.pixels().map(|p| p.0).collect();
+        let inked = img.pixels().filter(|p| **p != corner).count();
+        let share = inked as f64 / (img.width() * img.height()) as f64;
+        (img.width(), img.height(), colours.len(), share)
+    }
+
+    #[test]
+    fn png_reports_in_english_and_chinese_are_drawn() {
+        let dir = scratch("png");
+        let en = dir.join("en.png");
+        let zh = dir.join("zh.png");
+        let started = std::time::Instant::now();
+        report(&["--format", "png", "--out", en.to_str().unwrap()]).unwrap();
+        eprintln!("png report (en) in {:?}", started.elapsed());
+        report(&[
+            "--format",
+            "png",
+            "--lang",
+            "zh-CN",
+            "--out",
+            zh.to_str().unwrap(),
+        ])
+        .unwrap();
+        for path in [&en, &zh] {
+            let (w, h, colours, inked) = look(path);
+            assert_eq!(w, crate::scorecard_doc::WIDTH);
+            // Ten targets in the default world: a header, ten rows and the rule.
+            assert_eq!(h, crate::scorecard_doc::height(10), "{}", path.display());
+            assert!(colours > 50, "{colours} colours in {}", path.display());
+            assert!(
+                inked > 0.03 && inked < 0.6,
+                "{inked} inked in {}",
+                path.display()
+            );
+        }
+        assert_ne!(std::fs::read(&en).unwrap(), std::fs::read(&zh).unwrap());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn the_pdf_report_is_one_page_with_its_font_embedded() {
+        let dir = scratch("pdf");
+        let out = dir.join("scorecard.pdf");
+        report(&[
+            "--format",
+            "pdf",
+            "--lang",
+            "zh-CN",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .unwrap();
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("/FontFile"), "no embedded font program");
+        assert!(text.contains("NotoSansCJK"), "not the shipped font");
+        assert!(text.contains("/Count 1"), "not one page");
+        let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+        assert_eq!(pages, 1);
+        assert!(!dir.join("scorecard.part").exists());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_bad_out_path_is_refused_clearly_before_any_work() {
+        let dir = scratch("bad");
+        let missing = dir.join("no-such-folder").join("x.png");
+        let err = report(&["--format", "png", "--out", missing.to_str().unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("does not exist"), "{err}");
+        let err = report(&["--format", "pdf", "--out", dir.to_str().unwrap()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("is a folder"), "{err}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

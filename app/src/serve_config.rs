@@ -166,7 +166,10 @@ pub fn merge(
             l.prometheus_interval =
                 std::time::Duration::try_from_secs_f64(s).unwrap_or(std::time::Duration::ZERO);
         }
-        if let Some(km) = latency.probe_radius_km.filter(|_| !given("probe_radius_km")) {
+        if let Some(km) = latency
+            .probe_radius_km
+            .filter(|_| !given("probe_radius_km"))
+        {
             l.probe_radius_km = km;
         }
         if let Some(labels) = latency.labels.filter(|_| !given("prometheus_labels")) {
@@ -339,7 +342,11 @@ factories = 1000
         let argv = ["tianshu", "serve", "--prometheus-interval", "5s"];
         let given = |id: &str| id == "prometheus_interval";
         let args = merge(serve_args(&argv), file, Path::new("/etc/tianshu"), &given);
-        let p = args.latency.prometheus().expect("valid").expect("prometheus");
+        let p = args
+            .latency
+            .prometheus()
+            .expect("valid")
+            .expect("prometheus");
         assert_eq!(p.url, "http://prom:9090");
         assert_eq!(p.query, "max by (metro, lat, lon) (rtt_seconds)");
         assert_eq!(p.interval, std::time::Duration::from_secs(5));
@@ -355,11 +362,21 @@ factories = 1000
         let argv = ["tianshu", "serve", "--prometheus-url", "http://p:9090"];
         assert!(serve_args(&argv).latency.prometheus().is_err());
         let argv = [
-            "tianshu", "serve", "--latency-source", "prometheus", "--prometheus-url",
+            "tianshu",
+            "serve",
+            "--latency-source",
+            "prometheus",
+            "--prometheus-url",
             "ftp://p:9090",
         ];
         assert!(serve_args(&argv).latency.prometheus().is_err());
-        assert!(serve_args(&["tianshu", "serve"]).latency.prometheus().expect("ok").is_none());
+        assert!(
+            serve_args(&["tianshu", "serve"])
+                .latency
+                .prometheus()
+                .expect("ok")
+                .is_none()
+        );
         assert_eq!(
             crate::cli::parse_interval("500ms"),
             Ok(std::time::Duration::from_millis(500))

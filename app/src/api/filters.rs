@@ -119,3 +119,52 @@ mod tests {
         assert!(!is_idempotency_key(&"k".repeat(201)) && !is_idempotency_key("ключ"));
     }
 }
+
+/// A count given as a JSON number: `12` or `12.0` (JSON Schema's `integer` admits both, and
+/// some clients write every number as a float), never `12.5`, a negative or above 2^53.
+pub fn integral_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = u64;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a non-negative integer")
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::custom(format!("{v} is negative")))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<u64, E> {
+            const MAX_EXACT: f64 = 9_007_199_254_740_992.0;
+            if v.is_finite() && v.fract() == 0.0 && (0.0..=MAX_EXACT).contains(&v) {
+                Ok(v as u64)
+            } else {
+                Err(E::custom(format!("{v} is not a non-negative integer")))
+            }
+        }
+    }
+    d.deserialize_any(V)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod integral_tests {
+    #[derive(serde::Deserialize)]
+    struct T {
+        #[serde(deserialize_with = "super::integral_u64")]
+        v: u64,
+    }
+
+    #[test]
+    fn integral_floats_are_counts_and_fractions_are_not() {
+        let v = |s: &str| serde_json::from_str::<T>(s).map(|t| t.v);
+        assert_eq!(v(r#"{"v":12}"#).unwrap(), 12);
+        assert_eq!(v(r#"{"v":12.0}"#).unwrap(), 12);
+        assert_eq!(v(r#"{"v":2006591798.0}"#).unwrap(), 2_006_591_798);
+        assert!(v(r#"{"v":12.5}"#).is_err());
+        assert!(v(r#"{"v":-1}"#).is_err());
+        assert!(v(r#"{"v":1e300}"#).is_err());
+        assert!(v(r#"{"v":"12"}"#).is_err());
+    }
+}

@@ -684,6 +684,9 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
     if let Some(measured) = &state.world().measured {
         body.push_str(&measured.metrics_text(now_ms()));
     }
+    if let Some(shared) = &state.shared {
+        body.push_str(&replicas::metrics_text(shared));
+    }
     Ok((
         [(
             axum::http::header::CONTENT_TYPE,

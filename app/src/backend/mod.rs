@@ -193,7 +193,7 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
     let (stop, mut stop_rx) = watch::channel(false);
     if let Some(latency) = config.latency.clone() {
         // Ends with `stop`; not awaited by `shutdown` (it holds no state worth flushing).
-        prometheus::start(world.clone(), latency, now_ms(), stop_rx.clone())?;
+        prometheus::start(world.clone(), latency, stop_rx.clone())?;
     }
 
     let router = http::router(state.clone());

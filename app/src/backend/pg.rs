@@ -998,6 +998,81 @@ mod tests {
         assert_eq!(backoff(50), Duration::from_secs(10));
     }
 
+    #[test]
+    fn stored_changes_apply_once_in_version_order_and_are_published() {
+        use crate::api::{ActionKind, ActionState, Decision, EventKind, Policy, Risk, Role};
+        use crate::backend::sim::{Proposal, SimConfig, Simulator};
+        let sim = Simulator::new(SimConfig {
+            seed: 3,
+            start: 1_793_491_200_000,
+            factory_count: 500,
+        })
+        .unwrap();
+        let mut world = World::new_shared(sim, Vec::new(), 60.0, 1_000, 0).unwrap();
+        let proposal = || Proposal {
+            agent_id: "agent-backbone".into(),
+            kind: ActionKind::Reroute,
+            target: "l".into(),
+            summary_en: "t".into(),
+            summary_zh: "t".into(),
+            rationale_en: "t".into(),
+            rationale_zh: "t".into(),
+            confidence: 0.8,
+            risk: Risk::Medium,
+            policy: Policy::OneApproval,
+            predicted_impact_en: "t".into(),
+            predicted_impact_zh: "t".into(),
+            params: serde_json::json!({ "shift_gbps": 40.0 }),
+            ttl_s: 600,
+        };
+        let mut action = world.draft_action(proposal(), 1_000);
+        action.id = 7;
+        let proposed = decisions::proposed(&action, 1_000);
+        let mut live = world.subscribe(None, 1_000).live;
+
+        assert!(world.apply_stored(action.clone(), proposed.clone(), 1_000));
+        assert!(
+            !world.apply_stored(action.clone(), proposed, 1_000),
+            "the same change reported twice applies once"
+        );
+        let request = DecisionRequest {
+            decision: Decision::Reject,
+            params: None,
+            reason: "checked".into(),
+            expected_version: 1,
+            idempotency_key: "k".into(),
+        };
+        let who = Principal::new("li.wei", Role::Operator);
+        let outcome = decisions::decide(&action, &request, &who, 2_000).unwrap();
+        assert!(world.apply_stored(outcome.action.clone(), vec![outcome.audit], 2_000));
+        assert!(
+            !world.apply_stored(action, Vec::new(), 3_000),
+            "an older version is ignored"
+        );
+        assert_eq!(world.action(7).unwrap().state, ActionState::Rejected);
+
+        let mut kinds = Vec::new();
+        while let Ok(event) = live.try_recv() {
+            kinds.push(match event.kind {
+                EventKind::ActionProposed { .. } => "proposed",
+                EventKind::ActionUpdated { .. } => "updated",
+                EventKind::Audit { .. } => "audit",
+                _ => continue,
+            });
+        }
+        assert_eq!(kinds, ["proposed", "audit", "updated", "audit"]);
+
+        // The local store's paths are closed on a replica.
+        assert!(matches!(
+            world.propose(proposal(), 4_000),
+            Err(StoreError::Shared)
+        ));
+        assert!(matches!(
+            world.decide(7, &request, &who, 4_000),
+            Err(DecideError::Store(StoreError::Shared))
+        ));
+    }
+
     #[tokio::test]
     async fn bad_urls_and_unreachable_servers_are_clear_errors() {
         let e = Shared::connect("postgres://noc@db:notaport/x")

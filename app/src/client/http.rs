@@ -288,8 +288,7 @@ impl Default for Heartbeat {
 impl Heartbeat {
     pub fn beat(&self) {
         let ms = u64::try_from(self.base.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.last_ms
-            .store(ms, std::sync::atomic::Ordering::Relaxed);
+        self.last_ms.store(ms, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Time since bytes last arrived (since creation when none did).

@@ -88,6 +88,15 @@ impl Audience {
         self.settings.profile
     }
 
+    /// Opens the settings panel, or closes it and forgets the unapplied form.
+    pub fn toggle_settings(&mut self) {
+        self.settings_open = !self.settings_open;
+        if !self.settings_open {
+            self.draft = None;
+            self.saved = None;
+        }
+    }
+
     /// Scales the wall (once, and again when the setting changes); other profiles at 1.
     pub fn apply_zoom(&mut self, ctx: &egui::Context) {
         let zoom = if self.profile() == Profile::Wall {

@@ -289,7 +289,7 @@ impl ConsoleApp {
         // pointer), and that is how one leaves it from the keyboard.
         let settings_key = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Comma);
         if shell_out.open_settings || ctx.input_mut(|i| i.consume_shortcut(&settings_key)) {
-            self.audience.settings_open = !self.audience.settings_open;
+            self.audience.toggle_settings();
         }
         // A plant's manager sees the count of that plant's open actions only.
         let pending = match (profile, factory_id) {

@@ -60,14 +60,14 @@ fn as_of(progress: &Progress, days_back: i64) -> Option<UnixMs> {
 }
 
 /// Where "Export CSV" writes: the user's downloads folder, else the current folder.
-fn export_path(progress: &Progress, as_of: Option<UnixMs>) -> PathBuf {
+fn export_path(progress: &Progress, as_of: Option<UnixMs>, extension: &str) -> PathBuf {
     let day = review::day_of(as_of.unwrap_or(progress.sim_time))
         .map(|d| d.to_string())
         .unwrap_or_default();
     let dir = directories::UserDirs::new()
         .and_then(|u| u.download_dir().map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from("."));
-    dir.join(format!("tianshu-scorecard-{day}.csv"))
+    dir.join(format!("tianshu-scorecard-{day}.{extension}"))
 }
 
 impl ProgressView {
@@ -137,7 +137,24 @@ impl ProgressView {
                 commands.push(Command::FetchProgress);
             }
             if ui.button(i18n.tr("review-export-csv")).clicked() {
-                self.start_export(ui.ctx(), progress, &rows, as_of, simulated, i18n);
+                self.start_export(ui.ctx(), progress, &rows, as_of, simulated, i18n, None);
+            }
+            // The same drawing `tianshu report --format png|pdf` writes, made on the export thread.
+            for (id, format) in [
+                ("secrep-export-png", crate::scorecard_doc::Format::Png),
+                ("secrep-export-pdf", crate::scorecard_doc::Format::Pdf),
+            ] {
+                if ui.button(i18n.tr(id)).clicked() {
+                    self.start_export(
+                        ui.ctx(),
+                        progress,
+                        &rows,
+                        as_of,
+                        simulated,
+                        i18n,
+                        Some(format),
+                    );
+                }
             }
         });
         self.export_line(ui, i18n, theme);
@@ -187,6 +204,7 @@ impl ProgressView {
         commands
     }
 
+    #[allow(clippy::too_many_arguments)] // the view's state, plus which export
     fn start_export(
         &mut self,
         ctx: &egui::Context,
@@ -195,22 +213,28 @@ impl ProgressView {
         as_of: Option<UnixMs>,
         simulated: bool,
         i18n: &I18n,
+        document: Option<crate::scorecard_doc::Format>,
     ) {
-        let path = export_path(progress, as_of);
+        let path = export_path(progress, as_of, document.map_or("csv", |f| f.extension()));
         let rows = rows.to_vec();
         let lang = i18n.lang();
         let at = as_of.unwrap_or(progress.sim_time);
         let slot = Arc::clone(&self.export);
         let ctx = ctx.clone();
         std::thread::spawn(move || {
-            let result = std::fs::File::create(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|file| {
-                    review::write_csv(&rows, lang, at, simulated, std::io::BufWriter::new(file))
-                        .map_err(|e| e.to_string())
-                })
-                .map(|()| path.clone())
-                .map_err(|e| format!("{}: {e}", path.display()));
+            let result = match document {
+                None => std::fs::File::create(&path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|file| {
+                        review::write_csv(&rows, lang, at, simulated, std::io::BufWriter::new(file))
+                            .map_err(|e| e.to_string())
+                    }),
+                Some(format) => crate::scorecard_doc::render(&rows, lang, at, simulated, format)
+                    .map_err(|e| e.to_string())
+                    .and_then(|bytes| std::fs::write(&path, bytes).map_err(|e| e.to_string())),
+            }
+            .map(|()| path.clone())
+            .map_err(|e| format!("{}: {e}", path.display()));
             if let Ok(mut slot) = slot.lock() {
                 *slot = Some(result);
             }

@@ -68,3 +68,13 @@ pub(super) async fn decide(
         }
     }
 }
+
+/// `GET /metrics` lines of a replica: whether it leads (proposes and runs the action clock).
+pub(super) fn metrics_text(shared: &Shared) -> String {
+    format!(
+        "# HELP tianshu_store_leader 1 while this replica holds the leader lock of the shared \
+         PostgreSQL store (it proposes actions and runs their clock).\n\
+         # TYPE tianshu_store_leader gauge\ntianshu_store_leader {}\n",
+        u8::from(shared.is_leader())
+    )
+}

@@ -187,7 +187,11 @@ fn measured_median(rtt_ms: &[f32], population: &[f32]) -> f64 {
 }
 
 /// The summary the API serves for a measured metro.
-pub fn summary(frame: &MetroFrame, probes: &[ProbeReading], figures: &MeasuredGrid) -> MetroSummary {
+pub fn summary(
+    frame: &MetroFrame,
+    probes: &[ProbeReading],
+    figures: &MeasuredGrid,
+) -> MetroSummary {
     MetroSummary {
         coverage_1ms: round6(figures.coverage_1ms),
         median_rtt_ms: round6(figures.median_rtt_ms),
@@ -220,7 +224,8 @@ pub fn grid(frame: &MetroFrame, probes: &[ProbeReading], radius_km: f64, at: i64
 }
 
 fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
+    // `+ 0.0` turns −0 into 0 (no "−0.0 %" on screen).
+    (x * 1e6).round() / 1e6 + 0.0
 }
 
 #[cfg(test)]
@@ -276,7 +281,7 @@ mod tests {
         let m = measure(&f, &probes, 2.0);
         assert_eq!(m.rtt_ms[0], 0.4);
         assert_eq!(m.nearest_probe[0], 0);
-        assert_eq!(m.probe_distance_km[0], 0.0);
+        assert!(m.probe_distance_km[0] < 1e-6);
         assert_eq!(m.rtt_ms[99], 1.8);
         assert_eq!(m.nearest_probe[99], 1);
         // Centre of the grid: 6.4 km from both probes, no data.

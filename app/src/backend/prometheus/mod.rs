@@ -23,8 +23,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::api::{
-    EventKind, LatencyFeed, LatencyGrid, LatencySource, LatencySummary, MetroSummary,
-    ProbeReading, SkippedSeries, UnixMs,
+    EventKind, LatencyFeed, LatencyGrid, LatencySource, LatencySummary, MetroSummary, ProbeReading,
+    SkippedSeries, UnixMs,
 };
 use crate::backend::sim::CoverageLog;
 use crate::backend::world::World;
@@ -34,7 +34,8 @@ use self::parse::{ProbeLabels, parse_answer};
 
 /// The query when none is given: the ICMP round trip of ping/blackbox probes, one series per
 /// probe position.
-pub const DEFAULT_QUERY: &str = r#"avg by (metro, lat, lon) (probe_icmp_duration_seconds{phase="rtt"})"#;
+pub const DEFAULT_QUERY: &str =
+    r#"avg by (metro, lat, lon) (probe_icmp_duration_seconds{phase="rtt"})"#;
 /// Largest answer read, bytes.
 const MAX_BODY_BYTES: usize = 8 << 20;
 /// Longest wait between tries after failures.
@@ -125,7 +126,9 @@ pub struct Measured {
     frames: Arc<Vec<MetroFrame>>,
     probes: Vec<Vec<ProbeReading>>,
     summaries: Vec<MetroSummary>,
-    log: CoverageLog,
+    /// Daily history from the first successful query on (so a metro's first measurement is
+    /// not shown as a change from "no measurements").
+    log: Option<CoverageLog>,
     feed: LatencyFeed,
     radius_km: f64,
 }
@@ -140,7 +143,7 @@ pub struct Measurement {
 
 impl Measured {
     /// Before the first query: every metro without measurements.
-    pub fn new(frames: Arc<Vec<MetroFrame>>, config: &PrometheusConfig, now: UnixMs) -> Self {
+    pub fn new(frames: Arc<Vec<MetroFrame>>, config: &PrometheusConfig) -> Self {
         let probes = vec![Vec::new(); frames.len()];
         let summaries: Vec<MetroSummary> = frames
             .iter()
@@ -162,7 +165,7 @@ impl Measured {
             metros_without_measurements: frames.iter().map(|f| f.summary.id.clone()).collect(),
         };
         Self {
-            log: CoverageLog::new(now, &summaries),
+            log: None,
             frames,
             probes,
             summaries,
@@ -183,13 +186,21 @@ impl Measured {
     pub fn grid(&self, metro_id: &str) -> Option<LatencyGrid> {
         let i = self.frames.iter().position(|f| f.summary.id == metro_id)?;
         let at = self.feed.last_success.unwrap_or(0);
-        Some(grid::grid(&self.frames[i], &self.probes[i], self.radius_km, at))
+        Some(grid::grid(
+            &self.frames[i],
+            &self.probes[i],
+            self.radius_km,
+            at,
+        ))
     }
 
     /// The national roll-up over measured metros (metros without probes do not meet it).
     pub fn latency_summary(&self) -> LatencySummary {
         let at = self.feed.last_success.unwrap_or(0);
-        let mut s = self.log.summary(at, &self.summaries);
+        let mut s = match &self.log {
+            Some(log) => log.summary(at, &self.summaries),
+            None => CoverageLog::new(at, &self.summaries).summary(at, &self.summaries),
+        };
         s.source = LatencySource::Prometheus;
         s.stale_since = self.feed.stale_since;
         s
@@ -226,7 +237,10 @@ impl Measured {
         self.feed.last_error = None;
         self.probes = m.probes;
         self.summaries = m.summaries;
-        self.log.observe(now, &self.summaries);
+        match &mut self.log {
+            Some(log) => log.observe(now, &self.summaries),
+            None => self.log = Some(CoverageLog::new(now, &self.summaries)),
+        }
         changed
     }
 
@@ -248,9 +262,13 @@ impl Measured {
             "tianshu_latency_stale {}\n",
             u8::from(f.stale_since.is_some())
         ));
-        out.push_str("# HELP tianshu_latency_stale_seconds How long measured latency has been stale.\n");
+        out.push_str(
+            "# HELP tianshu_latency_stale_seconds How long measured latency has been stale.\n",
+        );
         out.push_str("# TYPE tianshu_latency_stale_seconds gauge\n");
-        let stale_s = f.stale_since.map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0);
+        let stale_s = f
+            .stale_since
+            .map_or(0.0, |t| (now - t).max(0) as f64 / 1000.0);
         out.push_str(&format!("tianshu_latency_stale_seconds {stale_s}\n"));
         out.push_str("# HELP tianshu_latency_last_success_timestamp_seconds Last successful Prometheus query (0: none yet).\n");
         out.push_str("# TYPE tianshu_latency_last_success_timestamp_seconds gauge\n");
@@ -263,7 +281,10 @@ impl Measured {
         out.push_str(&format!("tianshu_latency_probes {}\n", f.probes));
         out.push_str("# HELP tianshu_latency_metros_measured Metros with at least one probe.\n");
         out.push_str("# TYPE tianshu_latency_metros_measured gauge\n");
-        out.push_str(&format!("tianshu_latency_metros_measured {}\n", f.metros_measured));
+        out.push_str(&format!(
+            "tianshu_latency_metros_measured {}\n",
+            f.metros_measured
+        ));
         out.push_str("# HELP tianshu_latency_series_skipped Series of the last successful query left out, by reason.\n");
         out.push_str("# TYPE tianshu_latency_series_skipped gauge\n");
         for s in &f.skipped {
@@ -378,7 +399,6 @@ impl World {
 pub fn start(
     world: Arc<Mutex<World>>,
     config: PrometheusConfig,
-    now: UnixMs,
     mut stop: watch::Receiver<bool>,
 ) -> Result<JoinHandle<()>, ConfigError> {
     let base = config.validate()?;
@@ -393,7 +413,9 @@ pub fn start(
         u.set_path(&format!("{}/api/v1/query", base.path()));
         u
     };
-    let timeout = config.interval.clamp(Duration::from_secs(1), Duration::from_secs(10));
+    let timeout = config
+        .interval
+        .clamp(Duration::from_secs(1), Duration::from_secs(10));
     let client = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(3).min(timeout))
         .timeout(timeout)
@@ -402,7 +424,7 @@ pub fn start(
     let frames = {
         let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
         let frames = Arc::new(w.metro_frames());
-        w.measured = Some(Box::new(Measured::new(frames.clone(), &config, now)));
+        w.measured = Some(Box::new(Measured::new(frames.clone(), &config)));
         frames
     };
     tracing::info!(
@@ -414,10 +436,12 @@ pub fn start(
     Ok(tokio::spawn(async move {
         let mut failures: u32 = 0;
         loop {
-            let outcome = query(&client, &endpoint, &config.query).await.and_then(|body| {
-                measure_answer(&frames, &body, &config.labels, config.probe_radius_km)
-                    .map_err(|e| e.to_string())
-            });
+            let outcome = query(&client, &endpoint, &config.query)
+                .await
+                .and_then(|body| {
+                    measure_answer(&frames, &body, &config.labels, config.probe_radius_km)
+                        .map_err(|e| e.to_string())
+                });
             let now = crate::backend::http::now_ms();
             match outcome {
                 Ok(m) => {
@@ -451,13 +475,22 @@ pub fn start(
 }
 
 /// One instant query; the body, bounded, or a sentence saying why not.
-async fn query(client: &reqwest::Client, endpoint: &reqwest::Url, promql: &str) -> Result<Vec<u8>, String> {
+async fn query(
+    client: &reqwest::Client,
+    endpoint: &reqwest::Url,
+    promql: &str,
+) -> Result<Vec<u8>, String> {
     let mut response = client
         .get(endpoint.clone())
         .query(&[("query", promql)])
         .send()
         .await
-        .map_err(|e| format!("cannot reach Prometheus at {}: {e}", endpoint.origin().ascii_serialization()))?;
+        .map_err(|e| {
+            format!(
+                "cannot reach Prometheus at {}: {e}",
+                endpoint.origin().ascii_serialization()
+            )
+        })?;
     let status = response.status();
     let mut body = Vec::new();
     while let Some(chunk) = response
@@ -475,4 +508,109 @@ async fn query(client: &reqwest::Client, endpoint: &reqwest::Url, promql: &str) 
         return Err(format!("Prometheus answered HTTP {status}"));
     }
     Ok(body)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+    use crate::api::GeoPoint;
+
+    fn frames() -> Arc<Vec<MetroFrame>> {
+        let frame = |id: &str, lat: f64| MetroFrame {
+            summary: MetroSummary {
+                id: id.into(),
+                name_en: id.into(),
+                name_zh: id.into(),
+                province: "CN-SH".into(),
+                center: GeoPoint { lat, lon: 121.0 },
+                population: 100,
+                coverage_1ms: 0.0,
+                median_rtt_ms: 0.0,
+                access_points: 0,
+                probes: None,
+            },
+            origin: GeoPoint {
+                lat: lat - 0.02,
+                lon: 120.98,
+            },
+            cell_km: 1.0,
+            cols: 4,
+            rows: 4,
+            population: vec![1.0; 16],
+        };
+        Arc::new(vec![frame("a", 31.0), frame("b", 40.0)])
+    }
+
+    fn answer(a_seconds: &str) -> String {
+        format!(
+            r#"{{"status":"success","data":{{"resultType":"vector","result":[
+            {{"metric":{{"metro":"a","lat":"31.0","lon":"121.0"}},"value":[1,"{a_seconds}"]}},
+            {{"metric":{{"metro":"a","lat":"31.0","lon":"121.0"}},"value":[1,"NaN"]}}]}}}}"#
+        )
+    }
+
+    #[test]
+    fn failures_keep_the_last_figures_and_mark_them_stale_until_a_success() {
+        let frames = frames();
+        let config = PrometheusConfig::new("http://prom:9090");
+        let mut m = Measured::new(frames.clone(), &config);
+        assert_eq!(m.feed().metros_without_measurements, ["a", "b"]);
+        let labels = ProbeLabels::default();
+        let first = measure_answer(&frames, answer("0.0004").as_bytes(), &labels, 5.0).unwrap();
+        let changed = m.apply(first, 1_000);
+        assert_eq!(changed.len(), 1, "only metro a changed");
+        assert_eq!(m.summaries()[0].probes, Some(1));
+        assert_eq!(
+            m.summaries()[0].coverage_1ms,
+            1.0,
+            "5 km covers the 4 × 4 km grid"
+        );
+        assert_eq!(m.summaries()[1].probes, Some(0));
+        assert_eq!(m.feed().skipped[0].reason, "not_finite");
+
+        m.fail("cannot reach Prometheus".into(), 2_000);
+        m.fail("cannot reach Prometheus".into(), 3_000);
+        assert_eq!(
+            m.feed().stale_since,
+            Some(2_000),
+            "stale since the first failure"
+        );
+        assert_eq!(m.summaries()[0].coverage_1ms, 1.0, "figures kept");
+        assert_eq!(m.latency_summary().stale_since, Some(2_000));
+        let text = m.metrics_text(5_000);
+        assert!(text.contains("tianshu_latency_stale 1\n"), "{text}");
+        assert!(text.contains("tianshu_latency_stale_seconds 3\n"), "{text}");
+        assert!(text.contains("tianshu_latency_series_skipped{reason=\"not_finite\"} 1\n"));
+
+        let slower = measure_answer(&frames, answer("0.0015").as_bytes(), &labels, 5.0).unwrap();
+        m.apply(slower, 6_000);
+        assert_eq!(m.feed().stale_since, None);
+        assert_eq!(m.feed().last_error, None);
+        assert_eq!(m.summaries()[0].coverage_1ms, 0.0);
+        let g = m.grid("a").unwrap();
+        assert!(g.rtt_ms.iter().all(|ms| (*ms - 1.5).abs() < 1e-6));
+        assert_eq!(m.latency_summary().source, LatencySource::Prometheus);
+    }
+
+    #[test]
+    fn settings_that_cannot_work_are_refused() {
+        let ok = PrometheusConfig::new("http://user:secret@prom:9090/");
+        assert!(ok.validate().is_ok());
+        assert_eq!(ok.display_url(), "http://prom:9090", "no credentials shown");
+        let mut c = PrometheusConfig::new("prom:9090");
+        assert!(c.validate().is_err());
+        c.url = "http://prom:9090".into();
+        c.query = " ".into();
+        assert!(c.validate().is_err());
+        c.query = DEFAULT_QUERY.into();
+        c.interval = Duration::from_millis(100);
+        assert!(c.validate().is_err());
+        c.interval = Duration::from_secs(15);
+        c.probe_radius_km = f64::NAN;
+        assert!(c.validate().is_err());
+        c.probe_radius_km = 5.0;
+        c.labels.metro = "metro\"}".into();
+        assert!(c.validate().is_err());
+    }
 }

@@ -61,7 +61,9 @@ pub enum AnswerError {
     NotJson(String),
     #[error("Prometheus refused the query ({kind}): {message}")]
     Refused { kind: String, message: String },
-    #[error("the query gives a {0}, not an instant vector: write it so that it returns one value per probe")]
+    #[error(
+        "the query gives a {0}, not an instant vector: write it so that it returns one value per probe"
+    )]
     NotVector(String),
 }
 
@@ -95,7 +97,9 @@ pub fn parse_answer(body: &[u8], labels: &ProbeLabels) -> Result<ParsedAnswer, A
         let mut message = envelope.error.unwrap_or_else(|| "no reason given".into());
         message.truncate(300);
         return Err(AnswerError::Refused {
-            kind: envelope.error_type.unwrap_or_else(|| envelope.status.clone()),
+            kind: envelope
+                .error_type
+                .unwrap_or_else(|| envelope.status.clone()),
             message,
         });
     }
@@ -231,15 +235,19 @@ mod tests {
 
     #[test]
     fn bad_answers_fail_with_a_reason() {
-        assert!(matches!(parse("<html>502</html>"), Err(AnswerError::NotJson(_))));
+        assert!(matches!(
+            parse("<html>502</html>"),
+            Err(AnswerError::NotJson(_))
+        ));
         assert!(matches!(parse(""), Err(AnswerError::NotJson(_))));
         assert!(matches!(parse("[]"), Err(AnswerError::NotJson(_))));
         assert!(matches!(
             parse(r#"{"status":"success"}"#),
             Err(AnswerError::NotJson(_))
         ));
-        let e = parse(r#"{"status":"error","errorType":"bad_data","error":"parse error at char 4"}"#)
-            .unwrap_err();
+        let e =
+            parse(r#"{"status":"error","errorType":"bad_data","error":"parse error at char 4"}"#)
+                .unwrap_err();
         assert_eq!(
             e,
             AnswerError::Refused {

@@ -122,7 +122,8 @@ impl Metros {
         self.summaries.iter().position(|m| m.id == id)
     }
 
-    /// Population-weighted national 1 ms coverage, 0..1.
+    /// Population-weighted national 1 ms coverage, 0..1 (the targets use the share of metros).
+    #[cfg(test)]
     pub fn national_coverage(&self) -> f64 {
         let people: f64 = self.summaries.iter().map(|m| m.population as f64).sum();
         let covered: f64 = self

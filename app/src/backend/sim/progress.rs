@@ -51,8 +51,8 @@ struct TargetSpec {
 const TARGETS: [TargetSpec; 10] = [
     TargetSpec {
         id: "metro_1ms_coverage",
-        name_en: "Metro population within 1 ms of computing access",
-        name_zh: "城市算力网 1 毫秒时延圈覆盖率",
+        name_en: "Metros with 1 ms computing access",
+        name_zh: "具备 1 毫秒算力时延圈的城市占比",
         unit: "percent",
         target: 75.0,
         lower_is_better: false,

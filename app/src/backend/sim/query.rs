@@ -96,6 +96,18 @@ impl Matcher {
         if q.tech == Some(crate::api::Technology::Unknown) {
             return Err(QueryError::UnknownValue("technology"));
         }
+        // Paging is checked against the documented bounds even where it is ignored (points, CSV),
+        // so one query string means the same everywhere.
+        if let Some(limit) = q.limit.filter(|l| !(1..=MAX_LIMIT).contains(l)) {
+            return Err(QueryError::BadLimit(limit));
+        }
+        if let Some(c) = q
+            .cursor
+            .as_deref()
+            .filter(|c| !crate::api::filters::is_digits(c, 10))
+        {
+            return Err(QueryError::BadCursor(c.to_owned()));
+        }
         Ok(Self {
             q: q.clone(),
             province: q

@@ -238,17 +238,23 @@ pub fn breakdown(points: &FactoryPoints, rows: &[u32], dim: Dimension) -> Vec<(u
 #[derive(Default)]
 pub struct Breakdown {
     dim: Dimension,
+    /// The last breakdown and the (rows version, dimension) it was counted for: an unchanged
+    /// frame does not walk the rows again.
+    counted: Option<((u64, Dimension), Vec<(usize, u64, u64)>)>,
 }
 
 /// Bars shown at most (the rest are the long tail).
 const MAX_BARS: usize = 16;
 
 impl Breakdown {
+    /// `version` changes whenever `rows` (the filtered set) does.
+    #[allow(clippy::too_many_arguments)]
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
         points: &FactoryPoints,
         rows: &[u32],
+        version: u64,
         i18n: &I18n,
         theme: &Theme,
     ) -> Option<FilterClick> {
@@ -262,8 +268,12 @@ impl Breakdown {
                 ui.selectable_value(&mut self.dim, dim, i18n.tr(id));
             }
         });
-        let data = breakdown(points, rows, self.dim);
-        let shown: Vec<(usize, u64, u64)> = data.into_iter().take(MAX_BARS).collect();
+        let key = (version, self.dim);
+        if self.counted.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.counted = Some((key, breakdown(points, rows, self.dim)));
+        }
+        let data = self.counted.as_ref().map_or(&[][..], |(_, d)| d.as_slice());
+        let shown: Vec<(usize, u64, u64)> = data.iter().take(MAX_BARS).copied().collect();
         let names = provinces::names();
         let label_of = |k: usize| -> String {
             match self.dim {

@@ -153,15 +153,16 @@ impl FactoryMap {
                 theme.panel.gamma_multiply(0.85),
             ),
         );
-        let reset = ui
-            .put(
-                egui::Rect::from_min_size(
-                    map_rect.left_top() + egui::vec2(8.0, 8.0),
-                    egui::vec2(120.0, 26.0),
-                ),
-                egui::Button::new(i18n.tr("map-reset")),
-            )
-            .clicked();
+        let reset = !crate::ui::wall::is_wall(ui)
+            && ui
+                .put(
+                    egui::Rect::from_min_size(
+                        map_rect.left_top() + egui::vec2(8.0, 8.0),
+                        egui::vec2(120.0, 26.0),
+                    ),
+                    egui::Button::new(i18n.tr("map-reset")),
+                )
+                .clicked();
         if reset {
             self.fitted_width = None;
         }

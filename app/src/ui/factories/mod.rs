@@ -197,9 +197,14 @@ impl FactoriesView {
                     }
                     charts::progress_ui(ui, state, i18n, theme);
                     ui.add_space(6.0);
-                    clicked_filter = self
-                        .breakdown
-                        .ui(ui, points, &self.rows.sorted, i18n, theme);
+                    clicked_filter = self.breakdown.ui(
+                        ui,
+                        points,
+                        &self.rows.sorted,
+                        self.rows.generation,
+                        i18n,
+                        theme,
+                    );
                 });
             });
         if let Some(click) = clicked_filter {

@@ -122,7 +122,10 @@ pub fn table_ui(
                         if sort.0 == c {
                             text.push_str(if sort.1 { " ▼" } else { " ▲" });
                         }
-                        if ui
+                        if crate::ui::wall::is_wall(ui) {
+                            // A header, not a sort button, on the wall.
+                            ui.label(RichText::new(text).strong());
+                        } else if ui
                             .add(egui::Button::new(RichText::new(text).strong()).frame(false))
                             .clicked()
                         {

@@ -65,16 +65,28 @@ impl Detail {
             .show(ui, |ui| {
                 ui.heading(i18n.pick(&metro.name_en, &metro.name_zh));
                 let threshold = summary.map_or(f64::NAN, |s| s.coverage_threshold);
-                ui.label(
-                    RichText::new(i18n.tr_args(
+                let figures = match metro.probes {
+                    Some(0) => i18n.tr("prom-latency-no-measurements"),
+                    Some(probes) => i18n.tr_args(
+                        "prom-latency-metro-figures",
+                        &[
+                            ("pct", format::percent(metro.coverage_1ms).into()),
+                            ("median", format!("{:.2}", metro.median_rtt_ms).into()),
+                            ("probes", probes.into()),
+                        ],
+                    ),
+                    None => i18n.tr_args(
                         "latency-metro-figures",
                         &[
                             ("pct", format::percent(metro.coverage_1ms).into()),
                             ("median", format!("{:.2}", metro.median_rtt_ms).into()),
                             ("sites", metro.access_points.into()),
                         ],
-                    ))
-                    .color(theme.good_or_bad(metro.coverage_1ms >= threshold)),
+                    ),
+                };
+                ui.label(
+                    RichText::new(figures)
+                        .color(theme.good_or_bad(metro.coverage_1ms >= threshold)),
                 );
                 legend_ui(ui, &theme.latency_bands, i18n, theme);
                 let Some(grid) = grid else {
@@ -98,7 +110,13 @@ impl Detail {
                 if let Some(cell) = self.selected_cell {
                     self.cell_ui(ui, state, grid, cell, i18n, theme);
                 }
-                if !wall {
+                if grid.source == crate::api::LatencySource::Prometheus {
+                    // Measured latency has no site model to plan on (the backend answers 409).
+                    ui.separator();
+                    ui.label(
+                        RichText::new(i18n.tr("prom-latency-whatif-off")).color(theme.text_dim),
+                    );
+                } else if !wall {
                     ui.separator();
                     out.commands
                         .extend(self.what_if_ui(ui, state, grid, i18n, theme));

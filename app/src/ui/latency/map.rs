@@ -25,6 +25,8 @@ const HOME_SPAN_LON: f64 = 56.0;
 const METRO_SPAN_KM: f64 = 115.0;
 /// Node ids of hypothetical sites start here (real sites use their index).
 const HYPOTHETICAL_ID: u64 = 1 << 32;
+/// Node ids of a measured grid's probes start here (never sites, never hypothetical).
+const PROBE_ID: u64 = 1 << 40;
 
 /// Which raster the texture holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -286,14 +288,23 @@ fn badges(world: &World, threshold: Option<f64>, i18n: &I18n, theme: &Theme) -> 
             position: lat_lon(m.center.lat, m.center.lon),
             radius: 4.0 + (m.population as f32 / 1.0e6).sqrt() * 1.6,
             color: match threshold {
+                _ if m.probes == Some(0) => theme.text_dim,
                 Some(t) => theme.good_or_bad(m.coverage_1ms >= t),
                 None => theme.text_dim,
             },
-            label: Some(format!(
-                "{} {} %",
-                i18n.pick(&m.name_en, &m.name_zh),
-                format::percent(m.coverage_1ms)
-            )),
+            label: Some(if m.probes == Some(0) {
+                format!(
+                    "{} · {}",
+                    i18n.pick(&m.name_en, &m.name_zh),
+                    i18n.tr("prom-latency-no-measurements")
+                )
+            } else {
+                format!(
+                    "{} {} %",
+                    i18n.pick(&m.name_en, &m.name_zh),
+                    format::percent(m.coverage_1ms)
+                )
+            }),
             id: i as u64,
         })
         .collect()
@@ -318,7 +329,21 @@ fn site_nodes(grid: &LatencyGrid, detail: &Detail, i18n: &I18n, theme: &Theme) -
         label: Some(i18n.tr("latency-site-hypothetical")),
         id: HYPOTHETICAL_ID + j as u64,
     });
-    live.chain(hypothetical).collect()
+    // A measured grid's probes (it has no sites): where each RTT was taken.
+    let probes = grid.probes.iter().enumerate().map(|(k, p)| MapNode {
+        position: lat_lon(p.location.lat, p.location.lon),
+        radius: 3.5,
+        color: theme.node,
+        label: Some(i18n.tr_args(
+            "prom-latency-probe",
+            &[
+                ("n", (k + 1).into()),
+                ("rtt", format!("{:.2}", p.rtt_ms).into()),
+            ],
+        )),
+        id: PROBE_ID + k as u64,
+    });
+    live.chain(hypothetical).chain(probes).collect()
 }
 
 fn cell_tooltip(response: &Response, grid: &LatencyGrid, cell: usize, i18n: &I18n) {
@@ -330,18 +355,37 @@ fn cell_tooltip(response: &Response, grid: &LatencyGrid, cell: usize, i18n: &I18
 
 /// "RTT 0.84 ms · nearest site #3, 2.1 km" (or "no data").
 pub fn cell_text(grid: &LatencyGrid, cell: usize, i18n: &I18n) -> String {
-    let rtt = grid.rtt_ms.get(cell).copied().filter(|r| r.is_finite());
+    // Negative RTT: no measurement (a measured grid's cell without a probe in reach).
+    let rtt = grid
+        .rtt_ms
+        .get(cell)
+        .copied()
+        .filter(|r| r.is_finite() && *r >= 0.0);
+    let measured = grid.source == crate::api::LatencySource::Prometheus;
+    let sites = if measured {
+        grid.probes.len()
+    } else {
+        grid.access_points.len()
+    };
     let site = grid
         .nearest_site
         .get(cell)
         .copied()
-        .filter(|k| (*k as usize) < grid.access_points.len());
+        .filter(|k| (*k as usize) < sites);
     let km = grid
         .site_distance_km
         .get(cell)
         .copied()
         .filter(|d| d.is_finite());
     match (rtt, site, km) {
+        (Some(rtt), Some(probe), Some(km)) if measured => i18n.tr_args(
+            "prom-latency-cell-probe",
+            &[
+                ("rtt", format!("{rtt:.2}").into()),
+                ("probe", (probe + 1).into()),
+                ("km", format!("{km:.1}").into()),
+            ],
+        ),
         (Some(rtt), Some(site), Some(km)) => i18n.tr_args(
             "latency-cell",
             &[

@@ -15,7 +15,7 @@ use egui::{ColorImage, RichText};
 
 use super::format;
 use super::theme::{LatencyBands, Theme};
-use crate::api::{GeoPoint, LatencyGrid, LatencySummary, MetroSummary};
+use crate::api::{GeoPoint, LatencyGrid, LatencySource, LatencySummary, MetroSummary};
 use crate::client::Command;
 use crate::i18n::I18n;
 use crate::state::{State, World};
@@ -118,7 +118,10 @@ pub fn rtt_histogram(
 /// A cheap fingerprint of the metros' figures: changes when any metro's coverage or sites do.
 fn metros_signature(metros: &[MetroSummary]) -> u64 {
     metros.iter().fold(0xcbf2_9ce4_8422_2325, |h, m| {
-        let x = m.coverage_1ms.to_bits() ^ u64::from(m.access_points).rotate_left(40);
+        // The median too: a measured RTT can change without moving coverage.
+        let x = m.coverage_1ms.to_bits()
+            ^ u64::from(m.access_points).rotate_left(40)
+            ^ m.median_rtt_ms.to_bits().rotate_left(7);
         (h ^ x).wrapping_mul(0x0100_0000_01b3)
     })
 }
@@ -217,14 +220,42 @@ impl LatencyView {
             return;
         };
         let key = (id.clone(), metro_signature(metro));
-        let have = state
-            .metro_grid
-            .as_ref()
-            .is_some_and(|g| &g.metro_id == id && g.coverage_1ms == metro.coverage_1ms);
+        let have = state.metro_grid.as_ref().is_some_and(|g| {
+            &g.metro_id == id
+                && g.coverage_1ms == metro.coverage_1ms
+                && (metro.probes.is_none() || g.median_rtt_ms == metro.median_rtt_ms)
+        });
         if !have && self.grid_requested.as_ref() != Some(&key) {
             commands.push(Command::FetchMetroLatency(id.clone()));
             self.grid_requested = Some(key);
         }
+    }
+}
+
+/// Where the latency figures come from: measured (LIVE, or STALE since when) or simulated.
+fn source_ui(ui: &mut egui::Ui, world: &World, s: &LatencySummary, i18n: &I18n, theme: &Theme) {
+    use tianshu_widgets::StatusPill;
+    match (s.source, s.stale_since) {
+        (LatencySource::Prometheus, Some(since)) => {
+            let text = i18n.tr_args(
+                "prom-latency-stale",
+                &[("time", format::time_of_day(since).into())],
+            );
+            ui.add(StatusPill::new(text, theme.stale_fill, theme.stale_text))
+                .on_hover_text(i18n.tr("prom-latency-stale-hint"));
+        }
+        (LatencySource::Prometheus, None) => {
+            ui.add(StatusPill::new(
+                i18n.tr("prom-latency-live"),
+                theme.ok,
+                theme.background,
+            ))
+            .on_hover_text(i18n.tr("prom-latency-live-hint"));
+        }
+        _ if world.simulated => {
+            ui.label(RichText::new(i18n.tr("latency-simulated")).color(theme.text_dim));
+        }
+        _ => {}
     }
 }
 
@@ -264,9 +295,7 @@ fn header_ui(
             ))
             .color(theme.text),
         );
-        if world.simulated {
-            ui.label(RichText::new(i18n.tr("latency-simulated")).color(theme.text_dim));
-        }
+        source_ui(ui, world, s, i18n, theme);
     });
     if let Some(s) = summary {
         ui.label(
@@ -280,6 +309,13 @@ fn header_ui(
             .small()
             .color(theme.text_dim),
         );
+        if s.source == LatencySource::Prometheus {
+            ui.label(
+                RichText::new(i18n.tr("prom-latency-measured-note"))
+                    .small()
+                    .color(theme.text_dim),
+            );
+        }
     }
     ui.separator();
 }

@@ -123,12 +123,21 @@ impl Ranking {
                                 Some(t) => theme.good_or_bad(m.coverage_1ms >= t),
                                 None => theme.text,
                             };
-                            ui.label(
+                            // A measured metro without probes has no figures, not zero ones.
+                            let unmeasured = m.probes == Some(0);
+                            ui.label(if unmeasured {
+                                RichText::new(i18n.tr("prom-latency-no-measurements"))
+                                    .color(theme.text_dim)
+                            } else {
                                 RichText::new(format!("{} %", format::percent(m.coverage_1ms)))
-                                    .color(colour),
-                            );
+                                    .color(colour)
+                            });
                             ui.label(format::millions(m.population as f64));
-                            ui.label(format!("{:.2} ms", m.median_rtt_ms));
+                            ui.label(if unmeasured {
+                                "—".to_owned()
+                            } else {
+                                format!("{:.2} ms", m.median_rtt_ms)
+                            });
                             let change = change_of(summary, &m.id);
                             ui.label(RichText::new(signed_points(change)).color(if change > 0.0 {
                                 theme.ok
