@@ -679,3 +679,30 @@ async fn metrics_are_prometheus_text_and_count_what_happens() {
     }
     backend.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_reports_each_provinces_own_history() {
+    let backend = start_backend().await;
+    let api = ApiClient::new(&backend.base_url(), None).unwrap();
+    let progress = api.progress().await.expect("progress");
+    assert!(
+        progress.upgraded_by_province_series.len() >= 25,
+        "{} provinces with a history",
+        progress.upgraded_by_province_series.len()
+    );
+    for now in &progress.upgraded_by_province {
+        let series = progress
+            .upgraded_by_province_series
+            .iter()
+            .find(|s| s.key == now.key)
+            .unwrap_or_else(|| panic!("{} has no history", now.key));
+        let last = series.series.last().expect("samples");
+        assert_eq!(last.value, now.count as f64, "{}", now.key);
+        assert!(series.series.len() > 300, "{}: a year back", now.key);
+        assert!(series.series.windows(2).all(|w| w[0].t < w[1].t));
+        assert!(series.series[0].value <= last.value, "{}", now.key);
+    }
+    let rows = tianshu::review::provinces(&progress, None);
+    assert_eq!(rows.len(), progress.enterprises_by_province.len());
+    assert!(rows.iter().filter(|r| r.projection.is_some()).count() >= 25);
+}

@@ -46,8 +46,10 @@ fn console(gpu: bool) -> Console {
         commands,
         events,
     );
-    let render_state =
-        create_render_state(default_wgpu_setup(), egui_wgpu::RendererOptions::PREDICTABLE);
+    let render_state = create_render_state(
+        default_wgpu_setup(),
+        egui_wgpu::RendererOptions::PREDICTABLE,
+    );
     let for_setup = render_state.clone();
     let harness = Harness::builder()
         .with_size(egui::vec2(1600.0, 900.0))
@@ -100,7 +102,10 @@ fn feed(console: &mut Console, snapshot: &tianshu::api::Snapshot, points: &Facto
 /// The map's drawing area, pixels (points × 1), less the legend/button band and attribution.
 fn map_area(console: &Console, what: &str) -> egui::Rect {
     let rect = console.harness.get_by_label_contains(what).rect();
-    egui::Rect::from_min_max(rect.min + egui::vec2(4.0, 72.0), rect.max - egui::vec2(4.0, 26.0))
+    egui::Rect::from_min_max(
+        rect.min + egui::vec2(4.0, 72.0),
+        rect.max - egui::vec2(4.0, 26.0),
+    )
 }
 
 /// Per pixel in `area`: the index of the stage colour it shows, if any.
@@ -159,7 +164,10 @@ fn covered(a: &[Option<u8>], b: &[Option<u8>], width: usize, reach: i64) -> f64 
 /// one of the same stage in the other picture.
 fn assert_same_picture(gpu: &RgbaImage, cpu: &RgbaImage, area: egui::Rect, what: &str) {
     let stages = Theme::built_in("noc-dark").expect("theme").stages;
-    let (g, c) = (stage_mask(gpu, area, &stages), stage_mask(cpu, area, &stages));
+    let (g, c) = (
+        stage_mask(gpu, area, &stages),
+        stage_mask(cpu, area, &stages),
+    );
     let count = |m: &[Option<u8>]| m.iter().filter(|s| s.is_some()).count();
     let (ng, nc) = (count(&g), count(&c));
     assert!(nc >= 100, "{what}: the CPU picture shows {nc} stage pixels");
@@ -196,7 +204,10 @@ fn gpu_points_and_clusters_match_the_cpu_picture_and_upload_once_per_version() {
     let area = map_area(&gpu, "clusters shown of");
     assert_eq!(area, map_area(&cpu, "clusters shown of"));
     let uploads_before = gpu_disc_uploads();
-    let (g, c) = (gpu.harness.render().expect("gpu"), cpu.harness.render().expect("cpu"));
+    let (g, c) = (
+        gpu.harness.render().expect("gpu"),
+        cpu.harness.render().expect("cpu"),
+    );
     dump(&g, "clusters_gpu");
     dump(&c, "clusters_cpu");
     assert_same_picture(&g, &c, area, "clusters");
@@ -209,7 +220,10 @@ fn gpu_points_and_clusters_match_the_cpu_picture_and_upload_once_per_version() {
         console.harness.run_steps(3);
     }
     let area = map_area(&gpu, "points shown of");
-    let (g, c) = (gpu.harness.render().expect("gpu"), cpu.harness.render().expect("cpu"));
+    let (g, c) = (
+        gpu.harness.render().expect("gpu"),
+        cpu.harness.render().expect("cpu"),
+    );
     dump(&g, "points_gpu");
     dump(&c, "points_cpu");
     assert_same_picture(&g, &c, area, "points");

@@ -213,7 +213,8 @@ fn wall_ms() -> f64 {
 /// The console as the bench drives it: runtime, embedded backend, client, app and frame builder.
 struct Rig {
     runtime: tokio::runtime::Runtime,
-    backend: backend::RunningBackend,
+    /// The embedded backend; `None` with `--backend URL` (a backend in another process).
+    backend: Option<backend::RunningBackend>,
     app: ConsoleApp,
     frames: Frames,
     commands: tokio::sync::mpsc::Sender<client::Command>,
@@ -245,8 +246,15 @@ impl Rig {
             tick: Duration::from_millis(tick_ms.max(1)),
             ..BackendConfig::default()
         };
-        let backend = runtime.block_on(backend::start(config))?;
-        let api = ApiClient::new(&backend.base_url(), None)?;
+        let (backend, url) = match &args.backend {
+            Some(url) => (None, url.clone()),
+            None => {
+                let running = runtime.block_on(backend::start(config))?;
+                let url = running.base_url();
+                (Some(running), url)
+            }
+        };
+        let api = ApiClient::new(&url, None)?;
         let ctx = egui::Context::default();
         fonts::install(&ctx);
         // A wgpu console draws the static basemap with paint callbacks (see `install_gpu_shapes`).
@@ -275,7 +283,7 @@ impl Rig {
         while app.state.world.is_none() {
             anyhow::ensure!(
                 Instant::now() < deadline,
-                "no data from the embedded backend within 60 s"
+                "no data from the backend within 60 s"
             );
             frames.frame(&mut app, Vec::new());
             std::thread::sleep(Duration::from_millis(5));
@@ -292,7 +300,9 @@ impl Rig {
     }
 
     fn shutdown(self) {
-        self.runtime.block_on(self.backend.shutdown());
+        if let Some(backend) = self.backend {
+            self.runtime.block_on(backend.shutdown());
+        }
     }
 }
 
@@ -375,7 +385,9 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     if args.view.is_none() {
         measure_event_latency(&mut frames, &mut app, &wake, &mut latency);
     }
-    runtime.block_on(backend.shutdown());
+    if let Some(backend) = backend {
+        runtime.block_on(backend.shutdown());
+    }
     drop(app);
     if args.view.is_none() {
         measure_decisions(&args, frames.size, &mut latency)?;
@@ -519,7 +531,9 @@ fn measure_decisions(
     report.decisions = round_trips.len();
     report.decision_p50_ms = percentile(&round_trips, 0.5);
     report.decision_p99_ms = percentile(&round_trips, 0.99);
-    runtime.block_on(backend.shutdown());
+    if let Some(backend) = backend {
+        runtime.block_on(backend.shutdown());
+    }
     Ok(())
 }
 

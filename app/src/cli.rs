@@ -81,6 +81,10 @@ pub struct BenchArgs {
     /// Seconds between memory samples of --soak.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub sample_every: u64,
+    /// --soak against this running backend (`tianshu serve`) instead of the embedded one, so the
+    /// console's memory is measured apart from the backend's.
+    #[arg(long, value_name = "URL")]
+    pub backend: Option<String>,
     /// Seconds of --soak left out of the drift (buffers and caches filling up).
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     pub warmup: u64,

@@ -240,50 +240,92 @@ pub struct ProvinceRow {
     pub status: Status,
 }
 
-/// The enterprise target by province. Per-province histories are not reported, so the province's
-/// count is taken back to `as_of`, and forward to the deadline, with the national trend: the
-/// province keeps its share of the nation's upgrades. Sorted by status (worst first), then code.
+/// The enterprise target by province: the national target shared out by each province's part of
+/// the programme's enterprises, judged on the province's own history (actual at `as_of`, linear
+/// projection to the deadline) by the same rule as the nation. From a backend that reports no
+/// per-province history, the province's count is carried back and forward with the national trend
+/// (see [`provinces_have_history`]). Sorted by status (worst first), then code.
 pub fn provinces(progress: &Progress, as_of: Option<UnixMs>) -> Vec<ProvinceRow> {
     let Some(national) = progress.targets.iter().find(|t| t.id == ENTERPRISE_TARGET) else {
         return Vec::new();
     };
     let as_of = as_of.unwrap_or(progress.sim_time);
-    let Some(nat) = row(progress, national, as_of) else {
-        return Vec::new();
-    };
     let total: u64 = progress
         .enterprises_by_province
         .iter()
         .map(|k| k.count)
         .sum();
-    if national.current <= 0.0 || total == 0 {
+    if total == 0 {
         return Vec::new();
     }
-    let back = nat.actual / national.current;
-    let forward = nat.projection.map(|p| p / nat.actual.max(1.0));
-    let mut rows: Vec<ProvinceRow> = progress
-        .enterprises_by_province
-        .iter()
-        .map(|k| {
-            let upgraded = progress
-                .upgraded_by_province
-                .iter()
-                .find(|u| u.key == k.key)
-                .map_or(0.0, |u| u.count as f64);
-            let actual = (upgraded * back).round();
-            let target = national.target * k.count as f64 / total as f64;
-            let projection = forward.map(|f| actual * f);
-            ProvinceRow {
-                code: k.key.clone(),
-                actual,
-                target,
-                projection,
-                status: status(target, false, projection.unwrap_or(actual)),
-            }
-        })
-        .collect();
+    let upgraded_now = |code: &str| {
+        progress
+            .upgraded_by_province
+            .iter()
+            .find(|u| u.key == code)
+            .map_or(0.0, |u| u.count as f64)
+    };
+    let mut rows: Vec<ProvinceRow> = if provinces_have_history(progress) {
+        progress
+            .enterprises_by_province
+            .iter()
+            .filter_map(|k| {
+                let series = progress
+                    .upgraded_by_province_series
+                    .iter()
+                    .find(|s| s.key == k.key)
+                    .map(|s| s.series.clone())
+                    .unwrap_or_default();
+                let province = Target {
+                    target: national.target * k.count as f64 / total as f64,
+                    current: upgraded_now(&k.key),
+                    series,
+                    ..national.clone()
+                };
+                let r = row(progress, &province, as_of)?;
+                Some(ProvinceRow {
+                    code: k.key.clone(),
+                    actual: r.actual,
+                    target: r.target,
+                    projection: r.projection,
+                    status: r.status,
+                })
+            })
+            .collect()
+    } else {
+        let Some(nat) = row(progress, national, as_of) else {
+            return Vec::new();
+        };
+        if national.current <= 0.0 {
+            return Vec::new();
+        }
+        let back = nat.actual / national.current;
+        let forward = nat.projection.map(|p| p / nat.actual.max(1.0));
+        progress
+            .enterprises_by_province
+            .iter()
+            .map(|k| {
+                let actual = (upgraded_now(&k.key) * back).round();
+                let target = national.target * k.count as f64 / total as f64;
+                let projection = forward.map(|f| actual * f);
+                ProvinceRow {
+                    code: k.key.clone(),
+                    actual,
+                    target,
+                    projection,
+                    status: status(target, false, projection.unwrap_or(actual)),
+                }
+            })
+            .collect()
+    };
     rows.sort_by(|a, b| b.status.cmp(&a.status).then_with(|| a.code.cmp(&b.code)));
     rows
+}
+
+/// Whether the backend reports each province's own history (else provinces follow the national
+/// trend, and the scorecard says so).
+pub fn provinces_have_history(progress: &Progress) -> bool {
+    !progress.upgraded_by_province_series.is_empty()
 }
 
 /// A number for a machine: no separators, at most four decimals, no trailing zeros.
@@ -350,7 +392,7 @@ pub fn write_csv<W: Write>(
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
-    use crate::api::KeyCount;
+    use crate::api::{KeyCount, ProvinceSeries};
 
     const DAY: i64 = MS_PER_DAY;
 
@@ -420,6 +462,7 @@ mod tests {
                 target("c", 1150.0, false, series),
             ],
             upgraded_by_province: Vec::new(),
+            upgraded_by_province_series: Vec::new(),
             enterprises_by_province: Vec::new(),
         };
         let rows = scorecard(&progress, None);
@@ -442,6 +485,7 @@ mod tests {
         let progress = Progress {
             sim_time: series.last().unwrap().t,
             targets: vec![target(ENTERPRISE_TARGET, 10_000.0, false, series)],
+            upgraded_by_province_series: Vec::new(),
             upgraded_by_province: vec![
                 KeyCount {
                     key: "CN-AA".into(),
@@ -472,12 +516,53 @@ mod tests {
     }
 
     #[test]
+    fn provinces_with_their_own_history_are_judged_on_it() {
+        let start = deadline_ms("2026").unwrap() - 364 * DAY;
+        let national = linear(start, 300, 1000.0, 10.0);
+        // AA has more upgraded today but stopped growing; BB has fewer and grows 5 a day.
+        let aa = linear(start, 300, 2_000.0, 0.0);
+        let bb = linear(start, 300, 0.0, 5.0);
+        let count = |key: &str, count: u64| KeyCount {
+            key: key.into(),
+            count,
+        };
+        let progress = Progress {
+            sim_time: national.last().unwrap().t,
+            targets: vec![target(ENTERPRISE_TARGET, 10_000.0, false, national)],
+            upgraded_by_province_series: vec![
+                ProvinceSeries {
+                    key: "CN-AA".into(),
+                    series: aa,
+                },
+                ProvinceSeries {
+                    key: "CN-BB".into(),
+                    series: bb.clone(),
+                },
+            ],
+            upgraded_by_province: vec![count("CN-AA", 2_000), count("CN-BB", 1_495)],
+            enterprises_by_province: vec![count("CN-AA", 5_000), count("CN-BB", 5_000)],
+        };
+        assert!(provinces_have_history(&progress));
+        let rows = provinces(&progress, None);
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].code.as_str(), rows[0].status), ("CN-AA", Status::OffTrack));
+        assert!((rows[0].projection.unwrap() - 2_000.0).abs() < 1e-6);
+        assert_eq!((rows[1].code.as_str(), rows[1].status), ("CN-BB", Status::OnTrack));
+        assert_eq!(rows[1].actual, 1_495.0);
+        // As of day 100 the province's own sample, not a scaled national figure.
+        let earlier = provinces(&progress, Some(start + 100 * DAY + 1));
+        let bb_then = earlier.iter().find(|r| r.code == "CN-BB").unwrap();
+        assert_eq!(bb_then.actual, bb[100].value);
+    }
+
+    #[test]
     fn csv_has_one_row_per_target() {
         let series = linear(0, 30, 5.0, 1.0);
         let progress = Progress {
             sim_time: 30 * DAY,
             targets: vec![target("x", 50.0, false, series)],
             upgraded_by_province: Vec::new(),
+            upgraded_by_province_series: Vec::new(),
             enterprises_by_province: Vec::new(),
         };
         let rows = scorecard(&progress, None);

@@ -555,9 +555,22 @@ pub struct Progress {
     pub targets: Vec<Target>,
     /// Upgraded enterprises per province.
     pub upgraded_by_province: Vec<KeyCount>,
+    /// Upgraded enterprises per province over time, one sample per day (for the by-province
+    /// scorecard's trend and projection). Empty from a backend that does not report it.
+    #[serde(default)]
+    pub upgraded_by_province_series: Vec<ProvinceSeries>,
     /// Enterprises in the upgrade programme per province (to share a national target out).
     #[serde(default)]
     pub enterprises_by_province: Vec<KeyCount>,
+}
+
+/// One province's history of a count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ProvinceSeries {
+    /// ISO 3166-2 code.
+    pub key: String,
+    /// Oldest first.
+    pub series: Vec<Sample>,
 }
 
 /// Everything a console needs to draw its first frame.

@@ -79,7 +79,8 @@ impl Default for BackendConfig {
 pub enum BackendError {
     #[error("simulator: {0}")]
     Sim(#[from] sim::SimError),
-    #[error("store: {0}")]
+    // Transparent: `{e:#}` would print the store's message twice otherwise.
+    #[error(transparent)]
     Store(#[from] store::StoreError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {

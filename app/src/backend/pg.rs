@@ -44,7 +44,7 @@ use super::world::{DecideError, World};
 /// The channel every change is announced on.
 pub const CHANNEL: &str = "tianshu_actions";
 /// Key of the session-level advisory lock whose holder proposes and runs the action clock.
-pub const LEADER_LOCK: i64 = 0x7469_616e_7368_75; // "tianshu"
+pub const LEADER_LOCK: i64 = 0x0074_6961_6e73_6875; // "tianshu"
 /// Connections a replica opens for requests (the listener and the leader hold one more each).
 const POOL_SIZE: usize = 4;
 /// Longest wait for a connection to be made.
@@ -203,11 +203,11 @@ impl Pool {
 pub enum Decided {
     /// The idempotency key was already used for this very decision: its recorded answer.
     Replayed(DecisionResponse),
-    /// Newly recorded: the answer, and the action and audit entry to apply to the world.
+    /// Newly recorded: the answer (with the action as it is now) and the audit entry, to apply
+    /// to the world.
     Applied {
         response: DecisionResponse,
-        action: Action,
-        audit: AuditEntry,
+        audit: Box<AuditEntry>,
     },
 }
 
@@ -343,7 +343,7 @@ impl Shared {
                 Err(Attempt::KeyTaken) => {
                     return Err(DecideError::KeyReused(request.idempotency_key.clone()).into());
                 }
-                Err(Attempt::Refused(r)) => return Err(r),
+                Err(Attempt::Refused(r)) => return Err(*r),
                 Ok(decided) => return Ok(decided),
             }
         }
@@ -394,10 +394,11 @@ impl Shared {
         let outcome = match decisions::decide(&action, request, who, now) {
             Ok(outcome) => outcome,
             Err(rule) => {
-                return Err(Attempt::Refused(Refused {
+                return Err(Refused {
                     error: DecideError::Rule(rule),
                     current: Some(action),
-                }));
+                }
+                .into());
             }
         };
         let mut audit = write_change(&tx, &outcome.action, vec![outcome.audit], false)
@@ -434,8 +435,7 @@ impl Shared {
         tx.commit().await.map_err(Refused::from)?;
         Ok(Decided::Applied {
             response,
-            action: outcome.action,
-            audit,
+            audit: Box::new(audit),
         })
     }
 
@@ -581,18 +581,18 @@ impl Shared {
 
 enum Attempt {
     KeyTaken,
-    Refused(Refused),
+    Refused(Box<Refused>),
 }
 
 impl From<Refused> for Attempt {
     fn from(r: Refused) -> Self {
-        Self::Refused(r)
+        Self::Refused(Box::new(r))
     }
 }
 
 impl From<DecideError> for Attempt {
     fn from(e: DecideError) -> Self {
-        Self::Refused(e.into())
+        Self::Refused(Box::new(e.into()))
     }
 }
 

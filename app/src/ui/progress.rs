@@ -337,7 +337,12 @@ fn provinces_ui(
         return;
     }
     ui.label(RichText::new(i18n.tr("review-provinces-title")).text_style(egui::TextStyle::Heading));
-    ui.label(RichText::new(i18n.tr("review-provinces-note")).color(theme.text_dim));
+    let note = if review::provinces_have_history(progress) {
+        "review-provinces-note-own"
+    } else {
+        "review-provinces-note"
+    };
+    ui.label(RichText::new(i18n.tr(note)).color(theme.text_dim));
     egui::Grid::new("scorecard_provinces")
         .striped(true)
         .spacing([20.0, 6.0])

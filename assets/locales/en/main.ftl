@@ -499,3 +499,4 @@ prom-latency-probe = Probe #{ $n }: { $rtt } ms
 prom-latency-measured-note = Measured: each cell takes the RTT of its nearest Prometheus probe within a few km; cells without a probe nearby have no data and count as not covered.
 secrep-export-png = Export PNG
 secrep-export-pdf = Export PDF
+review-provinces-note-own = Each province's share of the 50,000 target follows its share of the programme's enterprises; its trend and projection come from its own history.

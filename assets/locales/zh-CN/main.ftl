@@ -499,3 +499,4 @@ prom-latency-probe = 探针 #{ $n }：{ $rtt } 毫秒
 prom-latency-measured-note = 实测：每个网格取几公里内最近 Prometheus 探针的往返时延；附近没有探针的网格无数据，按未覆盖计。
 secrep-export-png = 导出 PNG
 secrep-export-pdf = 导出 PDF
+review-provinces-note-own = 各省目标按其参与企业数占比分配 50,000 家总目标；趋势与预测按该省自身历史推算。

@@ -125,40 +125,62 @@ fn footprint(c: &PointCluster) -> f64 {
 /// grow): two cities in neighbouring cells no longer show two counts on top of each other.
 /// Discs that merely touch stay apart, so the picture does not lump distinct places together
 /// when the view is zoomed between levels. Counts and mixes add up, centres are weighted by
-/// count; the result keeps [`cluster_grid`]'s order (by cell).
-pub fn merge_overlapping(clusters: Vec<PointCluster>, level: i32, cell: f64) -> Vec<PointCluster> {
+/// count; the kept clusters stay in their input order ([`cluster_grid`]'s: by cell).
+pub fn merge_overlapping(
+    mut clusters: Vec<PointCluster>,
+    level: i32,
+    cell: f64,
+) -> Vec<PointCluster> {
     let scale = 256.0 * 2f64.powi(level);
     let cell_px = cell * scale;
-    if clusters.len() < 2 || !(cell_px.is_finite() && cell_px > 0.0) {
+    let n = clusters.len();
+    if n < 2 || !(cell_px.is_finite() && cell_px > 0.0) {
         return clusters;
     }
-    let reach = (f64::from(cluster_radius(u32::MAX)) / cell_px).ceil() as i64;
-    let cell_of = |n: [f64; 2]| ((n[1] / cell).floor() as i64, (n[0] / cell).floor() as i64);
-    let mut order: Vec<usize> = (0..clusters.len()).collect();
+    let reach = (f64::from(cluster_radius(u32::MAX)) / cell_px)
+        .ceil()
+        .min(8.0) as i64;
+    let keys: Vec<(i64, i64)> = clusters
+        .iter()
+        .map(|c| {
+            (
+                (c.center[1] / cell).floor() as i64,
+                (c.center[0] / cell).floor() as i64,
+            )
+        })
+        .collect();
+    let mut by_cell: Vec<usize> = (0..n).collect();
+    by_cell.sort_by_key(|i| keys[*i]);
+    let mut order: Vec<usize> = (0..n).collect();
     order.sort_by(|a, b| clusters[*b].count.cmp(&clusters[*a].count).then(a.cmp(b)));
-    let mut kept: Vec<PointCluster> = Vec::with_capacity(clusters.len());
-    let mut buckets: std::collections::HashMap<(i64, i64), Vec<usize>> =
-        std::collections::HashMap::new();
+    // owner[i]: the kept cluster `i` went into (itself when kept); usize::MAX until visited.
+    let mut owner = vec![usize::MAX; n];
     for i in order {
-        let c = &clusters[i];
-        let (row, col) = cell_of(c.center);
-        let r = footprint(c);
+        let c = clusters[i].clone();
+        let r = footprint(&c);
+        let (row, col) = keys[i];
         let mut into: Option<usize> = None;
         for dr in -reach..=reach {
             for dc in -reach..=reach {
-                for &k in buckets.get(&(row + dr, col + dc)).into_iter().flatten() {
-                    let other = &kept[k];
+                let key = (row + dr, col + dc);
+                let start = by_cell.partition_point(|j| keys[*j] < key);
+                for &j in by_cell[start..].iter().take_while(|j| keys[**j] == key) {
+                    if owner[j] != j {
+                        continue;
+                    }
+                    let other = &clusters[j];
                     let d = (c.center[0] - other.center[0]).hypot(c.center[1] - other.center[1]);
                     if d * scale < r.max(footprint(other))
-                        && into.is_none_or(|j| kept[j].count < other.count)
+                        && into.is_none_or(|k| clusters[k].count < other.count)
                     {
-                        into = Some(k);
+                        into = Some(j);
                     }
                 }
             }
         }
-        match into.and_then(|k| kept.get_mut(k)) {
-            Some(big) => {
+        match into {
+            Some(k) => {
+                let big = &mut clusters[k];
                 let total = f64::from(big.count + c.count);
                 for axis in 0..2 {
                     big.center[axis] = (big.center[axis] * f64::from(big.count)
@@ -166,23 +188,20 @@ pub fn merge_overlapping(clusters: Vec<PointCluster>, level: i32, cell: f64) -> 
                         / total;
                 }
                 big.count += c.count;
-                for (m, n) in big.mix.iter_mut().zip(c.mix) {
-                    *m += n;
+                for (m, add) in big.mix.iter_mut().zip(c.mix) {
+                    *m += add;
                 }
+                owner[i] = k;
             }
-            None => {
-                buckets.entry((row, col)).or_default().push(kept.len());
-                kept.push(c.clone());
-            }
+            None => owner[i] = i,
         }
     }
-    kept.sort_by(|a, b| {
-        let (ka, kb) = (cell_of(a.center), cell_of(b.center));
-        ka.cmp(&kb)
-            .then(a.center[0].total_cmp(&b.center[0]))
-            .then(a.center[1].total_cmp(&b.center[1]))
-    });
-    kept
+    clusters
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| owner[*i] == *i)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 fn finish(out: &mut [PointCluster], sum: [f64; 2]) {
@@ -1091,42 +1110,5 @@ mod tests {
             1.0,
         );
         assert_eq!(hit.map(|h| h.0), Some(1));
-    }
-}
-
-#[cfg(test)]
-mod tmp_timing {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn tmp_timing() {
-        let mut data = PointClusters::default();
-        let pts: Vec<ClusterPoint> = (0..60_000u64)
-            .map(|k| {
-                let f = k as f64;
-                ClusterPoint { id: k, position: walkers::lat_lon(22.0 + (f * 0.7315) % 20.0, 100.0 + (f * 1.3713) % 22.0), category: (k % 4) as u8 }
-            })
-            .collect();
-        let t = std::time::Instant::now();
-        data.set_points(1, pts);
-        eprintln!("set_points {:?}", t.elapsed());
-        for level in 3..11 {
-            let t = std::time::Instant::now();
-            let cell = cell_at_level(60.0, level);
-            let g = cluster_grid(&data.norm, &data.categories, cell);
-            let t1 = t.elapsed();
-            let n = g.len();
-            let m = merge_overlapping(g, level, cell).len();
-            let t2 = t.elapsed();
-            let t3 = std::time::Instant::now();
-            data.gpu_clusters(level, 60.0, 3.5);
-            eprintln!("level {level}: grid {t1:?} ({n}) merge {:?} ({m}) gpu_clusters(incl. grid+merge) {:?}", t2 - t1, t3.elapsed());
-        }
-        let t = std::time::Instant::now();
-        data.index_by_x();
-        eprintln!("index_by_x {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        data.gpu_points(3.5);
-        eprintln!("gpu_points {:?}", t.elapsed());
     }
 }

@@ -37,13 +37,11 @@ pub(super) async fn decide(
             state.metrics.record_decision(request.decision, true);
             Ok(Json(response))
         }
-        Ok(Decided::Applied {
-            response,
-            action,
-            audit,
-        }) => {
+        Ok(Decided::Applied { response, audit }) => {
             // The notification will bring the same change; `apply_stored` takes it once.
-            state.world().apply_stored(action, vec![audit], now);
+            state
+                .world()
+                .apply_stored(response.action.clone(), vec![*audit], now);
             state.metrics.record_decision(request.decision, false);
             Ok(Json(response))
         }

@@ -157,13 +157,17 @@ impl Simulator {
             agents,
             provinces,
             proposer: Proposer::new(),
-            progress: ProgressLog::new(config.start, &[0.0; 7]),
+            progress: ProgressLog::new(config.start, &[0.0; 7], &[]),
             coverage_log,
             kpi_log: factory_detail::KpiLog::default(),
             dirty_metros: BTreeSet::new(),
             dirty_agents: BTreeSet::new(),
         };
-        sim.progress = ProgressLog::new(config.start, &sim.metrics());
+        sim.progress = ProgressLog::new(
+            config.start,
+            &sim.metrics(),
+            &sim.book.summary().upgraded_by_province,
+        );
         Ok(sim)
     }
 
@@ -237,7 +241,8 @@ impl Simulator {
         let proposals = self.proposer.step(&world, dt, &mut self.rng);
 
         let metrics = self.metrics();
-        self.progress.observe(self.now, &metrics);
+        self.progress
+            .observe(self.now, &metrics, &self.book.summary().upgraded_by_province);
         self.coverage_log.observe(self.now, self.metros.summaries());
         StepOutput { events, proposals }
     }

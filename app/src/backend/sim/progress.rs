@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::api::{Factory, KeyCount, Progress, Sample, Target, UnixMs};
+use crate::api::{Factory, KeyCount, Progress, ProvinceSeries, Sample, Target, UnixMs};
 
 use super::clock;
 
@@ -178,6 +178,12 @@ fn past_value(i: usize, spec: &TargetSpec, now: f64, days: i64, t: UnixMs) -> f6
     if i >= MODELLED {
         return programme(i - MODELLED, t);
     }
+    past_of(spec, now, days, i as u64)
+}
+
+/// The simulated past of a modelled quantity that stood at `now`, `days` before; `salt` makes
+/// each series' wobble its own.
+fn past_of(spec: &TargetSpec, now: f64, days: i64, salt: u64) -> f64 {
     let per_year = if spec.unit == "count" {
         spec.past_per_year * now
     } else {
@@ -186,7 +192,7 @@ fn past_value(i: usize, spec: &TargetSpec, now: f64, days: i64, t: UnixMs) -> f6
     let trend = now - per_year * days as f64 / 365.25;
     // A wobble of ±4 % of a year's change (a hash of day and target, no RNG draw): weather in
     // the reporting, not a trend.
-    let hash = (days as u64 ^ ((i as u64) << 20)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+    let hash = (days as u64 ^ (salt << 20)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
     let wobble = 0.08 * per_year.abs() * (hash as f64 / (1u64 << 24) as f64 - 0.5);
     let value = (trend + wobble).max(0.0);
     let value = if spec.unit == "percent" {
@@ -205,14 +211,31 @@ fn past_value(i: usize, spec: &TargetSpec, now: f64, days: i64, t: UnixMs) -> f6
 #[derive(Debug, Clone)]
 pub(crate) struct ProgressLog {
     series: Vec<VecDeque<Sample>>,
+    /// Upgraded enterprises per province (ISO code), sampled with the targets.
+    provinces: BTreeMap<String, VecDeque<Sample>>,
     last_day: i64,
 }
 
+/// Index of the enterprise target in [`TARGETS`], the one reported by province.
+const ENTERPRISES: usize = 1;
+
+/// A stable salt for a province's wobble (FNV-1a of its code).
+fn salt_of(code: &str) -> u64 {
+    code.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    }) & 0xFFFF
+}
+
 impl ProgressLog {
-    /// A log whose simulated past ends with the sample at `t`.
-    pub fn new(t: UnixMs, metrics: &Metrics) -> Self {
+    /// A log whose simulated past ends with the sample at `t`; `upgraded` is the upgraded
+    /// enterprises per province at `t`.
+    pub fn new(t: UnixMs, metrics: &Metrics, upgraded: &[KeyCount]) -> Self {
         let now = all_metrics(t, metrics);
         let mut series = vec![VecDeque::new(); TARGETS.len()];
+        let mut provinces: BTreeMap<String, VecDeque<Sample>> = upgraded
+            .iter()
+            .map(|k| (k.key.clone(), VecDeque::new()))
+            .collect();
         for days in (1..=BACKFILL_DAYS).rev() {
             let at = t - days * clock::MS_PER_DAY;
             for (i, (spec, s)) in TARGETS.iter().zip(&mut series).enumerate() {
@@ -221,26 +244,36 @@ impl ProgressLog {
                     value: round4(past_value(i, spec, now[i], days, at)),
                 });
             }
+            for k in upgraded {
+                if let Some(s) = provinces.get_mut(&k.key) {
+                    let past = past_of(&TARGETS[ENTERPRISES], k.count as f64, days, salt_of(&k.key));
+                    s.push_back(Sample {
+                        t: at,
+                        value: past.min(k.count as f64),
+                    });
+                }
+            }
         }
         let mut log = Self {
             series,
+            provinces,
             last_day: clock::beijing_day(t),
         };
-        log.push(t, metrics);
+        log.push(t, metrics, upgraded);
         log
     }
 
     /// Record a sample if `t` is in a later simulated day than the last one.
-    pub fn observe(&mut self, t: UnixMs, metrics: &Metrics) {
+    pub fn observe(&mut self, t: UnixMs, metrics: &Metrics, upgraded: &[KeyCount]) {
         let day = clock::beijing_day(t);
         if day > self.last_day {
             self.last_day = day;
-            self.push(t, metrics);
+            self.push(t, metrics, upgraded);
         }
     }
 
-    fn push(&mut self, t: UnixMs, metrics: &Metrics) {
-        for (series, value) in self.series.iter_mut().zip(all_metrics(t, metrics)) {
+    fn push(&mut self, t: UnixMs, metrics: &Metrics, upgraded: &[KeyCount]) {
+        let bounded_push = |series: &mut VecDeque<Sample>, value: f64| {
             if series.len() >= MAX_SAMPLES {
                 series.pop_front();
             }
@@ -248,6 +281,18 @@ impl ProgressLog {
                 t,
                 value: round4(value),
             });
+        };
+        for (series, value) in self.series.iter_mut().zip(all_metrics(t, metrics)) {
+            bounded_push(series, value);
+        }
+        // A province missing from `upgraded` has none upgraded; one seen for the first time
+        // starts its series here.
+        for k in upgraded {
+            self.provinces.entry(k.key.clone()).or_default();
+        }
+        for (code, series) in &mut self.provinces {
+            let count = upgraded.iter().find(|k| &k.key == code).map_or(0, |k| k.count);
+            bounded_push(series, count as f64);
         }
     }
 
@@ -281,6 +326,14 @@ impl ProgressLog {
         Progress {
             sim_time: t,
             targets,
+            upgraded_by_province_series: self
+                .provinces
+                .iter()
+                .map(|(key, series)| ProvinceSeries {
+                    key: key.clone(),
+                    series: series.iter().copied().collect(),
+                })
+                .collect(),
             upgraded_by_province,
             enterprises_by_province: totals
                 .into_iter()
@@ -306,15 +359,15 @@ mod tests {
     fn one_sample_per_day_and_bounded() {
         let start = clock::DEFAULT_START;
         let metrics = [1.0; 7];
-        let mut log = ProgressLog::new(start, &metrics);
+        let mut log = ProgressLog::new(start, &metrics, &[]);
         for h in 1..=48 {
-            log.observe(start + h * clock::MS_PER_HOUR, &metrics);
+            log.observe(start + h * clock::MS_PER_HOUR, &metrics, &[]);
         }
         let report = log.report(start, &metrics, Vec::new(), &[]);
         assert_eq!(report.targets.len(), 10);
         assert_eq!(report.targets[0].series.len(), BACKFILL_DAYS as usize + 3);
         for d in 3..2000 {
-            log.observe(start + d * clock::MS_PER_DAY, &metrics);
+            log.observe(start + d * clock::MS_PER_DAY, &metrics, &[]);
         }
         let report = log.report(start, &metrics, Vec::new(), &[]);
         assert!(report.targets.iter().all(|t| t.series.len() == MAX_SAMPLES));
@@ -326,7 +379,7 @@ mod tests {
     fn the_simulated_past_ends_at_the_first_standing_and_rises_toward_it() {
         let start = clock::DEFAULT_START;
         let metrics = [55.0, 22_000.0, 380.0, 30.0, 20.0, 1.27, 62.0];
-        let report = ProgressLog::new(start, &metrics).report(start, &metrics, Vec::new(), &[]);
+        let report = ProgressLog::new(start, &metrics, &[]).report(start, &metrics, Vec::new(), &[]);
         for target in &report.targets {
             let first = target.series[0].value;
             let last = target.series.last().unwrap();

@@ -235,12 +235,15 @@ pub fn breakdown(points: &FactoryPoints, rows: &[u32], dim: Dimension) -> Vec<(u
     out
 }
 
+/// Bars of a breakdown: (key, upgraded, not yet upgraded), biggest first.
+type Bars = Vec<(usize, u64, u64)>;
+
 #[derive(Default)]
 pub struct Breakdown {
     dim: Dimension,
     /// The last breakdown and the (rows version, dimension) it was counted for: an unchanged
     /// frame does not walk the rows again.
-    counted: Option<((u64, Dimension), Vec<(usize, u64, u64)>)>,
+    counted: Option<((u64, Dimension), Bars)>,
 }
 
 /// Bars shown at most (the rest are the long tail).
