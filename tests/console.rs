@@ -1244,6 +1244,9 @@ fn a_second_wall_screen_runs_its_own_playlist() {
     harness.get_by_label("1 of 2");
     harness.get_by_label("1 of 3");
     harness.get_by_label("Agents");
+    // The screen folds the main window's events into its own state: its status bar is live too.
+    assert_eq!(harness.query_all_by_label("SIMULATED").count(), 2);
+    assert_eq!(harness.query_all_by_label("Connected").count(), 2);
     harness.run_steps(16);
     harness.get_by_label("2 of 3");
 }

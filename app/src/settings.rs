@@ -588,6 +588,17 @@ mod tests {
             [(View::Agents, 20)]
         );
 
+        // A screen by rectangle: position and size together, a size a window can have.
+        let rect = "[[wall.screens]]\nposition = [3840.0, 0.0]\nsize = [3840.0, 2160.0]\nplaylist = [{ view = \"latency\", dwell_s = 20 }]\n";
+        let s = Settings::parse(rect, "c.toml").unwrap();
+        assert_eq!(s.wall.screens[0].position, Some([3840.0, 0.0]));
+        let tiny = rect.replace("[3840.0, 2160.0]", "[10.0, 10.0]");
+        let e = Settings::parse(&tiny, "c.toml").unwrap_err().to_string();
+        assert!(e.contains("line 3") && e.contains("`size`"), "{e}");
+        let alone = rect.replace("size = [3840.0, 2160.0]\n", "");
+        let e = Settings::parse(&alone, "c.toml").unwrap_err().to_string();
+        assert!(e.contains("`position`") && e.contains("give `size"), "{e}");
+
         let short = "[wall]\nplaylist = [{ view = \"agents\", dwell_s = 1 }]\n";
         let e = Settings::parse(short, "c.toml").unwrap_err().to_string();
         assert!(e.contains("dwell_s"), "{e}");

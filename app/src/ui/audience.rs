@@ -370,13 +370,17 @@ fn playlist_ui(ui: &mut egui::Ui, playlist: &mut Vec<PlaylistEntry>, i18n: &I18n
             ui.horizontal(|ui| {
                 let current = parse_view(&entry.view).unwrap_or_default();
                 let mut chosen = current;
+                // The stop's number names its view picker (screen readers, tests).
+                let number = ui.label(format!("{}.", i + 1));
                 egui::ComboBox::from_id_salt(("playlist_view", i))
                     .selected_text(i18n.tr(current.label_id()))
                     .show_ui(ui, |ui| {
                         for v in View::ALL {
                             ui.selectable_value(&mut chosen, v, i18n.tr(v.label_id()));
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(number.id);
                 if chosen != current {
                     entry.view = view_name(chosen);
                 }

@@ -500,3 +500,5 @@ prom-latency-measured-note = Measured: each cell takes the RTT of its nearest Pr
 secrep-export-png = Export PNG
 secrep-export-pdf = Export PDF
 review-provinces-note-own = Each province's share of the 50,000 target follows its share of the programme's enterprises; its trend and projection come from its own history.
+audiences-wall-ranking = Metros by 1 ms access
+audiences-wall-map-none = No action is waiting; when one is, the map shows where it acts.

@@ -500,3 +500,5 @@ prom-latency-measured-note = 实测：每个网格取几公里内最近 Promethe
 secrep-export-png = 导出 PNG
 secrep-export-pdf = 导出 PDF
 review-provinces-note-own = 各省目标按其参与企业数占比分配 50,000 家总目标；趋势与预测按该省自身历史推算。
+audiences-wall-ranking = 各城市 1 毫秒时延圈覆盖
+audiences-wall-map-none = 暂无待决动作；有待决动作时，地图显示其作用位置。

@@ -240,7 +240,12 @@ pub enum ClusterHit {
 struct Level {
     level: i32,
     cell_key: u32,
+    /// Normalized size of the grid cell.
+    cell: f64,
+    /// Ordered by `rows`, then by x.
     clusters: Vec<PointCluster>,
+    /// Grid row of each cluster's centre, ascending: visible clusters are one range of rows.
+    rows: Vec<i64>,
     /// (point radius bits, instances).
     gpu: Option<(u32, Arc<GpuDiscs>)>,
 }
@@ -337,14 +342,24 @@ impl PointClusters {
             None => {
                 self.clusterings += 1;
                 let cell = cell_at_level(cell_px, level);
+                let mut clusters = merge_overlapping(
+                    cluster_grid(&self.norm, &self.categories, cell),
+                    level,
+                    cell,
+                );
+                let row_of = |c: &PointCluster| (c.center[1] / cell).floor() as i64;
+                clusters.sort_by(|a, b| {
+                    row_of(a)
+                        .cmp(&row_of(b))
+                        .then(a.center[0].total_cmp(&b.center[0]))
+                });
+                let rows = clusters.iter().map(row_of).collect();
                 Level {
                     level,
                     cell_key,
-                    clusters: merge_overlapping(
-                        cluster_grid(&self.norm, &self.categories, cell),
-                        level,
-                        cell,
-                    ),
+                    cell,
+                    clusters,
+                    rows,
                     gpu: None,
                 }
             }
@@ -360,6 +375,26 @@ impl PointClusters {
     /// Clusters at integer zoom `level` with `cell_px` cells, computed once per level and version.
     pub fn clusters_at(&mut self, level: i32, cell_px: f32) -> &[PointCluster] {
         &self.level_entry(level, cell_px).clusters
+    }
+
+    /// The clusters of `level` whose centre's normalized y lies in `y0..=y1` (a superset: whole
+    /// grid rows), with the index of the first one.
+    fn clusters_in_rows(
+        &mut self,
+        level: i32,
+        cell_px: f32,
+        y0: f64,
+        y1: f64,
+    ) -> (usize, &[PointCluster]) {
+        let entry = self.level_entry(level, cell_px);
+        let (first, last) = ((y0 / entry.cell).floor(), (y1 / entry.cell).floor());
+        if !(first.is_finite() && last.is_finite()) {
+            return (0, &entry.clusters);
+        }
+        let (first, last) = (first as i64, last as i64);
+        let start = entry.rows.partition_point(|r| *r < first);
+        let end = entry.rows.partition_point(|r| *r <= last).max(start);
+        (start, entry.clusters.get(start..end).unwrap_or(&[]))
     }
 
     /// The clusters of `level` as GPU instances, built once per level, version and radius.
@@ -710,8 +745,10 @@ impl Plugin for ClusteredPointsLayer<'_> {
             }
         } else {
             let cull = clip.expand(cluster_radius(u32::MAX) + 2.0);
-            let clusters = data.clusters_at(level, this.cell_px);
-            for (ci, c) in clusters.iter().enumerate() {
+            let (north, south) = (transform.invert(cull.min)[1], transform.invert(cull.max)[1]);
+            let (first, clusters) = data.clusters_in_rows(level, this.cell_px, north, south);
+            for (k, c) in clusters.iter().enumerate() {
+                let ci = first + k;
                 let p = transform.apply(c.center);
                 if !cull.contains(p) {
                     continue;
@@ -1075,6 +1112,41 @@ mod tests {
             }
         }
         assert!(merge_overlapping(Vec::new(), 3, cell).is_empty());
+    }
+
+    #[test]
+    fn visible_rows_hold_exactly_the_clusters_in_a_band() {
+        let mut data = PointClusters::default();
+        let list: Vec<_> = (0..2000)
+            .map(|k| {
+                let f = f64::from(k);
+                (20.0 + (f * 0.731) % 25.0, 90.0 + (f * 1.37) % 40.0, 0)
+            })
+            .collect();
+        data.set_points(1, points(&list));
+        let all = data.clusters_at(7, 60.0).to_vec();
+        let (y0, y1) = (
+            normalized(lat_lon(35.0, 100.0))[1],
+            normalized(lat_lon(30.0, 100.0))[1],
+        );
+        let (first, band) = data.clusters_in_rows(7, 60.0, y0, y1);
+        let band = band.to_vec();
+        // Every cluster centred in the band is in it, at its own index.
+        for (i, c) in all.iter().enumerate() {
+            if (y0..=y1).contains(&c.center[1]) {
+                assert!(i >= first && i < first + band.len(), "{i} {c:?}");
+                assert_eq!(&band[i - first], c);
+            }
+        }
+        // And the band is no wider than its grid rows.
+        let cell = cell_at_level(60.0, 7);
+        assert!(
+            band.iter()
+                .all(|c| c.center[1] >= (y0 / cell).floor() * cell
+                    && c.center[1] < ((y1 / cell).floor() + 1.0) * cell)
+        );
+        assert!(band.len() < all.len());
+        assert!(data.clusters_in_rows(7, 60.0, y1, y0).1.is_empty());
     }
 
     #[test]

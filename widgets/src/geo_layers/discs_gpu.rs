@@ -10,8 +10,8 @@
 //! runs) callers keep drawing the CPU mesh. Knows nothing of what the discs stand for.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 
 use egui::{Color32, Rect, Rgba};
 use egui_wgpu::wgpu;
@@ -23,7 +23,8 @@ use super::mercator::MercatorTransform;
 pub(crate) const RING_CATEGORIES: usize = 8;
 /// Colours in the uniform's palette: the ring categories, then one more slot (a cluster's fill).
 pub(crate) const PALETTE_SLOTS: usize = RING_CATEGORIES + 1;
-/// Instance sets kept on the GPU at once (points plus a few cluster levels, per map).
+/// Instance sets kept on the GPU at once (points plus a few cluster levels, per map); sets whose
+/// data was replaced are dropped before anything new is uploaded.
 const MAX_SETS: usize = 24;
 /// Bytes per instance: x, y, radius, ring (f32), fill slot (u32), 8 ring ends (unorm8).
 const INSTANCE_BYTES: usize = 4 * 5 + RING_CATEGORIES;
@@ -237,6 +238,8 @@ impl DiscsCallback {
 }
 
 struct Buffers {
+    /// The CPU-side set: once its owner dropped it (a new data version), so can the GPU.
+    set: Weak<GpuDiscs>,
     instances: wgpu::Buffer,
     uniforms: wgpu::Buffer,
     bind_group: wgpu::BindGroup,
@@ -353,6 +356,7 @@ impl egui_wgpu::CallbackTrait for DiscsCallback {
         resources.uses += 1;
         let uses = resources.uses;
         if !resources.sets.contains_key(&discs.id) {
+            resources.sets.retain(|_, b| b.set.strong_count() > 0);
             if resources.sets.len() >= MAX_SETS
                 && let Some(oldest) = resources
                     .sets
@@ -386,6 +390,7 @@ impl egui_wgpu::CallbackTrait for DiscsCallback {
             resources.sets.insert(
                 discs.id,
                 Buffers {
+                    set: Arc::downgrade(discs),
                     instances,
                     uniforms,
                     bind_group,

@@ -38,8 +38,10 @@ pub const DEFAULT_QUERY: &str =
     r#"avg by (metro, lat, lon) (probe_icmp_duration_seconds{phase="rtt"})"#;
 /// Largest answer read, bytes.
 const MAX_BODY_BYTES: usize = 8 << 20;
-/// Longest wait between tries after failures.
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// Longest wait between tries after failures (unless the interval itself is longer): the
+/// interval doubles after each failure up to this, so a recovered Prometheus is read again
+/// within a minute.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// How to reach Prometheus and read its probes.
 #[derive(Debug, Clone)]
@@ -487,8 +489,9 @@ async fn query(
         .await
         .map_err(|e| {
             format!(
-                "cannot reach Prometheus at {}: {e}",
-                endpoint.origin().ascii_serialization()
+                "cannot reach Prometheus at {}: {}",
+                endpoint.origin().ascii_serialization(),
+                e.without_url()
             )
         })?;
     let status = response.status();

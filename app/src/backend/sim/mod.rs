@@ -446,7 +446,7 @@ impl Simulator {
         [
             // The plan's wording: the share of metros with 1 ms access (the latency view's
             // headline), not the population-weighted coverage.
-            100.0 * coverage_log::national(&self.metros.summaries()).1,
+            100.0 * coverage_log::national(self.metros.summaries()).1,
             self.book.upgraded() as f64,
             agents_high as f64,
             100.0 * self.backbone.share_800g(),

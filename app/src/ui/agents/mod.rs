@@ -267,7 +267,12 @@ impl AgentsView {
                 self.map.ui(ui, action, state, i18n, theme);
             }
             None => {
-                ui.label(RichText::new(i18n.tr("agents-map-none")).color(theme.text_dim));
+                let none = if crate::ui::wall::is_wall(ui) {
+                    "audiences-wall-map-none"
+                } else {
+                    "agents-map-none"
+                };
+                ui.label(RichText::new(i18n.tr(none)).color(theme.text_dim));
             }
         }
     }

@@ -78,7 +78,13 @@ impl Ranking {
     ) -> Option<String> {
         let mut clicked = None;
         let threshold = summary.map(|s| s.coverage_threshold);
-        ui.label(RichText::new(i18n.tr("latency-ranking")).strong());
+        // No "click one" on the wall (no pointer).
+        let title = if crate::ui::wall::is_wall(ui) {
+            "audiences-wall-ranking"
+        } else {
+            "latency-ranking"
+        };
+        ui.label(RichText::new(i18n.tr(title)).strong());
         egui::ScrollArea::vertical()
             .id_salt("latency_ranking_scroll")
             .max_height((ui.available_height() - 270.0).max(160.0))
