@@ -29,7 +29,7 @@ rss() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
   done ) >"$WORK/serve-rss.log" &
 SAMPLER=$!
 "$BIN" bench --soak "$SECONDS_TOTAL" --sample-every "$INTERVAL" --warmup "$WARMUP" \
-  --backend "http://127.0.0.1:$PORT" 2>/dev/null | sed 's/^soak/console soak/'
+  --backend "http://127.0.0.1:$PORT" 2>/dev/null | sed -u 's/^soak/console soak/'
 kill $SAMPLER 2>/dev/null || true
 awk -v w="$WARMUP" '{ split($2, t, "="); sub("s", "", t[2]); split($3, r, "=");
   if (t[2] + 0 >= w + 0) { if (!n++) s = r[2]; e = r[2]; if (r[2] > m) m = r[2] } }

@@ -1575,3 +1575,53 @@ fn the_factory_manager_decides_the_plants_action_on_the_plant_page() {
     assert_eq!(request.expected_version, 3);
     harness.get_by_label_contains("Sending approval");
 }
+
+#[test]
+fn a_scorecard_export_leaves_as_one_command_and_waits_for_its_file() {
+    use tianshu::client::scorecard_export::ScorecardFile;
+    use tianshu::settings::{Profile, Settings};
+    let settings = Settings {
+        profile: Profile::Review,
+        ..Settings::default()
+    };
+    let (mut harness, mut fixture) =
+        console_with(settings, Lang::En, egui::vec2(1600.0, 1000.0), 0.25);
+    let (snapshot, progress) = progress_report();
+    connect(&fixture, snapshot);
+    harness.run_steps(2);
+    fixture
+        .to_ui
+        .try_send(ClientEvent::Progress(Box::new(progress)))
+        .expect("send");
+    harness.run_steps(3);
+    drain(&mut fixture);
+    harness.get_by_label("Export PDF").click();
+    harness.run_steps(2);
+    let sent = drain(&mut fixture);
+    let [Command::ExportScorecard(job)] = sent.as_slice() else {
+        panic!("one export expected, got {sent:?}");
+    };
+    assert_eq!(job.file, ScorecardFile::Document(tianshu::scorecard_doc::Format::Pdf));
+    assert_eq!(job.rows.len(), 10);
+    assert!(!job.provinces.is_empty(), "the PDF carries the provinces");
+    // While it runs, no second export can start.
+    harness.get_by_label("Writing the export…");
+    harness.get_by_label("Export CSV").click();
+    harness.run_steps(2);
+    assert!(drain(&mut fixture).is_empty(), "a second export waited");
+    fixture
+        .to_ui
+        .try_send(ClientEvent::ScorecardExported(Ok(
+            "/tmp/tianshu-scorecard-2026-11-01.pdf".into(),
+        )))
+        .expect("send");
+    harness.run_steps(3);
+    harness.get_by_label_contains("tianshu-scorecard-2026-11-01.pdf");
+    harness.get_by_label("Export CSV").click();
+    harness.run_steps(2);
+    let sent = drain(&mut fixture);
+    assert!(
+        matches!(sent.as_slice(), [Command::ExportScorecard(job)] if job.file == ScorecardFile::Csv && job.provinces.is_empty()),
+        "{sent:?}"
+    );
+}

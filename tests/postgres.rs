@@ -304,6 +304,23 @@ async fn eventually<T, F: Future<Output = Option<T>>>(
     }
 }
 
+/// How many `propose` entries each action has, over the whole trail.
+async fn proposals_per_action(api: &ApiClient) -> std::collections::BTreeMap<u64, usize> {
+    let mut cursor: Option<String> = None;
+    let mut out = std::collections::BTreeMap::new();
+    for _ in 0..200 {
+        let page = api.audit(cursor.as_deref()).await.unwrap();
+        for entry in page.items.iter().filter(|e| e.event == "propose") {
+            *out.entry(entry.action_id).or_insert(0) += 1;
+        }
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return out,
+        }
+    }
+    panic!("the audit trail did not end within 200 pages");
+}
+
 /// Audit entries of `action_id` with `event`, over the whole trail.
 async fn audit_count(api: &ApiClient, action_id: u64, event: &str) -> usize {
     let mut cursor: Option<String> = None;
@@ -401,27 +418,27 @@ fn two_replicas_share_actions_decisions_and_audit_exactly_once() {
         })
         .await;
         assert_eq!(seen_on_b, x, "B serves the action A's leader proposed");
-        let ids_a: Vec<u64> = a
-            .api_li
-            .actions(None)
-            .await
-            .unwrap()
-            .iter()
-            .map(|a| a.id)
-            .collect();
-        let ids_b: Vec<u64> = b
-            .api_li
-            .actions(None)
-            .await
-            .unwrap()
-            .iter()
-            .map(|a| a.id)
-            .collect();
-        for ids in [&ids_a, &ids_b] {
-            let mut unique = ids.clone();
-            unique.sort_unstable();
-            unique.dedup();
-            assert_eq!(unique.len(), ids.len(), "action ids never collide");
+        // One leader proposes at a time: every action was proposed once (one `propose` entry in
+        // the shared trail), and no proposal was stored twice under two ids.
+        for api in [&a.api_li, &b.api_li] {
+            let actions = api.actions(None).await.unwrap();
+            let proposed = proposals_per_action(api).await;
+            for action in &actions {
+                assert_eq!(
+                    proposed.get(&action.id),
+                    Some(&1),
+                    "action {} has exactly one proposal in the audit trail",
+                    action.id
+                );
+            }
+            let mut origins: Vec<(&str, &str, i64)> = actions
+                .iter()
+                .map(|a| (a.agent_id.as_str(), a.target.as_str(), a.created_at))
+                .collect();
+            origins.sort_unstable();
+            let proposals = origins.len();
+            origins.dedup();
+            assert_eq!(origins.len(), proposals, "no proposal stored twice");
         }
 
         // B's consoles: an event stream opened before the decision through A.
@@ -667,9 +684,10 @@ fn one_key_for_two_actions_at_once_is_recorded_once() {
             let store = if i % 2 == 0 { &one } else { &two };
             actions.push(store.insert_proposal(draft, now).await.unwrap().0);
         }
-        let (loaded, _) = two.load_actions().await.unwrap();
+        let loaded = two.load_actions().await.unwrap().actions;
         let mut ids: Vec<u64> = actions.iter().map(|a| a.id).collect();
         assert_eq!(loaded.iter().map(|a| a.id).collect::<Vec<_>>(), ids);
+        ids.sort_unstable();
         ids.dedup();
         assert_eq!(
             ids.len(),

@@ -321,7 +321,7 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     if args.frames == 0 {
         anyhow::bail!("--frames must be at least 1");
     }
-    let rig = Rig::start(&args, args.tick_ms.unwrap_or(5), egui::vec2(width, height))?;
+    let rig = Rig::start(&args, args.tick_ms.unwrap_or(1), egui::vec2(width, height))?;
     let Rig {
         runtime,
         backend,

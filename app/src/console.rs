@@ -93,6 +93,12 @@ fn read_token(args: &ConsoleArgs) -> anyhow::Result<Option<String>> {
         if let Some(why) = &kept.keyring_error {
             tracing::warn!("no OS keyring answered ({why}); using the file instead");
         }
+        if kept.keyring_may_hold {
+            tracing::warn!(
+                "the OS keyring may still store the token after all (it was given up, not \
+                 refused): it may hold a second copy; --forget-token removes both"
+            );
+        }
         tracing::info!("token remembered in {}", kept.place);
     }
     if given.is_some() || args.backend.is_none() {
@@ -237,6 +243,18 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
         .and_then(|p| p.to_str())
         .filter(|text| backend::pg::is_url(text))
         .map(str::to_owned);
+    if postgres.is_some() && args.memory {
+        anyhow::bail!(
+            "--memory keeps everything in this process, --db names a shared PostgreSQL store: \
+             choose one"
+        );
+    }
+    if postgres.is_some() && args.paused {
+        anyhow::bail!(
+            "--paused is not supported with a shared PostgreSQL store (--db postgres://…): \
+             replicas share actions, so one cannot stand still alone"
+        );
+    }
     let db = if args.memory || postgres.is_some() {
         None
     } else {
@@ -246,16 +264,7 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
         })
     };
     let store_label = match (&postgres, &db) {
-        (Some(url), _) => url
-            .parse::<tokio_postgres::Config>()
-            .map(|c| {
-                format!(
-                    "PostgreSQL {}@{}",
-                    c.get_user().unwrap_or("?"),
-                    c.get_dbname().unwrap_or("")
-                )
-            })
-            .unwrap_or_else(|_| "PostgreSQL".into()),
+        (Some(url), _) => backend::pg::describe_url(url),
         (None, Some(path)) => path.display().to_string(),
         (None, None) => "memory".into(),
     };

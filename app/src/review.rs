@@ -388,6 +388,48 @@ pub fn write_csv<W: Write>(
     Ok(())
 }
 
+/// The enterprise target by province as CSV: one row per province, in `rows`' order (worst
+/// first) — province (ISO code), name (`name` gives it in the report's language), actual,
+/// target (the province's share), deadline, projection (empty when there is too little
+/// history), status, as_of (Beijing date), simulated.
+pub fn write_provinces_csv<W: Write>(
+    rows: &[ProvinceRow],
+    name: impl Fn(&str) -> String,
+    deadline: &str,
+    as_of: UnixMs,
+    simulated: bool,
+    out: W,
+) -> Result<(), ReportError> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "province",
+        "name",
+        "actual",
+        "target",
+        "deadline",
+        "projection",
+        "status",
+        "as_of",
+        "simulated",
+    ])?;
+    let date = day_of(as_of).map(|d| d.to_string()).unwrap_or_default();
+    for r in rows {
+        w.write_record([
+            r.code.as_str(),
+            &name(&r.code),
+            &plain(r.actual),
+            &plain(r.target),
+            deadline,
+            &r.projection.map(plain).unwrap_or_default(),
+            r.status.key(),
+            &date,
+            if simulated { "true" } else { "false" },
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {

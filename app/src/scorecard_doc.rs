@@ -15,7 +15,7 @@ use resvg::usvg;
 
 use crate::api::UnixMs;
 use crate::i18n::{I18n, Lang};
-use crate::review::{Row, Status};
+use crate::review::{ProvinceRow, Row, Status};
 use crate::ui::theme::Theme;
 
 /// Page width in CSS pixels (PNG pixels; PDF points at 72 dpi).
@@ -30,6 +30,15 @@ const NAME_W: f32 = 410.0;
 const SPARK_W: f32 = 160.0;
 const SPARK_H: f32 = 34.0;
 const FONT_SIZE: f32 = 17.0;
+/// The province section: header (title, date, counts, note, heads), row height, footer.
+const P_HEADER_H: f32 = 210.0;
+const P_ROW_H: f32 = 36.0;
+const P_FOOTER_H: f32 = 60.0;
+const P_FONT_SIZE: f32 = 16.0;
+/// Columns: province, upgraded now, share of the target, share reached (bar), projection, status.
+const P_COL_X: [f32; 6] = [40.0, 300.0, 480.0, 660.0, 1010.0, 1190.0];
+const BAR_W: f32 = 250.0;
+const BAR_H: f32 = 14.0;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocError {
@@ -135,6 +144,15 @@ fn value_text(lang: Lang, unit: &str, value: f64) -> String {
     }
 }
 
+/// A whole count per locale, never below zero; "—" for a value that is not a number.
+fn count(i18n: &I18n, value: f64) -> String {
+    if value.is_finite() {
+        i18n.count(value.max(0.0).round())
+    } else {
+        "—".into()
+    }
+}
+
 fn status_colour(theme: &Theme, status: Status) -> egui::Color32 {
     match status {
         Status::OnTrack => theme.ok,
@@ -174,27 +192,35 @@ fn sparkline(out: &mut String, x: f32, y: f32, values: &[f32], colour: &str) {
     );
 }
 
-/// The scorecard as an SVG document (`WIDTH` × `height(rows.len())`).
-pub fn svg(rows: &[Row], lang: Lang, as_of: UnixMs, simulated: bool, theme: &Theme) -> String {
-    let i18n = I18n::new(lang);
-    let h = height(rows.len());
-    let bg = hex(theme.background);
+/// What the document shows: the national targets and, when the backend reports them, the
+/// enterprise target by province (a second page in the PDF, a second section in the PNG).
+#[derive(Debug, Clone, Copy)]
+pub struct Scorecard<'a> {
+    pub rows: &'a [Row],
+    /// Worst first, as [`crate::review::provinces`] sorts them; empty: no province section.
+    pub provinces: &'a [ProvinceRow],
+    /// Whether the provinces were judged on their own history (else on the national trend).
+    pub provinces_own_history: bool,
+    pub lang: Lang,
+    pub as_of: UnixMs,
+    pub simulated: bool,
+}
+
+/// Height of the province section for `n` provinces (0 when there are none).
+pub fn provinces_height(n: usize) -> u32 {
+    if n == 0 {
+        return 0;
+    }
+    (P_HEADER_H + P_ROW_H * n as f32 + P_FOOTER_H).ceil() as u32
+}
+
+/// The title, the "as of" date and the SIMULATED badge at the top of a page.
+fn page_head(out: &mut String, doc: &Scorecard, i18n: &I18n, theme: &Theme, title_id: &str) {
     let fg = hex(theme.text);
-    let dim = hex(theme.text_dim);
-    let stripe = hex(theme.panel_alt);
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{h}" viewBox="0 0 {WIDTH} {h}">"#
-    );
-    let _ = writeln!(
-        out,
-        r#"<rect x="0" y="0" width="{WIDTH}" height="{h}" fill="{bg}"/>"#
-    );
-    text(&mut out, MARGIN, 58.0, 30.0, &fg, &i18n.tr("review-title"));
-    let as_of_text = i18n.tr_args("review-as-of", &[("date", i18n.date(as_of).into())]);
-    text(&mut out, MARGIN, 96.0, 19.0, &fg, &as_of_text);
-    if simulated {
+    text(out, MARGIN, 58.0, 30.0, &fg, &i18n.tr(title_id));
+    let as_of_text = i18n.tr_args("review-as-of", &[("date", i18n.date(doc.as_of).into())]);
+    text(out, MARGIN, 96.0, 19.0, &fg, &as_of_text);
+    if doc.simulated {
         let label = i18n.tr("simulated-badge");
         let w = label.chars().map(advance).sum::<f32>() * 15.0 + 24.0;
         let x = WIDTH as f32 - MARGIN - w;
@@ -203,24 +229,85 @@ pub fn svg(rows: &[Row], lang: Lang, as_of: UnixMs, simulated: bool, theme: &The
             out,
             r#"<rect x="{x:.1}" y="36" width="{w:.1}" height="30" rx="6" fill="none" stroke="{warn}" stroke-width="2"/>"#
         );
-        text(&mut out, x + 12.0, 57.0, 15.0, &warn, &label);
+        text(out, x + 12.0, 57.0, 15.0, &warn, &label);
     }
-    // Counts per status under the date.
+}
+
+/// "● On track 3   ▲ At risk 2   ◆ Off track 5" at `y`.
+fn status_counts(
+    out: &mut String,
+    y: f32,
+    statuses: impl Iterator<Item = Status> + Clone,
+    i18n: &I18n,
+    theme: &Theme,
+) {
     let mut cx = MARGIN;
     for status in [Status::OnTrack, Status::AtRisk, Status::OffTrack] {
-        let n = rows.iter().filter(|r| r.status == status).count();
+        let n = statuses.clone().filter(|s| *s == status).count();
         let label = format!("{} {n}", i18n.tr(status.label_id()));
-        text(
-            &mut out,
-            cx,
-            118.0,
-            16.0,
-            &hex(status_colour(theme, status)),
-            &label,
-        );
+        text(out, cx, y, 16.0, &hex(status_colour(theme, status)), &label);
         cx += label.chars().map(advance).sum::<f32>() * 16.0 + 28.0;
     }
-    // Column heads.
+}
+
+/// Column heads ending at `bottom` (a head longer than its column wraps upwards), then a rule.
+fn column_heads(out: &mut String, heads: &[(&str, f32)], bottom: f32, i18n: &I18n, dim: &str) {
+    for (k, (id, x)) in heads.iter().enumerate() {
+        let width = heads
+            .get(k + 1)
+            .map_or(WIDTH as f32 - MARGIN, |(_, next)| next - 12.0)
+            - x;
+        let lines = wrap(&i18n.tr(id), 14.0, width, 2);
+        let n = lines.len() as f32;
+        for (j, line) in lines.iter().enumerate() {
+            let y = bottom - 6.0 - (n - 1.0 - j as f32) * 17.0;
+            text(out, *x, y, 14.0, dim, line);
+        }
+    }
+    rule(out, bottom, dim);
+}
+
+fn rule(out: &mut String, y: f32, dim: &str) {
+    let _ = writeln!(
+        out,
+        r#"<line x1="{MARGIN}" y1="{y}" x2="{}" y2="{y}" stroke="{dim}" stroke-width="1"/>"#,
+        WIDTH as f32 - MARGIN
+    );
+}
+
+fn stripe(out: &mut String, top: f32, h: f32, fill: &str) {
+    let _ = writeln!(
+        out,
+        r#"<rect x="{}" y="{top}" width="{}" height="{h}" fill="{fill}"/>"#,
+        MARGIN - 10.0,
+        WIDTH as f32 - 2.0 * MARGIN + 20.0
+    );
+}
+
+/// A status chip whose left edge is `x`, centred on `mid`.
+fn chip(out: &mut String, x: f32, mid: f32, size: f32, status: Status, i18n: &I18n, theme: &Theme) {
+    let colour = hex(status_colour(theme, status));
+    let label = i18n.tr(status.label_id());
+    let w = label.chars().map(advance).sum::<f32>() * size + 20.0;
+    let h = size + 14.0;
+    let _ = writeln!(
+        out,
+        r#"<rect x="{x}" y="{}" width="{w:.1}" height="{h}" rx="{}" fill="{colour}" fill-opacity="0.14" stroke="{colour}" stroke-width="1.5"/>"#,
+        mid - h / 2.0,
+        h / 2.0
+    );
+    text(out, x + 10.0, mid + size * 0.37, size, &colour, &label);
+}
+
+/// The national page's elements (`WIDTH` × `height(rows)`, origin at its top left).
+fn national_body(out: &mut String, doc: &Scorecard, i18n: &I18n, theme: &Theme) {
+    let lang = doc.lang;
+    let rows = doc.rows;
+    let fg = hex(theme.text);
+    let dim = hex(theme.text_dim);
+    let stripe_fill = hex(theme.panel_alt);
+    page_head(out, doc, i18n, theme, "review-title");
+    status_counts(out, 118.0, rows.iter().map(|r| r.status), i18n, theme);
     let heads = [
         "col-name",
         "progress-current",
@@ -230,100 +317,53 @@ pub fn svg(rows: &[Row], lang: Lang, as_of: UnixMs, simulated: bool, theme: &The
         "review-projection",
         "review-status",
     ];
-    for (k, (id, x)) in heads.iter().zip(COL_X).enumerate() {
-        // A head longer than its column wraps upwards onto a second line.
-        let width = COL_X
-            .get(k + 1)
-            .map_or(WIDTH as f32 - MARGIN, |next| next - 12.0)
-            - x;
-        let lines = wrap(&i18n.tr(id), 14.0, width, 2);
-        let n = lines.len() as f32;
-        for (j, line) in lines.iter().enumerate() {
-            let y = HEADER_H - 6.0 - (n - 1.0 - j as f32) * 17.0;
-            text(&mut out, x, y, 14.0, &dim, line);
-        }
-    }
-    let _ = writeln!(
-        out,
-        r#"<line x1="{MARGIN}" y1="{HEADER_H}" x2="{}" y2="{HEADER_H}" stroke="{dim}" stroke-width="1"/>"#,
-        WIDTH as f32 - MARGIN
-    );
+    let heads: Vec<(&str, f32)> = heads.into_iter().zip(COL_X).collect();
+    column_heads(out, &heads, HEADER_H, i18n, &dim);
     for (i, row) in rows.iter().enumerate() {
         let top = HEADER_H + i as f32 * ROW_H;
         if i % 2 == 1 {
-            let _ = writeln!(
-                out,
-                r#"<rect x="{}" y="{top}" width="{}" height="{ROW_H}" fill="{stripe}"/>"#,
-                MARGIN - 10.0,
-                WIDTH as f32 - 2.0 * MARGIN + 20.0
-            );
+            stripe(out, top, ROW_H, &stripe_fill);
         }
         let colour = hex(status_colour(theme, row.status));
         let mid = top + ROW_H / 2.0;
         let lines = wrap(row.name(lang), FONT_SIZE, NAME_W, 2);
         let first = mid + 6.0 - (lines.len() as f32 - 1.0) * 10.0;
         for (k, line) in lines.iter().enumerate() {
-            text(
-                &mut out,
-                COL_X[0],
-                first + k as f32 * 21.0,
-                FONT_SIZE,
-                &fg,
-                line,
-            );
+            text(out, COL_X[0], first + k as f32 * 21.0, FONT_SIZE, &fg, line);
         }
         text(
-            &mut out,
+            out,
             COL_X[1],
             mid + 8.0,
             22.0,
             &fg,
             &value_text(lang, &row.unit, row.actual),
         );
-        sparkline(&mut out, COL_X[2], mid - SPARK_H / 2.0, &row.trend, &colour);
+        sparkline(out, COL_X[2], mid - SPARK_H / 2.0, &row.trend, &colour);
         let op = if row.lower_is_better { "≤" } else { "≥" };
         let target = format!("{op} {}", value_text(lang, &row.unit, row.target));
-        text(&mut out, COL_X[3], mid + 6.0, FONT_SIZE, &fg, &target);
-        text(&mut out, COL_X[4], mid + 6.0, FONT_SIZE, &fg, &row.deadline);
+        text(out, COL_X[3], mid + 6.0, FONT_SIZE, &fg, &target);
+        text(out, COL_X[4], mid + 6.0, FONT_SIZE, &fg, &row.deadline);
         let projection = row
             .projection
             .map_or_else(|| "—".into(), |p| value_text(lang, &row.unit, p));
-        text(&mut out, COL_X[5], mid + 6.0, FONT_SIZE, &fg, &projection);
-        let label = i18n.tr(row.status.label_id());
-        let w = label.chars().map(advance).sum::<f32>() * 16.0 + 20.0;
-        let _ = writeln!(
-            out,
-            r#"<rect x="{}" y="{}" width="{w:.1}" height="30" rx="15" fill="{colour}" fill-opacity="0.14" stroke="{colour}" stroke-width="1.5"/>"#,
-            COL_X[6],
-            mid - 15.0
-        );
-        text(&mut out, COL_X[6] + 10.0, mid + 6.0, 16.0, &colour, &label);
+        text(out, COL_X[5], mid + 6.0, FONT_SIZE, &fg, &projection);
+        chip(out, COL_X[6], mid, 16.0, row.status, i18n, theme);
     }
     let foot = HEADER_H + rows.len() as f32 * ROW_H;
-    let _ = writeln!(
-        out,
-        r#"<line x1="{MARGIN}" y1="{foot}" x2="{}" y2="{foot}" stroke="{dim}" stroke-width="1"/>"#,
-        WIDTH as f32 - MARGIN
-    );
-    let rule = wrap(
+    rule(out, foot, &dim);
+    let lines = wrap(
         &i18n.tr("review-rule"),
         14.0,
         WIDTH as f32 - 2.0 * MARGIN,
         2,
     );
-    for (k, line) in rule.iter().enumerate() {
-        text(
-            &mut out,
-            MARGIN,
-            foot + 30.0 + k as f32 * 20.0,
-            14.0,
-            &dim,
-            line,
-        );
+    for (k, line) in lines.iter().enumerate() {
+        text(out, MARGIN, foot + 30.0 + k as f32 * 20.0, 14.0, &dim, line);
     }
-    if simulated {
+    if doc.simulated {
         text(
-            &mut out,
+            out,
             MARGIN,
             foot + 74.0,
             13.0,
@@ -331,8 +371,165 @@ pub fn svg(rows: &[Row], lang: Lang, as_of: UnixMs, simulated: bool, theme: &The
             &i18n.tr("simulated-hint"),
         );
     }
+}
+
+/// The province page's elements (`WIDTH` × `provinces_height(n)`, origin at its top left): the
+/// enterprise target by province, worst first — name, upgraded now, its share of the target, a
+/// bar of the share reached, the projection to the deadline and the status chip.
+fn provinces_body(out: &mut String, doc: &Scorecard, i18n: &I18n, theme: &Theme) {
+    let fg = hex(theme.text);
+    let dim = hex(theme.text_dim);
+    let stripe_fill = hex(theme.panel_alt);
+    page_head(out, doc, i18n, theme, "review-provinces-title");
+    status_counts(
+        out,
+        124.0,
+        doc.provinces.iter().map(|r| r.status),
+        i18n,
+        theme,
+    );
+    let note = if doc.provinces_own_history {
+        "review-provinces-note-own"
+    } else {
+        "review-provinces-note"
+    };
+    for (k, line) in wrap(&i18n.tr(note), 14.0, WIDTH as f32 - 2.0 * MARGIN, 2)
+        .iter()
+        .enumerate()
+    {
+        text(out, MARGIN, 150.0 + k as f32 * 19.0, 14.0, &dim, line);
+    }
+    let heads: Vec<(&str, f32)> = [
+        "review-province",
+        "progress-current",
+        "review-province-target",
+        "provreport-reached",
+        "review-projection",
+        "review-status",
+    ]
+    .into_iter()
+    .zip(P_COL_X)
+    .collect();
+    column_heads(out, &heads, P_HEADER_H, i18n, &dim);
+    for (i, r) in doc.provinces.iter().enumerate() {
+        let top = P_HEADER_H + i as f32 * P_ROW_H;
+        if i % 2 == 1 {
+            stripe(out, top, P_ROW_H, &stripe_fill);
+        }
+        let mid = top + P_ROW_H / 2.0;
+        let base = mid + P_FONT_SIZE * 0.37;
+        let colour = hex(status_colour(theme, r.status));
+        let name = crate::ui::province_name(&r.code, i18n);
+        text(out, P_COL_X[0], base, P_FONT_SIZE, &fg, &name);
+        text(
+            out,
+            P_COL_X[1],
+            base,
+            P_FONT_SIZE,
+            &fg,
+            &count(i18n, r.actual),
+        );
+        let target = format!("≥ {}", count(i18n, r.target));
+        text(out, P_COL_X[2], base, P_FONT_SIZE, &fg, &target);
+        // The share of the target reached: a bar (full at 100 %) and the percentage.
+        let reached = if r.target > 0.0 && r.actual.is_finite() {
+            r.actual / r.target
+        } else {
+            0.0
+        };
+        let fill = (reached.clamp(0.0, 1.0) as f32) * BAR_W;
+        let bar_top = mid - BAR_H / 2.0;
+        let _ = writeln!(
+            out,
+            r#"<rect x="{}" y="{bar_top}" width="{BAR_W}" height="{BAR_H}" fill="none" stroke="{dim}" stroke-width="1"/>"#,
+            P_COL_X[3]
+        );
+        if fill > 0.0 {
+            let _ = writeln!(
+                out,
+                r#"<rect x="{}" y="{bar_top}" width="{fill:.1}" height="{BAR_H}" fill="{colour}" fill-opacity="0.75"/>"#,
+                P_COL_X[3]
+            );
+        }
+        text(
+            out,
+            P_COL_X[3] + BAR_W + 10.0,
+            base,
+            P_FONT_SIZE,
+            &fg,
+            &format!("{:.0} %", (reached * 100.0).max(0.0)),
+        );
+        let projection = r.projection.map_or_else(|| "—".into(), |p| count(i18n, p));
+        text(out, P_COL_X[4], base, P_FONT_SIZE, &fg, &projection);
+        chip(out, P_COL_X[5], mid, 15.0, r.status, i18n, theme);
+    }
+    let foot = P_HEADER_H + doc.provinces.len() as f32 * P_ROW_H;
+    rule(out, foot, &dim);
+    if doc.simulated {
+        text(
+            out,
+            MARGIN,
+            foot + 32.0,
+            13.0,
+            &dim,
+            &i18n.tr("simulated-hint"),
+        );
+    }
+}
+
+fn open_svg(out: &mut String, h: u32, bg: &str) {
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{h}" viewBox="0 0 {WIDTH} {h}">"#
+    );
+    let _ = writeln!(
+        out,
+        r#"<rect x="0" y="0" width="{WIDTH}" height="{h}" fill="{bg}"/>"#
+    );
+}
+
+/// The whole scorecard as one SVG image (`WIDTH` × `height(rows) + provinces_height(provinces)`):
+/// the national targets, then the provinces below them. The PNG is drawn from it.
+pub fn svg(doc: &Scorecard, theme: &Theme) -> String {
+    let i18n = I18n::new(doc.lang);
+    let national_h = height(doc.rows.len());
+    let h = national_h + provinces_height(doc.provinces.len());
+    let mut out = String::new();
+    open_svg(&mut out, h, &hex(theme.background));
+    national_body(&mut out, doc, &i18n, theme);
+    if !doc.provinces.is_empty() {
+        let _ = writeln!(out, r#"<g transform="translate(0 {national_h})">"#);
+        // Where the national page ends and the provinces begin.
+        let _ = writeln!(
+            out,
+            r#"<line x1="0" y1="0" x2="{WIDTH}" y2="0" stroke="{}" stroke-width="3"/>"#,
+            hex(theme.text_dim)
+        );
+        provinces_body(&mut out, doc, &i18n, theme);
+        out.push_str("</g>\n");
+    }
     out.push_str("</svg>\n");
     out
+}
+
+/// The scorecard as pages, one SVG each: the national targets, then (when there are any) the
+/// provinces. The PDF is made of them.
+pub fn pages(doc: &Scorecard, theme: &Theme) -> Vec<String> {
+    let i18n = I18n::new(doc.lang);
+    let bg = hex(theme.background);
+    let mut national = String::new();
+    open_svg(&mut national, height(doc.rows.len()), &bg);
+    national_body(&mut national, doc, &i18n, theme);
+    national.push_str("</svg>\n");
+    let mut pages = vec![national];
+    if !doc.provinces.is_empty() {
+        let mut page = String::new();
+        open_svg(&mut page, provinces_height(doc.provinces.len()), &bg);
+        provinces_body(&mut page, doc, &i18n, theme);
+        page.push_str("</svg>\n");
+        pages.push(page);
+    }
+    pages
 }
 
 /// usvg options whose only font is the shipped CJK subset (no system font lookup).
@@ -371,15 +568,54 @@ pub fn png(svg: &str) -> Result<Vec<u8>, DocError> {
         .map_err(|e| DocError::Png(e.to_string()))
 }
 
-/// The SVG as a one-page PDF with its text as text (the font embedded as a subset).
-pub fn pdf(svg: &str) -> Result<Vec<u8>, DocError> {
-    let tree = tree(svg)?;
-    svg2pdf::to_pdf(
-        &tree,
-        svg2pdf::ConversionOptions::default(),
-        svg2pdf::PageOptions::default(),
-    )
-    .map_err(|e| DocError::Pdf(e.to_string()))
+/// The pages as one PDF, a page each at its own size (CSS pixels as points), text as text (the
+/// font embedded as a subset in each page's chunk).
+pub fn pdf(pages: &[String]) -> Result<Vec<u8>, DocError> {
+    use pdf_writer::{Content, Finish as _, Name, Pdf, Rect, Ref, TextStr};
+
+    let mut alloc = Ref::new(1);
+    let catalog_id = alloc.bump();
+    let tree_id = alloc.bump();
+    let mut pdf = Pdf::new();
+    let mut page_ids = Vec::with_capacity(pages.len());
+    let name = Name(b"S1");
+    for svg in pages {
+        let tree = tree(svg)?;
+        let (w, h) = (tree.size().width(), tree.size().height());
+        let (chunk, svg_id) = svg2pdf::to_chunk(&tree, svg2pdf::ConversionOptions::default())
+            .map_err(|e| DocError::Pdf(e.to_string()))?;
+        let mut map = std::collections::HashMap::new();
+        let chunk = chunk.renumber(|old| *map.entry(old).or_insert_with(|| alloc.bump()));
+        let svg_id = *map
+            .get(&svg_id)
+            .ok_or_else(|| DocError::Pdf("the drawing's object was lost".into()))?;
+        let page_id = alloc.bump();
+        let content_id = alloc.bump();
+        page_ids.push(page_id);
+        let mut page = pdf.page(page_id);
+        page.media_box(Rect::new(0.0, 0.0, w, h));
+        page.parent(tree_id);
+        page.contents(content_id);
+        page.resources().x_objects().pair(name, svg_id);
+        page.finish();
+        // The drawing is a 1 × 1 pt form: scale it to the page.
+        let mut content = Content::new();
+        content
+            .save_state()
+            .transform([w, 0.0, 0.0, h, 0.0, 0.0])
+            .x_object(name)
+            .restore_state();
+        pdf.stream(content_id, &content.finish());
+        pdf.extend(&chunk);
+    }
+    pdf.catalog(catalog_id).pages(tree_id);
+    let count =
+        i32::try_from(page_ids.len()).map_err(|_| DocError::Pdf("too many pages".into()))?;
+    pdf.pages(tree_id).kids(page_ids).count(count);
+    let info_id = alloc.bump();
+    pdf.document_info(info_id)
+        .producer(TextStr("tianshu (svg2pdf)"));
+    Ok(pdf.finish())
 }
 
 /// A document format.
@@ -398,19 +634,13 @@ impl Format {
     }
 }
 
-/// The scorecard as PNG or PDF bytes, drawn in the `office-light` theme.
-pub fn render(
-    rows: &[Row],
-    lang: Lang,
-    as_of: UnixMs,
-    simulated: bool,
-    format: Format,
-) -> Result<Vec<u8>, DocError> {
+/// The scorecard as PNG (one image) or PDF (a page for the targets, one for the provinces),
+/// drawn in the `office-light` theme.
+pub fn render(doc: &Scorecard, format: Format) -> Result<Vec<u8>, DocError> {
     let theme = Theme::built_in("office-light").map_err(|e| DocError::Theme(e.to_string()))?;
-    let svg = svg(rows, lang, as_of, simulated, &theme);
     match format {
-        Format::Png => png(&svg),
-        Format::Pdf => pdf(&svg),
+        Format::Png => png(&svg(doc, &theme)),
+        Format::Pdf => pdf(&pages(doc, &theme)),
     }
 }
 
@@ -449,13 +679,98 @@ mod tests {
         assert_eq!(wrap("short", 17.0, 410.0, 2), vec!["short".to_owned()]);
     }
 
+    fn doc<'a>(rows: &'a [Row], provinces: &'a [ProvinceRow], lang: Lang) -> Scorecard<'a> {
+        Scorecard {
+            rows,
+            provinces,
+            provinces_own_history: true,
+            lang,
+            as_of: 1_790_000_000_000,
+            simulated: true,
+        }
+    }
+
+    /// Guangdong at risk, Beijing on track, Tibet off track — given worst first.
+    fn provinces() -> Vec<ProvinceRow> {
+        [
+            ("CN-XZ", Status::OffTrack, 3.0, None),
+            ("CN-GD", Status::AtRisk, 4_100.0, Some(4_600.0)),
+            ("CN-BJ", Status::OnTrack, 2_400.0, Some(2_900.0)),
+        ]
+        .into_iter()
+        .map(|(code, status, actual, projection)| ProvinceRow {
+            code: code.into(),
+            actual,
+            target: 2_500.0,
+            projection,
+            status,
+        })
+        .collect()
+    }
+
     #[test]
     fn the_svg_escapes_names_and_has_one_row_per_target() {
         let theme = Theme::built_in("office-light").unwrap();
-        let svg = svg(&rows(), Lang::En, 1_790_000_000_000, true, &theme);
+        let rows = rows();
+        let svg = svg(&doc(&rows, &[], Lang::En), &theme);
         assert!(svg.contains("&amp; more"));
         assert_eq!(svg.matches("<polyline").count(), 3);
         assert!(svg.contains("SIMULATED"));
+        assert!(svg.contains(&format!(r#"height="{}""#, height(3))));
+        assert!(
+            !svg.contains("by province"),
+            "no province section without provinces"
+        );
+        assert!(tree(&svg).is_ok());
+        assert_eq!(pages(&doc(&rows, &[], Lang::En), &theme).len(), 1);
+    }
+
+    #[test]
+    fn provinces_add_a_section_below_and_a_second_page() {
+        let theme = Theme::built_in("office-light").unwrap();
+        let (rows, provinces) = (rows(), provinces());
+        let en = svg(&doc(&rows, &provinces, Lang::En), &theme);
+        let h = height(3) + provinces_height(3);
+        assert!(provinces_height(3) > 300);
+        assert!(en.contains(&format!(r#"height="{h}""#)), "not {h} high");
+        assert!(en.contains("by province"));
+        // Names in the report's language, worst first as given.
+        let at = |hay: &str, needle: &str| hay.find(needle).unwrap_or_else(|| panic!("{needle}"));
+        assert!(
+            at(&en, "Tibet") < at(&en, "Guangdong") && at(&en, "Guangdong") < at(&en, "Beijing")
+        );
+        assert!(en.contains("≥ 2,500") && en.contains("4,600") && en.contains("164 %"));
+        let tree = tree(&en).unwrap();
+        assert_eq!(tree.size().to_int_size().height(), h);
+
+        let zh_doc = doc(&rows, &provinces, Lang::ZhCn);
+        let zh = svg(&zh_doc, &theme);
+        for name in ["西藏", "广东", "北京", "分省完成网络改造升级的企业"] {
+            assert!(zh.contains(name), "{name} not in the zh-CN drawing");
+        }
+        assert!(!zh.contains("Guangdong"));
+
+        let pages = pages(&zh_doc, &theme);
+        assert_eq!(pages.len(), 2);
+        assert!(!pages[0].contains("广东") && pages[1].contains("广东"));
+        assert!(pages[1].contains(&format!(r#"height="{}""#, provinces_height(3))));
+        let bytes = pdf(&pages).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("/Count 2"));
+        let n = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+        assert_eq!(n, 2);
+    }
+
+    #[test]
+    fn a_province_with_no_target_share_draws_an_empty_bar() {
+        let theme = Theme::built_in("office-light").unwrap();
+        let rows = rows();
+        let mut provinces = provinces();
+        provinces[0].target = 0.0;
+        provinces[0].actual = f64::NAN;
+        let svg = svg(&doc(&rows, &provinces, Lang::En), &theme);
+        assert!(svg.contains(">0 %<"));
+        assert!(!svg.contains("NaN"), "a NaN leaked into the drawing");
         assert!(tree(&svg).is_ok());
     }
 }

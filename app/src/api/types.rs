@@ -660,6 +660,11 @@ pub enum EventKind {
     Audit {
         entry: AuditEntry,
     },
+    /// Measured latency (a Prometheus source) went stale, its last good figures kept
+    /// (`stale_since` set), or is live again (`stale_since` null).
+    LatencyStale {
+        stale_since: Option<UnixMs>,
+    },
     /// The stream cannot resume where asked (too far behind): fetch a fresh snapshot.
     Resync,
     /// An event type this console does not know (a newer backend): skipped, the stream goes on.

@@ -149,6 +149,19 @@ impl From<DecideError> for HttpError {
                     ),
                 )
             }
+            DecideError::OutcomeUnknown(why) => {
+                // PostgreSQL went quiet during COMMIT: recorded or not, nobody here can tell.
+                tracing::error!("decision outcome unknown: {why}");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "outcome_unknown",
+                    format!(
+                        "the shared database did not confirm the commit ({why}); the decision \
+                         may or may not be recorded — retry with the same idempotency key (safe: \
+                         a recorded decision is replayed)"
+                    ),
+                )
+            }
             DecideError::Rule(rule) => {
                 let status = match rule {
                     R::Forbidden { .. } | R::IndustrialAction | R::OutOfScope { .. } => {

@@ -8,6 +8,7 @@ pub mod events;
 pub mod guard;
 pub mod history;
 pub mod http;
+pub mod latency_view;
 pub mod metrics;
 pub mod pg;
 pub mod prometheus;
@@ -153,15 +154,16 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
         }
         Some(url) => {
             let shared = pg::Shared::connect(url).await?;
-            let (actions, newest_change) = shared.load_actions().await?;
-            let world = World::new_shared(
+            let loaded = shared.load_actions().await?;
+            let mut world = World::new_shared(
                 sim,
-                actions,
+                loaded.actions,
                 config.speed,
                 config.replay_capacity,
                 first_event_after,
             )?;
-            (world, Some((shared, newest_change)))
+            world.closed_below(loaded.closed_below);
+            (world, Some((shared, loaded.newest_change)))
         }
     };
     let world = Arc::new(Mutex::new(world));

@@ -12,17 +12,21 @@
 //!   `NOTIFY` commit together. Exactly once across replicas, 409 on a conflict, as with SQLite.
 //! - **Proposals and the action clock** (expiry, end of veto windows) belong to one replica, the
 //!   leader: whoever holds `pg_try_advisory_lock(LEADER_LOCK)` on its own session, re-tried every
-//!   few seconds so a follower takes over when the leader's session ends. Ids come from a
-//!   sequence, and closing is version-checked on the locked row, so two leaders for a moment
-//!   (a session that died but was not yet noticed) cannot collide.
+//!   few seconds so a follower takes over when the leader's session ends (TCP keepalives on
+//!   both sides bound how long a vanished host's session lingers: about 25 s). Ids come from a
+//!   sequence and closing is version-checked on the locked row, so two leaders for a moment (a
+//!   session that died but was not yet noticed) never collide on an id or close an action
+//!   twice — but both may propose in that window, so a finding can be proposed twice.
 //! - **Fan-out**: every change notifies channel `tianshu_actions` with `id version change`. Every
 //!   replica listens (reconnecting with backoff), re-reads the row and the change's audit entries,
 //!   applies them to its world and publishes the events to its own consoles. After a reconnect it
 //!   sweeps the rows changed meanwhile (the `change` column, from a sequence).
 //!
-//! Simulated telemetry (hubs, links, metros, factories) stays per replica: the same seed and
-//! start give the same picture. Reads are served from memory, so they keep working while
-//! PostgreSQL is away; decisions then fail with 503 and record nothing.
+//! Simulated telemetry (hubs, links, metros, factories) stays per replica: each replica's
+//! simulated clock runs from its own start, so two replicas show different simulated moments of
+//! the same model (executed actions do reach every replica's simulator). Reads are served from
+//! memory, so they keep working while PostgreSQL is away; decisions then fail with 503 and record
+//! nothing — or, when PostgreSQL went quiet during the commit, 503 `outcome_unknown`.
 
 use std::str::FromStr as _;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -49,8 +53,9 @@ pub const LEADER_LOCK: i64 = 0x0074_6961_6e73_6875; // "tianshu"
 const POOL_SIZE: usize = 4;
 /// Longest wait for a connection to be made.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Longest any one store operation (a whole decision included) may take before it is abandoned
-/// (the connection is dropped, so PostgreSQL rolls back).
+/// Longest any one store operation (a whole decision included) may take before it is abandoned.
+/// The abandoned connection is closed, never pooled (its statements may still be queued);
+/// PostgreSQL rolls back an open transaction when it notices.
 const OP_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often a follower tries to become leader (and a leader checks its session).
 const LEADER_RETRY: Duration = Duration::from_secs(3);
@@ -68,6 +73,9 @@ CREATE SEQUENCE IF NOT EXISTS tianshu_changes;
 CREATE TABLE IF NOT EXISTS tianshu_actions (
     id BIGINT PRIMARY KEY, version BIGINT NOT NULL, change BIGINT NOT NULL, json TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tianshu_actions_change ON tianshu_actions (change);
+ALTER TABLE tianshu_actions ADD COLUMN IF NOT EXISTS open BOOLEAN NOT NULL DEFAULT TRUE;
+CREATE INDEX IF NOT EXISTS tianshu_actions_open ON tianshu_actions (id) WHERE open;
+CREATE INDEX IF NOT EXISTS tianshu_actions_closed ON tianshu_actions (id) WHERE NOT open;
 CREATE TABLE IF NOT EXISTS tianshu_decisions (
     idempotency_key TEXT PRIMARY KEY, action_id BIGINT NOT NULL,
     request TEXT NOT NULL, response TEXT NOT NULL);
@@ -118,6 +126,41 @@ fn describe(config: &Config) -> String {
     )
 }
 
+/// Server settings every session gets, before the URL's own `options` (later `-c` wins, so an
+/// operator can still change any of them): a replica waits at most 5 s for another's lock, a
+/// stuck statement ends, and the server drops a session whose peer went silent within about
+/// 25 s (keepalives) — which frees a dead leader's advisory lock, so a follower takes over in
+/// seconds rather than after the kernel's default of hours.
+const SERVER_OPTIONS: &str = "-c lock_timeout=5000 -c statement_timeout=10000 \
+     -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 \
+     -c tcp_user_timeout=15000";
+
+/// Connection settings of every session: timeouts, client keepalives (a replica notices a dead
+/// server the same way) and `SERVER_OPTIONS` merged with the URL's `options`.
+fn harden(config: &mut Config) {
+    config.connect_timeout(CONNECT_TIMEOUT);
+    config.application_name("tianshu serve");
+    config.keepalives(true);
+    config.keepalives_idle(Duration::from_secs(10));
+    config.keepalives_interval(Duration::from_secs(5));
+    config.keepalives_retries(3);
+    config.tcp_user_timeout(Duration::from_secs(15));
+    let options = match config.get_options() {
+        Some(own) if !own.trim().is_empty() => format!("{SERVER_OPTIONS} {own}"),
+        _ => SERVER_OPTIONS.to_owned(),
+    };
+    config.options(options);
+}
+
+/// `user@host:port/db` of a `--db` URL, without the password (the console's store label);
+/// `PostgreSQL` alone when the URL does not parse (the connection then says why).
+pub fn describe_url(url: &str) -> String {
+    Config::from_str(url).map_or_else(
+        |_| "PostgreSQL".into(),
+        |c| format!("PostgreSQL {}", describe(&c)),
+    )
+}
+
 /// A few connections, made on demand and dropped when broken.
 struct Pool {
     config: Config,
@@ -125,10 +168,21 @@ struct Pool {
     permits: Semaphore,
 }
 
+/// A pooled connection. It goes back to the pool only when its operation said it completed
+/// (`finish`); one dropped mid-operation (a timeout, an error) is closed instead, since requests
+/// it sent may still be queued on it.
 struct Conn<'a> {
     client: Option<Client>,
     pool: &'a Pool,
+    completed: bool,
     _permit: SemaphorePermit<'a>,
+}
+
+impl Conn<'_> {
+    /// The operation completed: the connection is idle and may serve another.
+    fn finish(mut self) {
+        self.completed = true;
+    }
 }
 
 impl std::ops::Deref for Conn<'_> {
@@ -147,6 +201,9 @@ impl std::ops::DerefMut for Conn<'_> {
 
 impl Drop for Conn<'_> {
     fn drop(&mut self) {
+        if !self.completed {
+            return;
+        }
         if let Some(client) = self.client.take().filter(|c| !c.is_closed()) {
             let mut idle = self.pool.idle.lock().unwrap_or_else(|p| p.into_inner());
             if idle.len() < POOL_SIZE {
@@ -194,9 +251,20 @@ impl Pool {
         Ok(Conn {
             client: Some(client),
             pool: self,
+            completed: false,
             _permit: permit,
         })
     }
+}
+
+/// What `Shared::load_actions` read.
+pub struct Loaded {
+    /// The open actions and the newest closed ones, oldest first.
+    pub actions: Vec<Action>,
+    /// The newest change number (where the listener's first sweep starts).
+    pub newest_change: i64,
+    /// Every closed action with a lower id was left in PostgreSQL (`World::closed_below`).
+    pub closed_below: u64,
 }
 
 /// A decision as PostgreSQL recorded it.
@@ -259,12 +327,7 @@ impl Shared {
                 "--db names no user (postgres://user@host/database)".into(),
             ));
         }
-        config.connect_timeout(CONNECT_TIMEOUT);
-        config.application_name("tianshu serve");
-        if config.get_options().is_none() {
-            // A replica waits at most this long for another's lock; a stuck statement ends.
-            config.options("-c lock_timeout=5000 -c statement_timeout=10000");
-        }
+        harden(&mut config);
         let label = describe(&config);
         let shared = Self {
             pool: Pool {
@@ -283,7 +346,9 @@ impl Shared {
                 .await
                 .map_err(pg)?;
             tx.batch_execute(SCHEMA).await.map_err(pg)?;
-            tx.commit().await.map_err(pg)
+            tx.commit().await.map_err(pg)?;
+            conn.finish();
+            Ok(())
         })
         .await
         .map_err(|_| late("creating the tables"))?;
@@ -304,21 +369,47 @@ impl Shared {
         self.leader.load(Ordering::Relaxed)
     }
 
-    /// Every stored action, oldest first, and the newest change number.
-    pub async fn load_actions(&self) -> Result<(Vec<Action>, i64), StoreError> {
+    /// What a replica starts from: every open action and the newest closed ones (as many as a
+    /// world keeps in memory), oldest first, and the newest change number. Older closed actions
+    /// stay in PostgreSQL only (`GET /audit` still reads their trail).
+    pub async fn load_actions(&self) -> Result<Loaded, StoreError> {
+        let kept = i64::try_from(super::world::CLOSED_ACTIONS_KEPT).unwrap_or(i64::MAX);
         timed(async {
             let conn = self.pool.get().await?;
-            let rows = conn
-                .query("SELECT json, change FROM tianshu_actions ORDER BY id", &[])
+            // Rows written before the `open` column existed count as open until rewritten;
+            // the world sorts them out in memory.
+            let open = conn
+                .query("SELECT json FROM tianshu_actions WHERE open", &[])
                 .await
                 .map_err(pg)?;
-            let mut newest = 0;
-            let mut actions = Vec::with_capacity(rows.len());
-            for row in rows {
-                actions.push(serde_json::from_str(row.get::<_, &str>(0))?);
-                newest = newest.max(row.get::<_, i64>(1));
-            }
-            Ok((actions, newest))
+            let closed = conn
+                .query(
+                    "SELECT json FROM tianshu_actions WHERE NOT open ORDER BY id DESC LIMIT $1",
+                    &[&kept],
+                )
+                .await
+                .map_err(pg)?;
+            let newest_change: i64 = conn
+                .query_one("SELECT COALESCE(max(change), 0) FROM tianshu_actions", &[])
+                .await
+                .map_err(pg)?
+                .get(0);
+            conn.finish();
+            let parse = |row: &tokio_postgres::Row| serde_json::from_str::<Action>(row.get(0));
+            let closed = closed.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+            let closed_below = if closed.len() as i64 == kept {
+                closed.iter().map(|a| a.id).min().unwrap_or(0)
+            } else {
+                0
+            };
+            let mut actions = open.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+            actions.extend(closed);
+            actions.sort_by_key(|a| a.id);
+            Ok(Loaded {
+                actions,
+                newest_change,
+                closed_below,
+            })
         })
         .await
     }
@@ -334,10 +425,21 @@ impl Shared {
         // A key used at the same moment for another action collides on the primary key; the
         // second try finds the first's record and answers from it.
         for attempt in 0..2 {
-            let result =
-                tokio::time::timeout(OP_TIMEOUT, self.decide_once(action_id, request, who, now))
-                    .await
-                    .map_err(|_| Refused::from(late("the decision")))?;
+            let committing = AtomicBool::new(false);
+            let result = tokio::time::timeout(
+                OP_TIMEOUT,
+                self.decide_once(action_id, request, who, now, &committing),
+            )
+            .await
+            .map_err(|_| {
+                let why = late("the decision").to_string();
+                if committing.load(Ordering::Acquire) {
+                    // COMMIT was sent: PostgreSQL may have recorded it.
+                    Refused::from(DecideError::OutcomeUnknown(why))
+                } else {
+                    Refused::from(DecideError::Store(StoreError::Postgres(why)))
+                }
+            })?;
             match result {
                 Err(Attempt::KeyTaken) if attempt == 0 => continue,
                 Err(Attempt::KeyTaken) => {
@@ -356,6 +458,7 @@ impl Shared {
         request: &DecisionRequest,
         who: &Principal,
         now: UnixMs,
+        committing: &AtomicBool,
     ) -> Result<Decided, Attempt> {
         let mut conn = self.pool.get().await.map_err(Refused::from)?;
         let tx = conn.transaction().await.map_err(Refused::from)?;
@@ -432,7 +535,17 @@ impl Shared {
                 other.map_err(Refused::from)?;
             }
         }
-        tx.commit().await.map_err(Refused::from)?;
+        committing.store(true, Ordering::Release);
+        if let Err(e) = tx.commit().await {
+            // The server's own refusal means nothing was recorded; a lost connection leaves it
+            // open whether the commit got through.
+            return Err(if e.as_db_error().is_some() {
+                Refused::from(e).into()
+            } else {
+                DecideError::OutcomeUnknown(pg(e).to_string()).into()
+            });
+        }
+        conn.finish();
         Ok(Decided::Applied {
             response,
             audit: Box::new(audit),
@@ -459,6 +572,7 @@ impl Shared {
             })?;
             let audit = write_change(&tx, &action, decisions::proposed(&action, now), true).await?;
             tx.commit().await.map_err(pg)?;
+            conn.finish();
             Ok((action, audit))
         })
         .await
@@ -491,6 +605,7 @@ impl Shared {
             };
             let audit = write_change(&tx, &outcome.action, vec![outcome.audit], false).await?;
             tx.commit().await.map_err(pg)?;
+            conn.finish();
             Ok(Some((outcome.action, audit)))
         })
         .await
@@ -512,6 +627,7 @@ impl Shared {
                 )
                 .await
                 .map_err(pg)?;
+            conn.finish();
             rows.iter().map(audit_row).collect()
         })
         .await
@@ -548,6 +664,7 @@ impl Shared {
                 )
                 .await
                 .map_err(pg)?;
+            conn.finish();
             let audit = rows.iter().map(audit_row).collect::<Result<_, _>>()?;
             Ok(Some((action, audit)))
         })
@@ -566,6 +683,7 @@ impl Shared {
                 )
                 .await
                 .map_err(pg)?;
+            conn.finish();
             Ok(rows
                 .iter()
                 .map(|r| Notice {
@@ -630,14 +748,14 @@ async fn write_change(
         .map_err(|_| StoreError::Postgres("version too large".into()))?;
     let json = serde_json::to_string(action)?;
     let sql = if insert {
-        "INSERT INTO tianshu_actions (id, version, change, json)
-         VALUES ($1, $2, nextval('tianshu_changes'), $3) RETURNING change"
+        "INSERT INTO tianshu_actions (id, version, change, json, open)
+         VALUES ($1, $2, nextval('tianshu_changes'), $3, $4) RETURNING change"
     } else {
-        "UPDATE tianshu_actions SET version = $2, change = nextval('tianshu_changes'), json = $3
-         WHERE id = $1 RETURNING change"
+        "UPDATE tianshu_actions SET version = $2, change = nextval('tianshu_changes'), json = $3,
+         open = $4 WHERE id = $1 RETURNING change"
     };
     let change: i64 = tx
-        .query_one(sql, &[&id, &version, &json])
+        .query_one(sql, &[&id, &version, &json, &action.is_open()])
         .await
         .map_err(pg)?
         .get(0);
@@ -829,18 +947,14 @@ async fn listen_once(
             .map_err(|_| late("connecting the listener"))?
             .map_err(pg)?;
     let (tx, mut rx) = mpsc::channel::<Option<Notice>>(QUEUE);
+    let behind = Arc::new(AtomicBool::new(false));
+    let driver_behind = behind.clone();
     let driver = tokio::spawn(async move {
         let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
         while let Some(message) = messages.next().await {
             match message {
                 Ok(AsyncMessage::Notification(n)) if n.channel() == CHANNEL => {
-                    // A full queue means this replica fell behind: the listener sweeps instead.
-                    let _ = tx
-                        .try_send(Notice::parse(n.payload()))
-                        .or_else(|e| match e {
-                            mpsc::error::TrySendError::Full(_) => tx.try_send(None),
-                            closed => Err(closed),
-                        });
+                    forward(&tx, &driver_behind, n.payload());
                 }
                 Ok(_) => {}
                 Err(e) => {
@@ -858,6 +972,10 @@ async fn listen_once(
         *attempt = 0;
         sweep(shared, world, newest).await?;
         loop {
+            if behind.swap(false, Ordering::AcqRel) {
+                // The queue overflowed and notices were dropped: read what changed instead.
+                sweep(shared, world, newest).await?;
+            }
             tokio::select! {
                 _ = stopped(stop) => return Ok(()),
                 received = rx.recv() => match received {
@@ -865,7 +983,7 @@ async fn listen_once(
                         *newest = (*newest).max(notice.change);
                         apply_notice(shared, world, notice).await;
                     }
-                    // Fell behind (or an unreadable payload): read what changed instead.
+                    // An unreadable payload: read what changed instead.
                     Some(None) => sweep(shared, world, newest).await?,
                     None => return Err(StoreError::Postgres("the listening connection closed".into())),
                 }
@@ -875,6 +993,20 @@ async fn listen_once(
     .await;
     driver.abort();
     result
+}
+
+/// Queues one notification for the listener. When the queue is full the notice is dropped and
+/// `behind` is set, so the listener sweeps what changed (a queued marker could be lost the same
+/// way). Returns whether the notice was queued.
+fn forward(tx: &mpsc::Sender<Option<Notice>>, behind: &AtomicBool, payload: &str) -> bool {
+    match tx.try_send(Notice::parse(payload)) {
+        Ok(()) => true,
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            behind.store(true, Ordering::Release);
+            false
+        }
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
+    }
 }
 
 /// Applies every action changed after `newest - SWEEP_MARGIN`.
@@ -989,6 +1121,54 @@ mod tests {
         let text = describe(&config);
         assert_eq!(text, "noc@db.example:6543/tianshu");
         assert!(!text.contains("s3cret"));
+        let label = describe_url("postgres://noc:s3cret@db.example:6543/tianshu");
+        assert_eq!(label, "PostgreSQL noc@db.example:6543/tianshu");
+        assert_eq!(describe_url("postgres://noc@db:x/y"), "PostgreSQL");
+    }
+
+    #[test]
+    fn a_full_queue_marks_the_listener_behind() {
+        let (tx, mut rx) = mpsc::channel(2);
+        let behind = AtomicBool::new(false);
+        assert!(forward(&tx, &behind, "1 1 1"));
+        assert!(forward(&tx, &behind, "junk"));
+        assert!(
+            !behind.load(Ordering::Acquire),
+            "room left: nothing dropped"
+        );
+        assert!(!forward(&tx, &behind, "3 1 3"), "full: dropped");
+        assert!(behind.load(Ordering::Acquire), "the listener will sweep");
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            Some(Notice {
+                id: 1,
+                version: 1,
+                change: 1
+            })
+        );
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            None,
+            "an unreadable payload is a sweep too"
+        );
+    }
+
+    #[test]
+    fn sessions_get_keepalives_and_keep_the_operators_options() {
+        let mut plain = Config::from_str("postgres://noc@db/tianshu").unwrap();
+        harden(&mut plain);
+        assert_eq!(plain.get_options(), Some(SERVER_OPTIONS));
+        assert!(plain.get_keepalives());
+        assert_eq!(plain.get_keepalives_idle(), Duration::from_secs(10));
+        let mut own =
+            Config::from_str("postgres://noc@db/tianshu?options=-c%20statement_timeout%3D60000")
+                .unwrap();
+        harden(&mut own);
+        let options = own.get_options().unwrap();
+        assert!(options.contains("tcp_keepalives_idle=10"), "{options}");
+        assert!(options.contains("lock_timeout=5000"), "{options}");
+        // The operator's setting comes last, so it wins over the default.
+        assert!(options.ends_with("-c statement_timeout=60000"), "{options}");
     }
 
     #[test]
@@ -1071,6 +1251,158 @@ mod tests {
             world.decide(7, &request, &who, 4_000),
             Err(DecideError::Store(StoreError::Shared))
         ));
+    }
+
+    fn replica_world() -> World {
+        use crate::backend::sim::{SimConfig, Simulator};
+        let sim = Simulator::new(SimConfig {
+            seed: 3,
+            start: 1_793_491_200_000,
+            factory_count: 500,
+        })
+        .unwrap();
+        World::new_shared(sim, Vec::new(), 60.0, 100_000, 0).unwrap()
+    }
+
+    fn draft(world: &World, id: u64) -> Action {
+        use crate::api::{ActionKind, Policy, Risk};
+        let mut action = world.draft_action(
+            crate::backend::sim::Proposal {
+                agent_id: "agent-backbone".into(),
+                kind: ActionKind::Reroute,
+                target: "l".into(),
+                summary_en: "t".into(),
+                summary_zh: "t".into(),
+                rationale_en: "t".into(),
+                rationale_zh: "t".into(),
+                confidence: 0.8,
+                risk: Risk::Medium,
+                policy: Policy::OneApproval,
+                predicted_impact_en: "t".into(),
+                predicted_impact_zh: "t".into(),
+                params: serde_json::json!({ "shift_gbps": 40.0 }),
+                ttl_s: 600,
+            },
+            1_000,
+        );
+        action.id = id;
+        action
+    }
+
+    fn decided(
+        action: &Action,
+        decision: crate::api::Decision,
+        at: UnixMs,
+    ) -> (Action, AuditEntry) {
+        let request = DecisionRequest {
+            decision,
+            params: None,
+            reason: "checked".into(),
+            expected_version: action.version,
+            idempotency_key: format!("k{}-{}", action.id, action.version),
+        };
+        let who = Principal::new("li.wei", crate::api::Role::Admin);
+        let outcome = decisions::decide(action, &request, &who, at).unwrap();
+        (outcome.action, outcome.audit)
+    }
+
+    fn drain(live: &mut tokio::sync::broadcast::Receiver<crate::api::Event>) -> Vec<u64> {
+        use crate::api::EventKind;
+        let mut ids = Vec::new();
+        while let Ok(event) = live.try_recv() {
+            match event.kind {
+                EventKind::ActionProposed { action } | EventKind::ActionUpdated { action } => {
+                    ids.push(action.id);
+                }
+                EventKind::Audit { entry } => ids.push(entry.action_id),
+                _ => {}
+            }
+        }
+        ids
+    }
+
+    #[test]
+    fn closed_actions_trimmed_from_memory_are_not_published_again() {
+        use crate::api::Decision;
+        let mut world = replica_world();
+        let kept = crate::backend::world::CLOSED_ACTIONS_KEPT as u64;
+        let mut closed = Vec::new();
+        for id in 1..=kept + 3 {
+            let open = draft(&world, id);
+            assert!(world.apply_stored(open.clone(), decisions::proposed(&open, 1_000), 1_000));
+            let (rejected, audit) = decided(&open, Decision::Reject, 2_000);
+            assert!(world.apply_stored(rejected.clone(), vec![audit.clone()], 2_000));
+            closed.push((rejected, audit));
+        }
+        assert!(
+            world.action(1).is_none(),
+            "the oldest closed actions left memory"
+        );
+        assert_eq!(world.action_version(1), Some(2), "but are still known");
+        let mut live = world.subscribe(None, 3_000).live;
+        // A late notification or a reconnect sweep brings them again: nothing is published.
+        for (action, audit) in &closed[..3] {
+            assert!(!world.apply_stored(action.clone(), vec![audit.clone()], 3_000));
+        }
+        assert!(drain(&mut live).is_empty());
+        // Closed actions a replica never loaded (below its oldest loaded closed one) likewise.
+        world.closed_below(1_000);
+        assert_eq!(world.action_version(999), Some(u64::MAX));
+        let (old, audit) = decided(&draft(&world, 999), Decision::Reject, 2_000);
+        assert!(!world.apply_stored(old, vec![audit], 3_000));
+        assert!(drain(&mut live).is_empty());
+    }
+
+    #[test]
+    fn an_action_first_seen_executed_runs_on_this_replica_too() {
+        use crate::api::{ActionState, Decision};
+        let mut world = replica_world();
+        let agent = |w: &World| {
+            let a = w
+                .sim
+                .agents()
+                .iter()
+                .find(|a| a.id == "agent-backbone")
+                .unwrap();
+            (a.proposed, a.executed)
+        };
+        let (proposed0, executed0) = agent(&world);
+        // Proposed and approved while this replica's listener was away: first seen at version 2.
+        let open = draft(&world, 7);
+        let mut audit = decisions::proposed(&open, 1_000);
+        let (approved, approval) = decided(&open, Decision::Approve, 2_000);
+        assert_eq!(approved.state, ActionState::Executed);
+        audit.push(approval);
+        assert!(world.apply_stored(approved, audit, 3_000));
+        assert_eq!(agent(&world), (proposed0 + 1, executed0 + 1));
+    }
+
+    #[test]
+    fn audit_entries_already_applied_are_not_published_twice() {
+        use crate::api::{Decision, EventKind};
+        let mut world = replica_world();
+        let open = draft(&world, 7);
+        let proposed = decisions::proposed(&open, 1_000);
+        assert!(world.apply_stored(open.clone(), proposed.clone(), 1_000));
+        let mut live = world.subscribe(None, 1_000).live;
+        // The listener read version 1 and fetched the audit of versions 2..=3 while the
+        // committing request applied version 2 with its entry.
+        let (v2, audit2) = decided(&open, Decision::Approve, 2_000);
+        assert!(world.apply_stored(v2.clone(), vec![audit2.clone()], 2_000));
+        let mut v3 = v2.clone();
+        v3.version = 3;
+        v3.state = crate::api::ActionState::RolledBack;
+        let mut audit3 = audit2.clone();
+        audit3.id += 1;
+        audit3.after = serde_json::to_value(&v3).unwrap();
+        assert!(world.apply_stored(v3, vec![audit2.clone(), audit3.clone()], 3_000));
+        let mut audit_ids = Vec::new();
+        while let Ok(event) = live.try_recv() {
+            if let EventKind::Audit { entry } = event.kind {
+                audit_ids.push(entry.after["version"].as_u64().unwrap());
+            }
+        }
+        assert_eq!(audit_ids, [2, 3], "each version's entry published once");
     }
 
     #[tokio::test]

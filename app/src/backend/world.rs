@@ -20,9 +20,41 @@ use super::sim::{Proposal, Simulator};
 use super::store::{Store, StoreError};
 
 /// How many closed actions stay in memory for `GET /actions` (all stay in the store).
-const CLOSED_ACTIONS_KEPT: usize = 500;
+pub(crate) const CLOSED_ACTIONS_KEPT: usize = 500;
 /// The simulator stops proposing while this many actions are open.
 const MAX_OPEN_ACTIONS: usize = 60;
+/// Ids (with versions) of closed actions trimmed from memory that a replica remembers one by one
+/// (`Trimmed`); older ones are remembered only as "below `Trimmed::below`".
+const TRIMMED_KEPT: usize = 20_000;
+
+/// Closed actions that left memory (`trim_closed`), so a replica that hears of them again (a
+/// late notification, a sweep after a reconnect) knows it already has them and does not publish
+/// their events a second time. Closed actions are final: a remembered id is known at any
+/// version up to the one it left with, an id below `below` at every version. Bounded.
+#[derive(Default)]
+struct Trimmed {
+    versions: BTreeMap<u64, u64>,
+    below: u64,
+}
+
+impl Trimmed {
+    fn remember(&mut self, id: u64, version: u64) {
+        self.versions.insert(id, version);
+        while self.versions.len() > TRIMMED_KEPT {
+            if let Some((oldest, _)) = self.versions.pop_first() {
+                self.below = self.below.max(oldest.saturating_add(1));
+            }
+        }
+    }
+
+    /// The version an action left memory with (`u64::MAX`: long gone, final).
+    fn version(&self, id: u64) -> Option<u64> {
+        if id < self.below {
+            return Some(u64::MAX);
+        }
+        self.versions.get(&id).copied()
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DecideError {
@@ -34,6 +66,10 @@ pub enum DecideError {
     KeyReused(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The store stopped answering while committing (a shared store): the decision may or may
+    /// not be recorded. A retry with the same idempotency key is safe (it replays if recorded).
+    #[error("the shared database did not confirm the commit: {0}")]
+    OutcomeUnknown(String),
 }
 
 pub struct World {
@@ -50,6 +86,8 @@ pub struct World {
     /// (`backend::pg`): changes are committed there first and applied here by `apply_stored`;
     /// `propose` and `decide` (the local store's path) are refused.
     shared: bool,
+    /// Closed actions trimmed from memory (or never loaded), for `apply_stored`.
+    trimmed: Trimmed,
     /// Measured metro latency (a Prometheus source) served instead of the simulator's.
     pub measured: Option<Box<super::prometheus::Measured>>,
 }
@@ -76,6 +114,7 @@ impl World {
             log: EventLog::starting_after(replay_capacity, first_event_after),
             store,
             shared: false,
+            trimmed: Trimmed::default(),
             measured: None,
         };
         for action in stored {
@@ -358,13 +397,31 @@ impl World {
     /// like a local decision (the simulator runs or reverts them) and are published. An action
     /// already at this version or newer is left alone, so a change reported twice (by the
     /// committing request and by the notification) is applied once. Returns whether it applied.
+    ///
+    /// Audit entries of versions this world already has are dropped (two paths — the committing
+    /// request and the listener — may race with overlapping changes), and so are changes of
+    /// closed actions that already left memory (`trim_closed`).
     pub fn apply_stored(&mut self, action: Action, audit: Vec<AuditEntry>, now: UnixMs) -> bool {
         let Some(old) = self.actions.get(&action.id) else {
+            if self
+                .trimmed
+                .version(action.id)
+                .is_some_and(|v| v >= action.version)
+            {
+                return false;
+            }
+            let audit = newer_audit(audit, 0);
             if action.version <= 1 {
                 self.publish_proposed(action, audit, now);
             } else {
-                // Changed before this replica saw it open (or after it left memory).
-                self.apply_effects(action, false, false, audit, now);
+                // Changed before this replica saw it open: it was proposed all the same, and it
+                // runs on this replica's simulator too if it stands executed now.
+                self.sim.note_proposed(&action.agent_id);
+                let executes = action.state == ActionState::Executed;
+                if !executes {
+                    self.publish_agent(&action.agent_id, now);
+                }
+                self.apply_effects(action, executes, false, audit, now);
             }
             self.trim_closed();
             return true;
@@ -372,6 +429,7 @@ impl World {
         if old.version >= action.version {
             return false;
         }
+        let audit = newer_audit(audit, old.version);
         let executes = action.state == ActionState::Executed && old.state != ActionState::Executed;
         let rolls_back =
             action.state == ActionState::RolledBack && old.state == ActionState::Executed;
@@ -380,9 +438,19 @@ impl World {
         true
     }
 
-    /// The version of an action in memory, if it is there.
+    /// The version of an action this world has: in memory, or closed and trimmed from memory
+    /// (then the version it left with, `u64::MAX` when only known to be long gone).
     pub fn action_version(&self, id: u64) -> Option<u64> {
-        self.actions.get(&id).map(|a| a.version)
+        self.actions
+            .get(&id)
+            .map(|a| a.version)
+            .or_else(|| self.trimmed.version(id))
+    }
+
+    /// Every closed action with an id below `id` is known to be stored and final, though not in
+    /// memory (a replica loads only the newest closed actions).
+    pub fn closed_below(&mut self, id: u64) {
+        self.trimmed.below = self.trimmed.below.max(id);
     }
 
     /// Records and applies an operator's decision, exactly once per idempotency key.
@@ -492,8 +560,24 @@ impl World {
             .collect();
         if closed.len() > CLOSED_ACTIONS_KEPT {
             for id in &closed[..closed.len() - CLOSED_ACTIONS_KEPT] {
-                self.actions.remove(id);
+                if let Some(gone) = self.actions.remove(id) {
+                    self.trimmed.remember(gone.id, gone.version);
+                }
             }
         }
     }
+}
+
+/// The audit entries of versions after `known` (an entry's version is that of its `after`).
+fn newer_audit(audit: Vec<AuditEntry>, known: u64) -> Vec<AuditEntry> {
+    audit
+        .into_iter()
+        .filter(|entry| {
+            entry
+                .after
+                .get("version")
+                .and_then(serde_json::Value::as_u64)
+                .is_none_or(|v| v > known)
+        })
+        .collect()
 }

@@ -127,6 +127,9 @@ pub(super) fn run(args: &BenchArgs, rate: u32, size: egui::Vec2) -> anyhow::Resu
     let started = Instant::now();
     let mut last_frame = Instant::now();
     let mut times = Vec::new();
+    // The UI thread's own CPU time per frame: a long frame with little CPU was the scheduler's
+    // (another process on the machine), not the console's.
+    let mut cpu_times = Vec::new();
     let total = Duration::from_secs(args.duration);
     while started.elapsed() < total {
         if wake.wait(Duration::from_millis(100)) {
@@ -136,7 +139,9 @@ pub(super) fn run(args: &BenchArgs, rate: u32, size: egui::Vec2) -> anyhow::Resu
             std::thread::sleep(rest);
         }
         last_frame = Instant::now();
+        let cpu_before = thread_cpu_ms();
         times.push(frames.frame(&mut app, Vec::new()).0);
+        cpu_times.push(thread_cpu_ms() - cpu_before);
     }
     let elapsed = started.elapsed().as_secs_f64();
     let applied = app.state.last_event_id.saturating_sub(first_event) as f64 / elapsed;
@@ -146,7 +151,10 @@ pub(super) fn run(args: &BenchArgs, rate: u32, size: egui::Vec2) -> anyhow::Resu
     drop(app);
     runtime.shutdown_timeout(Duration::from_secs(1));
     times.sort_by(f64::total_cmp);
+    cpu_times.sort_by(f64::total_cmp);
     let over = times.iter().filter(|&&t| t > 16.0).count();
+    let cpu_over = cpu_times.iter().filter(|&&t| t > 16.0).count();
+    let cpu_max = cpu_times.last().copied().unwrap_or(0.0);
     let max = times.last().copied().unwrap_or(0.0);
     println!(
         "events-rate: {} frames, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {over} over 16 ms; \
@@ -160,6 +168,12 @@ pub(super) fn run(args: &BenchArgs, rate: u32, size: egui::Vec2) -> anyhow::Resu
         } else {
             ""
         }
+    );
+    println!(
+        "events-rate: the UI thread's CPU per frame: p50 {:.2} ms, p99 {:.2} ms, max {cpu_max:.2} ms, \
+         {cpu_over} over 16 ms",
+        percentile(&cpu_times, 0.5),
+        percentile(&cpu_times, 0.99),
     );
     println!(
         "bench-events: rate={rate} applied_per_s={applied:.0} max_frame_ms={max:.2} frames_over_16ms={over}"
@@ -246,4 +260,12 @@ fn events(feed: Arc<Feed>) -> impl Stream<Item = Result<SseEvent, Infallible>> {
             c.next_id = want + 1;
         }
     })
+}
+
+/// CPU time this thread has run, in ms (Linux `/proc/thread-self/schedstat`, ns); 0 elsewhere.
+fn thread_cpu_ms() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |ns| ns / 1e6)
 }

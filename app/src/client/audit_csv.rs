@@ -62,7 +62,8 @@ fn wire<T: serde::Serialize>(v: &T) -> String {
     }
 }
 
-fn export_dir() -> Option<PathBuf> {
+/// The user's downloads folder, else the application's data folder.
+pub(super) fn export_dir() -> Option<PathBuf> {
     if let Some(dirs) = directories::UserDirs::new()
         && let Some(d) = dirs.download_dir()
     {

@@ -6,6 +6,7 @@
 //! console repaints only when something arrived.
 
 mod audit_csv;
+pub mod scorecard_export;
 mod http;
 pub mod token_store;
 
@@ -77,6 +78,8 @@ pub enum Command {
     ExportAuditCsv {
         entries: Vec<crate::api::AuditEntry>,
     },
+    /// Write the scorecard (CSV, PNG or PDF) under the user's downloads (or data) folder.
+    ExportScorecard(Box<scorecard_export::ScorecardExport>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -117,6 +120,8 @@ pub enum ClientEvent {
     Audit(Box<AuditPage>),
     /// Who the backend says is signed in.
     Me(Box<crate::api::Me>),
+    /// A scorecard export finished: the file written, or why not.
+    ScorecardExported(Result<std::path::PathBuf, String>),
     /// An audit CSV export finished: the file and rows written, or why not.
     AuditExported {
         path: std::path::PathBuf,
@@ -418,6 +423,11 @@ async fn carry_out(api: ApiClient, out: Outbox, command: Command, online: watch:
                 .await
                 .map(|p| ClientEvent::Progress(Box::new(p))),
         ),
+        Command::ExportScorecard(job) => {
+            let result = scorecard_export::export(*job).await;
+            out.send(ClientEvent::ScorecardExported(result)).await;
+            return;
+        }
         Command::ExportAuditCsv { entries } => {
             let (path, result) = crate::client::audit_csv::export(entries).await;
             out.send(ClientEvent::AuditExported { path, result }).await;

@@ -165,6 +165,9 @@ impl std::fmt::Display for Place {
 pub struct Remembered {
     pub place: Place,
     pub keyring_error: Option<String>,
+    /// The keyring was given up while storing: the write may still land, so the keyring may
+    /// hold the token too (`--forget-token` removes both).
+    pub keyring_may_hold: bool,
 }
 
 /// What [`Store::recall`] found.
@@ -193,12 +196,33 @@ pub struct Forgotten {
 pub struct Store {
     keyring: Option<(String, String)>,
     file: PathBuf,
+    wait: std::time::Duration,
 }
 
 enum KeyringAnswer<T> {
     Done(T),
     NoEntry,
     Unavailable(String),
+    /// Given up after the wait: the call may still complete on its thread.
+    TimedOut(String),
+}
+
+/// Why the keyring failed earlier in this process, if it did: a keyring that timed out or
+/// could not be reached is not asked again (each try would wait and leave a blocked thread).
+static KEYRING_DOWN: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+fn keyring_down() -> Option<String> {
+    KEYRING_DOWN
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
+}
+
+fn mark_keyring_down(why: &str) {
+    let mut down = KEYRING_DOWN.lock().unwrap_or_else(|p| p.into_inner());
+    if down.is_none() {
+        *down = Some(why.to_owned());
+    }
 }
 
 impl Store {
@@ -221,7 +245,11 @@ impl Store {
 
     /// A store with the given keyring entry (service, user) — `None` for the file alone.
     pub fn new(keyring: Option<(String, String)>, file: PathBuf) -> Self {
-        Self { keyring, file }
+        Self {
+            keyring,
+            file,
+            wait: KEYRING_WAIT,
+        }
     }
 
     /// The fallback file.
@@ -231,7 +259,8 @@ impl Store {
 
     /// Runs one keyring call on its own thread and waits at most [`KEYRING_WAIT`]: some Secret
     /// Service backends block on D-Bus, and one that hangs must not hang the caller. A call that
-    /// is given up is left to finish (or not) on its thread.
+    /// is given up is left to finish (or not) on its thread. Once the keyring has timed out or
+    /// been unreachable, it is not asked again in this process.
     fn keyring<T: Send + 'static>(
         &self,
         call: impl FnOnce(&keyring::Entry) -> keyring::Result<T> + Send + 'static,
@@ -241,6 +270,9 @@ impl Store {
                 "the keyring is turned off (TIANSHU_KEYRING=off)".into(),
             );
         };
+        if let Some(why) = keyring_down() {
+            return KeyringAnswer::Unavailable(format!("not asked again: earlier, {why}"));
+        }
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let spawned = std::thread::Builder::new()
             .name("keyring".into())
@@ -249,16 +281,30 @@ impl Store {
                 let _ = tx.send(result);
             });
         if let Err(e) = spawned {
-            return KeyringAnswer::Unavailable(format!("cannot start the keyring thread: {e}"));
+            let why = format!("cannot start the keyring thread: {e}");
+            mark_keyring_down(&why);
+            return KeyringAnswer::Unavailable(why);
         }
-        match rx.recv_timeout(KEYRING_WAIT) {
+        match rx.recv_timeout(self.wait) {
             Ok(Ok(value)) => KeyringAnswer::Done(value),
             Ok(Err(keyring::Error::NoEntry)) => KeyringAnswer::NoEntry,
+            Ok(Err(
+                e @ (keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_)),
+            )) => {
+                // No keyring service (or none that lets us in): the same for every entry.
+                let why = e.to_string();
+                mark_keyring_down(&why);
+                KeyringAnswer::Unavailable(why)
+            }
             Ok(Err(e)) => KeyringAnswer::Unavailable(e.to_string()),
-            Err(_) => KeyringAnswer::Unavailable(format!(
-                "the keyring did not answer within {} s",
-                KEYRING_WAIT.as_secs()
-            )),
+            Err(_) => {
+                let why = format!(
+                    "the keyring did not answer within {} s",
+                    self.wait.as_secs_f64()
+                );
+                mark_keyring_down(&why);
+                KeyringAnswer::TimedOut(why)
+            }
         }
     }
 
@@ -276,6 +322,7 @@ impl Store {
                 Ok(Remembered {
                     place: Place::Keyring,
                     keyring_error: None,
+                    keyring_may_hold: false,
                 })
             }
             KeyringAnswer::NoEntry => {
@@ -283,6 +330,7 @@ impl Store {
                 Ok(Remembered {
                     place: Place::File(self.file.clone()),
                     keyring_error: Some("the keyring refused the entry".into()),
+                    keyring_may_hold: false,
                 })
             }
             KeyringAnswer::Unavailable(why) => {
@@ -290,6 +338,15 @@ impl Store {
                 Ok(Remembered {
                     place: Place::File(self.file.clone()),
                     keyring_error: Some(why),
+                    keyring_may_hold: false,
+                })
+            }
+            KeyringAnswer::TimedOut(why) => {
+                save(&self.file, token)?;
+                Ok(Remembered {
+                    place: Place::File(self.file.clone()),
+                    keyring_error: Some(why),
+                    keyring_may_hold: true,
                 })
             }
         }
@@ -310,7 +367,7 @@ impl Store {
                 None
             }
             KeyringAnswer::NoEntry => None,
-            KeyringAnswer::Unavailable(why) => Some(why),
+            KeyringAnswer::Unavailable(why) | KeyringAnswer::TimedOut(why) => Some(why),
         };
         let token = load(&self.file)?;
         let place = token.as_ref().map(|_| Place::File(self.file.clone()));
@@ -326,7 +383,7 @@ impl Store {
         let (keyring, keyring_error) = match self.keyring(|entry| entry.delete_credential()) {
             KeyringAnswer::Done(()) => (true, None),
             KeyringAnswer::NoEntry => (false, None),
-            KeyringAnswer::Unavailable(why) => (false, Some(why)),
+            KeyringAnswer::Unavailable(why) | KeyringAnswer::TimedOut(why) => (false, Some(why)),
         };
         let file = self.file.exists();
         forget(&self.file)?;
@@ -479,6 +536,34 @@ mod keyring_tests {
                 assert!(kept.keyring_error.unwrap().contains("TIANSHU_KEYRING=off"));
                 off.forget().unwrap();
             }
+            "hung" => {
+                // A session bus that accepts and never answers: the first call is given up
+                // after the wait, every later one skips the keyring at once.
+                let store = Store {
+                    wait: std::time::Duration::from_secs(1),
+                    ..store
+                };
+                let kept = store.remember("tok-hung-1").unwrap();
+                assert_eq!(kept.place, Place::File(file.clone()));
+                assert!(kept.keyring_may_hold, "a late write may still land");
+                let why = kept.keyring_error.unwrap();
+                assert!(why.contains("did not answer"), "{why}");
+                assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+                let after_first = std::time::Instant::now();
+                let found = store.recall().unwrap();
+                assert_eq!(found.token.as_deref(), Some("tok-hung-1"));
+                let why = found.keyring_error.unwrap();
+                assert!(why.contains("not asked again"), "{why}");
+                let again = store.remember("tok-hung-2").unwrap();
+                assert!(!again.keyring_may_hold, "not asked, so nothing pending");
+                let gone = store.forget().unwrap();
+                assert!(gone.file && !gone.keyring && gone.keyring_error.is_some());
+                assert!(
+                    after_first.elapsed() < std::time::Duration::from_millis(500),
+                    "later calls must not wait: {:?}",
+                    after_first.elapsed()
+                );
+            }
             other => panic!("unknown child mode {other}"),
         }
         println!("checked {mode}");
@@ -494,6 +579,29 @@ mod keyring_tests {
                 format!("unix:path={}", dir.join("no-such-bus").display()),
             );
         child(cmd, "fallback", &dir);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn a_hung_keyring_is_waited_for_once_per_process() {
+        let dir = scratch("hung");
+        let bus = dir.join("hung-bus");
+        let listener = std::os::unix::net::UnixListener::bind(&bus).unwrap();
+        // Accepts connections and holds them open without a word.
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().take(16) {
+                held.push(stream);
+            }
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        });
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args(["--exact", CHILD, "--nocapture", "--test-threads", "1"])
+            .env(
+                "DBUS_SESSION_BUS_ADDRESS",
+                format!("unix:path={}", bus.display()),
+            );
+        child(cmd, "hung", &dir);
         let _ = std::fs::remove_dir_all(dir);
     }
 

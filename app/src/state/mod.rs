@@ -123,6 +123,10 @@ pub struct State {
     /// The last CSV export: file and size, or why it failed.
     pub factory_export: Option<(std::path::PathBuf, Result<u64, String>)>,
     pub progress: Option<Progress>,
+    /// The last scorecard export: the file written, or why not.
+    pub scorecard_export: Option<Result<std::path::PathBuf, String>>,
+    /// Scorecard exports finished so far (a view waiting for one compares counts).
+    pub scorecard_exports_done: u64,
     pub notices: VecDeque<Notice>,
 }
 
@@ -154,6 +158,8 @@ impl State {
             factory_detail: None,
             factory_export: None,
             progress: None,
+            scorecard_export: None,
+            scorecard_exports_done: 0,
             notices: VecDeque::new(),
         }
     }
@@ -320,6 +326,10 @@ impl State {
                 self.notify(now, NoticeKind::DecisionUnconfirmed { action_id }, reason);
             }
             ClientEvent::Me(me) => self.hitl.me = Some(*me),
+            ClientEvent::ScorecardExported(result) => {
+                self.scorecard_export = Some(result);
+                self.scorecard_exports_done += 1;
+            }
             ClientEvent::AuditExported { path, result } => {
                 self.hitl.export = Some((path, result));
             }
@@ -384,6 +394,13 @@ impl State {
             }
             EventKind::Audit { entry } => {
                 self.push_audit(entry);
+                return;
+            }
+            EventKind::LatencyStale { stale_since } => {
+                // The LIVE / STALE pill follows the feed without polling.
+                if let Some(s) = self.latency.summary.as_mut() {
+                    s.stale_since = stale_since;
+                }
                 return;
             }
             _ => {}
@@ -457,6 +474,7 @@ impl State {
             // this console cannot fold; skipping it keeps the stream alive.
             EventKind::Resync
             | EventKind::Unknown
+            | EventKind::LatencyStale { .. }
             | EventKind::ActionProposed { .. }
             | EventKind::ActionUpdated { .. }
             | EventKind::Audit { .. } => {}

@@ -1,12 +1,10 @@
 //! Progress view — the regulator's scorecard (the review profile opens on it): every plan
 //! target with its actual value, its trend, a linear projection to the deadline and an
 //! on-track / at-risk / off-track status, "as of" any day of the history; the enterprise target
-//! by province; and an export of the scorecard as CSV (written on a thread of its own).
+//! by province; and exports of the scorecard as CSV, PNG or PDF (written by the client, off the
+//! UI thread, one at a time).
 //!
 //! The rules live in `crate::review`; this module only draws them.
-
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use egui::RichText;
 use tianshu_widgets::Sparkline;
@@ -14,6 +12,7 @@ use tianshu_widgets::Sparkline;
 use super::theme::Theme;
 use crate::api::{Progress, UnixMs};
 use crate::client::Command;
+use crate::client::scorecard_export::{ScorecardExport, ScorecardFile};
 use crate::i18n::I18n;
 use crate::review::{self, Row, Status};
 use crate::state::State;
@@ -22,15 +21,13 @@ pub fn province_name(code: &str, i18n: &I18n) -> String {
     super::factories::provinces::name(super::factories::provinces::names(), code, i18n)
 }
 
-/// Where an export ended: the file, or why it failed.
-type ExportResult = Arc<Mutex<Option<Result<PathBuf, String>>>>;
-
 #[derive(Default)]
 pub struct ProgressView {
     requested: bool,
     /// Days before the report's day that the scorecard looks at (0: the latest).
     days_back: i64,
-    export: ExportResult,
+    /// While an export runs: how many had finished when it was asked for.
+    exporting_after: Option<u64>,
 }
 
 /// A target's value as shown: percentages as percent, counts per locale, ratios plain.
@@ -57,17 +54,6 @@ fn as_of(progress: &Progress, days_back: i64) -> Option<UnixMs> {
     }
     let day = review::day_of(progress.sim_time)? - chrono::Days::new(days_back as u64);
     review::end_of_day_ms(day)
-}
-
-/// Where "Export CSV" writes: the user's downloads folder, else the current folder.
-fn export_path(progress: &Progress, as_of: Option<UnixMs>, extension: &str) -> PathBuf {
-    let day = review::day_of(as_of.unwrap_or(progress.sim_time))
-        .map(|d| d.to_string())
-        .unwrap_or_default();
-    let dir = directories::UserDirs::new()
-        .and_then(|u| u.download_dir().map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("."));
-    dir.join(format!("tianshu-scorecard-{day}.{extension}"))
 }
 
 impl ProgressView {
@@ -136,28 +122,47 @@ impl ProgressView {
             if ui.button(i18n.tr("progress-refresh")).clicked() {
                 commands.push(Command::FetchProgress);
             }
-            if ui.button(i18n.tr("review-export-csv")).clicked() {
-                self.start_export(ui.ctx(), progress, &rows, as_of, simulated, i18n, None);
+            // One export at a time; the same drawing `tianshu report --format png|pdf` writes.
+            if self
+                .exporting_after
+                .is_some_and(|done| state.scorecard_exports_done > done)
+            {
+                self.exporting_after = None;
             }
-            // The same drawing `tianshu report --format png|pdf` writes, made on the export thread.
-            for (id, format) in [
-                ("secrep-export-png", crate::scorecard_doc::Format::Png),
-                ("secrep-export-pdf", crate::scorecard_doc::Format::Pdf),
+            let idle = self.exporting_after.is_none();
+            for (id, file) in [
+                ("review-export-csv", ScorecardFile::Csv),
+                (
+                    "secrep-export-png",
+                    ScorecardFile::Document(crate::scorecard_doc::Format::Png),
+                ),
+                (
+                    "secrep-export-pdf",
+                    ScorecardFile::Document(crate::scorecard_doc::Format::Pdf),
+                ),
             ] {
-                if ui.button(i18n.tr(id)).clicked() {
-                    self.start_export(
-                        ui.ctx(),
-                        progress,
-                        &rows,
-                        as_of,
+                let button = ui
+                    .add_enabled(idle, egui::Button::new(i18n.tr(id)))
+                    .on_disabled_hover_text(i18n.tr("review-exporting"));
+                if button.clicked() {
+                    self.exporting_after = Some(state.scorecard_exports_done);
+                    commands.push(Command::ExportScorecard(Box::new(ScorecardExport {
+                        file,
+                        rows: rows.clone(),
+                        // The documents show the provinces too (the CSV stays one row per target).
+                        provinces: match file {
+                            ScorecardFile::Csv => Vec::new(),
+                            ScorecardFile::Document(_) => review::provinces(progress, as_of),
+                        },
+                        provinces_own_history: review::provinces_have_history(progress),
+                        lang: i18n.lang(),
+                        as_of: as_of.unwrap_or(progress.sim_time),
                         simulated,
-                        i18n,
-                        Some(format),
-                    );
+                    })));
                 }
             }
         });
-        self.export_line(ui, i18n, theme);
+        export_line(ui, state, self.exporting_after.is_some(), i18n, theme);
         let counts = [Status::OnTrack, Status::AtRisk, Status::OffTrack]
             .map(|s| rows.iter().filter(|r| r.status == s).count());
         ui.horizontal(|ui| {
@@ -203,69 +208,31 @@ impl ProgressView {
         }
         commands
     }
+}
 
-    #[allow(clippy::too_many_arguments)] // the view's state, plus which export
-    fn start_export(
-        &mut self,
-        ctx: &egui::Context,
-        progress: &Progress,
-        rows: &[Row],
-        as_of: Option<UnixMs>,
-        simulated: bool,
-        i18n: &I18n,
-        document: Option<crate::scorecard_doc::Format>,
-    ) {
-        let path = export_path(progress, as_of, document.map_or("csv", |f| f.extension()));
-        let rows = rows.to_vec();
-        let lang = i18n.lang();
-        let at = as_of.unwrap_or(progress.sim_time);
-        let slot = Arc::clone(&self.export);
-        let ctx = ctx.clone();
-        std::thread::spawn(move || {
-            let result = match document {
-                None => std::fs::File::create(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|file| {
-                        review::write_csv(&rows, lang, at, simulated, std::io::BufWriter::new(file))
-                            .map_err(|e| e.to_string())
-                    }),
-                Some(format) => crate::scorecard_doc::render(&rows, lang, at, simulated, format)
-                    .map_err(|e| e.to_string())
-                    .and_then(|bytes| std::fs::write(&path, bytes).map_err(|e| e.to_string())),
-            }
-            .map(|()| path.clone())
-            .map_err(|e| format!("{}: {e}", path.display()));
-            if let Ok(mut slot) = slot.lock() {
-                *slot = Some(result);
-            }
-            ctx.request_repaint();
-        });
+/// How the last export went (or that one is running).
+fn export_line(ui: &mut egui::Ui, state: &State, running: bool, i18n: &I18n, theme: &Theme) {
+    if running {
+        ui.label(RichText::new(i18n.tr("review-exporting")).color(theme.text_dim));
+        return;
     }
-
-    fn export_line(&self, ui: &mut egui::Ui, i18n: &I18n, theme: &Theme) {
-        let Ok(slot) = self.export.lock() else {
-            return;
-        };
-        match slot.as_ref() {
-            Some(Ok(path)) => {
-                ui.label(
-                    RichText::new(i18n.tr_args(
-                        "review-exported",
-                        &[("path", path.display().to_string().into())],
-                    ))
-                    .color(theme.ok),
-                );
-            }
-            Some(Err(why)) => {
-                ui.label(
-                    RichText::new(
-                        i18n.tr_args("review-export-failed", &[("why", why.clone().into())]),
-                    )
-                    .color(theme.danger),
-                );
-            }
-            None => {}
+    match &state.scorecard_export {
+        Some(Ok(path)) => {
+            ui.label(
+                RichText::new(i18n.tr_args(
+                    "review-exported",
+                    &[("path", path.display().to_string().into())],
+                ))
+                .color(theme.ok),
+            );
         }
+        Some(Err(why)) => {
+            ui.label(
+                RichText::new(i18n.tr_args("review-export-failed", &[("why", why.clone().into())]))
+                    .color(theme.danger),
+            );
+        }
+        None => {}
     }
 }
 

@@ -502,3 +502,5 @@ secrep-export-pdf = Export PDF
 review-provinces-note-own = Each province's share of the 50,000 target follows its share of the programme's enterprises; its trend and projection come from its own history.
 audiences-wall-ranking = Metros by 1 ms access
 audiences-wall-map-none = No action is waiting; when one is, the map shows where it acts.
+provreport-reached = Share of target reached
+review-exporting = Writing the export…

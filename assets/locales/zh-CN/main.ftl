@@ -502,3 +502,5 @@ secrep-export-pdf = 导出 PDF
 review-provinces-note-own = 各省目标按其参与企业数占比分配 50,000 家总目标；趋势与预测按该省自身历史推算。
 audiences-wall-ranking = 各城市 1 毫秒时延圈覆盖
 audiences-wall-map-none = 暂无待决动作；有待决动作时，地图显示其作用位置。
+provreport-reached = 目标完成比例
+review-exporting = 正在导出…

@@ -76,3 +76,21 @@ pub(super) fn metrics_text(shared: &Shared) -> String {
         u8::from(shared.is_leader())
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::world::DecideError;
+
+    #[test]
+    fn a_commit_without_an_answer_is_not_called_unrecorded() {
+        let unknown = HttpError::from(DecideError::OutcomeUnknown("no answer".into()));
+        assert_eq!(unknown.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(unknown.body.code, "outcome_unknown");
+        assert!(unknown.body.message.contains("may or may not"));
+        assert!(!unknown.body.message.contains("NOT recorded"));
+        let failed = HttpError::from(DecideError::Store(StoreError::Postgres("down".into())));
+        assert_eq!(failed.body.code, "store_unavailable");
+        assert!(failed.body.message.contains("NOT recorded"));
+    }
+}

@@ -201,9 +201,8 @@ pub fn summary(
     }
 }
 
-/// The full grid the API serves for a measured metro.
-pub fn grid(frame: &MetroFrame, probes: &[ProbeReading], radius_km: f64, at: i64) -> LatencyGrid {
-    let m = measure(frame, probes, radius_km);
+/// The full grid the API serves for a measured metro, from the figures `measure` gave.
+pub fn grid(frame: &MetroFrame, probes: &[ProbeReading], m: &MeasuredGrid, at: i64) -> LatencyGrid {
     LatencyGrid {
         metro_id: frame.summary.id.clone(),
         origin: frame.origin,
@@ -212,11 +211,11 @@ pub fn grid(frame: &MetroFrame, probes: &[ProbeReading], radius_km: f64, at: i64
         rows: frame.rows,
         coverage_1ms: round6(m.coverage_1ms),
         median_rtt_ms: round6(m.median_rtt_ms),
-        rtt_ms: m.rtt_ms,
+        rtt_ms: m.rtt_ms.clone(),
         population: frame.population.clone(),
         access_points: Vec::new(),
-        nearest_site: m.nearest_probe,
-        site_distance_km: m.probe_distance_km,
+        nearest_site: m.nearest_probe.clone(),
+        site_distance_km: m.probe_distance_km.clone(),
         sim_time: at,
         source: LatencySource::Prometheus,
         probes: probes.to_vec(),
@@ -343,7 +342,7 @@ mod tests {
     fn a_grid_on_the_wire_says_measured_and_keeps_no_data_cells_readable() {
         let f = frame();
         let probes = [probe(0.5, 0.5, 0.4)];
-        let g = grid(&f, &probes, 1.0, 1234);
+        let g = grid(&f, &probes, &measure(&f, &probes, 1.0), 1234);
         assert_eq!(g.source, LatencySource::Prometheus);
         assert!(g.access_points.is_empty());
         assert_eq!(g.probes, probes.to_vec());

@@ -23,13 +23,13 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::api::{
-    EventKind, LatencyFeed, LatencyGrid, LatencySource, LatencySummary, MetroSummary, ProbeReading,
+    LatencyFeed, LatencyGrid, LatencySource, LatencySummary, MetroSummary, ProbeReading,
     SkippedSeries, UnixMs,
 };
 use crate::backend::sim::CoverageLog;
 use crate::backend::world::World;
 
-use self::grid::MetroFrame;
+use self::grid::{MeasuredGrid, MetroFrame};
 use self::parse::{ProbeLabels, parse_answer};
 
 /// The query when none is given: the ICMP round trip of ping/blackbox probes, one series per
@@ -69,11 +69,11 @@ impl PrometheusConfig {
     /// Refuses settings that cannot work, with a sentence saying which.
     pub fn validate(&self) -> Result<reqwest::Url, ConfigError> {
         let url = reqwest::Url::parse(self.url.trim())
-            .map_err(|e| ConfigError(format!("--prometheus-url {}: {e}", self.url)))?;
+            .map_err(|e| ConfigError(format!("--prometheus-url {}: {e}", self.display_url())))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
             return Err(ConfigError(format!(
                 "--prometheus-url must be an http:// or https:// address, not {}",
-                self.url
+                self.display_url()
             )));
         }
         if self.query.trim().is_empty() || self.query.len() > 4096 {
@@ -104,16 +104,32 @@ impl PrometheusConfig {
         Ok(url)
     }
 
-    /// The URL as shown to API callers: without user name or password.
-    fn display_url(&self) -> String {
-        match reqwest::Url::parse(self.url.trim()) {
-            Ok(mut u) => {
-                let _ = u.set_username("");
-                let _ = u.set_password(None);
-                u.to_string().trim_end_matches('/').to_owned()
-            }
-            Err(_) => String::new(),
-        }
+    /// The URL as shown to API callers and in logs and errors: without user name or password,
+    /// even when it does not parse.
+    pub fn display_url(&self) -> String {
+        display_url(&self.url)
+    }
+}
+
+/// `url` without its user name and password (`user:secret@`): what may be logged or served.
+/// Text that is not a URL keeps everything but what looks like credentials.
+pub fn display_url(url: &str) -> String {
+    let url = url.trim();
+    if let Ok(mut u) = reqwest::Url::parse(url)
+        && u.has_host()
+    {
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+        return u.to_string().trim_end_matches('/').to_owned();
+    }
+    // Unparsable: drop everything before the last `@` of the authority (the part after `://`,
+    // or the start, up to the first `/`, `?` or `#`).
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[start..];
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..start], &rest[at + 1..]),
+        None => url.to_owned(),
     }
 }
 
@@ -127,18 +143,20 @@ pub struct ConfigError(pub String);
 pub struct Measured {
     frames: Arc<Vec<MetroFrame>>,
     probes: Vec<Vec<ProbeReading>>,
+    /// Per metro, the cells of the last successful query (computed once, outside the lock).
+    grids: Vec<MeasuredGrid>,
     summaries: Vec<MetroSummary>,
     /// Daily history from the first successful query on (so a metro's first measurement is
     /// not shown as a change from "no measurements").
     log: Option<CoverageLog>,
     feed: LatencyFeed,
-    radius_km: f64,
 }
 
 /// One successful query, ready to swap in.
 #[derive(Debug)]
 pub struct Measurement {
     probes: Vec<Vec<ProbeReading>>,
+    grids: Vec<MeasuredGrid>,
     summaries: Vec<MetroSummary>,
     skipped: BTreeMap<&'static str, u64>,
 }
@@ -147,9 +165,14 @@ impl Measured {
     /// Before the first query: every metro without measurements.
     pub fn new(frames: Arc<Vec<MetroFrame>>, config: &PrometheusConfig) -> Self {
         let probes = vec![Vec::new(); frames.len()];
+        let grids: Vec<MeasuredGrid> = frames
+            .iter()
+            .map(|f| grid::measure(f, &[], config.probe_radius_km))
+            .collect();
         let summaries: Vec<MetroSummary> = frames
             .iter()
-            .map(|f| grid::summary(f, &[], &grid::measure(f, &[], config.probe_radius_km)))
+            .zip(&grids)
+            .map(|(f, g)| grid::summary(f, &[], g))
             .collect();
         let feed = LatencyFeed {
             source: LatencySource::Prometheus,
@@ -170,9 +193,9 @@ impl Measured {
             log: None,
             frames,
             probes,
+            grids,
             summaries,
             feed,
-            radius_km: config.probe_radius_km,
         }
     }
 
@@ -184,14 +207,15 @@ impl Measured {
         &self.feed
     }
 
-    /// The measured grid of a metro, built now.
+    /// The measured grid of a metro (its cells were computed when the query was answered:
+    /// this only copies them).
     pub fn grid(&self, metro_id: &str) -> Option<LatencyGrid> {
         let i = self.frames.iter().position(|f| f.summary.id == metro_id)?;
         let at = self.feed.last_success.unwrap_or(0);
         Some(grid::grid(
             &self.frames[i],
-            &self.probes[i],
-            self.radius_km,
+            self.probes.get(i)?,
+            self.grids.get(i)?,
             at,
         ))
     }
@@ -209,7 +233,7 @@ impl Measured {
     }
 
     /// Swaps a successful query in; returns the metros whose summary changed.
-    fn apply(&mut self, m: Measurement, now: UnixMs) -> Vec<MetroSummary> {
+    pub(crate) fn apply(&mut self, m: Measurement, now: UnixMs) -> Vec<MetroSummary> {
         let changed = m
             .summaries
             .iter()
@@ -238,6 +262,7 @@ impl Measured {
         self.feed.stale_since = None;
         self.feed.last_error = None;
         self.probes = m.probes;
+        self.grids = m.grids;
         self.summaries = m.summaries;
         match &mut self.log {
             Some(log) => log.observe(now, &self.summaries),
@@ -247,7 +272,7 @@ impl Measured {
     }
 
     /// A failed query: the figures stay and are stale from the first failure on.
-    fn fail(&mut self, error: String, now: UnixMs) {
+    pub(crate) fn fail(&mut self, error: String, now: UnixMs) {
         if self.feed.stale_since.is_none() {
             self.feed.stale_since = Some(now);
         }
@@ -309,104 +334,35 @@ pub fn measure_answer(
     let answer = parse_answer(body, labels)?;
     let mut skipped = answer.skipped;
     let probes = grid::assign(frames, &answer.probes, radius_km, &mut skipped);
+    let grids: Vec<MeasuredGrid> = frames
+        .iter()
+        .zip(&probes)
+        .map(|(f, p)| grid::measure(f, p, radius_km))
+        .collect();
     let summaries = frames
         .iter()
         .zip(&probes)
-        .map(|(f, p)| grid::summary(f, p, &grid::measure(f, p, radius_km)))
+        .zip(&grids)
+        .map(|((f, p), g)| grid::summary(f, p, g))
         .collect();
     Ok(Measurement {
         probes,
+        grids,
         summaries,
         skipped,
     })
-}
-
-impl World {
-    /// Metro summaries as served: measured ones when a Prometheus source is on.
-    pub fn metro_summaries(&self) -> Vec<MetroSummary> {
-        match &self.measured {
-            Some(m) => m.summaries().to_vec(),
-            None => self.sim.metros().to_vec(),
-        }
-    }
-
-    /// A metro's grid as served.
-    pub fn metro_grid(&self, metro_id: &str) -> Option<LatencyGrid> {
-        match &self.measured {
-            Some(m) => m.grid(metro_id),
-            None => self.sim.latency_grid(metro_id),
-        }
-    }
-
-    /// The national roll-up as served.
-    pub fn metro_latency_summary(&self) -> LatencySummary {
-        match &self.measured {
-            Some(m) => m.latency_summary(),
-            None => self.sim.latency_summary(),
-        }
-    }
-
-    /// Where latency comes from and how fresh it is.
-    pub fn latency_feed(&self) -> LatencyFeed {
-        match &self.measured {
-            Some(m) => m.feed().clone(),
-            None => LatencyFeed {
-                source: LatencySource::Simulator,
-                simulated: true,
-                url: None,
-                query: None,
-                interval_s: 0.0,
-                probe_radius_km: 0.0,
-                last_success: None,
-                stale_since: None,
-                last_error: None,
-                probes: 0,
-                skipped: Vec::new(),
-                metros_measured: 0,
-                metros_without_measurements: Vec::new(),
-            },
-        }
-    }
-
-    /// Frames of every metro from the simulator's geometry and population (not its latency).
-    pub fn metro_frames(&self) -> Vec<MetroFrame> {
-        self.sim
-            .metros()
-            .iter()
-            .filter_map(|m| {
-                let g = self.sim.latency_grid(&m.id)?;
-                Some(MetroFrame::from_grid(m, &g))
-            })
-            .collect()
-    }
-
-    fn apply_measurement(&mut self, m: Measurement, now: UnixMs) {
-        let Some(measured) = self.measured.as_mut() else {
-            return;
-        };
-        let changed = measured.apply(m, now);
-        for metro in changed {
-            self.publish(EventKind::MetroUpdated { metro }, now);
-        }
-    }
-
-    fn measurement_failed(&mut self, error: String, now: UnixMs) {
-        if let Some(measured) = self.measured.as_mut() {
-            measured.fail(error, now);
-        }
-    }
 }
 
 /// Switches `world` to measured latency and starts polling; the task ends when `stop` turns true.
 pub fn start(
     world: Arc<Mutex<World>>,
     config: PrometheusConfig,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) -> Result<JoinHandle<()>, ConfigError> {
     let base = config.validate()?;
     let endpoint = base
         .join("api/v1/query")
-        .map_err(|e| ConfigError(format!("--prometheus-url {}: {e}", config.url)))?;
+        .map_err(|e| ConfigError(format!("--prometheus-url {}: {e}", config.display_url())))?;
     let endpoint = if base.path().ends_with('/') || base.path().is_empty() {
         endpoint
     } else {
@@ -435,45 +391,93 @@ pub fn start(
         config.interval,
         config.query
     );
-    Ok(tokio::spawn(async move {
-        let mut failures: u32 = 0;
-        loop {
-            let outcome = query(&client, &endpoint, &config.query)
+    let poller = tokio::spawn(poll(
+        world.clone(),
+        config,
+        client,
+        endpoint,
+        frames,
+        stop.clone(),
+    ));
+    Ok(tokio::spawn(watch_poller(poller, world, stop)))
+}
+
+/// Waits for the poller. It ends only through `stop`; if it ends otherwise (a panic), the
+/// figures would freeze while still shown as live: marks them stale and logs an error.
+async fn watch_poller(
+    poller: JoinHandle<()>,
+    world: Arc<Mutex<World>>,
+    stop: watch::Receiver<bool>,
+) {
+    let outcome = poller.await;
+    if *stop.borrow() {
+        return;
+    }
+    let why = match outcome {
+        // The runtime is shutting down: nothing will read the figures any more.
+        Err(e) if e.is_cancelled() => return,
+        Err(_) => "the Prometheus poller failed (panic); restart the backend",
+        Ok(()) => "the Prometheus poller stopped; restart the backend",
+    };
+    tracing::error!("{why}: measured latency is no longer updated");
+    let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
+    w.measurement_failed(why.to_owned(), crate::backend::http::now_ms());
+}
+
+/// Queries Prometheus every interval (backing off after failures) until `stop` turns true.
+async fn poll(
+    world: Arc<Mutex<World>>,
+    config: PrometheusConfig,
+    client: reqwest::Client,
+    endpoint: reqwest::Url,
+    frames: Arc<Vec<MetroFrame>>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut failures: u32 = 0;
+    loop {
+        let outcome = match query(&client, &endpoint, &config.query).await {
+            // Grids are cells × probes of work: off the async threads.
+            Ok(body) => {
+                let frames = frames.clone();
+                let labels = config.labels.clone();
+                let radius_km = config.probe_radius_km;
+                tokio::task::spawn_blocking(move || {
+                    measure_answer(&frames, &body, &labels, radius_km).map_err(|e| e.to_string())
+                })
                 .await
-                .and_then(|body| {
-                    measure_answer(&frames, &body, &config.labels, config.probe_radius_km)
-                        .map_err(|e| e.to_string())
-                });
-            let now = crate::backend::http::now_ms();
-            match outcome {
-                Ok(m) => {
-                    if failures > 0 {
-                        tracing::info!("Prometheus answers again after {failures} failed queries");
-                    }
-                    failures = 0;
-                    for (reason, count) in &m.skipped {
-                        tracing::debug!("Prometheus series skipped: {count} × {reason}");
-                    }
-                    let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
-                    w.apply_measurement(m, now);
-                }
-                Err(e) => {
-                    failures = failures.saturating_add(1);
-                    tracing::warn!("Prometheus query failed ({failures} in a row): {e}");
-                    let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
-                    w.measurement_failed(e, now);
-                }
+                .unwrap_or_else(|e| Err(format!("reading Prometheus' answer failed: {e}")))
             }
-            let wait = config
-                .interval
-                .saturating_mul(1 << failures.min(4))
-                .min(MAX_BACKOFF.max(config.interval));
-            tokio::select! {
-                _ = stop.wait_for(|s| *s) => break,
-                _ = tokio::time::sleep(wait) => {}
+            Err(e) => Err(e),
+        };
+        let now = crate::backend::http::now_ms();
+        match outcome {
+            Ok(m) => {
+                if failures > 0 {
+                    tracing::info!("Prometheus answers again after {failures} failed queries");
+                }
+                failures = 0;
+                for (reason, count) in &m.skipped {
+                    tracing::debug!("Prometheus series skipped: {count} × {reason}");
+                }
+                let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
+                w.apply_measurement(m, now);
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                tracing::warn!("Prometheus query failed ({failures} in a row): {e}");
+                let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
+                w.measurement_failed(e, now);
             }
         }
-    }))
+        let wait = config
+            .interval
+            .saturating_mul(1 << failures.min(4))
+            .min(MAX_BACKOFF.max(config.interval));
+        tokio::select! {
+            _ = stop.wait_for(|s| *s) => break,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
 }
 
 /// One instant query; the body, bounded, or a sentence saying why not.
@@ -594,6 +598,75 @@ mod tests {
         let g = m.grid("a").unwrap();
         assert!(g.rtt_ms.iter().all(|ms| (*ms - 1.5).abs() < 1e-6));
         assert_eq!(m.latency_summary().source, LatencySource::Prometheus);
+    }
+
+    fn world_measuring() -> Arc<Mutex<World>> {
+        let sim = crate::backend::sim::Simulator::new(crate::backend::sim::SimConfig {
+            factory_count: 2_000,
+            ..Default::default()
+        })
+        .unwrap();
+        let store = crate::backend::store::Store::open(None).unwrap();
+        let mut world = World::new(sim, store, 60.0, 100, 0).unwrap();
+        let frames = Arc::new(world.metro_frames());
+        let config = PrometheusConfig::new("http://prom:9090");
+        world.measured = Some(Box::new(Measured::new(frames, &config)));
+        Arc::new(Mutex::new(world))
+    }
+
+    #[tokio::test]
+    async fn a_poller_that_dies_marks_the_figures_stale_and_a_stopped_one_does_not() {
+        let world = world_measuring();
+        let (stop, stop_rx) = watch::channel(false);
+        let poller = tokio::spawn(async { panic!("a bug in the poller") });
+        watch_poller(poller, world.clone(), stop_rx.clone()).await;
+        let feed = world.lock().unwrap().latency_feed();
+        assert!(feed.stale_since.is_some(), "no longer LIVE: {feed:?}");
+        assert!(feed.last_error.unwrap().contains("panic"));
+
+        let world = world_measuring();
+        let _ = stop.send(true);
+        watch_poller(tokio::spawn(async {}), world.clone(), stop_rx).await;
+        let feed = world.lock().unwrap().latency_feed();
+        assert_eq!(feed.stale_since, None, "stopped on purpose: {feed:?}");
+    }
+
+    #[test]
+    fn one_query_measures_each_grid_once_and_serves_the_same_cells() {
+        let frames = frames();
+        let config = PrometheusConfig::new("http://prom:9090");
+        let mut m = Measured::new(frames.clone(), &config);
+        let labels = ProbeLabels::default();
+        let answer = measure_answer(&frames, answer("0.0004").as_bytes(), &labels, 5.0).unwrap();
+        assert_eq!(answer.grids.len(), frames.len());
+        let kept = answer.grids[0].clone();
+        m.apply(answer, 1_000);
+        let g = m.grid("a").unwrap();
+        assert_eq!(g.rtt_ms, kept.rtt_ms, "served from the kept cells");
+        assert_eq!(g.nearest_site, kept.nearest_probe);
+        assert_eq!(g.coverage_1ms, m.summaries()[0].coverage_1ms);
+        assert!(m.grid("nowhere").is_none());
+    }
+
+    #[test]
+    fn credentials_never_show_in_urls_or_errors() {
+        assert_eq!(
+            display_url("https://user:secret@prom.example:9090/prom/"),
+            "https://prom.example:9090/prom"
+        );
+        assert_eq!(display_url("http://prom:9090"), "http://prom:9090");
+        // Not a URL at all: the credentials still go.
+        assert_eq!(display_url("http://user:secret@[bad/x"), "http://[bad/x");
+        assert_eq!(display_url("user:secret@prom:9090"), "prom:9090");
+        assert_eq!(display_url("prom:9090/a@b"), "prom:9090/a@b");
+        for url in [
+            "ftp://user:secret@prom:9090",
+            "http://user:secret@[bad",
+            "user:secret@prom:9090",
+        ] {
+            let e = PrometheusConfig::new(url).validate().unwrap_err();
+            assert!(!e.0.contains("secret"), "{e}");
+        }
     }
 
     #[test]

@@ -88,14 +88,10 @@ struct Data {
 
 /// Reads an instant-query answer.
 pub fn parse_answer(body: &[u8], labels: &ProbeLabels) -> Result<ParsedAnswer, AnswerError> {
-    let envelope: Envelope = serde_json::from_slice(body).map_err(|e| {
-        let mut message = e.to_string();
-        message.truncate(200);
-        AnswerError::NotJson(message)
-    })?;
+    let envelope: Envelope = serde_json::from_slice(body)
+        .map_err(|e| AnswerError::NotJson(clip(&e.to_string(), 200)))?;
     if envelope.status != "success" {
-        let mut message = envelope.error.unwrap_or_else(|| "no reason given".into());
-        message.truncate(300);
+        let message = clip(envelope.error.as_deref().unwrap_or("no reason given"), 300);
         return Err(AnswerError::Refused {
             kind: envelope
                 .error_type
@@ -107,9 +103,7 @@ pub fn parse_answer(body: &[u8], labels: &ProbeLabels) -> Result<ParsedAnswer, A
         .data
         .ok_or_else(|| AnswerError::NotJson("`data` is missing".into()))?;
     if data.result_type != "vector" {
-        let mut kind = data.result_type;
-        kind.truncate(40);
-        return Err(AnswerError::NotVector(kind));
+        return Err(AnswerError::NotVector(clip(&data.result_type, 40)));
     }
     let mut answer = ParsedAnswer::default();
     for (i, series) in data.result.iter().enumerate() {
@@ -123,6 +117,12 @@ pub fn parse_answer(body: &[u8], labels: &ProbeLabels) -> Result<ParsedAnswer, A
         }
     }
     Ok(answer)
+}
+
+/// At most `max` characters of `text` (never cut inside a character: Prometheus quotes the
+/// query, whose labels may be Chinese).
+fn clip(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
 }
 
 fn read_series(series: &serde_json::Value, labels: &ProbeLabels) -> Result<RawProbe, &'static str> {
@@ -260,6 +260,35 @@ mod tests {
         assert!(e.to_string().contains("matrix"), "{e}");
         // An empty vector is a valid answer: no probes at all.
         assert_eq!(parse(&vector(&[])).unwrap(), ParsedAnswer::default());
+    }
+
+    #[test]
+    fn long_multibyte_errors_are_clipped_by_characters_not_bytes() {
+        // Prometheus quotes the query in its error text; a Chinese label puts a 3-byte
+        // character across byte 300 (1 + 3 × 100 = 301), which `String::truncate` would panic on.
+        let quoted = format!("x{}", "广".repeat(400));
+        let body = format!(r#"{{"status":"error","errorType":"bad_data","error":"{quoted}"}}"#);
+        let Err(AnswerError::Refused { message, .. }) = parse(&body) else {
+            panic!("an error answer must be refused");
+        };
+        assert_eq!(message.chars().count(), 300);
+        assert!(message.starts_with("x广广"));
+        let kind = format!("mn{}", "州".repeat(50));
+        let body =
+            format!(r#"{{"status":"success","data":{{"resultType":"{kind}","result":[]}}}}"#);
+        let Err(AnswerError::NotVector(kind)) = parse(&body) else {
+            panic!("another result type must be refused");
+        };
+        assert_eq!(kind.chars().count(), 40);
+        // serde's message quotes the unexpected string: multibyte at the 200-byte cut too.
+        let body = format!(r#"{{"status":"success","data":"xy{}"}}"#, "广".repeat(300));
+        let Err(AnswerError::NotJson(message)) = parse(&body) else {
+            panic!("a string for `data` is not Prometheus JSON");
+        };
+        assert!(message.contains("xy广"), "{message}");
+        assert!(message.chars().count() <= 200);
+        assert_eq!(clip("a广b", 2), "a广");
+        assert_eq!(clip("ab", 5), "ab");
     }
 
     #[test]

@@ -20,9 +20,6 @@ use crate::client::Command;
 use crate::i18n::I18n;
 use crate::state::{State, World};
 
-/// Seconds between summary requests while latency is measured (to show LIVE or STALE).
-const MEASURED_REFRESH_S: f64 = 15.0;
-
 /// Kilometres per degree of latitude, as the backend's grid geometry uses.
 const KM_PER_DEG_LAT: f64 = 111.32;
 
@@ -34,9 +31,6 @@ pub struct LatencyView {
     grid_requested: Option<(String, u64)>,
     /// Signature of the world the last summary request was for.
     summary_requested: Option<u64>,
-    /// When (egui time, s) the summary was last asked for: measured figures are asked for
-    /// again every [`MEASURED_REFRESH_S`], since going stale moves no metro.
-    summary_asked_at: Option<f64>,
     map: map::LatencyMap,
     ranking: ranking::Ranking,
     detail: detail::Detail,
@@ -149,13 +143,9 @@ impl LatencyView {
             ui.label(i18n.tr_args("waiting", &[("url", state.backend_url.clone().into())]));
             return commands;
         };
-        let now_s = ui.input(|i| i.time);
-        self.request_data(state, world, now_s, &mut commands);
+        // LIVE / STALE needs no polling: the backend sends `LatencyStale` when it changes.
+        self.request_data(state, world, &mut commands);
         let summary = state.latency.summary.as_ref();
-        if summary.is_some_and(|s| s.source == LatencySource::Prometheus) {
-            ui.ctx()
-                .request_repaint_after(std::time::Duration::from_secs_f64(MEASURED_REFRESH_S));
-        }
         header_ui(ui, world, summary, i18n, theme);
 
         let mut select: Option<Option<String>> = None;
@@ -210,33 +200,17 @@ impl LatencyView {
         {
             self.selected = choice;
             self.detail.reset();
-            self.request_data(state, world, now_s, &mut commands);
+            self.request_data(state, world, &mut commands);
         }
         commands
     }
 
     /// Asks for the national summary when the metros changed or a simulated day passed, and for
     /// the selected metro's grid when it is missing or its figures moved (a `MetroUpdated`).
-    fn request_data(
-        &mut self,
-        state: &State,
-        world: &World,
-        now_s: f64,
-        commands: &mut Vec<Command>,
-    ) {
+    fn request_data(&mut self, state: &State, world: &World, commands: &mut Vec<Command>) {
         let day = world.sim_time.div_euclid(86_400_000) as u64;
         let signature = metros_signature(&world.metros) ^ day.rotate_left(17);
-        let measured = state
-            .latency
-            .summary
-            .as_ref()
-            .is_some_and(|s| s.source == LatencySource::Prometheus);
-        let due = measured
-            && self
-                .summary_asked_at
-                .is_none_or(|t| now_s - t >= MEASURED_REFRESH_S);
-        if self.summary_requested != Some(signature) || due {
-            self.summary_asked_at = Some(now_s);
+        if self.summary_requested != Some(signature) {
             commands.push(Command::FetchLatencySummary);
             self.summary_requested = Some(signature);
         }
