@@ -10,15 +10,16 @@ use std::process::{Child, Command as Process, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tianshu::api::{
-    Action, ActionState, Decision, DecisionRequest, Policy, Role, Snapshot, UnixMs,
-};
+use tianshu::api::{Action, ActionState, Decision, DecisionRequest, Role, Snapshot, UnixMs};
 use tianshu::backend::auth::{Principal, TokenTable, token_digest};
 use tianshu::backend::store::{Store, StoreError};
 use tianshu::backend::{self, BackendConfig};
 use tianshu::client::ConnectionState;
 use tianshu::client::{self, ApiClient, ClientError, ClientEvent, ClientHandle, Command};
 use tianshu::state::{NoticeKind, State};
+
+mod support;
+use support::{free_port, rejectable};
 
 const TOKEN: &str = "op-secret-7f3a9c";
 
@@ -27,14 +28,6 @@ fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `tianshu serve` as a child process, killed when dropped.
@@ -133,28 +126,7 @@ impl Console {
 }
 
 fn reject(action: &Action, key: &str) -> DecisionRequest {
-    DecisionRequest {
-        decision: Decision::Reject,
-        params: None,
-        reason: "fault drill".into(),
-        expected_version: action.version,
-        idempotency_key: key.into(),
-    }
-}
-
-/// Open network actions an operator may reject, newest last.
-fn rejectable(snapshot: &Snapshot) -> Vec<Action> {
-    snapshot
-        .actions
-        .iter()
-        .filter(|a| {
-            a.state == ActionState::Pending
-                && !a.industrial
-                && a.policy != Policy::AutoWithVeto
-                && a.expires_at > snapshot.server_time + 120_000
-        })
-        .cloned()
-        .collect()
+    support::reject(action, key, "fault drill")
 }
 
 async fn wait_healthy(api: &ApiClient, within: Duration) {
@@ -183,11 +155,7 @@ fn serve_killed_mid_stream_goes_stale_reconnects_and_loses_no_decision() {
     .unwrap();
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = support::runtime();
     let api = ApiClient::new(&url, Some(TOKEN)).unwrap();
     let mut serve = Serve::start(port, &db, &users, &log);
     runtime.block_on(wait_healthy(&api, Duration::from_secs(60)));
@@ -375,11 +343,7 @@ fn empty_snapshot(now: UnixMs) -> Snapshot {
 
 #[test]
 fn a_stalled_backend_times_out_in_bounded_time_and_the_state_says_why() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = support::runtime();
     let timeout = Duration::from_secs(1);
 
     // Accepts, never answers: every call ends after the timeout with a sentence saying so.

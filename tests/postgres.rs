@@ -19,20 +19,15 @@ use std::process::{Child, Command as Process, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt as _;
-use tianshu::api::{Action, ActionState, Decision, DecisionRequest, EventKind, Policy, Snapshot};
+use tianshu::api::{Action, ActionState, Decision, DecisionRequest, EventKind, Policy};
 use tianshu::backend::auth::token_digest;
 use tianshu::client::{ApiClient, ClientError};
 
+mod support;
+use support::{free_port, rejectable};
+
 const TOKEN_LI: &str = "li-pg-7c1e";
 const TOKEN_WANG: &str = "wang-pg-93d0";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn is_root() -> bool {
     Process::new("id")
@@ -256,28 +251,7 @@ async fn leads(serve: &Serve) -> Option<bool> {
 }
 
 fn reject(action: &Action, key: &str) -> DecisionRequest {
-    DecisionRequest {
-        decision: Decision::Reject,
-        params: None,
-        reason: "replica drill".into(),
-        expected_version: action.version,
-        idempotency_key: key.into(),
-    }
-}
-
-/// Open network actions an operator may reject, with time to spare.
-fn rejectable(snapshot: &Snapshot) -> Vec<Action> {
-    snapshot
-        .actions
-        .iter()
-        .filter(|a| {
-            a.state == ActionState::Pending
-                && !a.industrial
-                && a.policy != Policy::AutoWithVeto
-                && a.expires_at > snapshot.server_time + 120_000
-        })
-        .cloned()
-        .collect()
+    support::reject(action, key, "replica drill")
 }
 
 fn status_code(r: &Result<impl std::fmt::Debug, ClientError>) -> (u16, String) {
@@ -383,11 +357,7 @@ fn two_replicas_share_actions_decisions_and_audit_exactly_once() {
         ),
     )
     .unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = support::runtime();
     runtime.block_on(async {
         // A database of its own, as an operator would create it.
         let (admin, connection) =
@@ -639,11 +609,7 @@ fn one_key_for_two_actions_at_once_is_recorded_once() {
     let Some(cluster) = cluster_or_skip("store") else {
         return;
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = support::runtime();
     runtime.block_on(async {
         let url = cluster.url("postgres");
         // What this build cannot do is refused at start, with the reason.

@@ -130,6 +130,18 @@ pub fn project(samples: &[Sample], at: UnixMs) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
+/// Message ids of the scorecard's column heads, in order (the console's grid and the exported
+/// document show the same columns).
+pub const SCORECARD_COLUMNS: [&str; 7] = [
+    "col-name",
+    "progress-current",
+    "review-trend",
+    "progress-target",
+    "progress-deadline",
+    "review-projection",
+    "review-status",
+];
+
 /// One target on the scorecard.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -356,8 +368,7 @@ pub fn write_csv<W: Write>(
     simulated: bool,
     out: W,
 ) -> Result<(), ReportError> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
+    let header = [
         "id",
         "name",
         "actual",
@@ -366,26 +377,20 @@ pub fn write_csv<W: Write>(
         "projection",
         "status",
         "unit",
-        "as_of",
-        "simulated",
-    ])?;
-    let date = day_of(as_of).map(|d| d.to_string()).unwrap_or_default();
-    for r in rows {
-        w.write_record([
-            r.id.as_str(),
-            r.name(lang),
-            &plain(r.actual),
-            &plain(r.target),
+    ];
+    write_dated_csv(out, &header, rows, as_of, simulated, |r, record| {
+        record.push_field(&r.id);
+        record.push_field(r.name(lang));
+        push_progress(
+            record,
+            r.actual,
+            r.target,
             &r.deadline,
-            &r.projection.map(plain).unwrap_or_default(),
-            r.status.key(),
-            &r.unit,
-            &date,
-            if simulated { "true" } else { "false" },
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
+            r.projection,
+            r.status,
+        );
+        record.push_field(&r.unit);
+    })
 }
 
 /// The enterprise target by province as CSV: one row per province, in `rows`' order (worst
@@ -400,8 +405,7 @@ pub fn write_provinces_csv<W: Write>(
     simulated: bool,
     out: W,
 ) -> Result<(), ReportError> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
+    let header = [
         "province",
         "name",
         "actual",
@@ -409,22 +413,50 @@ pub fn write_provinces_csv<W: Write>(
         "deadline",
         "projection",
         "status",
-        "as_of",
-        "simulated",
-    ])?;
+    ];
+    write_dated_csv(out, &header, rows, as_of, simulated, |r, record| {
+        record.push_field(&r.code);
+        record.push_field(&name(&r.code));
+        push_progress(record, r.actual, r.target, deadline, r.projection, r.status);
+    })
+}
+
+/// The columns both CSVs share: actual, target, deadline, projection (empty when none), status.
+fn push_progress(
+    record: &mut csv::StringRecord,
+    actual: f64,
+    target: f64,
+    deadline: &str,
+    projection: Option<f64>,
+    status: Status,
+) {
+    record.push_field(&plain(actual));
+    record.push_field(&plain(target));
+    record.push_field(deadline);
+    record.push_field(&projection.map(plain).unwrap_or_default());
+    record.push_field(status.key());
+}
+
+/// A CSV of `header` then as_of and simulated: one record per row, its fields from `fields`,
+/// then the Beijing date of `as_of` and `true`/`false`.
+fn write_dated_csv<W: Write, T>(
+    out: W,
+    header: &[&str],
+    rows: &[T],
+    as_of: UnixMs,
+    simulated: bool,
+    fields: impl Fn(&T, &mut csv::StringRecord),
+) -> Result<(), ReportError> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(header.iter().chain(&["as_of", "simulated"]))?;
     let date = day_of(as_of).map(|d| d.to_string()).unwrap_or_default();
+    let mut record = csv::StringRecord::new();
     for r in rows {
-        w.write_record([
-            r.code.as_str(),
-            &name(&r.code),
-            &plain(r.actual),
-            &plain(r.target),
-            deadline,
-            &r.projection.map(plain).unwrap_or_default(),
-            r.status.key(),
-            &date,
-            if simulated { "true" } else { "false" },
-        ])?;
+        record.clear();
+        fields(r, &mut record);
+        record.push_field(&date);
+        record.push_field(if simulated { "true" } else { "false" });
+        w.write_record(&record)?;
     }
     w.flush()?;
     Ok(())
@@ -587,9 +619,15 @@ mod tests {
         assert!(provinces_have_history(&progress));
         let rows = provinces(&progress, None);
         assert_eq!(rows.len(), 2);
-        assert_eq!((rows[0].code.as_str(), rows[0].status), ("CN-AA", Status::OffTrack));
+        assert_eq!(
+            (rows[0].code.as_str(), rows[0].status),
+            ("CN-AA", Status::OffTrack)
+        );
         assert!((rows[0].projection.unwrap() - 2_000.0).abs() < 1e-6);
-        assert_eq!((rows[1].code.as_str(), rows[1].status), ("CN-BB", Status::OnTrack));
+        assert_eq!(
+            (rows[1].code.as_str(), rows[1].status),
+            ("CN-BB", Status::OnTrack)
+        );
         assert_eq!(rows[1].actual, 1_495.0);
         // As of day 100 the province's own sample, not a scaled national figure.
         let earlier = provinces(&progress, Some(start + 100 * DAY + 1));

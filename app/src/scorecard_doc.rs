@@ -308,16 +308,10 @@ fn national_body(out: &mut String, doc: &Scorecard, i18n: &I18n, theme: &Theme) 
     let stripe_fill = hex(theme.panel_alt);
     page_head(out, doc, i18n, theme, "review-title");
     status_counts(out, 118.0, rows.iter().map(|r| r.status), i18n, theme);
-    let heads = [
-        "col-name",
-        "progress-current",
-        "review-trend",
-        "progress-target",
-        "progress-deadline",
-        "review-projection",
-        "review-status",
-    ];
-    let heads: Vec<(&str, f32)> = heads.into_iter().zip(COL_X).collect();
+    let heads: Vec<(&str, f32)> = crate::review::SCORECARD_COLUMNS
+        .into_iter()
+        .zip(COL_X)
+        .collect();
     column_heads(out, &heads, HEADER_H, i18n, &dim);
     for (i, row) in rows.iter().enumerate() {
         let top = HEADER_H + i as f32 * ROW_H;

@@ -76,3 +76,24 @@ pub struct LatencyFeed {
     /// Ids of metros without any probe: they have no measurements (coverage 0, not modelled).
     pub metros_without_measurements: Vec<String>,
 }
+
+impl LatencyFeed {
+    /// The simulator's feed: modelled figures, no query, nothing measured yet.
+    pub fn simulator() -> Self {
+        Self {
+            source: LatencySource::Simulator,
+            simulated: true,
+            url: None,
+            query: None,
+            interval_s: 0.0,
+            probe_radius_km: 0.0,
+            last_success: None,
+            stale_since: None,
+            last_error: None,
+            probes: 0,
+            skipped: Vec::new(),
+            metros_measured: 0,
+            metros_without_measurements: Vec::new(),
+        }
+    }
+}

@@ -84,6 +84,23 @@ impl HttpError {
         self
     }
 
+    /// Add the action as it is now under `details.action` (a refused decision carries it, so the
+    /// console can show what changed), keeping any details already there.
+    fn with_current_action(mut self, action: Action) -> Self {
+        let mut details = self
+            .body
+            .details
+            .take()
+            .unwrap_or_else(|| serde_json::json!({}));
+        if let Some(map) = details.as_object_mut() {
+            map.insert(
+                "action".into(),
+                serde_json::to_value(action).unwrap_or_default(),
+            );
+        }
+        self.with_details(details)
+    }
+
     fn not_found(what: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", what)
     }
@@ -491,22 +508,11 @@ async fn decide(
                 _ => None,
             };
             drop(world);
-            let mut err = HttpError::from(e);
-            if let Some(action) = current {
-                let mut details = err
-                    .body
-                    .details
-                    .take()
-                    .unwrap_or_else(|| serde_json::json!({}));
-                if let Some(map) = details.as_object_mut() {
-                    map.insert(
-                        "action".into(),
-                        serde_json::to_value(action).unwrap_or_default(),
-                    );
-                }
-                err.body.details = Some(details);
-            }
-            Err(err)
+            let err = HttpError::from(e);
+            Err(match current {
+                Some(action) => err.with_current_action(action),
+                None => err,
+            })
         }
     }
 }

@@ -2,9 +2,7 @@
 //! Prometheus source (`prometheus`) when one is on. The HTTP handlers read latency only through
 //! these; the poller writes through `apply_measurement` / `measurement_failed`.
 
-use crate::api::{
-    EventKind, LatencyFeed, LatencyGrid, LatencySource, LatencySummary, MetroSummary, UnixMs,
-};
+use crate::api::{EventKind, LatencyFeed, LatencyGrid, LatencySummary, MetroSummary, UnixMs};
 use crate::backend::prometheus::Measurement;
 use crate::backend::prometheus::grid::MetroFrame;
 use crate::backend::world::World;
@@ -38,21 +36,7 @@ impl World {
     pub fn latency_feed(&self) -> LatencyFeed {
         match &self.measured {
             Some(m) => m.feed().clone(),
-            None => LatencyFeed {
-                source: LatencySource::Simulator,
-                simulated: true,
-                url: None,
-                query: None,
-                interval_s: 0.0,
-                probe_radius_km: 0.0,
-                last_success: None,
-                stale_since: None,
-                last_error: None,
-                probes: 0,
-                skipped: Vec::new(),
-                metros_measured: 0,
-                metros_without_measurements: Vec::new(),
-            },
+            None => LatencyFeed::simulator(),
         }
     }
 
@@ -135,23 +119,18 @@ mod tests {
         world.measurement_failed("cannot reach Prometheus".into(), 2_000);
         world.measurement_failed("cannot reach Prometheus".into(), 3_000);
         let empty = br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
-        let m = crate::backend::prometheus::measure_answer(
-            &frames,
-            empty,
-            &config.labels,
-            config.probe_radius_km,
-        )
-        .unwrap();
-        world.apply_measurement(m, 4_000);
+        let measure_empty = || {
+            crate::backend::prometheus::measure_answer(
+                &frames,
+                empty,
+                &config.labels,
+                config.probe_radius_km,
+            )
+            .unwrap()
+        };
+        world.apply_measurement(measure_empty(), 4_000);
         // A success while live says nothing new.
-        let m = crate::backend::prometheus::measure_answer(
-            &frames,
-            empty,
-            &config.labels,
-            config.probe_radius_km,
-        )
-        .unwrap();
-        world.apply_measurement(m, 5_000);
+        world.apply_measurement(measure_empty(), 5_000);
 
         let mut stale_events = Vec::new();
         while let Ok(event) = sub.live.try_recv() {

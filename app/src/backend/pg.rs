@@ -1180,31 +1180,8 @@ mod tests {
 
     #[test]
     fn stored_changes_apply_once_in_version_order_and_are_published() {
-        use crate::api::{ActionKind, ActionState, Decision, EventKind, Policy, Risk, Role};
-        use crate::backend::sim::{Proposal, SimConfig, Simulator};
-        let sim = Simulator::new(SimConfig {
-            seed: 3,
-            start: 1_793_491_200_000,
-            factory_count: 500,
-        })
-        .unwrap();
-        let mut world = World::new_shared(sim, Vec::new(), 60.0, 1_000, 0).unwrap();
-        let proposal = || Proposal {
-            agent_id: "agent-backbone".into(),
-            kind: ActionKind::Reroute,
-            target: "l".into(),
-            summary_en: "t".into(),
-            summary_zh: "t".into(),
-            rationale_en: "t".into(),
-            rationale_zh: "t".into(),
-            confidence: 0.8,
-            risk: Risk::Medium,
-            policy: Policy::OneApproval,
-            predicted_impact_en: "t".into(),
-            predicted_impact_zh: "t".into(),
-            params: serde_json::json!({ "shift_gbps": 40.0 }),
-            ttl_s: 600,
-        };
+        use crate::api::{ActionState, Decision, EventKind, Role};
+        let mut world = replica_world_with_replay(1_000);
         let mut action = world.draft_action(proposal(), 1_000);
         action.id = 7;
         let proposed = decisions::proposed(&action, 1_000);
@@ -1254,6 +1231,10 @@ mod tests {
     }
 
     fn replica_world() -> World {
+        replica_world_with_replay(100_000)
+    }
+
+    fn replica_world_with_replay(replay_capacity: usize) -> World {
         use crate::backend::sim::{SimConfig, Simulator};
         let sim = Simulator::new(SimConfig {
             seed: 3,
@@ -1261,30 +1242,31 @@ mod tests {
             factory_count: 500,
         })
         .unwrap();
-        World::new_shared(sim, Vec::new(), 60.0, 100_000, 0).unwrap()
+        World::new_shared(sim, Vec::new(), 60.0, replay_capacity, 0).unwrap()
+    }
+
+    fn proposal() -> crate::backend::sim::Proposal {
+        use crate::api::{ActionKind, Policy, Risk};
+        crate::backend::sim::Proposal {
+            agent_id: "agent-backbone".into(),
+            kind: ActionKind::Reroute,
+            target: "l".into(),
+            summary_en: "t".into(),
+            summary_zh: "t".into(),
+            rationale_en: "t".into(),
+            rationale_zh: "t".into(),
+            confidence: 0.8,
+            risk: Risk::Medium,
+            policy: Policy::OneApproval,
+            predicted_impact_en: "t".into(),
+            predicted_impact_zh: "t".into(),
+            params: serde_json::json!({ "shift_gbps": 40.0 }),
+            ttl_s: 600,
+        }
     }
 
     fn draft(world: &World, id: u64) -> Action {
-        use crate::api::{ActionKind, Policy, Risk};
-        let mut action = world.draft_action(
-            crate::backend::sim::Proposal {
-                agent_id: "agent-backbone".into(),
-                kind: ActionKind::Reroute,
-                target: "l".into(),
-                summary_en: "t".into(),
-                summary_zh: "t".into(),
-                rationale_en: "t".into(),
-                rationale_zh: "t".into(),
-                confidence: 0.8,
-                risk: Risk::Medium,
-                policy: Policy::OneApproval,
-                predicted_impact_en: "t".into(),
-                predicted_impact_zh: "t".into(),
-                params: serde_json::json!({ "shift_gbps": 40.0 }),
-                ttl_s: 600,
-            },
-            1_000,
-        );
+        let mut action = world.draft_action(proposal(), 1_000);
         action.id = id;
         action
     }

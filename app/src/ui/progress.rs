@@ -248,15 +248,7 @@ fn scorecard_grid(ui: &mut egui::Ui, rows: &[Row], i18n: &I18n, theme: &Theme) {
         .striped(true)
         .spacing([20.0, 10.0])
         .show(ui, |ui| {
-            for id in [
-                "col-name",
-                "progress-current",
-                "review-trend",
-                "progress-target",
-                "progress-deadline",
-                "review-projection",
-                "review-status",
-            ] {
+            for id in review::SCORECARD_COLUMNS {
                 ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
             }
             ui.end_row();

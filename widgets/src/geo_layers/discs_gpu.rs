@@ -13,11 +13,12 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
-use egui::{Color32, Rect, Rgba};
+use egui::{Color32, Rect};
 use egui_wgpu::wgpu;
 use egui_wgpu::wgpu::util::DeviceExt as _;
 
 use super::mercator::MercatorTransform;
+use super::wgpu_util;
 
 /// Ring categories per disc.
 pub(crate) const RING_CATEGORIES: usize = 8;
@@ -226,11 +227,7 @@ impl DiscsCallback {
         u[5] = self.rect.height();
         u[6] = self.feather;
         for (k, c) in self.palette.iter().enumerate() {
-            let rgba = if linear {
-                Rgba::from(*c).to_array()
-            } else {
-                c.to_normalized_gamma_f32()
-            };
+            let rgba = wgpu_util::colour(*c, linear);
             u[8 + 4 * k..12 + 4 * k].copy_from_slice(&rgba);
         }
         u
@@ -256,37 +253,15 @@ struct Resources {
 
 /// Create the disc pipeline in `render_state`'s renderer (see [`super::install_gpu_shapes`]).
 pub(crate) fn install_gpu_discs(render_state: &egui_wgpu::RenderState, msaa_samples: u32) {
-    let device = &render_state.device;
-    let format = render_state.target_format;
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some("gpu_discs"),
-        source: wgpu::ShaderSource::Wgsl(SHADER.into()),
-    });
-    let bind_group_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-        label: Some("gpu_discs"),
-        entries: &[wgpu::BindGroupLayoutEntry {
-            binding: 0,
-            visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Uniform,
-                has_dynamic_offset: false,
-                min_binding_size: std::num::NonZeroU64::new(UNIFORM_BYTES as u64),
-            },
-            count: None,
-        }],
-    });
-    let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some("gpu_discs"),
-        bind_group_layouts: &[Some(&bind_group_layout)],
-        immediate_size: 0,
-    });
-    let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-        label: Some("gpu_discs"),
-        layout: Some(&layout),
-        vertex: wgpu::VertexState {
-            module: &module,
-            entry_point: Some("vs_main"),
-            buffers: &[Some(wgpu::VertexBufferLayout {
+    let (pipeline, bind_group_layout) = wgpu_util::uniform_pipeline(
+        render_state,
+        msaa_samples,
+        wgpu_util::PipelineSpec {
+            label: "gpu_discs",
+            shader: SHADER,
+            uniform_bytes: UNIFORM_BYTES,
+            uniform_visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+            buffer: wgpu::VertexBufferLayout {
                 array_stride: INSTANCE_BYTES as u64,
                 step_mode: wgpu::VertexStepMode::Instance,
                 attributes: &wgpu::vertex_attr_array![
@@ -297,29 +272,9 @@ pub(crate) fn install_gpu_discs(render_state: &egui_wgpu::RenderState, msaa_samp
                     4 => Unorm8x4,
                     5 => Unorm8x4
                 ],
-            })],
-            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            },
         },
-        primitive: wgpu::PrimitiveState::default(),
-        depth_stencil: None,
-        multisample: wgpu::MultisampleState {
-            count: msaa_samples.max(1),
-            mask: !0,
-            alpha_to_coverage_enabled: false,
-        },
-        fragment: Some(wgpu::FragmentState {
-            module: &module,
-            entry_point: Some("fs_main"),
-            targets: &[Some(wgpu::ColorTargetState {
-                format,
-                blend: Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
-                write_mask: wgpu::ColorWrites::ALL,
-            })],
-            compilation_options: wgpu::PipelineCompilationOptions::default(),
-        }),
-        multiview_mask: None,
-        cache: None,
-    });
+    );
     render_state
         .renderer
         .write()
@@ -327,14 +282,10 @@ pub(crate) fn install_gpu_discs(render_state: &egui_wgpu::RenderState, msaa_samp
         .insert(Resources {
             pipeline,
             bind_group_layout,
-            linear_target: format.is_srgb(),
+            linear_target: render_state.target_format.is_srgb(),
             sets: HashMap::new(),
             uses: 0,
         });
-}
-
-fn f32_bytes(values: &[f32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 impl egui_wgpu::CallbackTrait for DiscsCallback {
@@ -357,34 +308,18 @@ impl egui_wgpu::CallbackTrait for DiscsCallback {
         let uses = resources.uses;
         if !resources.sets.contains_key(&discs.id) {
             resources.sets.retain(|_, b| b.set.strong_count() > 0);
-            if resources.sets.len() >= MAX_SETS
-                && let Some(oldest) = resources
-                    .sets
-                    .iter()
-                    .min_by_key(|(_, b)| b.last_use)
-                    .map(|(id, _)| *id)
-            {
-                resources.sets.remove(&oldest);
-            }
+            wgpu_util::evict_oldest(&mut resources.sets, MAX_SETS, |b| b.last_use);
             let instances = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("gpu_discs_instances"),
                 contents: &discs.bytes,
                 usage: wgpu::BufferUsages::VERTEX,
             });
-            let uniforms = device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("gpu_discs_uniforms"),
-                size: UNIFORM_BYTES as u64,
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            });
-            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("gpu_discs"),
-                layout: &resources.bind_group_layout,
-                entries: &[wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: uniforms.as_entire_binding(),
-                }],
-            });
+            let (uniforms, bind_group) = wgpu_util::uniform_binding(
+                device,
+                &resources.bind_group_layout,
+                "gpu_discs",
+                UNIFORM_BYTES,
+            );
             discs.uploads.fetch_add(1, Ordering::Relaxed);
             UPLOADS.fetch_add(1, Ordering::Relaxed);
             resources.sets.insert(
@@ -401,7 +336,11 @@ impl egui_wgpu::CallbackTrait for DiscsCallback {
         let linear = resources.linear_target;
         if let Some(buffers) = resources.sets.get_mut(&discs.id) {
             buffers.last_use = uses;
-            queue.write_buffer(&buffers.uniforms, 0, &f32_bytes(&self.uniforms(linear)));
+            queue.write_buffer(
+                &buffers.uniforms,
+                0,
+                &wgpu_util::f32_bytes(&self.uniforms(linear)),
+            );
         }
         Vec::new()
     }

@@ -14,9 +14,11 @@ use std::ops::Range;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use egui::{Color32, Context, Id, Rect, Rgba};
+use egui::{Color32, Context, Id, Rect};
 use egui_wgpu::wgpu;
 use egui_wgpu::wgpu::util::DeviceExt as _;
+
+use super::wgpu_util;
 
 /// Geometries kept on the GPU at once; the least recently drawn is dropped beyond this.
 const MAX_GEOMETRIES: usize = 32;
@@ -84,63 +86,21 @@ pub fn set_gpu_shapes(ctx: &Context, enabled: bool) {
 /// `msaa_samples` must match the renderer's (eframe: `NativeOptions::multisampling`, 0 or 1 =
 /// off); the egui render pass must have no depth buffer (eframe's default).
 pub fn install_gpu_shapes(ctx: &Context, render_state: &egui_wgpu::RenderState, msaa_samples: u32) {
-    let device = &render_state.device;
-    let format = render_state.target_format;
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some("gpu_shapes"),
-        source: wgpu::ShaderSource::Wgsl(SHADER.into()),
-    });
-    let bind_group_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-        label: Some("gpu_shapes"),
-        entries: &[wgpu::BindGroupLayoutEntry {
-            binding: 0,
-            visibility: wgpu::ShaderStages::VERTEX,
-            ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Uniform,
-                has_dynamic_offset: false,
-                min_binding_size: std::num::NonZeroU64::new(UNIFORM_BYTES as u64),
-            },
-            count: None,
-        }],
-    });
-    let layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some("gpu_shapes"),
-        bind_group_layouts: &[Some(&bind_group_layout)],
-        immediate_size: 0,
-    });
-    let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-        label: Some("gpu_shapes"),
-        layout: Some(&layout),
-        vertex: wgpu::VertexState {
-            module: &module,
-            entry_point: Some("vs_main"),
-            buffers: &[Some(wgpu::VertexBufferLayout {
+    let (pipeline, bind_group_layout) = wgpu_util::uniform_pipeline(
+        render_state,
+        msaa_samples,
+        wgpu_util::PipelineSpec {
+            label: "gpu_shapes",
+            shader: SHADER,
+            uniform_bytes: UNIFORM_BYTES,
+            uniform_visibility: wgpu::ShaderStages::VERTEX,
+            buffer: wgpu::VertexBufferLayout {
                 array_stride: (VERTEX_FLOATS * 4) as u64,
                 step_mode: wgpu::VertexStepMode::Vertex,
                 attributes: &wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Float32],
-            })],
-            compilation_options: wgpu::PipelineCompilationOptions::default(),
+            },
         },
-        primitive: wgpu::PrimitiveState::default(),
-        depth_stencil: None,
-        multisample: wgpu::MultisampleState {
-            count: msaa_samples.max(1),
-            mask: !0,
-            alpha_to_coverage_enabled: false,
-        },
-        fragment: Some(wgpu::FragmentState {
-            module: &module,
-            entry_point: Some("fs_main"),
-            targets: &[Some(wgpu::ColorTargetState {
-                format,
-                blend: Some(wgpu::BlendState::PREMULTIPLIED_ALPHA_BLENDING),
-                write_mask: wgpu::ColorWrites::ALL,
-            })],
-            compilation_options: wgpu::PipelineCompilationOptions::default(),
-        }),
-        multiview_mask: None,
-        cache: None,
-    });
+    );
     render_state
         .renderer
         .write()
@@ -148,7 +108,7 @@ pub fn install_gpu_shapes(ctx: &Context, render_state: &egui_wgpu::RenderState, 
         .insert(Resources {
             pipeline,
             bind_group_layout,
-            linear_target: format.is_srgb(),
+            linear_target: render_state.target_format.is_srgb(),
             geometries: HashMap::new(),
             uses: 0,
         });
@@ -256,13 +216,7 @@ impl ShapesCallback {
     }
 
     fn uniforms(&self, linear: bool) -> [f32; UNIFORM_BYTES / 4] {
-        let colour = |c: Color32| -> [f32; 4] {
-            if linear {
-                Rgba::from(c).to_array()
-            } else {
-                c.to_normalized_gamma_f32()
-            }
-        };
+        let colour = |c: Color32| wgpu_util::colour(c, linear);
         let origin = self.geometry.origin;
         let offset = [
             (self.offset[0] + self.scale[0] * origin[0] - f64::from(self.rect.min.x)) as f32,
@@ -308,10 +262,6 @@ struct Resources {
     uses: u64,
 }
 
-fn bytes(values: &[f32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
 impl egui_wgpu::CallbackTrait for ShapesCallback {
     fn prepare(
         &self,
@@ -331,18 +281,10 @@ impl egui_wgpu::CallbackTrait for ShapesCallback {
         resources.uses += 1;
         let uses = resources.uses;
         if !resources.geometries.contains_key(&geometry.id) {
-            if resources.geometries.len() >= MAX_GEOMETRIES
-                && let Some(oldest) = resources
-                    .geometries
-                    .iter()
-                    .min_by_key(|(_, b)| b.last_use)
-                    .map(|(id, _)| *id)
-            {
-                resources.geometries.remove(&oldest);
-            }
+            wgpu_util::evict_oldest(&mut resources.geometries, MAX_GEOMETRIES, |b| b.last_use);
             let vertices = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("gpu_shapes_vertices"),
-                contents: &bytes(&geometry.vertices),
+                contents: &wgpu_util::f32_bytes(&geometry.vertices),
                 usage: wgpu::BufferUsages::VERTEX,
             });
             let index_bytes: Vec<u8> = geometry
@@ -355,20 +297,12 @@ impl egui_wgpu::CallbackTrait for ShapesCallback {
                 contents: &index_bytes,
                 usage: wgpu::BufferUsages::INDEX,
             });
-            let uniforms = device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("gpu_shapes_uniforms"),
-                size: UNIFORM_BYTES as u64,
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            });
-            let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("gpu_shapes"),
-                layout: &resources.bind_group_layout,
-                entries: &[wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: uniforms.as_entire_binding(),
-                }],
-            });
+            let (uniforms, bind_group) = wgpu_util::uniform_binding(
+                device,
+                &resources.bind_group_layout,
+                "gpu_shapes",
+                UNIFORM_BYTES,
+            );
             resources.geometries.insert(
                 geometry.id,
                 Buffers {
@@ -383,7 +317,11 @@ impl egui_wgpu::CallbackTrait for ShapesCallback {
         let linear = resources.linear_target;
         if let Some(buffers) = resources.geometries.get_mut(&geometry.id) {
             buffers.last_use = uses;
-            queue.write_buffer(&buffers.uniforms, 0, &bytes(&self.uniforms(linear)));
+            queue.write_buffer(
+                &buffers.uniforms,
+                0,
+                &wgpu_util::f32_bytes(&self.uniforms(linear)),
+            );
         }
         Vec::new()
     }

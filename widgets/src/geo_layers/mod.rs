@@ -14,6 +14,7 @@ mod mercator;
 mod nodes;
 mod overlay;
 mod shapes;
+mod wgpu_util;
 
 pub use clusters::{
     ClusterHit, ClusterPoint, ClusteredPointsLayer, MAX_CATEGORIES, PointCluster, PointClusters,

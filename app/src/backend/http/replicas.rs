@@ -46,23 +46,14 @@ pub(super) async fn decide(
             Ok(Json(response))
         }
         Err(refused) => {
-            let mut err = HttpError::from(refused.error);
-            if let (Some(action), true) = (refused.current, err.status == StatusCode::CONFLICT) {
+            let err = HttpError::from(refused.error);
+            Err(match refused.current {
                 // A conflict carries the action as stored now, as on a single backend.
-                let mut details = err
-                    .body
-                    .details
-                    .take()
-                    .unwrap_or_else(|| serde_json::json!({}));
-                if let Some(map) = details.as_object_mut() {
-                    map.insert(
-                        "action".into(),
-                        serde_json::to_value(action).unwrap_or_default(),
-                    );
+                Some(action) if err.status == StatusCode::CONFLICT => {
+                    err.with_current_action(action)
                 }
-                err.body.details = Some(details);
-            }
-            Err(err)
+                _ => err,
+            })
         }
     }
 }

@@ -181,13 +181,8 @@ impl Measured {
             query: Some(config.query.clone()),
             interval_s: config.interval.as_secs_f64(),
             probe_radius_km: config.probe_radius_km,
-            last_success: None,
-            stale_since: None,
-            last_error: None,
-            probes: 0,
-            skipped: Vec::new(),
-            metros_measured: 0,
             metros_without_measurements: frames.iter().map(|f| f.summary.id.clone()).collect(),
+            ..LatencyFeed::simulator()
         };
         Self {
             log: None,
