@@ -16,10 +16,10 @@
 #    canvas with Chromium's software rasteriser (--disable-gpu); no compositing.
 #  * ECharts "raf": interval between requestAnimationFrame frames with one update each (adds page
 #    compositing; floor 16.7 ms, Chromium's frame clock).
-# The ratio compares Tianshu's CPU frame with ECharts' sync frame: both are "what the CPU spends
-# before the picture can be shown" on a machine without a GPU for Tianshu's rasterisation only if a
-# GPU is present; under lavapipe (software Vulkan) Tianshu's rasterisation costs extra CPU too, which
-# this bench does not time.
+# The ratio compares Tianshu's CPU frame with ECharts' sync frame. It is NOT like for like: ECharts'
+# figure includes rasterising the picture in software; Tianshu's leaves rasterisation to the GPU.
+# Without a GPU (lavapipe, software Vulkan) Tianshu's rasterisation costs CPU too and is not timed
+# here (scripts/idle-cpu.sh's live figure is the whole console, raster included, at one frame/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-target/release/tianshu}

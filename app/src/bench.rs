@@ -244,6 +244,8 @@ impl Rig {
             sim: crate::console::sim_config(sim)?,
             speed: sim.speed,
             tick: Duration::from_millis(tick_ms.max(1)),
+            // As the console's embedded backend.
+            replay_capacity: backend::events::EMBEDDED_REPLAY_CAPACITY,
             ..BackendConfig::default()
         };
         let (backend, url) = match &args.backend {

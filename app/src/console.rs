@@ -142,6 +142,7 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
             let config = BackendConfig {
                 sim: sim_config(&args.sim)?,
                 speed: args.sim.speed,
+                replay_capacity: backend::events::EMBEDDED_REPLAY_CAPACITY,
                 ..BackendConfig::default()
             };
             let running = runtime

@@ -13,6 +13,11 @@ use crate::api::{Event, EventKind, UnixMs};
 /// How many past events the log keeps for resuming clients.
 pub const DEFAULT_REPLAY_CAPACITY: usize = 20_000;
 
+/// Events kept for resume by the backend embedded in a console: its one client reconnects over
+/// loopback within moments, so ≈3 minutes of the simulator's events are plenty, and a wall display
+/// running for months doesn't carry a 20,000-event buffer (≈25 MB) it never replays.
+pub const EMBEDDED_REPLAY_CAPACITY: usize = 2_000;
+
 /// What a resuming subscriber gets: the backlog to send first, then the live receiver.
 pub struct Subscription {
     pub backlog: Vec<Event>,
