@@ -1601,7 +1601,10 @@ fn a_scorecard_export_leaves_as_one_command_and_waits_for_its_file() {
     let [Command::ExportScorecard(job)] = sent.as_slice() else {
         panic!("one export expected, got {sent:?}");
     };
-    assert_eq!(job.file, ScorecardFile::Document(tianshu::scorecard_doc::Format::Pdf));
+    assert_eq!(
+        job.file,
+        ScorecardFile::Document(tianshu::scorecard_doc::Format::Pdf)
+    );
     assert_eq!(job.rows.len(), 10);
     assert!(!job.provinces.is_empty(), "the PDF carries the provinces");
     // While it runs, no second export can start.

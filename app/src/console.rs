@@ -67,7 +67,11 @@ fn read_token(args: &ConsoleArgs) -> anyhow::Result<Option<String>> {
         }
         tracing::info!(
             "forgot the remembered token (OS keyring: {}, file {}: {})",
-            if gone.keyring { "removed" } else { "none there" },
+            if gone.keyring {
+                "removed"
+            } else {
+                "none there"
+            },
             store.file().display(),
             if gone.file { "removed" } else { "none there" },
         );

@@ -39,7 +39,9 @@ pub struct FactoryQuery {
     /// `min_lon,min_lat,max_lon,max_lat` in degrees: four plain decimals, no spaces, longitudes
     /// -180..=180, latitudes -90..=90 (the pattern says all that), min ≤ max (else 422
     /// `bad_filter`).
-    #[param(pattern = r"^-?((1[0-7][0-9]|0?[0-9]?[0-9])(\.[0-9]{1,20})?|180(\.0{1,20})?),-?([0-8]?[0-9](\.[0-9]{1,20})?|90(\.0{1,20})?),-?((1[0-7][0-9]|0?[0-9]?[0-9])(\.[0-9]{1,20})?|180(\.0{1,20})?),-?([0-8]?[0-9](\.[0-9]{1,20})?|90(\.0{1,20})?)$")]
+    #[param(
+        pattern = r"^-?((1[0-7][0-9]|0?[0-9]?[0-9])(\.[0-9]{1,20})?|180(\.0{1,20})?),-?([0-8]?[0-9](\.[0-9]{1,20})?|90(\.0{1,20})?),-?((1[0-7][0-9]|0?[0-9]?[0-9])(\.[0-9]{1,20})?|180(\.0{1,20})?),-?([0-8]?[0-9](\.[0-9]{1,20})?|90(\.0{1,20})?)$"
+    )]
     pub bbox: Option<String>,
     /// Case-insensitive text in the name (Chinese or English) or city, or the id (`123`, `#123`).
     pub q: Option<String>,

@@ -26,7 +26,9 @@ pub enum StoreError {
     #[error("PostgreSQL: {0}")]
     Postgres(String),
     /// The local path was used on a world whose store is PostgreSQL (a bug, never input).
-    #[error("this backend's store is PostgreSQL, shared with other replicas; changes go through it")]
+    #[error(
+        "this backend's store is PostgreSQL, shared with other replicas; changes go through it"
+    )]
     Shared,
 }
 

@@ -6,8 +6,8 @@
 //! console repaints only when something arrived.
 
 mod audit_csv;
-pub mod scorecard_export;
 mod http;
+pub mod scorecard_export;
 pub mod token_store;
 
 use std::sync::Arc;

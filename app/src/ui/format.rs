@@ -23,6 +23,20 @@ pub fn time_of_day(ms: i64) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// Beijing hours and minutes, for a clock that ticks once a minute (an idle console draws no
+/// frame in between).
+pub fn hour_minute(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|t| t.with_timezone(&beijing()).format("%H:%M").to_string())
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Time until the next whole minute after `ms` (at least 10 ms).
+pub fn until_next_minute(ms: i64) -> std::time::Duration {
+    let left = 60_000 - ms.rem_euclid(60_000);
+    std::time::Duration::from_millis(left.max(10) as u64)
+}
+
 pub fn percent(share: f64) -> String {
     format!("{:.1}", share * 100.0)
 }
@@ -51,6 +65,18 @@ pub fn millions(n: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_minute_clock_asks_for_the_next_whole_minute() {
+        // 2026-11-01T00:00:00Z = 08:00 in Beijing.
+        let t = 1_793_491_200_000;
+        assert_eq!(hour_minute(t), "08:00");
+        assert_eq!(hour_minute(t + 59_999), "08:00");
+        assert_eq!(until_next_minute(t).as_millis(), 60_000);
+        assert_eq!(until_next_minute(t + 45_500).as_millis(), 14_500);
+        assert_eq!(until_next_minute(t + 59_999).as_millis(), 10);
+    }
+
     use super::*;
 
     #[test]

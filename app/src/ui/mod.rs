@@ -27,9 +27,9 @@ use crate::client::{ClientEvent, Command};
 use crate::i18n::{I18n, Lang};
 use crate::state::{NoticeKind, State};
 
-pub use self::screenshot::ScreenshotJob;
 /// Province names by code in the operator's language (the scorecard documents use them too).
 pub(crate) use self::progress::province_name;
+pub use self::screenshot::ScreenshotJob;
 use self::theme::Theme;
 
 /// The five views of the top bar.

@@ -135,10 +135,14 @@ pub fn status_bar(
                     ui.separator();
                 }
                 if let Some(server) = state.server_now(now) {
+                    // Minutes only, so an idle console draws one frame a minute to keep the
+                    // clock true (a wall's clock must never stand still).
                     ui.label(i18n.tr_args(
                         "server-clock",
-                        &[("time", format::time_of_day(server).into())],
+                        &[("time", format::hour_minute(server).into())],
                     ));
+                    ui.ctx()
+                        .request_repaint_after(format::until_next_minute(server));
                 }
             });
         });

@@ -241,8 +241,11 @@ impl Simulator {
         let proposals = self.proposer.step(&world, dt, &mut self.rng);
 
         let metrics = self.metrics();
-        self.progress
-            .observe(self.now, &metrics, &self.book.summary().upgraded_by_province);
+        self.progress.observe(
+            self.now,
+            &metrics,
+            &self.book.summary().upgraded_by_province,
+        );
         self.coverage_log.observe(self.now, self.metros.summaries());
         StepOutput { events, proposals }
     }

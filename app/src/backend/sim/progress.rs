@@ -246,7 +246,8 @@ impl ProgressLog {
             }
             for k in upgraded {
                 if let Some(s) = provinces.get_mut(&k.key) {
-                    let past = past_of(&TARGETS[ENTERPRISES], k.count as f64, days, salt_of(&k.key));
+                    let past =
+                        past_of(&TARGETS[ENTERPRISES], k.count as f64, days, salt_of(&k.key));
                     s.push_back(Sample {
                         t: at,
                         value: past.min(k.count as f64),
@@ -291,7 +292,10 @@ impl ProgressLog {
             self.provinces.entry(k.key.clone()).or_default();
         }
         for (code, series) in &mut self.provinces {
-            let count = upgraded.iter().find(|k| &k.key == code).map_or(0, |k| k.count);
+            let count = upgraded
+                .iter()
+                .find(|k| &k.key == code)
+                .map_or(0, |k| k.count);
             bounded_push(series, count as f64);
         }
     }
@@ -379,7 +383,8 @@ mod tests {
     fn the_simulated_past_ends_at_the_first_standing_and_rises_toward_it() {
         let start = clock::DEFAULT_START;
         let metrics = [55.0, 22_000.0, 380.0, 30.0, 20.0, 1.27, 62.0];
-        let report = ProgressLog::new(start, &metrics, &[]).report(start, &metrics, Vec::new(), &[]);
+        let report =
+            ProgressLog::new(start, &metrics, &[]).report(start, &metrics, Vec::new(), &[]);
         for target in &report.targets {
             let first = target.series[0].value;
             let last = target.series.last().unwrap();
