@@ -1628,3 +1628,25 @@ fn a_scorecard_export_leaves_as_one_command_and_waits_for_its_file() {
         "{sent:?}"
     );
 }
+
+#[test]
+fn the_latency_view_asks_for_its_summary_again_after_a_resync() {
+    let (mut harness, mut fixture) = console(View::Latency, egui::vec2(1400.0, 900.0));
+    connect(&fixture, simulated_snapshot());
+    harness.run_steps(3);
+    let asks = |sent: &[Command]| {
+        sent.iter()
+            .filter(|c| matches!(c, Command::FetchLatencySummary))
+            .count()
+    };
+    assert_eq!(asks(&drain(&mut fixture)), 1, "asked once on the first snapshot");
+    harness.run_steps(3);
+    assert_eq!(asks(&drain(&mut fixture)), 0, "not again while nothing changed");
+    // A resync: the same world again, but the stale/recovered events in between are lost.
+    fixture
+        .to_ui
+        .try_send(ClientEvent::Snapshot(Box::new(simulated_snapshot())))
+        .expect("send");
+    harness.run_steps(3);
+    assert_eq!(asks(&drain(&mut fixture)), 1, "asked again after the new snapshot");
+}

@@ -127,6 +127,9 @@ pub struct State {
     pub scorecard_export: Option<Result<std::path::PathBuf, String>>,
     /// Scorecard exports finished so far (a view waiting for one compares counts).
     pub scorecard_exports_done: u64,
+    /// Snapshots applied so far: a view whose data comes from a separate fetch asks again after a
+    /// new snapshot (a resync may have skipped the events that would have told it).
+    pub snapshots_applied: u64,
     pub notices: VecDeque<Notice>,
 }
 
@@ -160,6 +163,7 @@ impl State {
             progress: None,
             scorecard_export: None,
             scorecard_exports_done: 0,
+            snapshots_applied: 0,
             notices: VecDeque::new(),
         }
     }
@@ -341,6 +345,7 @@ impl State {
 
     fn apply_snapshot(&mut self, mut s: Snapshot, now: Instant) {
         sanitize::snapshot(&mut s);
+        self.snapshots_applied += 1;
         let fresh_topology = self
             .world
             .as_ref()

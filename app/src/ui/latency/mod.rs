@@ -209,7 +209,10 @@ impl LatencyView {
     /// the selected metro's grid when it is missing or its figures moved (a `MetroUpdated`).
     fn request_data(&mut self, state: &State, world: &World, commands: &mut Vec<Command>) {
         let day = world.sim_time.div_euclid(86_400_000) as u64;
-        let signature = metros_signature(&world.metros) ^ day.rotate_left(17);
+        // A new snapshot (a resync) asks again: the stale/recovered events may have been skipped.
+        let signature = metros_signature(&world.metros)
+            ^ day.rotate_left(17)
+            ^ state.snapshots_applied.rotate_left(41);
         if self.summary_requested != Some(signature) {
             commands.push(Command::FetchLatencySummary);
             self.summary_requested = Some(signature);
