@@ -1639,14 +1639,52 @@ fn the_latency_view_asks_for_its_summary_again_after_a_resync() {
             .filter(|c| matches!(c, Command::FetchLatencySummary))
             .count()
     };
-    assert_eq!(asks(&drain(&mut fixture)), 1, "asked once on the first snapshot");
+    assert_eq!(
+        asks(&drain(&mut fixture)),
+        1,
+        "asked once on the first snapshot"
+    );
     harness.run_steps(3);
-    assert_eq!(asks(&drain(&mut fixture)), 0, "not again while nothing changed");
+    assert_eq!(
+        asks(&drain(&mut fixture)),
+        0,
+        "not again while nothing changed"
+    );
     // A resync: the same world again, but the stale/recovered events in between are lost.
     fixture
         .to_ui
         .try_send(ClientEvent::Snapshot(Box::new(simulated_snapshot())))
         .expect("send");
     harness.run_steps(3);
-    assert_eq!(asks(&drain(&mut fixture)), 1, "asked again after the new snapshot");
+    assert_eq!(
+        asks(&drain(&mut fixture)),
+        1,
+        "asked again after the new snapshot"
+    );
+}
+
+#[test]
+fn leaving_the_wall_keeps_full_screen_asked_for_on_the_command_line() {
+    let (mut harness, fixture) = console(View::Overview, egui::vec2(2400.0, 1800.0));
+    harness.state_mut().set_fullscreen_flag(true);
+    connect(&fixture, simulated_snapshot());
+    harness.run_steps(2);
+    for (profile, expected) in [("Wall", true), ("Operator", true)] {
+        if profile == "Operator" {
+            harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+        } else {
+            harness.get_by_label("Settings").click();
+        }
+        harness.run_steps(2);
+        harness.get_by_label(profile).click();
+        harness.run_steps(1);
+        harness.get_by_label("Apply and save").click();
+        assert_eq!(
+            step_until_fullscreen_command(&mut harness),
+            Some(expected),
+            "{profile}"
+        );
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
+        harness.run_steps(2);
+    }
 }

@@ -179,6 +179,7 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
     if let Some(icon) = window_icon() {
         viewport = viewport.with_icon(icon);
     }
+    let fullscreen_flag = args.fullscreen;
     if args.fullscreen || settings.profile == crate::settings::Profile::Wall {
         viewport = viewport.with_fullscreen(true);
     }
@@ -205,7 +206,8 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
             let client = client::spawn(&handle, api, ui_waker(&cc.egui_ctx));
             let state = State::new(client.base_url.clone());
             let mut app = ConsoleApp::new(state, lang, theme, view, client.commands, client.events)
-                .with_settings(settings, config_path, warnings);
+                .with_settings(settings, config_path, warnings)
+                .with_fullscreen_flag(fullscreen_flag);
             if let Some(tiles) = tiles {
                 app = app.with_tiles(tiles);
             }

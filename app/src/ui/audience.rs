@@ -63,6 +63,8 @@ pub struct Audience {
     animation_applied: Option<bool>,
     /// The profile the window and the extra screens are set up for (`None`: not yet).
     pub window_profile: Option<Profile>,
+    /// Full screen asked for on the command line: leaving the wall keeps it.
+    pub fullscreen_flag: bool,
     /// The user's theme files, listed when the settings panel opens.
     theme_files: Vec<PathBuf>,
 }

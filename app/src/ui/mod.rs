@@ -131,6 +131,16 @@ impl ConsoleApp {
         self
     }
 
+    /// Full screen was asked for on the command line: leaving the wall at runtime keeps it.
+    pub fn with_fullscreen_flag(mut self, fullscreen: bool) -> Self {
+        self.set_fullscreen_flag(fullscreen);
+        self
+    }
+
+    pub fn set_fullscreen_flag(&mut self, fullscreen: bool) {
+        self.audience.fullscreen_flag = fullscreen;
+    }
+
     /// The profile in use.
     pub fn profile(&self) -> crate::settings::Profile {
         self.audience.profile()
@@ -190,7 +200,9 @@ impl ConsoleApp {
         self.audience.window_profile = Some(profile);
         let wall = profile == Profile::Wall;
         if !starting {
-            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(wall));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(
+                wall || self.audience.fullscreen_flag,
+            ));
             if profile == Profile::Review {
                 self.view = View::Progress;
             }
