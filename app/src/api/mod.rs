@@ -9,6 +9,7 @@ mod latency;
 mod latency_source;
 mod overview;
 mod types;
+pub mod validate;
 
 pub use factories::*;
 pub use hitl::*;

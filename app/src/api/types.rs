@@ -477,7 +477,7 @@ pub struct DecisionRequest {
     #[schema(min_length = 1)]
     pub reason: String,
     /// The action version the operator saw; a stale one gets 409.
-    #[serde(deserialize_with = "crate::api::filters::integral_u64")]
+    #[serde(deserialize_with = "crate::api::validate::integral_u64")]
     pub expected_version: u64,
     /// Unique per decision; a retry with the same key is answered from the record, never applied
     /// twice. 1..=200 visible ASCII characters (a UUID is typical).

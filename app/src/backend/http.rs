@@ -476,7 +476,7 @@ async fn decide(
     let who = authorize(&state, &headers)?;
     let Path(id) = id?;
     let Json(request) = body?;
-    if !crate::api::filters::is_idempotency_key(&request.idempotency_key) {
+    if !crate::api::validate::is_idempotency_key(&request.idempotency_key) {
         return Err(HttpError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "bad_idempotency_key",
@@ -530,7 +530,7 @@ async fn audit(
         None => None,
         Some(c) => Some(
             Some(c)
-                .filter(|c| crate::api::filters::is_digits(c, 19))
+                .filter(|c| crate::api::validate::is_digits(c, 19))
                 .and_then(|c| c.parse::<u64>().ok())
                 .ok_or_else(|| {
                     HttpError::new(

@@ -148,7 +148,7 @@ mod pattern_tests {
         let bbox = params.iter().find(|p| p["name"] == "bbox").unwrap();
         assert_eq!(
             bbox["schema"]["pattern"].as_str().unwrap(),
-            crate::api::filters::BBOX_PATTERN
+            crate::api::validate::BBOX_PATTERN
         );
         let state = doc["paths"]["/api/v1/actions"]["get"]["parameters"][0].clone();
         let text = state.to_string();

@@ -47,7 +47,7 @@ impl Bbox {
             .enumerate()
             .map(|(i, p)| {
                 let int_digits = if i % 2 == 0 { 3 } else { 2 };
-                if !crate::api::filters::is_plain_decimal(p, int_digits) {
+                if !crate::api::validate::is_plain_decimal(p, int_digits) {
                     return Err(bad());
                 }
                 p.parse::<f64>().map_err(|_| bad())
@@ -104,7 +104,7 @@ impl Matcher {
         if let Some(c) = q
             .cursor
             .as_deref()
-            .filter(|c| !crate::api::filters::is_digits(c, 10))
+            .filter(|c| !crate::api::validate::is_digits(c, 10))
         {
             return Err(QueryError::BadCursor(c.to_owned()));
         }
@@ -170,7 +170,7 @@ pub(crate) fn query(book: &FactoryBook, q: &FactoryQuery) -> Result<FactoryPage,
     let start = match q.cursor.as_deref() {
         None => 0,
         Some(c) => match c.parse::<usize>() {
-            Ok(n) if n <= total_plants && crate::api::filters::is_digits(c, 10) => n,
+            Ok(n) if n <= total_plants && crate::api::validate::is_digits(c, 10) => n,
             _ => return Err(QueryError::BadCursor(c.to_owned())),
         },
     };
