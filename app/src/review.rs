@@ -170,50 +170,76 @@ impl Row {
     }
 }
 
-/// The samples of `target` up to `as_of`.
-fn up_to(target: &Target, as_of: UnixMs) -> &[Sample] {
-    let end = target.series.partition_point(|s| s.t <= as_of);
-    &target.series[..end]
+/// What the rule says of one series as of `as_of`.
+struct Verdict<'a> {
+    actual: f64,
+    projection: Option<f64>,
+    status: Status,
+    /// The samples on or before `as_of`.
+    history: &'a [Sample],
 }
 
-/// The value of `target` at `as_of`: the current value when `as_of` is at or after the report,
-/// else the last sample on or before it.
-fn actual_at(progress: &Progress, target: &Target, as_of: UnixMs) -> Option<f64> {
-    if as_of >= progress.sim_time {
-        return Some(target.current);
-    }
-    up_to(target, as_of).last().map(|s| s.value)
-}
-
-/// One row; `None` when the series has nothing on or before `as_of`.
-pub fn row(progress: &Progress, target: &Target, as_of: UnixMs) -> Option<Row> {
-    let actual = actual_at(progress, target, as_of)?;
-    let history = up_to(target, as_of);
+/// Judges `series` (oldest first) against `goal` by `deadline`: the value at `as_of` (`current`
+/// when `as_of` is at or after the report's `sim_time`, else the last sample on or before it),
+/// a linear projection over the fit window, and the status. `None` when the series has nothing
+/// on or before an earlier `as_of`.
+#[allow(clippy::too_many_arguments)] // one series and what it is judged against
+fn judge<'a>(
+    series: &'a [Sample],
+    current: f64,
+    goal: f64,
+    lower_is_better: bool,
+    deadline: &str,
+    sim_time: UnixMs,
+    as_of: UnixMs,
+) -> Option<Verdict<'a>> {
+    let history = &series[..series.partition_point(|s| s.t <= as_of)];
+    let actual = if as_of >= sim_time {
+        current
+    } else {
+        history.last()?.value
+    };
     let from = history.partition_point(|s| s.t < as_of - FIT_WINDOW_MS);
-    let deadline = deadline_ms(&target.deadline);
-    let projection = match deadline {
+    let projection = match deadline_ms(deadline) {
         // Past the deadline the verdict is the value reached.
         Some(d) if d <= as_of => Some(actual),
         Some(d) => project(&history[from..], d),
         None => None,
     };
-    let trend_from = history.partition_point(|s| s.t < as_of - TREND_DAYS * MS_PER_DAY);
+    Some(Verdict {
+        actual,
+        projection,
+        status: status(goal, lower_is_better, projection.unwrap_or(actual)),
+        history,
+    })
+}
+
+/// One row; `None` when the series has nothing on or before `as_of`.
+pub fn row(progress: &Progress, target: &Target, as_of: UnixMs) -> Option<Row> {
+    let v = judge(
+        &target.series,
+        target.current,
+        target.target,
+        target.lower_is_better,
+        &target.deadline,
+        progress.sim_time,
+        as_of,
+    )?;
+    let trend_from = v
+        .history
+        .partition_point(|s| s.t < as_of - TREND_DAYS * MS_PER_DAY);
     Some(Row {
         id: target.id.clone(),
         name_en: target.name_en.clone(),
         name_zh: target.name_zh.clone(),
         unit: target.unit.clone(),
         lower_is_better: target.lower_is_better,
-        actual,
+        actual: v.actual,
         target: target.target,
         deadline: target.deadline.clone(),
-        projection,
-        status: status(
-            target.target,
-            target.lower_is_better,
-            projection.unwrap_or(actual),
-        ),
-        trend: history[trend_from..]
+        projection: v.projection,
+        status: v.status,
+        trend: v.history[trend_from..]
             .iter()
             .map(|s| s.value as f32)
             .collect(),
@@ -286,21 +312,23 @@ pub fn provinces(progress: &Progress, as_of: Option<UnixMs>) -> Vec<ProvinceRow>
                     .upgraded_by_province_series
                     .iter()
                     .find(|s| s.key == k.key)
-                    .map(|s| s.series.clone())
-                    .unwrap_or_default();
-                let province = Target {
-                    target: national.target * k.count as f64 / total as f64,
-                    current: upgraded_now(&k.key),
+                    .map_or(&[][..], |s| s.series.as_slice());
+                let goal = national.target * k.count as f64 / total as f64;
+                let v = judge(
                     series,
-                    ..national.clone()
-                };
-                let r = row(progress, &province, as_of)?;
+                    upgraded_now(&k.key),
+                    goal,
+                    national.lower_is_better,
+                    &national.deadline,
+                    progress.sim_time,
+                    as_of,
+                )?;
                 Some(ProvinceRow {
                     code: k.key.clone(),
-                    actual: r.actual,
-                    target: r.target,
-                    projection: r.projection,
-                    status: r.status,
+                    actual: v.actual,
+                    target: goal,
+                    projection: v.projection,
+                    status: v.status,
                 })
             })
             .collect()
