@@ -93,6 +93,44 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
+/// The console as the bench drives it, headless: an egui context with the fonts (and the GPU
+/// shape layers unless `cpu_shapes`), the client on `api` waking `Wake`, and the app in English,
+/// noc-dark, on the overview; with a second sender of the app's commands.
+fn headless_console(
+    runtime: &tokio::runtime::Handle,
+    api: ApiClient,
+    size: egui::Vec2,
+    cpu_shapes: bool,
+) -> anyhow::Result<(
+    ConsoleApp,
+    Frames,
+    Arc<Wake>,
+    tokio::sync::mpsc::Sender<crate::client::Command>,
+)> {
+    let ctx = egui::Context::default();
+    fonts::install(&ctx);
+    // A wgpu console draws the static basemap with paint callbacks (see `install_gpu_shapes`).
+    tianshu_widgets::geo_layers::set_gpu_shapes(&ctx, !cpu_shapes);
+    let wake = Arc::new(Wake::default());
+    let waker = wake.clone();
+    let client = client::spawn(runtime, api, Arc::new(move || waker.notify()));
+    let commands = client.commands.clone();
+    let app = ConsoleApp::new(
+        State::new(client.base_url.clone()),
+        Lang::En,
+        Theme::built_in("noc-dark")?,
+        View::Overview,
+        client.commands,
+        client.events,
+    );
+    let frames = Frames {
+        ctx,
+        size,
+        time: 0.0,
+    };
+    Ok((app, frames, wake, commands))
+}
+
 struct Frames {
     ctx: egui::Context,
     size: egui::Vec2,
@@ -257,29 +295,8 @@ impl Rig {
             }
         };
         let api = ApiClient::new(&url, None)?;
-        let ctx = egui::Context::default();
-        fonts::install(&ctx);
-        // A wgpu console draws the static basemap with paint callbacks (see `install_gpu_shapes`).
-        tianshu_widgets::geo_layers::set_gpu_shapes(&ctx, !args.cpu_shapes);
-        let wake = Arc::new(Wake::default());
-        let waker = wake.clone();
-        let client = client::spawn(runtime.handle(), api, Arc::new(move || waker.notify()));
-        let state = State::new(client.base_url.clone());
-        let theme = Theme::built_in("noc-dark")?;
-        let commands = client.commands.clone();
-        let mut app = ConsoleApp::new(
-            state,
-            Lang::En,
-            theme,
-            View::Overview,
-            client.commands,
-            client.events,
-        );
-        let mut frames = Frames {
-            ctx,
-            size,
-            time: 0.0,
-        };
+        let (mut app, mut frames, wake, commands) =
+            headless_console(runtime.handle(), api, size, args.cpu_shapes)?;
         // Until the first data is drawn.
         let deadline = Instant::now() + Duration::from_secs(60);
         while app.state.world.is_none() {

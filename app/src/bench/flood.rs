@@ -17,7 +17,7 @@ use anyhow::Context as _;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use futures_util::stream::{self, Stream};
 
-use super::{Frames, Wake, percentile};
+use super::percentile;
 use crate::api::{API_PREFIX, Event, EventKind, Snapshot};
 use crate::backend::http::now_ms;
 use crate::backend::sim::Simulator;
@@ -25,10 +25,6 @@ use crate::backend::store::Store;
 use crate::backend::world::World;
 use crate::cli::BenchArgs;
 use crate::client::{self, ApiClient};
-use crate::i18n::Lang;
-use crate::state::State;
-use crate::ui::theme::Theme;
-use crate::ui::{ConsoleApp, View, fonts};
 
 /// Simulation steps recorded for the pool of events.
 const POOL_STEPS: usize = 400;
@@ -88,25 +84,8 @@ pub(super) fn run(args: &BenchArgs, rate: u32, size: egui::Vec2) -> anyhow::Resu
     });
 
     let api = ApiClient::new(&format!("http://{addr}"), None)?;
-    let wake = Arc::new(Wake::default());
-    let waker = wake.clone();
-    let client = client::spawn(runtime.handle(), api, Arc::new(move || waker.notify()));
-    let ctx = egui::Context::default();
-    fonts::install(&ctx);
-    tianshu_widgets::geo_layers::set_gpu_shapes(&ctx, !args.cpu_shapes);
-    let mut app = ConsoleApp::new(
-        State::new(client.base_url.clone()),
-        Lang::En,
-        Theme::built_in("noc-dark")?,
-        View::Overview,
-        client.commands,
-        client.events,
-    );
-    let mut frames = Frames {
-        ctx,
-        size,
-        time: 0.0,
-    };
+    let (mut app, mut frames, wake, _) =
+        super::headless_console(runtime.handle(), api, size, args.cpu_shapes)?;
     let deadline = Instant::now() + Duration::from_secs(30);
     while app.state.world.is_none() || app.state.last_event_id <= feed.snapshot.seq {
         anyhow::ensure!(
