@@ -1578,7 +1578,7 @@ fn the_factory_manager_decides_the_plants_action_on_the_plant_page() {
 
 #[test]
 fn a_scorecard_export_leaves_as_one_command_and_waits_for_its_file() {
-    use tianshu::client::scorecard_export::ScorecardFile;
+    use tianshu::scorecard_export::{ScorecardExport, ScorecardFile};
     use tianshu::settings::{Profile, Settings};
     let settings = Settings {
         profile: Profile::Review,
@@ -1598,9 +1598,13 @@ fn a_scorecard_export_leaves_as_one_command_and_waits_for_its_file() {
     harness.get_by_label("Export PDF").click();
     harness.run_steps(2);
     let sent = drain(&mut fixture);
-    let [Command::ExportScorecard(job)] = sent.as_slice() else {
+    let [Command::ExportDocument(doc)] = sent.as_slice() else {
         panic!("one export expected, got {sent:?}");
     };
+    let job = doc
+        .as_any()
+        .downcast_ref::<ScorecardExport>()
+        .expect("a scorecard");
     assert_eq!(
         job.file,
         ScorecardFile::Document(tianshu::scorecard_doc::Format::Pdf)
@@ -1614,7 +1618,7 @@ fn a_scorecard_export_leaves_as_one_command_and_waits_for_its_file() {
     assert!(drain(&mut fixture).is_empty(), "a second export waited");
     fixture
         .to_ui
-        .try_send(ClientEvent::ScorecardExported(Ok(
+        .try_send(ClientEvent::DocumentExported(Ok(
             "/tmp/tianshu-scorecard-2026-11-01.pdf".into(),
         )))
         .expect("send");
@@ -1624,7 +1628,9 @@ fn a_scorecard_export_leaves_as_one_command_and_waits_for_its_file() {
     harness.run_steps(2);
     let sent = drain(&mut fixture);
     assert!(
-        matches!(sent.as_slice(), [Command::ExportScorecard(job)] if job.file == ScorecardFile::Csv && job.provinces.is_empty()),
+        matches!(sent.as_slice(), [Command::ExportDocument(doc)]
+            if doc.as_any().downcast_ref::<ScorecardExport>()
+                .is_some_and(|job| job.file == ScorecardFile::Csv && job.provinces.is_empty())),
         "{sent:?}"
     );
 }

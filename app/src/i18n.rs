@@ -11,37 +11,12 @@ use unic_langid::{LanguageIdentifier, langid};
 pub const EN_FTL: &str = include_str!("../../assets/locales/en/main.ftl");
 pub const ZH_FTL: &str = include_str!("../../assets/locales/zh-CN/main.ftl");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
-pub enum Lang {
-    #[default]
-    #[serde(rename = "en")]
-    En,
-    #[serde(rename = "zh-CN")]
-    ZhCn,
-}
+pub use tianshu_api::Lang;
 
-impl Lang {
-    pub fn other(self) -> Lang {
-        match self {
-            Lang::En => Lang::ZhCn,
-            Lang::ZhCn => Lang::En,
-        }
-    }
-
-    /// Parses `en` or `zh-CN` (also `zh`, `zh_CN`), case-insensitively.
-    pub fn parse(text: &str) -> Option<Lang> {
-        match text.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "en" | "en-us" | "en-gb" => Some(Lang::En),
-            "zh" | "zh-cn" | "zh-hans" => Some(Lang::ZhCn),
-            _ => None,
-        }
-    }
-
-    fn id(self) -> LanguageIdentifier {
-        match self {
-            Lang::En => langid!("en"),
-            Lang::ZhCn => langid!("zh-CN"),
-        }
+fn lang_id(lang: Lang) -> LanguageIdentifier {
+    match lang {
+        Lang::En => langid!("en"),
+        Lang::ZhCn => langid!("zh-CN"),
     }
 }
 
@@ -131,7 +106,7 @@ fn bundle(lang: Lang, source: &str) -> FluentBundle<FluentResource> {
             r
         }
     };
-    let mut bundle = FluentBundle::new_concurrent(vec![lang.id()]);
+    let mut bundle = FluentBundle::new_concurrent(vec![lang_id(lang)]);
     // Unicode isolation marks would show as missing glyphs in egui.
     bundle.set_use_isolating(false);
     if let Err(errors) = bundle.add_resource(resource) {
@@ -259,7 +234,8 @@ mod tests {
         let en = message_ids(EN_FTL);
         let zh = message_ids(ZH_FTL);
         let mut missing = Vec::new();
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        // The console crate and the crates beside it (app/api, app/state, …).
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
         let mut stack = vec![root];
         while let Some(dir) = stack.pop() {
             for entry in std::fs::read_dir(&dir).unwrap().flatten() {

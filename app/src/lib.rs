@@ -3,17 +3,18 @@
 //! One crate, three roles of the one binary: the console (`ui`, `state`, `client`), the
 //! reference backend (`backend`) and the wire contract between them (`api`).
 
-pub mod api;
-pub mod backend;
+pub use tianshu_api as api;
+pub use tianshu_api::review;
+pub use tianshu_backend as backend;
+pub use tianshu_client as client;
+pub use tianshu_state as state;
 pub mod bench;
 pub mod cli;
-pub mod client;
 pub mod console;
 pub mod i18n;
 pub mod report;
-pub mod review;
 pub mod scorecard_doc;
+pub mod scorecard_export;
 pub mod serve_config;
 pub mod settings;
-pub mod state;
 pub mod ui;

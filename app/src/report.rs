@@ -9,7 +9,7 @@ use anyhow::{Context as _, bail};
 use crate::backend::sim::Simulator;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::i18n::Lang;
-use crate::review;
+use crate::api::review;
 
 /// Simulated seconds per step while running `--days` forward (one sample a day is kept).
 const STEP_S: f64 = 3_600.0;
@@ -398,7 +398,7 @@ mod tests {
         );
         let enterprises = national
             .iter()
-            .find(|r| r[0] == crate::review::ENTERPRISE_TARGET)
+            .find(|r| r[0] == crate::api::review::ENTERPRISE_TARGET)
             .unwrap();
         assert!((sum(2) - enterprises[2].parse::<f64>().unwrap()).abs() < 1.0);
         assert_eq!(rows[0][7], enterprises[8], "the same as_of");

@@ -15,7 +15,7 @@ use resvg::usvg;
 
 use crate::api::UnixMs;
 use crate::i18n::{I18n, Lang};
-use crate::review::{ProvinceRow, Row, Status};
+use crate::api::review::{ProvinceRow, Row, Status};
 use crate::ui::theme::Theme;
 
 /// Page width in CSS pixels (PNG pixels; PDF points at 72 dpi).
@@ -197,7 +197,7 @@ fn sparkline(out: &mut String, x: f32, y: f32, values: &[f32], colour: &str) {
 #[derive(Debug, Clone, Copy)]
 pub struct Scorecard<'a> {
     pub rows: &'a [Row],
-    /// Worst first, as [`crate::review::provinces`] sorts them; empty: no province section.
+    /// Worst first, as [`crate::api::review::provinces`] sorts them; empty: no province section.
     pub provinces: &'a [ProvinceRow],
     /// Whether the provinces were judged on their own history (else on the national trend).
     pub provinces_own_history: bool,
@@ -308,7 +308,7 @@ fn national_body(out: &mut String, doc: &Scorecard, i18n: &I18n, theme: &Theme) 
     let stripe_fill = hex(theme.panel_alt);
     page_head(out, doc, i18n, theme, "review-title");
     status_counts(out, 118.0, rows.iter().map(|r| r.status), i18n, theme);
-    let heads: Vec<(&str, f32)> = crate::review::SCORECARD_COLUMNS
+    let heads: Vec<(&str, f32)> = crate::api::review::SCORECARD_COLUMNS
         .into_iter()
         .zip(COL_X)
         .collect();

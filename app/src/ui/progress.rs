@@ -12,9 +12,10 @@ use tianshu_widgets::Sparkline;
 use super::theme::Theme;
 use crate::api::{Progress, UnixMs};
 use crate::client::Command;
-use crate::client::scorecard_export::{ScorecardExport, ScorecardFile};
+use crate::client::document_export::DocumentJob;
+use crate::scorecard_export::{ScorecardExport, ScorecardFile};
 use crate::i18n::I18n;
-use crate::review::{self, Row, Status};
+use crate::api::review::{self, Row, Status};
 use crate::state::State;
 
 pub fn province_name(code: &str, i18n: &I18n) -> String {
@@ -146,7 +147,7 @@ impl ProgressView {
                     .on_disabled_hover_text(i18n.tr("review-exporting"));
                 if button.clicked() {
                     self.exporting_after = Some(state.scorecard_exports_done);
-                    commands.push(Command::ExportScorecard(Box::new(ScorecardExport {
+                    commands.push(Command::ExportDocument(DocumentJob::new(ScorecardExport {
                         file,
                         rows: rows.clone(),
                         // The documents show the provinces too (the CSV stays one row per target).

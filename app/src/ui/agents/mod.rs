@@ -71,6 +71,9 @@ pub fn state_id(state: ActionState) -> &'static str {
         ActionState::Vetoed => "state-vetoed",
         ActionState::Expired => "state-expired",
         ActionState::RolledBack => "state-rolled_back",
+        ActionState::Approved => "state-approved",
+        ActionState::Failed => "state-failed",
+        ActionState::RollbackPending => "state-rollback_pending",
         ActionState::Unknown => "reliability-unknown",
     }
 }
@@ -92,6 +95,7 @@ pub fn role_id(role: Role) -> &'static str {
         Role::Operator => "agents-role-operator",
         Role::FactoryManager => "agents-role-factory_manager",
         Role::Admin => "agents-role-admin",
+        Role::Agent => "agents-role-agent",
     }
 }
 

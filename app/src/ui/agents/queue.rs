@@ -9,7 +9,7 @@ use tianshu_widgets::StatusPill;
 
 use super::{policy_id, risk_colour, risk_id, state_id};
 use crate::api::{Action, Decision, DecisionRequest, Policy, Risk};
-use crate::backend::decisions::{self, DecisionError};
+use crate::api::decisions::{self, DecisionError};
 use crate::client::Command;
 use crate::i18n::I18n;
 use crate::state::State;
@@ -516,6 +516,7 @@ mod tests {
             veto_until: None,
             param_bounds: Default::default(),
             on_expiry: Default::default(),
+            ..Default::default()
         };
         let critical_later = Action {
             id: 2,

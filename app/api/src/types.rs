@@ -1,0 +1,777 @@
+//! The wire contract of API v1: every type the backend serves and the client reads.
+//!
+//! One source of truth for both sides and for `openapi.json` (utoipa derives the schema from these
+//! types, so the document cannot drift from the code). No behaviour lives here.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Milliseconds since the Unix epoch (UTC).
+pub type UnixMs = i64;
+
+/// A point on the globe in degrees (WGS-84).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GeoPoint {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+/// A national computing hub node (东数西算 枢纽节点).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Hub {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// Ids of the data-center clusters of this hub.
+    pub cluster_ids: Vec<String>,
+}
+
+/// A national data-center cluster (数据中心集群) and its live figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Cluster {
+    pub id: String,
+    pub hub_id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub location: GeoPoint,
+    /// Standard racks built.
+    pub racks: u32,
+    /// Share of racks in use, 0..1.
+    pub occupancy: f64,
+    /// AI compute installed, EFLOPS (FP16).
+    pub compute_eflops: f64,
+    /// Share of compute busy right now, 0..1.
+    pub utilization: f64,
+    /// Power usage effectiveness (≥ 1.0).
+    pub pue: f64,
+    /// Share of electricity from green sources, 0..1.
+    pub green_power_share: f64,
+}
+
+/// A backbone channel between two clusters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BackboneLink {
+    pub id: String,
+    pub from_cluster: String,
+    pub to_cluster: String,
+    /// Line rate of the channel: 400 or 800 (Gbit/s per wavelength group).
+    pub capacity_gbps: u32,
+    /// Share of capacity in use, 0..1: the mean of the two directions.
+    pub utilization: f64,
+    /// Share of capacity in use from `from_cluster` to `to_cluster`, 0..1.
+    #[serde(default)]
+    pub utilization_forward: f64,
+    /// Share of capacity in use from `to_cluster` back to `from_cluster`, 0..1.
+    #[serde(default)]
+    pub utilization_reverse: f64,
+    /// Fibre route length, km (≈1.4 × the straight line).
+    pub route_km: f64,
+    /// Round-trip time over the route, ms.
+    pub rtt_ms: f64,
+}
+
+/// One metro area: summary of its latency grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct MetroSummary {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// ISO 3166-2 province code, e.g. `CN-GD`.
+    pub province: String,
+    pub center: GeoPoint,
+    pub population: u64,
+    /// Population-weighted share of the metro within 1 ms RTT of computing access, 0..1.
+    pub coverage_1ms: f64,
+    /// Population-weighted median RTT to the nearest computing access, ms.
+    pub median_rtt_ms: f64,
+    /// Computing access points (edge sites) deployed.
+    pub access_points: u32,
+    /// Probes behind measured figures (Prometheus source); absent for the simulator's. `0`:
+    /// no measurements — coverage and median are then 0 and mean nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probes: Option<u32>,
+}
+
+/// The ≈1 km latency grid of one metro, row-major from the south-west corner. A cell is covered
+/// when its RTT to the nearest computing access point is ≤ 1 ms; `coverage_1ms` is the
+/// population-weighted share of covered cells.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LatencyGrid {
+    pub metro_id: String,
+    /// South-west corner of cell (0, 0).
+    pub origin: GeoPoint,
+    pub cell_km: f64,
+    pub cols: u32,
+    pub rows: u32,
+    /// Round-trip time to the nearest computing access, per cell, ms.
+    pub rtt_ms: Vec<f32>,
+    /// Population weight per cell (people).
+    pub population: Vec<f32>,
+    pub coverage_1ms: f64,
+    pub access_points: Vec<GeoPoint>,
+    /// Population-weighted median RTT, ms.
+    #[serde(default)]
+    pub median_rtt_ms: f64,
+    /// Per cell: index into `access_points` of the nearest site (`u32::MAX` when there is none).
+    #[serde(default)]
+    pub nearest_site: Vec<u32>,
+    /// Per cell: straight-line distance from the cell's centre to that site, km.
+    #[serde(default)]
+    pub site_distance_km: Vec<f32>,
+    /// Simulated time the grid was computed.
+    #[serde(default)]
+    pub sim_time: UnixMs,
+    /// Where the RTTs come from. Measured grids (`prometheus`) have RTT −1 in cells without a
+    /// probe within reach (no data), no `access_points` (the sites are not known) and the probes
+    /// in `probes`.
+    #[serde(default)]
+    pub source: super::LatencySource,
+    /// The probes a measured grid was made from.
+    #[serde(default)]
+    pub probes: Vec<super::ProbeReading>,
+}
+
+/// Upgrade stage of an enterprise's industrial network.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum UpgradeStage {
+    Planned,
+    Assessing,
+    Deploying,
+    Upgraded,
+    /// A value this console does not know (from a newer backend).
+    #[serde(other)]
+    Unknown,
+}
+
+impl UpgradeStage {
+    pub const ALL: [UpgradeStage; 4] = [
+        UpgradeStage::Planned,
+        UpgradeStage::Assessing,
+        UpgradeStage::Deploying,
+        UpgradeStage::Upgraded,
+    ];
+}
+
+/// Industrial network technologies.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Technology {
+    FiveG,
+    FiveGA,
+    Tsn,
+    SinglePairEthernet,
+    IndustrialOptical,
+    EdgeComputing,
+    CloudPlc,
+    /// A value this console does not know (from a newer backend).
+    #[serde(other)]
+    Unknown,
+}
+
+impl Technology {
+    pub const ALL: [Technology; 7] = [
+        Technology::FiveG,
+        Technology::FiveGA,
+        Technology::Tsn,
+        Technology::SinglePairEthernet,
+        Technology::IndustrialOptical,
+        Technology::EdgeComputing,
+        Technology::CloudPlc,
+    ];
+}
+
+/// The plans' priority industries.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Industry {
+    Steel,
+    NonFerrousMetals,
+    Petrochemicals,
+    BuildingMaterials,
+    Aviation,
+    Shipbuilding,
+    ConstructionMachinery,
+    AgriculturalMachinery,
+    PowerEquipment,
+    Automotive,
+    Electronics,
+    Textiles,
+    LightIndustry,
+    Pharmaceuticals,
+    /// A value this console does not know (from a newer backend).
+    #[serde(other)]
+    Unknown,
+}
+
+impl Industry {
+    pub const ALL: [Industry; 14] = [
+        Industry::Steel,
+        Industry::NonFerrousMetals,
+        Industry::Petrochemicals,
+        Industry::BuildingMaterials,
+        Industry::Aviation,
+        Industry::Shipbuilding,
+        Industry::ConstructionMachinery,
+        Industry::AgriculturalMachinery,
+        Industry::PowerEquipment,
+        Industry::Automotive,
+        Industry::Electronics,
+        Industry::Textiles,
+        Industry::LightIndustry,
+        Industry::Pharmaceuticals,
+    ];
+}
+
+/// Network key performance indicators of a plant network (measured or required).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NetworkKpis {
+    /// One-way latency, ms.
+    pub latency_ms: f64,
+    pub jitter_ms: f64,
+    /// Delivery ratio, e.g. 0.99999.
+    pub reliability: f64,
+    pub throughput_mbps: f64,
+}
+
+/// One enterprise on the industrial-network upgrade programme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Factory {
+    pub id: u32,
+    pub name_en: String,
+    pub name_zh: String,
+    /// ISO 3166-2 province code.
+    pub province: String,
+    pub city_zh: String,
+    pub city_en: String,
+    pub industry: Industry,
+    pub stage: UpgradeStage,
+    pub technologies: Vec<Technology>,
+    pub location: GeoPoint,
+    /// What the plant network achieves now.
+    pub kpis: NetworkKpis,
+    /// What its workloads need.
+    pub required: NetworkKpis,
+    /// Industrial agent responsible for this plant, if any.
+    pub agent_id: Option<String>,
+}
+
+/// Count of something by a key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct KeyCount {
+    pub key: String,
+    pub count: u64,
+}
+
+/// National roll-up of the factory programme.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
+pub struct FactorySummary {
+    pub total: u64,
+    pub upgraded: u64,
+    pub by_stage: Vec<KeyCount>,
+    pub by_technology: Vec<KeyCount>,
+    pub by_industry: Vec<KeyCount>,
+    /// Upgraded enterprises per province.
+    pub upgraded_by_province: Vec<KeyCount>,
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FactoryPage {
+    pub items: Vec<Factory>,
+    /// Matches in all pages.
+    pub total: u64,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// TM Forum autonomous-network level.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+pub enum AutonomyLevel {
+    L0,
+    L1,
+    L2,
+    L3,
+    L4,
+    L5,
+    /// A level this console does not know (a newer backend): shown as "unknown".
+    #[serde(other)]
+    Unknown,
+}
+
+/// What an agent looks after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum AgentScope {
+    Hub(String),
+    Backbone,
+    Metro(String),
+    /// A group of plants: province code + industry.
+    FactoryGroup(String),
+}
+
+/// An autonomous network or industrial agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Agent {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    pub scope: AgentScope,
+    pub industrial: bool,
+    pub autonomy: AutonomyLevel,
+    pub proposed: u64,
+    pub executed: u64,
+}
+
+/// Kinds of action an agent proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Reroute,
+    ScaleCompute,
+    DeployEdge,
+    QosSchedule,
+    TsnSchedule,
+    ProcessParameter,
+    /// A kind this console does not know (a newer backend, or an agent's new kind): rendered
+    /// generically with `kind_name`.
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+/// Risk of an action, as the proposing agent assesses it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    Low,
+    Medium,
+    High,
+    Critical,
+    /// A risk this console does not know (a newer backend): shown as "unknown".
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+/// Who must agree before an action runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Policy {
+    /// Runs by itself when the veto window closes unless an operator vetoes it.
+    AutoWithVeto,
+    OneApproval,
+    /// Four eyes: two different operators.
+    TwoApprovals,
+    /// A policy this console does not know (a newer backend): shown as "unknown", never decided.
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+/// Lifecycle of an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionState {
+    #[default]
+    Pending,
+    Executed,
+    Rejected,
+    Vetoed,
+    Expired,
+    /// Executed at once by an autonomous agent, then vetoed inside its window: the effect was
+    /// reverted.
+    RolledBack,
+    /// Decided (approved or overridden) for an agent of the gateway, which applies `params` and
+    /// reports the outcome; it is `executed` or `failed` once the agent says so.
+    Approved,
+    /// The agent reported that it could not carry the action out.
+    Failed,
+    /// Vetoed after the agent acted at once: the agent must roll back and report `rolled_back`.
+    RollbackPending,
+    /// A state this console does not know (a newer backend): shown as "unknown", not open.
+    #[serde(other)]
+    Unknown,
+}
+
+impl ActionState {
+    pub fn is_open(self) -> bool {
+        self == ActionState::Pending
+    }
+}
+
+/// A proposal by an agent, and what became of it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ToSchema)]
+pub struct Action {
+    pub id: u64,
+    /// Bumped on every change; decisions must name the version they saw.
+    pub version: u64,
+    pub agent_id: String,
+    pub kind: ActionKind,
+    /// What it acts on: a link, cluster, metro or factory-group id.
+    pub target: String,
+    pub summary_en: String,
+    pub summary_zh: String,
+    pub rationale_en: String,
+    pub rationale_zh: String,
+    /// Agent's confidence, 0..1.
+    pub confidence: f64,
+    pub risk: Risk,
+    pub policy: Policy,
+    /// Predicted effect, e.g. "-18 % utilization on link X".
+    pub predicted_impact_en: String,
+    pub predicted_impact_zh: String,
+    /// Parameters the action would apply; an override replaces them.
+    #[schema(value_type = Object)]
+    pub params: serde_json::Value,
+    pub state: ActionState,
+    /// Wall-clock times: humans decide in real time, whatever the simulation speed.
+    pub created_at: UnixMs,
+    pub expires_at: UnixMs,
+    /// Operators who approved so far.
+    pub approvals: Vec<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<UnixMs>,
+    pub overridden: bool,
+    /// Proposed by an industrial agent: `target` is then a factory group `<province>/<industry>`.
+    #[serde(default)]
+    pub industrial: bool,
+    /// While set, the action has run already (autonomous, low risk) and may still be vetoed —
+    /// a veto rolls it back — until this time. Cleared when the window closes.
+    #[serde(default)]
+    pub veto_until: Option<UnixMs>,
+    /// The numeric parameters an override may change, each within its range; other parameters
+    /// cannot be changed.
+    #[serde(default)]
+    pub param_bounds: std::collections::BTreeMap<String, crate::ParamBound>,
+    /// What happens when it expires without a decision.
+    #[serde(default)]
+    pub on_expiry: crate::ExpiryDefault,
+    /// The open, namespaced kind the agent proposed (`backbone.reroute`); empty for actions
+    /// stored before the gateway (then `kind` says it).
+    #[serde(default)]
+    pub kind_name: String,
+    /// How the proposal arrived: the simulator, REST or MCP.
+    #[serde(default)]
+    pub protocol: crate::Protocol,
+    /// The agent carries it out itself and reports the outcome (agents of the gateway): a
+    /// decision makes it `approved`, not `executed`.
+    #[serde(default)]
+    pub awaits_outcome: bool,
+    #[serde(default)]
+    pub evidence: Vec<crate::Evidence>,
+    /// Predicted effects, structured (the `predicted_impact_*` texts say them in words).
+    #[serde(default)]
+    pub predicted: Vec<crate::Effect>,
+    /// How the agent undoes it.
+    #[serde(default)]
+    pub rollback_en: String,
+    /// The last outcome the agent reported.
+    #[serde(default)]
+    pub outcome: Option<crate::ActionOutcome>,
+    /// While `rollback_pending`: when the rollback report is due; past it the action is flagged
+    /// (`rollback_overdue`) for the operators.
+    #[serde(default)]
+    pub rollback_due: Option<UnixMs>,
+    #[serde(default)]
+    pub rollback_overdue: bool,
+}
+
+impl Action {
+    /// Awaiting a decision, executed and still inside its veto window, or awaiting the agent's
+    /// outcome or rollback.
+    pub fn is_open(&self) -> bool {
+        self.state.is_open() || self.veto_until.is_some() || self.awaits_agent()
+    }
+
+    /// Decided, and now the agent's turn: to carry it out or to roll it back.
+    pub fn awaits_agent(&self) -> bool {
+        matches!(
+            self.state,
+            ActionState::Approved | ActionState::RollbackPending
+        )
+    }
+
+    /// The kind as the agent named it (`backbone.reroute`), or the known kind's own name.
+    pub fn kind_label(&self) -> String {
+        if self.kind_name.is_empty() {
+            crate::gateway_rules::kind_name(self.kind).to_owned()
+        } else {
+            self.kind_name.clone()
+        }
+    }
+}
+
+/// An operator's decision on an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Approve,
+    Reject,
+    /// Approve with the operator's own parameters.
+    Override,
+    /// Stop an auto-executing action inside its veto window.
+    Veto,
+}
+
+/// Body of `POST /api/v1/actions/{id}/decision`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionRequest {
+    pub decision: Decision,
+    /// Replacement parameters; required for `override`.
+    #[schema(value_type = Option<Object>)]
+    pub params: Option<serde_json::Value>,
+    /// Why; required and not blank (else 422 `missing_reason`), shown in the audit trail.
+    #[schema(min_length = 1)]
+    pub reason: String,
+    /// The action version the operator saw; a stale one gets 409.
+    #[serde(deserialize_with = "crate::validate::integral_u64")]
+    pub expected_version: u64,
+    /// Unique per decision; a retry with the same key is answered from the record, never applied
+    /// twice. 1..=200 visible ASCII characters (a UUID is typical).
+    #[schema(min_length = 1, max_length = 200, pattern = r"^[!-~]{1,200}$")]
+    pub idempotency_key: String,
+}
+
+/// Answer to a decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionResponse {
+    pub action: Action,
+    pub audit_id: u64,
+    /// True when this answers a retry of a decision already recorded.
+    pub replayed: bool,
+}
+
+/// One line of the append-only audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: u64,
+    pub at: UnixMs,
+    pub actor: String,
+    pub role: String,
+    pub action_id: u64,
+    /// `approve`, `reject`, `override`, `veto`, `auto_execute`, `expire`, …
+    pub event: String,
+    pub reason: String,
+    pub from_state: ActionState,
+    pub to_state: ActionState,
+    /// The action before and after (version, state, parameters, approvals); null for entries
+    /// that changed no action.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub before: serde_json::Value,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub after: serde_json::Value,
+}
+
+/// A page of the audit trail, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub next_cursor: Option<String>,
+}
+
+/// A sample of a time series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Sample {
+    pub t: UnixMs,
+    pub value: f64,
+}
+
+/// A plan target and how far along it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Target {
+    pub id: String,
+    pub name_en: String,
+    pub name_zh: String,
+    /// `percent`, `count`, `ratio`.
+    pub unit: String,
+    pub target: f64,
+    /// True when lower is better (PUE).
+    pub lower_is_better: bool,
+    pub deadline: String,
+    pub current: f64,
+    /// Simulated-time history, one sample per simulated day at most (bounded).
+    pub series: Vec<Sample>,
+}
+
+/// `GET /api/v1/progress`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Progress {
+    pub sim_time: UnixMs,
+    pub targets: Vec<Target>,
+    /// Upgraded enterprises per province.
+    pub upgraded_by_province: Vec<KeyCount>,
+    /// Upgraded enterprises per province over time, one sample per day (for the by-province
+    /// scorecard's trend and projection). Empty from a backend that does not report it.
+    #[serde(default)]
+    pub upgraded_by_province_series: Vec<ProvinceSeries>,
+    /// Enterprises in the upgrade programme per province (to share a national target out).
+    #[serde(default)]
+    pub enterprises_by_province: Vec<KeyCount>,
+}
+
+/// One province's history of a count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ProvinceSeries {
+    /// ISO 3166-2 code.
+    pub key: String,
+    /// Oldest first.
+    pub series: Vec<Sample>,
+}
+
+/// Everything a console needs to draw its first frame.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Snapshot {
+    /// Id of the last event already folded into this snapshot; resume the stream after it.
+    pub seq: u64,
+    pub server_time: UnixMs,
+    pub sim_time: UnixMs,
+    /// Simulated seconds per real second.
+    pub sim_speed: f64,
+    /// True when the data comes from the simulator, not from the field.
+    pub simulated: bool,
+    pub hubs: Vec<Hub>,
+    pub clusters: Vec<Cluster>,
+    pub links: Vec<BackboneLink>,
+    pub metros: Vec<MetroSummary>,
+    pub factories: FactorySummary,
+    pub agents: Vec<Agent>,
+    /// Open actions (pending or inside a veto window).
+    pub actions: Vec<Action>,
+}
+
+/// Live figures of one cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ClusterLoad {
+    pub index: u32,
+    pub utilization: f64,
+    pub pue: f64,
+    pub green_power_share: f64,
+    pub occupancy: f64,
+}
+
+/// Live figures of one link.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LinkLoad {
+    pub index: u32,
+    pub utilization: f64,
+    /// From `from_cluster` to `to_cluster`, 0..1.
+    #[serde(default)]
+    pub utilization_forward: f64,
+    /// From `to_cluster` to `from_cluster`, 0..1.
+    #[serde(default)]
+    pub utilization_reverse: f64,
+    pub capacity_gbps: u32,
+}
+
+/// A factory that moved on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FactoryStageChange {
+    pub id: u32,
+    pub stage: UpgradeStage,
+    /// Its technologies after the change.
+    #[serde(default)]
+    pub technologies: Vec<Technology>,
+    /// Whether its network now meets its requirements (see `Factory::is_compliant`).
+    #[serde(default)]
+    pub compliant: bool,
+}
+
+/// What changed; one per event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// Periodic figures: the simulated clock, clusters and links (by index into the snapshot).
+    Tick {
+        sim_time: UnixMs,
+        clusters: Vec<ClusterLoad>,
+        links: Vec<LinkLoad>,
+    },
+    MetroUpdated {
+        metro: MetroSummary,
+    },
+    FactoriesProgressed {
+        changes: Vec<FactoryStageChange>,
+        summary: FactorySummary,
+    },
+    AgentUpdated {
+        agent: Agent,
+    },
+    ActionProposed {
+        action: Action,
+    },
+    ActionUpdated {
+        action: Action,
+    },
+    Audit {
+        entry: AuditEntry,
+    },
+    /// Measured latency (a Prometheus source) went stale, its last good figures kept
+    /// (`stale_since` set), or is live again (`stale_since` null).
+    LatencyStale {
+        stale_since: Option<UnixMs>,
+    },
+    /// The stream cannot resume where asked (too far behind): fetch a fresh snapshot.
+    Resync,
+    /// An event type this console does not know (a newer backend): skipped, the stream goes on.
+    #[serde(other)]
+    Unknown,
+}
+
+/// An event on the `/events` stream; `id` is also the SSE event id.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    pub id: u64,
+    pub server_time: UnixMs,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// `GET /api/v1/health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+    pub simulated: bool,
+    pub seq: u64,
+    pub sim_time: UnixMs,
+    /// Where metro latency comes from (see `/api/v1/latency/source`).
+    #[serde(default)]
+    pub latency_source: super::LatencySource,
+    /// Set while measured latency is stale: since when (the last good figures are kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_stale_since: Option<UnixMs>,
+}
+
+/// The one error shape of the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ApiError {
+    /// Stable machine-readable code, e.g. `not_found`, `stale_version`.
+    pub code: String,
+    pub message: String,
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}

@@ -1,0 +1,278 @@
+//! The agent gateway over REST: propose, wait for a decision, report the outcome.
+//!
+//! Handlers only translate: the world records (exactly once per idempotency key) and the rules
+//! are `tianshu_api::gateway_rules`. See the module docs of `tianshu_api::gateway` for the
+//! sequence.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::broadcast;
+
+use super::{AppState, HttpError, authorize, now_ms};
+use crate::api::{
+    Action, ApiError, ConnectedAgent, EventKind, GatewayResponse, MAX_WAIT_S, OutcomeRequest,
+    Principal, ProposalRequest, Protocol, WaitQuery,
+};
+use crate::gateway::GatewayFailure;
+
+impl From<GatewayFailure> for HttpError {
+    fn from(e: GatewayFailure) -> Self {
+        let message = e.to_string();
+        match e {
+            GatewayFailure::Rule(rule) => {
+                let status =
+                    StatusCode::from_u16(rule.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                let err = HttpError::new(status, rule.code(), message);
+                match rule {
+                    crate::api::gateway_rules::GatewayError::Invalid { field, .. } => {
+                        err.with_details(serde_json::json!({ "field": field }))
+                    }
+                    _ => err,
+                }
+            }
+            GatewayFailure::NotFound(_) => HttpError::not_found(message),
+            GatewayFailure::KeyReused(_) => HttpError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                message,
+            ),
+            GatewayFailure::Full(_) => {
+                HttpError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_open_actions", message)
+            }
+            GatewayFailure::Store(err) => {
+                tracing::error!("agent request not recorded, store failed: {err}");
+                HttpError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    format!(
+                        "the backend cannot write its database ({err}); nothing was recorded — \
+                         retry with the same idempotency key"
+                    ),
+                )
+            }
+        }
+    }
+}
+
+/// Replicas on PostgreSQL do not take agents' requests yet: say so instead of half-doing it.
+fn refuse_on_replicas(state: &AppState) -> Result<(), HttpError> {
+    if state.shared.is_some() {
+        return Err(HttpError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "gateway_not_on_replicas",
+            "this backend runs as a replica on PostgreSQL, where the agent gateway is not \
+             available yet; point agents at a backend with its own SQLite store",
+        ));
+    }
+    Ok(())
+}
+
+/// Proposes an action (role `agent`). The backend's policy (autonomy × risk × mode) decides
+/// what it needs: one approval, four eyes, or — low risk at L4+ asking `act_now` — it is
+/// `approved` at once and vetoable until `veto_until`. Retrying with the same idempotency key
+/// returns the same action (`replayed: true`); the same key with another body is 422.
+#[utoipa::path(post, path = "/api/v1/actions", request_body = ProposalRequest,
+    security(("bearer" = [])),
+    responses((status = 201, body = GatewayResponse, description = "proposed"),
+              (status = 200, body = GatewayResponse, description = "a retry: the action as it is now"),
+              (status = 401, body = ApiError), (status = 403, body = ApiError, description = "not an agent, or outside its scope"),
+              (status = 413, body = ApiError), (status = 422, body = ApiError, description = "invalid proposal, unknown target or reused key"),
+              (status = 429, body = ApiError)))]
+pub(super) async fn propose(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Json<ProposalRequest>, JsonRejection>,
+) -> Result<Response, HttpError> {
+    let who = authorize(&state, &headers)?;
+    refuse_on_replicas(&state)?;
+    let Json(request) = body?;
+    let now = now_ms();
+    note_agent(&state, &who, Protocol::Rest, now);
+    let (response, created) = propose_as(&state, &who, &request, Protocol::Rest)?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(response)).into_response())
+}
+
+/// The one path of every proposal (REST, MCP): the world records it under its lock.
+pub fn propose_as(
+    state: &AppState,
+    who: &Principal,
+    request: &ProposalRequest,
+    protocol: Protocol,
+) -> Result<(GatewayResponse, bool), HttpError> {
+    let result = state
+        .world()
+        .propose_from_agent(request, who, protocol, now_ms());
+    match &result {
+        Ok((_, true)) => state.metrics.record_agent_request("propose", "accepted"),
+        Ok((_, false)) => state.metrics.record_agent_request("propose", "replayed"),
+        Err(e) => state.metrics.record_agent_request("propose", failure_label(e)),
+    }
+    Ok(result?)
+}
+
+fn failure_label(e: &GatewayFailure) -> &'static str {
+    match e {
+        GatewayFailure::Rule(r) => r.code(),
+        GatewayFailure::NotFound(_) => "not_found",
+        GatewayFailure::KeyReused(_) => "idempotency_key_reused",
+        GatewayFailure::Full(_) => "too_many_open_actions",
+        GatewayFailure::Store(_) => "store_unavailable",
+    }
+}
+
+/// Reports what became of an approved action (the proposing agent only): `executing`,
+/// `executed` (with the measured effect), `failed`, or `rolled_back` after a veto.
+#[utoipa::path(post, path = "/api/v1/actions/{id}/outcome", params(("id" = u64, Path, description = "action id")),
+    request_body = OutcomeRequest, security(("bearer" = [])),
+    responses((status = 200, body = GatewayResponse), (status = 401, body = ApiError),
+              (status = 403, body = ApiError, description = "not an agent, or not the proposing agent"),
+              (status = 404, body = ApiError), (status = 409, body = ApiError, description = "not allowed in the action's state"),
+              (status = 422, body = ApiError)))]
+pub(super) async fn outcome(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<u64>, PathRejection>,
+    body: Result<Json<OutcomeRequest>, JsonRejection>,
+) -> Result<Json<GatewayResponse>, HttpError> {
+    let who = authorize(&state, &headers)?;
+    refuse_on_replicas(&state)?;
+    let Path(id) = id?;
+    let Json(request) = body?;
+    let now = now_ms();
+    note_agent(&state, &who, Protocol::Rest, now);
+    report_as(&state, &who, id, &request).map(Json)
+}
+
+/// The one path of every outcome report (REST, MCP).
+pub fn report_as(
+    state: &AppState,
+    who: &Principal,
+    id: u64,
+    request: &OutcomeRequest,
+) -> Result<GatewayResponse, HttpError> {
+    let result = state.world().report_outcome(id, request, who, now_ms());
+    match &result {
+        Ok(r) if r.replayed => state.metrics.record_agent_request("outcome", "replayed"),
+        Ok(_) => state.metrics.record_agent_request("outcome", "accepted"),
+        Err(e) => state.metrics.record_agent_request("outcome", failure_label(e)),
+    }
+    Ok(result?)
+}
+
+/// One action. With `wait=S` the request is held (≤ 60 s) until the action's version differs
+/// from `version` (or, without it, until it changes), then returns it — the agent's long poll.
+#[utoipa::path(get, path = "/api/v1/actions/{id}", params(("id" = u64, Path, description = "action id"), WaitQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Action), (status = 400, body = ApiError), (status = 401, body = ApiError), (status = 404, body = ApiError)))]
+pub(super) async fn action(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: Result<Path<u64>, PathRejection>,
+    query: Result<Query<WaitQuery>, QueryRejection>,
+) -> Result<Json<Action>, HttpError> {
+    let who = authorize(&state, &headers)?;
+    let Path(id) = id?;
+    let Query(query) = query?;
+    if query.wait.is_some_and(|w| w > MAX_WAIT_S) {
+        return Err(HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            format!("wait is at most {MAX_WAIT_S} seconds"),
+        ));
+    }
+    if who.agent.is_some() {
+        note_agent(&state, &who, Protocol::Rest, now_ms());
+    }
+    wait_for_action(&state, &who, id, query.wait.unwrap_or(0), query.version)
+        .await
+        .map(Json)
+}
+
+/// The action as it is now, or as soon as it moves past `version` within `wait_s`.
+pub async fn wait_for_action(
+    state: &AppState,
+    who: &Principal,
+    id: u64,
+    wait_s: u64,
+    version: Option<u64>,
+) -> Result<Action, HttpError> {
+    let (current, mut live) = {
+        let world = state.world();
+        let current = world.action(id).filter(|a| visible(who, a));
+        let live = world.subscribe(Some(world.last_event_id()), now_ms()).live;
+        (current, live)
+    };
+    let current = current.ok_or_else(|| HttpError::not_found(format!("no action {id}")))?;
+    let seen = version.unwrap_or(current.version);
+    if current.version != seen || wait_s == 0 {
+        return Ok(current);
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(wait_s);
+    loop {
+        match tokio::time::timeout_at(deadline, live.recv()).await {
+            Err(_) => break,
+            Ok(Ok(event)) => match event.kind {
+                EventKind::ActionUpdated { action } | EventKind::ActionProposed { action }
+                    if action.id == id && action.version != seen =>
+                {
+                    return Ok(action);
+                }
+                _ => {}
+            },
+            Ok(Err(broadcast::error::RecvError::Lagged(_))) => {
+                // Missed events: look the action up again.
+                if let Some(a) = state.world().action(id)
+                    && a.version != seen
+                {
+                    return Ok(a);
+                }
+            }
+            Ok(Err(broadcast::error::RecvError::Closed)) => break,
+        }
+    }
+    state
+        .world()
+        .action(id)
+        .ok_or_else(|| HttpError::not_found(format!("no action {id}")))
+}
+
+/// Agents see only their own actions; everyone else what the world's visibility rule allows.
+fn visible(who: &Principal, action: &Action) -> bool {
+    match &who.agent {
+        Some(grant) => action.agent_id == grant.agent_id,
+        None => crate::world::World::visible_to(who, action),
+    }
+}
+
+fn note_agent(state: &AppState, who: &Principal, protocol: Protocol, now: i64) {
+    if let Some(grant) = &who.agent {
+        state.agents_seen.note(&grant.agent_id, protocol, now);
+    }
+}
+
+/// Public for the MCP face: remembers that an agent called.
+pub fn note_agent_call(state: &AppState, who: &Principal, protocol: Protocol) {
+    note_agent(state, who, protocol, now_ms());
+}
+
+/// The agents of the users file (role `agent`) with their scope and when each was last heard
+/// from.
+#[utoipa::path(get, path = "/api/v1/gateway/agents", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ConnectedAgent>), (status = 401, body = ApiError)))]
+pub(super) async fn connected_agents(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<ConnectedAgent>>, HttpError> {
+    authorize(&state, &headers)?;
+    Ok(Json(state.agents_seen.list(&state.tokens.agents())))
+}

@@ -1,0 +1,270 @@
+//! The reference backend: a simulator that makes the domain real, a durable store of decisions,
+//! and API v1 over HTTP. The console embeds it when no `--backend` is given; `tianshu serve`
+//! runs it alone.
+
+pub mod auth;
+pub mod events;
+pub mod gateway;
+pub mod guard;
+pub mod history;
+pub mod http;
+pub mod latency_view;
+pub mod metrics;
+pub mod pg;
+pub mod prometheus;
+pub use tianshu_api as api;
+pub use tianshu_api::decisions;
+pub use tianshu_sim as sim;
+pub mod store;
+pub mod tls;
+pub mod world;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use self::auth::TokenTable;
+use self::http::{AppState, now_ms};
+use self::sim::{SimConfig, Simulator};
+use self::store::Store;
+use self::world::World;
+
+/// How the backend runs.
+#[derive(Debug, Clone)]
+pub struct BackendConfig {
+    pub listen: SocketAddr,
+    /// SQLite file for actions, decisions and audit; `None` keeps them in memory.
+    pub db: Option<PathBuf>,
+    /// PostgreSQL URL shared by several replicas (`pg`); when set, `db` is not used.
+    pub postgres: Option<String>,
+    pub sim: SimConfig,
+    /// Simulated seconds per real second.
+    pub speed: f64,
+    /// Real time between simulation steps.
+    pub tick: Duration,
+    /// Never step the simulation: the data stays as it started (idle measurements).
+    pub paused: bool,
+    pub tokens: TokenTable,
+    pub replay_capacity: usize,
+    /// Requests per second per token (429 beyond).
+    pub rate_limit: guard::RateLimit,
+    /// Serve HTTPS with these PEM files instead of plain HTTP.
+    pub tls: Option<tls::TlsFiles>,
+    /// Metro latency measured by this Prometheus server instead of the simulator's model.
+    pub latency: Option<prometheus::PrometheusConfig>,
+}
+
+impl Default for BackendConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            db: None,
+            postgres: None,
+            sim: SimConfig::default(),
+            speed: 60.0,
+            tick: Duration::from_secs(1),
+            paused: false,
+            tokens: TokenTable::default(),
+            replay_capacity: events::DEFAULT_REPLAY_CAPACITY,
+            rate_limit: guard::RateLimit::default(),
+            tls: None,
+            latency: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error("simulator: {0}")]
+    Sim(#[from] sim::SimError),
+    // Transparent: `{e:#}` would print the store's message twice otherwise.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("--speed must be a positive number of simulated seconds per second, not {0}")]
+    BadSpeed(f64),
+    #[error("TLS: {0}")]
+    Tls(#[from] tls::TlsError),
+    #[error("Prometheus latency source: {0}")]
+    Prometheus(#[from] prometheus::ConfigError),
+}
+
+/// A backend serving on `addr`; dropping it does not stop it, `shutdown` does.
+pub struct RunningBackend {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    /// True when serving HTTPS.
+    pub tls: bool,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<()>,
+    ticker: JoinHandle<()>,
+}
+
+impl RunningBackend {
+    pub fn base_url(&self) -> String {
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// Ends every open event stream, as a network drop would; clients resume by themselves.
+    pub fn drop_event_streams(&self) {
+        self.state.kick_streams.send_modify(|n| *n += 1);
+    }
+
+    /// Stops serving and simulating, and waits for both.
+    pub async fn shutdown(self) {
+        self.drop_event_streams();
+        let _ = self.stop.send(true);
+        let _ = self.server.await;
+        let _ = self.ticker.await;
+    }
+}
+
+/// Builds the world and starts serving; must be called inside a tokio runtime.
+pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError> {
+    if !(config.speed.is_finite() && config.speed > 0.0) {
+        return Err(BackendError::BadSpeed(config.speed));
+    }
+    // Bad certificate files fail before anything else starts.
+    let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
+    if let Some(latency) = &config.latency {
+        latency.validate()?;
+    }
+    let sim = Simulator::new(config.sim)?;
+    // Event ids start from the boot time (µs), so they grow across restarts of the backend.
+    let first_event_after = u64::try_from(now_ms()).unwrap_or(0).saturating_mul(1000);
+    let (world, shared) = match &config.postgres {
+        None => {
+            let store = Store::open(config.db.as_deref())?;
+            let world = World::new(
+                sim,
+                store,
+                config.speed,
+                config.replay_capacity,
+                first_event_after,
+            )?;
+            (world, None)
+        }
+        Some(url) => {
+            let shared = pg::Shared::connect(url).await?;
+            let loaded = shared.load_actions().await?;
+            let mut world = World::new_shared(
+                sim,
+                loaded.actions,
+                config.speed,
+                config.replay_capacity,
+                first_event_after,
+            )?;
+            world.closed_below(loaded.closed_below);
+            (world, Some((shared, loaded.newest_change)))
+        }
+    };
+    let world = Arc::new(Mutex::new(world));
+    let (kick, _) = watch::channel(0u64);
+    let state = AppState {
+        world: world.clone(),
+        tokens: Arc::new(config.tokens.clone()),
+        kick_streams: Arc::new(kick),
+        rate_limit: config.rate_limit,
+        metrics: Arc::new({
+            let m = metrics::Metrics::default();
+            m.set_event_base(first_event_after);
+            m
+        }),
+        shared: shared.as_ref().map(|(s, _)| s.clone()),
+        agents_seen: Arc::default(),
+    };
+    let listener =
+        TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| BackendError::Listen {
+                addr: config.listen,
+                source,
+            })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| BackendError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let (stop, mut stop_rx) = watch::channel(false);
+    if let Some(latency) = config.latency.clone() {
+        // Ends with `stop`; not awaited by `shutdown` (it holds no state worth flushing).
+        prometheus::start(world.clone(), latency, stop_rx.clone())?;
+    }
+
+    let router = http::router(state.clone());
+    let mut server_stop = stop_rx.clone();
+    let tls_on = acceptor.is_some();
+    let server = tokio::spawn(async move {
+        if let Some(acceptor) = acceptor {
+            tls::serve(listener, router, acceptor, server_stop).await;
+            return;
+        }
+        let shutdown = async move {
+            let _ = server_stop.wait_for(|s| *s).await;
+        };
+        if let Err(e) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::error!("backend server stopped: {e}");
+        }
+    });
+
+    let dt_sim_s = config.speed * config.tick.as_secs_f64();
+    let tick = config.tick;
+    let ticker = if let Some((shared, newest_change)) = shared {
+        // Replicas: ticks, proposals by the leader only, and changes from the others (`pg`).
+        tokio::spawn(pg::run(
+            shared,
+            world,
+            tick,
+            dt_sim_s,
+            newest_change,
+            stop_rx,
+        ))
+    } else {
+        let paused = config.paused;
+        tokio::spawn(async move {
+            if paused {
+                // `serve --paused`: the world stays as it started; only keep-alives are sent.
+                let _ = stop_rx.wait_for(|s| *s).await;
+                return;
+            }
+            let mut interval = tokio::time::interval(tick);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            interval.tick().await;
+            loop {
+                tokio::select! {
+                    _ = stop_rx.wait_for(|s| *s) => break,
+                    _ = interval.tick() => {
+                        let mut world = world.lock().unwrap_or_else(|p| p.into_inner());
+                        if let Err(e) = world.tick(dt_sim_s, now_ms()) {
+                            tracing::error!("simulation step failed: {e}");
+                        }
+                    }
+                }
+            }
+        })
+    };
+    let scheme = if tls_on { "https" } else { "http" };
+    tracing::info!("backend listening on {scheme}://{addr}");
+    Ok(RunningBackend {
+        addr,
+        state,
+        tls: tls_on,
+        stop,
+        server,
+        ticker,
+    })
+}

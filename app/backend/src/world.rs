@@ -1,0 +1,602 @@
+//! Everything the backend knows, behind one lock: the simulator, the open actions, the event log
+//! and the store.
+//!
+//! Every change happens here, under the lock, and publishes its events in order, so a snapshot's
+//! `seq` and the event stream always agree. HTTP lives in `http`, the rules of deciding in
+//! `decisions`.
+
+use std::collections::BTreeMap;
+
+use crate::api::{
+    Action, ActionState, AuditEntry, DecisionRequest, DecisionResponse, EventKind, Health,
+    LoadHistory, Snapshot, UnixMs,
+};
+
+use super::auth::Principal;
+use super::decisions::{self, DecisionError, Outcome};
+use super::events::{EventLog, Subscription};
+use super::history::BackboneHistory;
+use super::sim::{Proposal, Simulator};
+use super::store::{Store, StoreError};
+
+/// How many closed actions stay in memory for `GET /actions` (all stay in the store).
+pub(crate) const CLOSED_ACTIONS_KEPT: usize = 500;
+/// The simulator stops proposing while this many actions are open.
+const MAX_OPEN_ACTIONS: usize = 60;
+/// Ids (with versions) of closed actions trimmed from memory that a replica remembers one by one
+/// (`Trimmed`); older ones are remembered only as "below `Trimmed::below`".
+const TRIMMED_KEPT: usize = 20_000;
+
+/// Closed actions that left memory (`trim_closed`), so a replica that hears of them again (a
+/// late notification, a sweep after a reconnect) knows it already has them and does not publish
+/// their events a second time. Closed actions are final: a remembered id is known at any
+/// version up to the one it left with, an id below `below` at every version. Bounded.
+#[derive(Default)]
+struct Trimmed {
+    versions: BTreeMap<u64, u64>,
+    below: u64,
+}
+
+impl Trimmed {
+    fn remember(&mut self, id: u64, version: u64) {
+        self.versions.insert(id, version);
+        while self.versions.len() > TRIMMED_KEPT {
+            if let Some((oldest, _)) = self.versions.pop_first() {
+                self.below = self.below.max(oldest.saturating_add(1));
+            }
+        }
+    }
+
+    /// The version an action left memory with (`u64::MAX`: long gone, final).
+    fn version(&self, id: u64) -> Option<u64> {
+        if id < self.below {
+            return Some(u64::MAX);
+        }
+        self.versions.get(&id).copied()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    #[error("no action {0}")]
+    NotFound(u64),
+    #[error(transparent)]
+    Rule(#[from] DecisionError),
+    #[error("idempotency key {0} was already used for a different decision")]
+    KeyReused(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The store stopped answering while committing (a shared store): the decision may or may
+    /// not be recorded. A retry with the same idempotency key is safe (it replays if recorded).
+    #[error("the shared database did not confirm the commit: {0}")]
+    OutcomeUnknown(String),
+}
+
+pub struct World {
+    pub sim: Simulator,
+    pub simulated: bool,
+    pub sim_speed: f64,
+    actions: BTreeMap<u64, Action>,
+    next_action_id: u64,
+    log: EventLog,
+    store: Store,
+    /// The last simulated day of cluster and link figures, for replay.
+    history: BackboneHistory,
+    /// Actions, decisions and audit live in PostgreSQL, shared with other replicas
+    /// (`backend::pg`): changes are committed there first and applied here by `apply_stored`;
+    /// `propose` and `decide` (the local store's path) are refused.
+    shared: bool,
+    /// Closed actions trimmed from memory (or never loaded), for `apply_stored`.
+    trimmed: Trimmed,
+    /// Measured metro latency (a Prometheus source) served instead of the simulator's.
+    pub measured: Option<Box<super::prometheus::Measured>>,
+}
+
+impl World {
+    /// `first_event_after` seeds event ids (see `EventLog::starting_after`).
+    pub fn new(
+        sim: Simulator,
+        store: Store,
+        sim_speed: f64,
+        replay_capacity: usize,
+        first_event_after: u64,
+    ) -> Result<Self, StoreError> {
+        let stored = store.load_actions()?;
+        let next_action_id = stored.iter().map(|a| a.id).max().unwrap_or(0) + 1;
+        let history = BackboneHistory::backfilled(&sim);
+        let mut world = Self {
+            history,
+            sim,
+            simulated: true,
+            sim_speed,
+            actions: BTreeMap::new(),
+            next_action_id,
+            log: EventLog::starting_after(replay_capacity, first_event_after),
+            store,
+            shared: false,
+            trimmed: Trimmed::default(),
+            measured: None,
+        };
+        for action in stored {
+            world.actions.insert(action.id, action);
+        }
+        world.trim_closed();
+        Ok(world)
+    }
+
+    /// A replica's world over a shared PostgreSQL store (`backend::pg`): `actions` are the
+    /// stored ones; the local SQLite store is an in-memory scratch this world never writes.
+    pub fn new_shared(
+        sim: Simulator,
+        actions: Vec<Action>,
+        sim_speed: f64,
+        replay_capacity: usize,
+        first_event_after: u64,
+    ) -> Result<Self, StoreError> {
+        let mut world = Self::new(
+            sim,
+            Store::open(None)?,
+            sim_speed,
+            replay_capacity,
+            first_event_after,
+        )?;
+        world.shared = true;
+        for action in actions {
+            world.actions.insert(action.id, action);
+        }
+        world.trim_closed();
+        Ok(world)
+    }
+
+    pub fn last_event_id(&self) -> u64 {
+        self.log.last_id()
+    }
+
+    pub fn subscribe(&self, after: Option<u64>, now: UnixMs) -> Subscription {
+        self.log.subscribe(after, now)
+    }
+
+    pub fn health(&self) -> Health {
+        Health {
+            status: "ok".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            simulated: self.simulated,
+            seq: self.log.last_id(),
+            sim_time: self.sim.sim_time(),
+            latency_source: self.latency_feed().source,
+            latency_stale_since: self.measured.as_ref().and_then(|m| m.feed().stale_since),
+        }
+    }
+
+    pub fn snapshot(&self, now: UnixMs) -> Snapshot {
+        Snapshot {
+            seq: self.log.last_id(),
+            server_time: now,
+            sim_time: self.sim.sim_time(),
+            sim_speed: self.sim_speed,
+            simulated: self.simulated,
+            hubs: self.sim.hubs().to_vec(),
+            clusters: self.sim.clusters().to_vec(),
+            links: self.sim.links().to_vec(),
+            metros: self.metro_summaries(),
+            factories: self.sim.factory_summary(),
+            agents: self.sim.agents().to_vec(),
+            actions: self.open_actions(),
+        }
+    }
+
+    /// Backbone frames between `from` and `to` (simulated ms; defaults: the last 24 hours).
+    pub fn load_history(&self, from: Option<UnixMs>, to: Option<UnixMs>) -> LoadHistory {
+        let to = to.unwrap_or_else(|| self.sim.sim_time());
+        let from = from.unwrap_or(to.saturating_sub(super::history::HISTORY_SPAN_MS));
+        self.history.range(from, to)
+    }
+
+    pub fn open_actions(&self) -> Vec<Action> {
+        self.actions
+            .values()
+            .filter(|a| a.is_open())
+            .cloned()
+            .collect()
+    }
+
+    /// Fills in what a caller's scope means in this world: the factory groups of a factory
+    /// manager's plants.
+    pub fn scoped(&self, mut who: Principal) -> Principal {
+        who.factory_groups = who
+            .factory_ids
+            .iter()
+            .filter_map(|id| self.sim.factory_group(*id))
+            .collect();
+        who
+    }
+
+    /// Whether `who` may see this action: factory managers see only their factories' actions.
+    pub fn visible_to(who: &Principal, action: &Action) -> bool {
+        if let Some(grant) = &who.agent {
+            // An agent sees its own actions only.
+            return action.agent_id == grant.agent_id;
+        }
+        who.role != crate::api::Role::FactoryManager
+            || (action.industrial
+                && decisions::in_factory_scope(who, &action.target))
+    }
+
+    /// Whether `who` may read this audit entry: factory managers only those of actions they may
+    /// see (and that are still in memory).
+    pub fn audit_visible_to(&self, who: &Principal, entry: &crate::api::AuditEntry) -> bool {
+        who.role != crate::api::Role::FactoryManager
+            || self
+                .actions
+                .get(&entry.action_id)
+                .is_some_and(|a| Self::visible_to(who, a))
+    }
+
+    /// Who is calling, as `GET /me` answers.
+    pub fn me(&self, who: &Principal, open_mode: bool) -> crate::api::Me {
+        crate::api::Me {
+            name: who.user.clone(),
+            role: who.role,
+            factory_ids: who.factory_ids.clone(),
+            factory_groups: who.factory_groups.iter().cloned().collect(),
+            open_mode,
+        }
+    }
+
+    /// One action, if still in memory.
+    pub fn action(&self, id: u64) -> Option<Action> {
+        self.actions.get(&id).cloned()
+    }
+
+    /// Recent actions, newest first, optionally in one state.
+    pub fn actions(&self, state: Option<ActionState>) -> Vec<Action> {
+        self.actions
+            .values()
+            .rev()
+            .filter(|a| state.is_none_or(|s| a.state == s))
+            .cloned()
+            .collect()
+    }
+
+    /// Advances the simulation by `dt_sim_s` and the action clock to `now`; publishes all changes.
+    pub fn tick(&mut self, dt_sim_s: f64, now: UnixMs) -> Result<(), StoreError> {
+        for proposal in self.step(dt_sim_s, now) {
+            if self.room_for_proposals() == 0 {
+                break;
+            }
+            self.propose(proposal, now)?;
+        }
+        let due: Vec<Outcome> = self
+            .actions
+            .values()
+            .filter_map(|a| decisions::close_on_timeout(a, now))
+            .collect();
+        for outcome in due {
+            let audit = self
+                .store
+                .commit_change(&outcome.action, vec![outcome.audit.clone()])?;
+            for entry in audit {
+                self.finish(outcome.clone(), entry, now);
+            }
+        }
+        self.trim_closed();
+        Ok(())
+    }
+
+    /// Advances the simulation only: publishes its events and returns the agents' proposals
+    /// (which `tick` stores, and a shared store's leader commits to PostgreSQL).
+    pub fn step(&mut self, dt_sim_s: f64, now: UnixMs) -> Vec<Proposal> {
+        let out = self.sim.step(dt_sim_s);
+        for event in &out.events {
+            if let EventKind::Tick {
+                sim_time,
+                clusters,
+                links,
+            } = event
+            {
+                self.history.record(*sim_time, clusters, links);
+            }
+        }
+        for event in out.events {
+            // Measured latency replaces the simulator's metros: their modelled changes stay inside.
+            if self.measured.is_some() && matches!(event, EventKind::MetroUpdated { .. }) {
+                continue;
+            }
+            self.log.publish(event, now);
+        }
+        out.proposals
+    }
+
+    /// How many more actions may open before the simulator's proposals are dropped.
+    pub fn room_for_proposals(&self) -> usize {
+        MAX_OPEN_ACTIONS.saturating_sub(self.actions.values().filter(|a| a.is_open()).count())
+    }
+
+    /// Ids of the actions whose time is up (expiry or the end of a veto window) at `now`.
+    pub fn due(&self, now: UnixMs) -> Vec<u64> {
+        self.actions
+            .values()
+            .filter(|a| decisions::close_on_timeout(a, now).is_some())
+            .map(|a| a.id)
+            .collect()
+    }
+
+    /// Turns an agent's proposal into an action: stored and audited, run at once when its
+    /// policy lets it (low risk, L4+, reversible), then published. Returns its id.
+    pub fn propose(&mut self, p: Proposal, now: UnixMs) -> Result<u64, StoreError> {
+        if self.shared {
+            return Err(StoreError::Shared);
+        }
+        let mut action = self.draft_action(p, now);
+        action.id = self.next_action_id;
+        let audit = self
+            .store
+            .commit_change(&action, decisions::proposed(&action, now))?;
+        let id = action.id;
+        self.next_action_id += 1;
+        self.publish_proposed(action, audit, now);
+        Ok(id)
+    }
+
+    /// The action a proposal becomes at `now`, with id 0 (the store's to assign).
+    pub fn draft_action(&self, p: Proposal, now: UnixMs) -> Action {
+        let auto = p.policy == crate::api::Policy::AutoWithVeto;
+        let expires_at = now + i64::from(p.ttl_s) * 1000;
+        let agent_id = p.agent_id.clone();
+        Action {
+            industrial: self.sim.is_industrial_agent(&p.agent_id),
+            veto_until: auto.then_some(expires_at),
+            param_bounds: self.sim.override_bounds(p.kind, &p.params),
+            on_expiry: crate::api::ExpiryDefault::NotExecuted,
+            id: 0,
+            version: 1,
+            agent_id: p.agent_id,
+            kind: p.kind,
+            target: p.target,
+            summary_en: p.summary_en,
+            summary_zh: p.summary_zh,
+            rationale_en: p.rationale_en,
+            rationale_zh: p.rationale_zh,
+            confidence: p.confidence,
+            risk: p.risk,
+            policy: p.policy,
+            predicted_impact_en: p.predicted_impact_en,
+            predicted_impact_zh: p.predicted_impact_zh,
+            params: p.params,
+            state: if auto {
+                ActionState::Executed
+            } else {
+                ActionState::Pending
+            },
+            created_at: now,
+            expires_at,
+            approvals: vec![],
+            decided_by: auto.then(|| agent_id.clone()),
+            decided_at: auto.then_some(now),
+            overridden: false,
+            ..Default::default()
+        }
+    }
+
+    /// The next action id, taken (a failed commit leaves a gap, never a reuse).
+    pub(crate) fn take_action_id(&mut self) -> u64 {
+        let id = self.next_action_id;
+        self.next_action_id += 1;
+        id
+    }
+
+    /// Publishes an action an agent's report changed (the agent, not the simulator, did it).
+    pub(crate) fn apply_reported(&mut self, action: Action, audit: Vec<AuditEntry>, now: UnixMs) {
+        self.apply_effects(action, false, false, audit, now);
+        self.trim_closed();
+    }
+
+    /// Applies a stored new action to the simulator and publishes it with its audit entries.
+    pub(crate) fn publish_proposed(&mut self, action: Action, audit: Vec<AuditEntry>, now: UnixMs) {
+        let auto = action.state == ActionState::Executed;
+        self.sim.note_proposed(&action.agent_id);
+        if auto {
+            self.sim.apply_executed(&action);
+        }
+        self.publish_agent(&action.agent_id, now);
+        self.log.publish(
+            EventKind::ActionProposed {
+                action: action.clone(),
+            },
+            now,
+        );
+        for entry in audit {
+            self.log.publish(EventKind::Audit { entry }, now);
+        }
+        self.actions.insert(action.id, action);
+    }
+
+    /// Applies an action as the shared store now holds it (committed by this replica or another),
+    /// with the audit entries of that change: new actions are proposed, newer versions finish
+    /// like a local decision (the simulator runs or reverts them) and are published. An action
+    /// already at this version or newer is left alone, so a change reported twice (by the
+    /// committing request and by the notification) is applied once. Returns whether it applied.
+    ///
+    /// Audit entries of versions this world already has are dropped (two paths — the committing
+    /// request and the listener — may race with overlapping changes), and so are changes of
+    /// closed actions that already left memory (`trim_closed`).
+    pub fn apply_stored(&mut self, action: Action, audit: Vec<AuditEntry>, now: UnixMs) -> bool {
+        let Some(old) = self.actions.get(&action.id) else {
+            if self
+                .trimmed
+                .version(action.id)
+                .is_some_and(|v| v >= action.version)
+            {
+                return false;
+            }
+            let audit = newer_audit(audit, 0);
+            if action.version <= 1 {
+                self.publish_proposed(action, audit, now);
+            } else {
+                // Changed before this replica saw it open: it was proposed all the same, and it
+                // runs on this replica's simulator too if it stands executed now.
+                self.sim.note_proposed(&action.agent_id);
+                let executes = action.state == ActionState::Executed;
+                if !executes {
+                    self.publish_agent(&action.agent_id, now);
+                }
+                self.apply_effects(action, executes, false, audit, now);
+            }
+            self.trim_closed();
+            return true;
+        };
+        if old.version >= action.version {
+            return false;
+        }
+        let audit = newer_audit(audit, old.version);
+        let executes = action.state == ActionState::Executed && old.state != ActionState::Executed;
+        let rolls_back =
+            action.state == ActionState::RolledBack && old.state == ActionState::Executed;
+        self.apply_effects(action, executes, rolls_back, audit, now);
+        self.trim_closed();
+        true
+    }
+
+    /// The version of an action this world has: in memory, or closed and trimmed from memory
+    /// (then the version it left with, `u64::MAX` when only known to be long gone).
+    pub fn action_version(&self, id: u64) -> Option<u64> {
+        self.actions
+            .get(&id)
+            .map(|a| a.version)
+            .or_else(|| self.trimmed.version(id))
+    }
+
+    /// Every closed action with an id below `id` is known to be stored and final, though not in
+    /// memory (a replica loads only the newest closed actions).
+    pub fn closed_below(&mut self, id: u64) {
+        self.trimmed.below = self.trimmed.below.max(id);
+    }
+
+    /// Records and applies an operator's decision, exactly once per idempotency key.
+    pub fn decide(
+        &mut self,
+        action_id: u64,
+        request: &DecisionRequest,
+        who: &Principal,
+        now: UnixMs,
+    ) -> Result<DecisionResponse, DecideError> {
+        if self.shared {
+            return Err(StoreError::Shared.into());
+        }
+        if let Some(recorded) = self.store.find_decision(&request.idempotency_key)? {
+            if recorded.action_id == action_id && &recorded.request == request {
+                let mut response = recorded.response;
+                response.replayed = true;
+                return Ok(response);
+            }
+            return Err(DecideError::KeyReused(request.idempotency_key.clone()));
+        }
+        let action = self
+            .actions
+            .get(&action_id)
+            .ok_or(DecideError::NotFound(action_id))?;
+        let outcome = decisions::decide(action, request, who, now)?;
+        let (response, audit) =
+            self.store
+                .commit_decision(request, &outcome.action, outcome.audit.clone())?;
+        self.finish(outcome, audit, now);
+        Ok(response)
+    }
+
+    /// Publishes a closed or advanced action and applies its effect to the world.
+    fn finish(&mut self, outcome: Outcome, audit: AuditEntry, now: UnixMs) {
+        self.apply_effects(
+            outcome.action,
+            outcome.executes,
+            outcome.rolls_back,
+            vec![audit],
+            now,
+        );
+    }
+
+    fn apply_effects(
+        &mut self,
+        action: Action,
+        executes: bool,
+        rolls_back: bool,
+        audit: Vec<AuditEntry>,
+        now: UnixMs,
+    ) {
+        if executes {
+            self.sim.apply_executed(&action);
+            self.publish_agent(&action.agent_id, now);
+        }
+        if rolls_back && !self.sim.revert_executed(&action) {
+            tracing::warn!(
+                "action {} was vetoed but its kind cannot be undone in the simulator",
+                action.id
+            );
+        }
+        self.log.publish(
+            EventKind::ActionUpdated {
+                action: action.clone(),
+            },
+            now,
+        );
+        for entry in audit {
+            self.log.publish(EventKind::Audit { entry }, now);
+        }
+        self.actions.insert(action.id, action);
+    }
+
+    fn publish_agent(&mut self, agent_id: &str, now: UnixMs) {
+        if let Some(agent) = self.sim.agents().iter().find(|a| a.id == agent_id) {
+            let agent = agent.clone();
+            self.log.publish(EventKind::AgentUpdated { agent }, now);
+        }
+    }
+
+    pub fn audit_page(
+        &self,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        self.store.audit_page(before, limit)
+    }
+
+    /// Publishes an event that did not come from the simulator (a measured metro).
+    pub fn publish(&mut self, kind: EventKind, now: UnixMs) {
+        self.log.publish(kind, now);
+    }
+
+    /// The durable store (for its limits; changes go through `decide` and `propose`).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Keeps memory flat: old closed actions leave memory (the store keeps them).
+    fn trim_closed(&mut self) {
+        let closed: Vec<u64> = self
+            .actions
+            .values()
+            .filter(|a| !a.is_open())
+            .map(|a| a.id)
+            .collect();
+        if closed.len() > CLOSED_ACTIONS_KEPT {
+            for id in &closed[..closed.len() - CLOSED_ACTIONS_KEPT] {
+                if let Some(gone) = self.actions.remove(id) {
+                    self.trimmed.remember(gone.id, gone.version);
+                }
+            }
+        }
+    }
+}
+
+/// The audit entries of versions after `known` (an entry's version is that of its `after`).
+fn newer_audit(audit: Vec<AuditEntry>, known: u64) -> Vec<AuditEntry> {
+    audit
+        .into_iter()
+        .filter(|entry| {
+            entry
+                .after
+                .get("version")
+                .and_then(serde_json::Value::as_u64)
+                .is_none_or(|v| v > known)
+        })
+        .collect()
+}

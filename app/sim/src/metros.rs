@@ -1,0 +1,688 @@
+//! Metro computing networks: the most populous mainland cities, each with a 100 × 100 km grid of
+//! 1 km cells, a population surface, the computing access points (edge sites) deployed, and the
+//! round-trip time from every cell to the nearest one. Summaries are kept; full grids are built
+//! on demand and never stored.
+//!
+//! RTT of a cell = access and processing (0.25 ms) + fibre (2 × 1.4 × d × 0.005 ms) + metro
+//! aggregation hops (about one switching hop each way every few km, modelled per km) + last-mile
+//! jitter per cell (fixed, from a hash) − any QoS gain. Fibre alone would put the whole grid
+//! inside 1 ms (1 ms of fibre reaches ≈53 km); the hops are what make site density matter.
+
+use crate::api::{GeoPoint, GridFigures, LatencyGrid, MetroSummary};
+
+use super::draw::{self, SimRng};
+use super::geo::{self, City};
+
+/// Metros simulated: the most populous mainland cities.
+const METRO_COUNT: usize = 36;
+/// Grid side, cells.
+const GRID: usize = 100;
+const CELL_KM: f64 = 1.0;
+const HALF_KM: f64 = GRID as f64 * CELL_KM / 2.0;
+/// Access network and processing at the edge site, ms.
+const ACCESS_MS: f64 = 0.25;
+/// Round trip in fibre per km of straight line: 2 × 1.4 × 0.005 ms.
+const FIBRE_RTT_MS_PER_KM: f64 = 2.0 * 1.4 * 0.005;
+/// Round trip through metro aggregation per km of straight line, ms.
+const AGGREGATION_RTT_MS_PER_KM: f64 = 0.09;
+/// Largest fixed last-mile addition of a cell, ms.
+const LAST_MILE_MAX_MS: f64 = 0.3;
+/// The latency tier that counts as covered, ms.
+pub const COVERED_MS: f64 = 1.0;
+/// A metro counts as having 1 ms access once this share of its people is covered.
+pub const COVERAGE_THRESHOLD: f64 = 0.5;
+/// Most hypothetical sites one what-if may add.
+pub const MAX_WHATIF_SITES: usize = 20;
+/// Edge sites a metro may hold.
+const MAX_ACCESS_POINTS: usize = 160;
+/// Sites added nationally per simulated month by the operators' own roll-out.
+const ORGANIC_SITES_PER_MONTH: f64 = 5.0;
+/// Largest QoS gain a metro can accumulate, ms.
+const MAX_QOS_GAIN_MS: f64 = 0.12;
+/// Half-width of the window that scores a candidate site, cells.
+const SITE_WINDOW: usize = 5;
+
+/// A population centre of a metro, in grid kilometres.
+#[derive(Debug, Clone, Copy)]
+struct PopCenter {
+    x: f64,
+    y: f64,
+    sigma: f64,
+    mass: f64,
+}
+
+/// Hidden state of one metro.
+#[derive(Debug, Clone)]
+struct MetroState {
+    /// People per cell, row-major from the south-west corner.
+    population: Vec<f32>,
+    /// Edge sites in grid kilometres (0..100 east, 0..100 north of the south-west corner).
+    sites: Vec<(f64, f64)>,
+    qos_gain_ms: f64,
+    noise_key: u64,
+}
+
+/// All metros: public summaries plus what is needed to rebuild their grids.
+#[derive(Debug, Clone)]
+pub struct Metros {
+    summaries: Vec<MetroSummary>,
+    states: Vec<MetroState>,
+}
+
+impl Metros {
+    /// The most populous cities of `cities` (sorted, mainland) become metros.
+    pub fn new(cities: &[City], rng: &mut SimRng, seed: u64) -> Self {
+        let chosen: Vec<&City> = cities.iter().take(METRO_COUNT).collect();
+        let max_pop = chosen.first().map_or(1.0, |c| c.population as f64);
+        let min_pop = chosen.last().map_or(1.0, |c| c.population as f64);
+        let mut summaries = Vec::with_capacity(chosen.len());
+        let mut states = Vec::with_capacity(chosen.len());
+        for (i, city) in chosen.iter().enumerate() {
+            let pop = city.population as f64;
+            let centers = pop_centers(pop, rng);
+            let population = population_surface(&centers, pop);
+            let span = (max_pop - min_pop).max(1.0);
+            let n_sites = 6 + (34.0 * (pop - min_pop) / span).round() as usize;
+            let sites = (0..n_sites).map(|_| initial_site(&centers, rng)).collect();
+            let mut id = geo::slug(&city.name_en);
+            if chosen[..i].iter().any(|c| geo::slug(&c.name_en) == id) {
+                id = format!("{id}-{}", geo::slug(&city.prov));
+            }
+            summaries.push(MetroSummary {
+                id,
+                name_en: city.name_en.replace('’', "'"),
+                name_zh: city.name_zh.clone(),
+                province: city.prov.clone(),
+                center: city.location,
+                population: city.population,
+                coverage_1ms: 0.0,
+                median_rtt_ms: 0.0,
+                access_points: 0,
+                probes: None,
+            });
+            states.push(MetroState {
+                population,
+                sites,
+                qos_gain_ms: 0.0,
+                noise_key: seed ^ ((i as u64) << 20),
+            });
+        }
+        let mut metros = Self { summaries, states };
+        for i in 0..metros.summaries.len() {
+            metros.refresh(i);
+        }
+        metros
+    }
+
+    pub fn summaries(&self) -> &[MetroSummary] {
+        &self.summaries
+    }
+
+    pub fn index(&self, id: &str) -> Option<usize> {
+        self.summaries.iter().position(|m| m.id == id)
+    }
+
+    /// Population-weighted national 1 ms coverage, 0..1 (the targets use the share of metros).
+    #[cfg(test)]
+    pub fn national_coverage(&self) -> f64 {
+        let people: f64 = self.summaries.iter().map(|m| m.population as f64).sum();
+        let covered: f64 = self
+            .summaries
+            .iter()
+            .map(|m| m.population as f64 * m.coverage_1ms)
+            .sum();
+        covered / people.max(1.0)
+    }
+
+    /// The operators' own roll-out over `dt_s` simulated seconds. Returns the metros that changed.
+    pub fn grow(&mut self, dt_s: f64, rng: &mut SimRng) -> Vec<usize> {
+        let n = draw::poisson(
+            rng,
+            ORGANIC_SITES_PER_MONTH * dt_s / super::clock::SECONDS_PER_MONTH,
+        );
+        let mut changed = Vec::new();
+        for _ in 0..n {
+            let weights: Vec<f64> = self
+                .summaries
+                .iter()
+                .zip(&self.states)
+                .map(|(m, s)| {
+                    let room = s.sites.len() < MAX_ACCESS_POINTS;
+                    if room {
+                        m.population as f64 * (1.0 - m.coverage_1ms)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            if weights.iter().sum::<f64>() <= 0.0 {
+                break;
+            }
+            let i = draw::weighted(rng, &weights);
+            let sites = self.best_sites(i, 1);
+            if self.add_sites(i, &sites) > 0 && !changed.contains(&i) {
+                changed.push(i);
+            }
+        }
+        changed.sort_unstable();
+        changed
+    }
+
+    /// Where `k` new sites would cover the most people, greedily, as points.
+    pub fn best_site_points(&self, i: usize, k: usize) -> Vec<GeoPoint> {
+        self.best_sites(i, k)
+            .iter()
+            .map(|s| self.site_point(i, *s))
+            .collect()
+    }
+
+    /// Coverage of metro `i` if sites were added at `points` and QoS gained `extra_qos_ms`.
+    pub fn coverage_if(&self, i: usize, points: &[GeoPoint], extra_qos_ms: f64) -> f64 {
+        let Some(state) = self.states.get(i) else {
+            return 0.0;
+        };
+        let mut sites = state.sites.clone();
+        sites.extend(points.iter().map(|p| self.site_km(i, *p)));
+        let qos = (state.qos_gain_ms + extra_qos_ms.max(0.0)).min(MAX_QOS_GAIN_MS);
+        let rtt = self.rtt_field(i, &sites, qos);
+        coverage(&rtt, &state.population)
+    }
+
+    /// Deploy edge sites at `points` (clamped into the grid). Returns how many were added.
+    pub fn deploy(&mut self, i: usize, points: &[GeoPoint]) -> usize {
+        let sites: Vec<(f64, f64)> = points.iter().map(|p| self.site_km(i, *p)).collect();
+        self.add_sites(i, &sites)
+    }
+
+    /// Raise the QoS gain of metro `i` by `gain_ms` (bounded).
+    pub fn apply_qos(&mut self, i: usize, gain_ms: f64) {
+        let Some(state) = self.states.get_mut(i) else {
+            return;
+        };
+        state.qos_gain_ms =
+            (state.qos_gain_ms + gain_ms.clamp(0.0, MAX_QOS_GAIN_MS)).min(MAX_QOS_GAIN_MS);
+        self.refresh(i);
+    }
+
+    pub fn qos_gain_ms(&self, i: usize) -> f64 {
+        self.states.get(i).map_or(0.0, |s| s.qos_gain_ms)
+    }
+
+    /// The full grid of metro `i`.
+    pub fn grid(&self, i: usize) -> Option<LatencyGrid> {
+        let (summary, state) = (self.summaries.get(i)?, self.states.get(i)?);
+        let (nearest, d2) = nearest_sites(&state.sites);
+        let rtt = self.rtt_from_distances(i, &d2, state.qos_gain_ms);
+        Some(LatencyGrid {
+            metro_id: summary.id.clone(),
+            origin: geo::offset_km(summary.center, -HALF_KM, -HALF_KM),
+            cell_km: CELL_KM,
+            cols: GRID as u32,
+            rows: GRID as u32,
+            coverage_1ms: coverage(&rtt, &state.population),
+            median_rtt_ms: weighted_median(&rtt, &state.population),
+            rtt_ms: rtt,
+            population: state.population.clone(),
+            access_points: state.sites.iter().map(|s| self.site_point(i, *s)).collect(),
+            nearest_site: nearest,
+            site_distance_km: d2
+                .iter()
+                .map(|d2| {
+                    if d2.is_finite() {
+                        d2.sqrt() as f32
+                    } else {
+                        f32::NAN
+                    }
+                })
+                .collect(),
+            sim_time: 0,
+            source: crate::api::LatencySource::Simulator,
+            probes: Vec::new(),
+        })
+    }
+
+    /// Figures of metro `i` as it is.
+    pub fn figures(&self, i: usize) -> Option<GridFigures> {
+        let m = self.summaries.get(i)?;
+        Some(GridFigures {
+            coverage_1ms: m.coverage_1ms,
+            median_rtt_ms: m.median_rtt_ms,
+            access_points: m.access_points,
+            meets_threshold: m.coverage_1ms >= COVERAGE_THRESHOLD,
+        })
+    }
+
+    /// Metro `i` with sites added at `add` and the sites at indices `remove` taken away, without
+    /// changing anything: its figures and RTT per cell. `None` for an unknown metro.
+    pub fn what_if(
+        &self,
+        i: usize,
+        add: &[GeoPoint],
+        remove: &[usize],
+    ) -> Option<(GridFigures, Vec<f32>)> {
+        let state = self.states.get(i)?;
+        let mut sites: Vec<(f64, f64)> = state
+            .sites
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| !remove.contains(k))
+            .map(|(_, s)| *s)
+            .collect();
+        sites.extend(add.iter().map(|p| self.site_km(i, *p)));
+        let rtt = self.rtt_field(i, &sites, state.qos_gain_ms);
+        let cov = coverage(&rtt, &state.population);
+        let figures = GridFigures {
+            coverage_1ms: cov,
+            median_rtt_ms: weighted_median(&rtt, &state.population),
+            access_points: sites.len() as u32,
+            meets_threshold: cov >= COVERAGE_THRESHOLD,
+        };
+        Some((figures, rtt))
+    }
+
+    /// Whether `p` lies inside the grid of metro `i`.
+    pub fn contains(&self, i: usize, p: GeoPoint) -> bool {
+        let Some(m) = self.summaries.get(i) else {
+            return false;
+        };
+        let (east, north) = geo::to_local_km(m.center, p);
+        east.is_finite() && north.is_finite() && east.abs() <= HALF_KM && north.abs() <= HALF_KM
+    }
+
+    /// Sites deployed in metro `i`.
+    pub fn site_count(&self, i: usize) -> usize {
+        self.states.get(i).map_or(0, |s| s.sites.len())
+    }
+
+    fn add_sites(&mut self, i: usize, sites: &[(f64, f64)]) -> usize {
+        let Some(state) = self.states.get_mut(i) else {
+            return 0;
+        };
+        let room = MAX_ACCESS_POINTS.saturating_sub(state.sites.len());
+        let added = sites.len().min(room);
+        state
+            .sites
+            .extend(sites.iter().take(added).map(|(x, y)| clamp_site(*x, *y)));
+        if added > 0 {
+            self.refresh(i);
+        }
+        added
+    }
+
+    fn site_point(&self, i: usize, (x, y): (f64, f64)) -> GeoPoint {
+        let center = self
+            .summaries
+            .get(i)
+            .map_or(GeoPoint { lat: 0.0, lon: 0.0 }, |m| m.center);
+        geo::offset_km(center, x - HALF_KM, y - HALF_KM)
+    }
+
+    fn site_km(&self, i: usize, p: GeoPoint) -> (f64, f64) {
+        let center = self.summaries.get(i).map_or(p, |m| m.center);
+        let (east, north) = geo::to_local_km(center, p);
+        let (x, y) = (east + HALF_KM, north + HALF_KM);
+        if x.is_finite() && y.is_finite() {
+            clamp_site(x, y)
+        } else {
+            (HALF_KM, HALF_KM)
+        }
+    }
+
+    /// Recompute the cached summary of metro `i`.
+    fn refresh(&mut self, i: usize) {
+        let Some(state) = self.states.get(i) else {
+            return;
+        };
+        let rtt = self.rtt_field(i, &state.sites, state.qos_gain_ms);
+        let cov = coverage(&rtt, &state.population);
+        let median = weighted_median(&rtt, &state.population);
+        let n = state.sites.len() as u32;
+        if let Some(summary) = self.summaries.get_mut(i) {
+            summary.coverage_1ms = cov;
+            summary.median_rtt_ms = median;
+            summary.access_points = n;
+        }
+    }
+
+    /// RTT per cell to the nearest of `sites`, ms.
+    fn rtt_field(&self, i: usize, sites: &[(f64, f64)], qos_gain_ms: f64) -> Vec<f32> {
+        self.rtt_from_distances(i, &nearest_d2(sites), qos_gain_ms)
+    }
+
+    /// RTT per cell from the squared distance (km²) of each cell to its nearest site, ms.
+    fn rtt_from_distances(&self, i: usize, d2: &[f64], qos_gain_ms: f64) -> Vec<f32> {
+        let key = self.states.get(i).map_or(0, |s| s.noise_key);
+        d2.iter()
+            .enumerate()
+            .map(|(cell, d2)| {
+                let d = if d2.is_finite() {
+                    d2.sqrt()
+                } else {
+                    2.0 * HALF_KM
+                };
+                let last_mile = LAST_MILE_MAX_MS * draw::hash01(&[key, cell as u64]).powi(2);
+                let ms =
+                    ACCESS_MS + (FIBRE_RTT_MS_PER_KM + AGGREGATION_RTT_MS_PER_KM) * d + last_mile
+                        - qos_gain_ms;
+                ms.max(0.15) as f32
+            })
+            .collect()
+    }
+
+    /// Greedy choice of `k` sites: each at the centre of the window with the most uncovered people.
+    fn best_sites(&self, i: usize, k: usize) -> Vec<(f64, f64)> {
+        let Some(state) = self.states.get(i) else {
+            return Vec::new();
+        };
+        let mut d2 = nearest_d2(&state.sites);
+        let mut chosen = Vec::with_capacity(k);
+        for _ in 0..k {
+            let rtt = self.rtt_from_distances(i, &d2, state.qos_gain_ms);
+            let uncovered: Vec<f64> = rtt
+                .iter()
+                .zip(&state.population)
+                .map(|(ms, people)| {
+                    if f64::from(*ms) > COVERED_MS {
+                        f64::from(*people)
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            let Some(best) = best_window(&uncovered) else {
+                break;
+            };
+            let site = ((best % GRID) as f64 + 0.5, (best / GRID) as f64 + 0.5);
+            add_to_d2(&mut d2, site);
+            chosen.push(site);
+        }
+        chosen
+    }
+}
+
+/// Centre of cell `index`, grid km.
+fn cell_center(index: usize) -> (f64, f64) {
+    (
+        ((index % GRID) as f64 + 0.5) * CELL_KM,
+        ((index / GRID) as f64 + 0.5) * CELL_KM,
+    )
+}
+
+/// Squared distance of every cell to the nearest of `sites`, km² (∞ without sites).
+fn nearest_d2(sites: &[(f64, f64)]) -> Vec<f64> {
+    let mut d2 = vec![f64::INFINITY; GRID * GRID];
+    for site in sites {
+        add_to_d2(&mut d2, *site);
+    }
+    d2
+}
+
+/// Index of the nearest of `sites` (`u32::MAX` without sites) and its squared distance, per cell.
+fn nearest_sites(sites: &[(f64, f64)]) -> (Vec<u32>, Vec<f64>) {
+    let mut nearest = vec![u32::MAX; GRID * GRID];
+    let mut d2 = vec![f64::INFINITY; GRID * GRID];
+    for (k, (sx, sy)) in sites.iter().enumerate() {
+        for (cell, (best, index)) in d2.iter_mut().zip(nearest.iter_mut()).enumerate() {
+            let (x, y) = cell_center(cell);
+            let here = (sx - x).powi(2) + (sy - y).powi(2);
+            if here < *best {
+                *best = here;
+                *index = k as u32;
+            }
+        }
+    }
+    (nearest, d2)
+}
+
+fn add_to_d2(d2: &mut [f64], (sx, sy): (f64, f64)) {
+    for (cell, best) in d2.iter_mut().enumerate() {
+        let (x, y) = cell_center(cell);
+        *best = best.min((sx - x).powi(2) + (sy - y).powi(2));
+    }
+}
+
+fn clamp_site(x: f64, y: f64) -> (f64, f64) {
+    (x.clamp(0.0, 2.0 * HALF_KM), y.clamp(0.0, 2.0 * HALF_KM))
+}
+
+/// A main centre and 2–4 secondary ones; bigger cities spread wider.
+fn pop_centers(population: f64, rng: &mut SimRng) -> Vec<PopCenter> {
+    let sigma = 5.0 + 3.5 * (population / 2.0e6).sqrt();
+    let mut centers = vec![PopCenter {
+        x: HALF_KM,
+        y: HALF_KM,
+        sigma,
+        mass: 1.0,
+    }];
+    for _ in 0..(2 + draw::index(rng, 3)) {
+        let angle = draw::uniform(rng, 0.0, std::f64::consts::TAU);
+        let dist = draw::uniform(rng, 10.0, 30.0);
+        centers.push(PopCenter {
+            x: HALF_KM + dist * angle.cos(),
+            y: HALF_KM + dist * angle.sin(),
+            sigma: draw::uniform(rng, 3.0, 7.0),
+            mass: draw::uniform(rng, 0.12, 0.4),
+        });
+    }
+    centers
+}
+
+/// People per cell, summing to `population` over the grid.
+fn population_surface(centers: &[PopCenter], population: f64) -> Vec<f32> {
+    let mut density = Vec::with_capacity(GRID * GRID);
+    for r in 0..GRID {
+        let y = (r as f64 + 0.5) * CELL_KM;
+        for c in 0..GRID {
+            let x = (c as f64 + 0.5) * CELL_KM;
+            let v: f64 = centers
+                .iter()
+                .map(|p| {
+                    let d2 = (x - p.x).powi(2) + (y - p.y).powi(2);
+                    p.mass / (p.sigma * p.sigma) * (-d2 / (2.0 * p.sigma * p.sigma)).exp()
+                })
+                .sum();
+            density.push(v);
+        }
+    }
+    let total: f64 = density.iter().sum();
+    density
+        .iter()
+        .map(|v| (v / total.max(f64::MIN_POSITIVE) * population) as f32)
+        .collect()
+}
+
+/// An initial edge site near one of the centres, drawn by the centres' weight.
+fn initial_site(centers: &[PopCenter], rng: &mut SimRng) -> (f64, f64) {
+    let masses: Vec<f64> = centers.iter().map(|c| c.mass).collect();
+    let c = centers[draw::weighted(rng, &masses).min(centers.len() - 1)];
+    let spread = 0.75 * c.sigma;
+    clamp_site(
+        c.x + spread * draw::gauss(rng),
+        c.y + spread * draw::gauss(rng),
+    )
+}
+
+/// Population-weighted share of cells within the 1 ms tier.
+fn coverage(rtt: &[f32], population: &[f32]) -> f64 {
+    let total: f64 = population.iter().map(|p| f64::from(*p)).sum();
+    let covered: f64 = rtt
+        .iter()
+        .zip(population)
+        .filter(|(ms, _)| f64::from(**ms) <= COVERED_MS)
+        .map(|(_, p)| f64::from(*p))
+        .sum();
+    if total > 0.0 { covered / total } else { 0.0 }
+}
+
+/// Population-weighted median RTT, ms.
+fn weighted_median(rtt: &[f32], population: &[f32]) -> f64 {
+    let mut cells: Vec<(f32, f32)> = rtt
+        .iter()
+        .copied()
+        .zip(population.iter().copied())
+        .collect();
+    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let half = cells.iter().map(|c| f64::from(c.1)).sum::<f64>() / 2.0;
+    let mut acc = 0.0;
+    for (ms, people) in &cells {
+        acc += f64::from(*people);
+        if acc >= half {
+            return f64::from(*ms);
+        }
+    }
+    cells.last().map_or(0.0, |c| f64::from(c.0))
+}
+
+/// Index of the cell whose (2w+1)² window holds the most of `values`; `None` if all are zero.
+fn best_window(values: &[f64]) -> Option<usize> {
+    // Summed-area table with a zero border.
+    let n = GRID + 1;
+    let mut sat = vec![0.0; n * n];
+    for r in 0..GRID {
+        for c in 0..GRID {
+            sat[(r + 1) * n + c + 1] =
+                values[r * GRID + c] + sat[r * n + c + 1] + sat[(r + 1) * n + c] - sat[r * n + c];
+        }
+    }
+    let mut best = None;
+    let mut best_sum = 0.0;
+    for r in 0..GRID {
+        let (r0, r1) = (
+            r.saturating_sub(SITE_WINDOW),
+            (r + SITE_WINDOW + 1).min(GRID),
+        );
+        for c in 0..GRID {
+            let (c0, c1) = (
+                c.saturating_sub(SITE_WINDOW),
+                (c + SITE_WINDOW + 1).min(GRID),
+            );
+            let sum = sat[r1 * n + c1] - sat[r0 * n + c1] - sat[r1 * n + c0] + sat[r0 * n + c0];
+            if sum > best_sum {
+                best_sum = sum;
+                best = Some(r * GRID + c);
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use rand::SeedableRng as _;
+
+    use super::*;
+
+    fn metros(seed: u64) -> Metros {
+        let cities = geo::mainland_cities().unwrap();
+        Metros::new(&cities, &mut SimRng::seed_from_u64(seed), seed)
+    }
+
+    #[test]
+    fn summaries_are_plausible() {
+        let m = metros(42);
+        assert!(m.summaries().len() >= 30);
+        let mut ids: Vec<&str> = m.summaries().iter().map(|s| s.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), m.summaries().len());
+        for s in m.summaries() {
+            assert!((0.0..=1.0).contains(&s.coverage_1ms), "{s:?}");
+            assert!(s.median_rtt_ms > 0.2 && s.median_rtt_ms < 5.0, "{s:?}");
+            assert!((6..=40).contains(&s.access_points));
+        }
+        let national = m.national_coverage();
+        assert!((0.45..0.7).contains(&national), "{national}");
+    }
+
+    #[test]
+    fn grids_match_summaries() {
+        let m = metros(42);
+        let grid = m.grid(0).unwrap();
+        assert_eq!(grid.rtt_ms.len(), (grid.cols * grid.rows) as usize);
+        assert_eq!(grid.population.len(), grid.rtt_ms.len());
+        assert_eq!(grid.coverage_1ms, m.summaries()[0].coverage_1ms);
+        assert_eq!(
+            grid.access_points.len() as u32,
+            m.summaries()[0].access_points
+        );
+        let people: f64 = grid.population.iter().map(|p| f64::from(*p)).sum();
+        assert!((people / m.summaries()[0].population as f64 - 1.0).abs() < 1e-3);
+        // The centre cell sits at the city.
+        let center = geo::offset_km(grid.origin, 50.0, 50.0);
+        assert!(geo::haversine_km(center, m.summaries()[0].center) < 0.5);
+    }
+
+    #[test]
+    fn coverage_and_median_of_a_hand_computed_grid() {
+        // Four cells: 10, 20, 30 and 40 people at 0.5, 1.0, 1.5 and 3.0 ms.
+        let rtt = [0.5, 1.0, 1.5, 3.0];
+        let people = [10.0, 20.0, 30.0, 40.0];
+        // Covered (≤ 1 ms, the boundary included): 10 + 20 of 100 people.
+        assert!((coverage(&rtt, &people) - 0.3).abs() < 1e-12);
+        // Half the people (50) are reached at the third cell: 10, 30, 60.
+        assert_eq!(weighted_median(&rtt, &people), 1.5);
+        // Weights, not cell counts: one cell of 90 people inside 1 ms outweighs three outside.
+        assert!((coverage(&[0.9, 2.0, 2.0, 2.0], &[90.0, 5.0, 3.0, 2.0]) - 0.9).abs() < 1e-12);
+        // No people: no coverage, never a division by zero.
+        assert_eq!(coverage(&rtt, &[0.0; 4]), 0.0);
+    }
+
+    #[test]
+    fn grid_names_the_nearest_site_of_every_cell() {
+        let m = metros(42);
+        let grid = m.grid(3).unwrap();
+        assert_eq!(grid.nearest_site.len(), grid.rtt_ms.len());
+        for cell in [0, 4321, 9999] {
+            let site = grid.access_points[grid.nearest_site[cell] as usize];
+            let (x, y) = cell_center(cell);
+            let centre = geo::offset_km(m.summaries()[3].center, x - HALF_KM, y - HALF_KM);
+            let d = geo::haversine_km(centre, site);
+            // The flat local frame and the great circle agree to well under 1 %.
+            let tolerance = 0.01 * d + 0.05;
+            let km = f64::from(grid.site_distance_km[cell]);
+            assert!((d - km).abs() < tolerance, "{d} vs {km}");
+            // No other site is nearer.
+            for other in &grid.access_points {
+                assert!(geo::haversine_km(centre, *other) >= d - tolerance);
+            }
+        }
+        assert!((grid.median_rtt_ms - m.summaries()[3].median_rtt_ms).abs() < 1e-12);
+    }
+
+    #[test]
+    fn what_if_changes_nothing_live() {
+        let m = metros(42);
+        let i = m.summaries().len() - 1;
+        let live = m.summaries()[i].clone();
+        let (same, _) = m.what_if(i, &[], &[]).unwrap();
+        assert_eq!(same, m.figures(i).unwrap());
+        let points = m.best_site_points(i, 3);
+        let (more, rtt) = m.what_if(i, &points, &[]).unwrap();
+        assert!(more.coverage_1ms > live.coverage_1ms);
+        assert_eq!(more.access_points, live.access_points + 3);
+        assert_eq!(rtt.len(), GRID * GRID);
+        let (fewer, _) = m.what_if(i, &[], &[0, 1, 1]).unwrap();
+        assert_eq!(fewer.access_points, live.access_points - 2);
+        assert!(fewer.coverage_1ms <= live.coverage_1ms);
+        assert_eq!(m.summaries()[i], live);
+        assert!(m.contains(i, live.center));
+        assert!(!m.contains(i, geo::offset_km(live.center, 60.0, 0.0)));
+    }
+
+    #[test]
+    fn new_sites_and_qos_raise_coverage() {
+        let mut m = metros(42);
+        let i = m.summaries().len() - 1;
+        let before = m.summaries()[i].coverage_1ms;
+        let points = m.best_site_points(i, 2);
+        let predicted = m.coverage_if(i, &points, 0.0);
+        assert_eq!(m.deploy(i, &points), 2);
+        assert!((m.summaries()[i].coverage_1ms - predicted).abs() < 1e-12);
+        assert!(predicted > before);
+        let with_qos = m.coverage_if(i, &[], 0.05);
+        m.apply_qos(i, 0.05);
+        assert_eq!(m.summaries()[i].coverage_1ms, with_qos);
+        assert!(with_qos >= predicted);
+    }
+}
