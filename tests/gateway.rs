@@ -22,8 +22,7 @@ const AGENT_L4: &str = "agent-token-autonomous";
 const VIEWER: &str = "viewer-token";
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("tianshu-gateway-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("tianshu-gateway-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -175,7 +174,9 @@ impl Api {
             b.extend(e.clone());
         }
         let id = action["id"].as_u64().unwrap();
-        let (status, answer) = self.post(token, &format!("/actions/{id}/decision"), &body).await;
+        let (status, answer) = self
+            .post(token, &format!("/actions/{id}/decision"), &body)
+            .await;
         assert_eq!(status, 200, "{decision}: {answer}");
         answer["action"].clone()
     }
@@ -416,7 +417,9 @@ fn a_proposal_survives_kill_9_before_its_decision() {
     let (link, action) = rt.block_on(async {
         let api = Api::new(&serve.url);
         let link = first_link(&api).await;
-        let (status, a) = api.post(AGENT, "/actions", &link_proposal("kk-1", &link)).await;
+        let (status, a) = api
+            .post(AGENT, "/actions", &link_proposal("kk-1", &link))
+            .await;
         assert_eq!(status, 201);
         (link, a["action"].clone())
     });
@@ -427,8 +430,14 @@ fn a_proposal_survives_kill_9_before_its_decision() {
         let id = action["id"].as_u64().unwrap();
         let (status, now) = api.get(AGENT, &format!("/actions/{id}")).await;
         assert_eq!((status, now["state"].as_str()), (200, Some("pending")));
-        let (status, again) = api.post(AGENT, "/actions", &link_proposal("kk-1", &link)).await;
-        assert_eq!((status, again["action"]["id"].as_u64()), (200, Some(id)), "{again}");
+        let (status, again) = api
+            .post(AGENT, "/actions", &link_proposal("kk-1", &link))
+            .await;
+        assert_eq!(
+            (status, again["action"]["id"].as_u64()),
+            (200, Some(id)),
+            "{again}"
+        );
         let decided = api.decide(OPERATOR, &now, "approve", json!({})).await;
         assert_eq!(decided["state"], "approved");
     });
@@ -459,7 +468,12 @@ fn the_python_example_agent_runs_the_whole_protocol() {
             .arg(&script)
             .args(["--backend", &serve.url, "--token-file"])
             .arg(&token_file)
-            .args(["--kind", "backbone.reroute", "--target", &format!("link:{link}")])
+            .args([
+                "--kind",
+                "backbone.reroute",
+                "--target",
+                &format!("link:{link}"),
+            ])
             .args(["--summary", "Shift east-bound traffic", "--risk", "medium"])
             .args(["--param", "shift_pct=10", "--bound", "shift_pct=0:30"])
             .args(["--wait-total", "60", "--act-seconds", "0.2", "--json"])
@@ -505,7 +519,10 @@ fn the_python_example_agent_runs_the_whole_protocol() {
     decide_pending("override", json!({"params": {"shift_pct": 25}}));
     let end = last_json(child);
     assert_eq!(end["final_state"], "executed", "{end}");
-    assert_eq!(end["applied_params"]["shift_pct"], 25, "the operator's value");
+    assert_eq!(
+        end["applied_params"]["shift_pct"], 25,
+        "the operator's value"
+    );
 
     let child = run(&[]);
     decide_pending("reject", json!({}));
@@ -517,4 +534,106 @@ fn the_python_example_agent_runs_the_whole_protocol() {
     decide_pending("approve", json!({}));
     let end = last_json(child);
     assert_eq!(end["final_state"], "failed", "{end}");
+}
+
+/// An MCP client (the official Rust SDK) against `/mcp`: the tools are listed with schemas, an
+/// LLM agent's round trip works through them, and a bad token is refused like on REST.
+#[test]
+fn an_mcp_client_proposes_waits_and_reports_through_the_tools() {
+    use rmcp::ServiceExt as _;
+    use rmcp::model::{CallToolRequestParams, ClientCapabilities, ClientConfig, Implementation};
+    use rmcp::transport::StreamableHttpClientTransport;
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+
+    let dir = temp_dir("mcp");
+    let users = users_file(&dir);
+    let serve = Serve::start(&dir.join("db.sqlite"), &users, 0);
+    runtime().block_on(async {
+        let api = Api::new(&serve.url);
+        let link = first_link(&api).await;
+        let connect = |token: &str| {
+            let transport = StreamableHttpClientTransport::from_config(
+                StreamableHttpClientTransportConfig::with_uri(format!("{}/mcp", serve.url))
+                    .auth_header(token.to_owned()),
+            );
+            ClientConfig::new(
+                ClientCapabilities::default(),
+                Implementation::new("tianshu-test", "0"),
+            )
+            .serve(transport)
+        };
+        assert!(connect("wrong-token").await.is_err(), "a bad token is refused");
+
+        let client = connect(AGENT).await.expect("initialize");
+        let tools = client.list_all_tools().await.unwrap();
+        let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+        for expected in [
+            "propose_action",
+            "wait_for_decision",
+            "report_outcome",
+            "list_my_actions",
+            "network_state",
+            "metro_latency",
+            "factory_kpis",
+        ] {
+            assert!(names.contains(&expected), "{expected} in {names:?}");
+        }
+        let propose = tools.iter().find(|t| t.name == "propose_action").unwrap();
+        let schema = serde_json::to_value(&propose.input_schema).unwrap();
+        assert!(
+            schema["required"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == "idempotency_key"),
+            "{schema}"
+        );
+
+        let call = |name: &'static str, args: Value| {
+            let client = &client;
+            async move {
+                let result = client
+                    .call_tool(
+                        CallToolRequestParams::new(name)
+                            .with_arguments(args.as_object().cloned().unwrap()),
+                    )
+                    .await
+                    .unwrap();
+                let text = result.content[0].as_text().unwrap().text.clone();
+                (result.is_error == Some(true), serde_json::from_str::<Value>(&text).unwrap())
+            }
+        };
+        let (failed, state) = call("network_state", json!({})).await;
+        assert!(!failed);
+        assert_eq!(state["links"][0]["id"], link.as_str());
+
+        let (failed, proposed) = call("propose_action", link_proposal("m-1", &link)).await;
+        assert!(!failed, "{proposed}");
+        assert_eq!(proposed["action"]["protocol"], "mcp");
+        let action = proposed["action"].clone();
+        let id = action["id"].as_u64().unwrap();
+        // A refusal is a tool error with the API's body.
+        let (failed, refused) = call("propose_action", link_proposal("m-2", "nowhere")).await;
+        assert!(failed);
+        assert_eq!(refused["code"], "unknown_target");
+
+        api.decide(OPERATOR, &action, "approve", json!({})).await;
+        let (_, waited) = call(
+            "wait_for_decision",
+            json!({"action_id": id, "version": 1, "wait_seconds": 5}),
+        )
+        .await;
+        assert_eq!(waited["action"]["state"], "approved", "{waited}");
+        assert!(waited["next_step"].as_str().unwrap().contains("apply exactly"));
+        let (failed, reported) = call(
+            "report_outcome",
+            json!({"action_id": id, "idempotency_key": "mo-1", "status": "executed", "measured": {"shift_pct": 10}}),
+        )
+        .await;
+        assert!(!failed, "{reported}");
+        assert_eq!(reported["action"]["state"], "executed");
+        let (_, open) = call("list_my_actions", json!({})).await;
+        assert!(open.as_array().unwrap().iter().all(|a| a["action"]["id"] != id));
+        client.cancel().await.unwrap();
+    });
 }

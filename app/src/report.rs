@@ -6,10 +6,10 @@ use std::io::Write as _;
 
 use anyhow::{Context as _, bail};
 
+use crate::api::review;
 use crate::backend::sim::Simulator;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::i18n::Lang;
-use crate::api::review;
 
 /// Simulated seconds per step while running `--days` forward (one sample a day is kept).
 const STEP_S: f64 = 3_600.0;

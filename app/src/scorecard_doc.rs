@@ -14,8 +14,8 @@ use resvg::tiny_skia;
 use resvg::usvg;
 
 use crate::api::UnixMs;
-use crate::i18n::{I18n, Lang};
 use crate::api::review::{ProvinceRow, Row, Status};
+use crate::i18n::{I18n, Lang};
 use crate::ui::theme::Theme;
 
 /// Page width in CSS pixels (PNG pixels; PDF points at 72 dpi).

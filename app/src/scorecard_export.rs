@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::api::review::{self, ProvinceRow, Row};
 use crate::api::{Lang, UnixMs};
 use crate::client::document_export::{self, Document};
-use crate::api::review::{self, ProvinceRow, Row};
 use crate::scorecard_doc::{self, Format};
 
 /// What the file holds.

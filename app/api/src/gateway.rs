@@ -24,6 +24,7 @@ pub const MAX_PARAMS: usize = 32;
 pub const MAX_WAIT_S: u64 = 60;
 
 /// What the agent asks for: decide first, or act at once and stay vetoable.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProposeMode {
@@ -37,6 +38,7 @@ pub enum ProposeMode {
 }
 
 /// One piece of evidence behind a proposal, shown beside its rationale.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Evidence {
     /// What it is, e.g. "east-bound utilisation, 15 min p95".
@@ -46,6 +48,7 @@ pub struct Evidence {
 }
 
 /// A predicted (or measured) effect on one metric.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Effect {
     /// e.g. `utilisation`, `rtt_ms`, `coverage_1ms`.
@@ -61,6 +64,7 @@ pub struct Effect {
 }
 
 /// Body of `POST /api/v1/actions` (role `agent`).
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalRequest {
@@ -71,7 +75,11 @@ pub struct ProposalRequest {
     /// Open, namespaced kind such as `backbone.reroute`, `compute.scale`, `factory.tsn_schedule`:
     /// lower-case letters, digits, `_`, `-`, at least one `.`. Kinds the console knows get their
     /// rich rendering; others a generic one. Nothing is refused for being new.
-    #[schema(min_length = 3, max_length = 64, pattern = r"^[a-z0-9_-]+(\.[a-z0-9_-]+)+$")]
+    #[schema(
+        min_length = 3,
+        max_length = 64,
+        pattern = r"^[a-z0-9_-]+(\.[a-z0-9_-]+)+$"
+    )]
     pub kind: String,
     /// An entity of the world: `link:ID`, `cluster:ID`, `hub:ID`, `metro:ID`, `factory:ID`,
     /// `group:<province>/<industry>`, or a point `point:LAT,LON`.
@@ -115,6 +123,7 @@ pub struct GatewayResponse {
 }
 
 /// What the agent reports about an approved action.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeStatus {
@@ -140,6 +149,7 @@ impl OutcomeStatus {
 }
 
 /// Body of `POST /api/v1/actions/{id}/outcome` (the proposing agent only).
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeRequest {

@@ -23,7 +23,9 @@ pub const ROLLBACK_DEADLINE_MS: i64 = 10 * 60 * 1000;
 pub enum GatewayError {
     #[error("only agents propose actions and report outcomes (you are {0})")]
     NotAnAgent(&'static str),
-    #[error("agent {agent} may not propose {kind} for {target}: outside its scope (kinds {kinds:?}, targets {targets:?})")]
+    #[error(
+        "agent {agent} may not propose {kind} for {target}: outside its scope (kinds {kinds:?}, targets {targets:?})"
+    )]
     OutOfScope {
         agent: String,
         kind: String,
@@ -121,7 +123,10 @@ fn check_text(field: &str, text: &str, required: bool) -> Result<(), GatewayErro
             format!("at most {MAX_TEXT_CHARS} characters"),
         ));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
         return Err(invalid(field, "control characters are not allowed"));
     }
     Ok(())
@@ -159,7 +164,9 @@ fn check_kind(kind: &str) -> Result<(), GatewayError> {
 }
 
 /// Kinds of entity a target may name.
-pub const TARGET_KINDS: [&str; 7] = ["link", "cluster", "hub", "metro", "factory", "group", "point"];
+pub const TARGET_KINDS: [&str; 7] = [
+    "link", "cluster", "hub", "metro", "factory", "group", "point",
+];
 
 /// Splits `link:ID` into its kind and id, checking the shape (not whether it exists).
 pub fn parse_target(target: &str) -> Result<(&str, &str), GatewayError> {
@@ -217,7 +224,9 @@ pub fn validate(request: &ProposalRequest, who: &Principal) -> Result<(), Gatewa
     if request.evidence.len() > MAX_LIST_ITEMS || request.predicted.len() > MAX_LIST_ITEMS {
         return Err(invalid(
             "evidence",
-            format!("at most {MAX_LIST_ITEMS} evidence items and {MAX_LIST_ITEMS} predicted effects"),
+            format!(
+                "at most {MAX_LIST_ITEMS} evidence items and {MAX_LIST_ITEMS} predicted effects"
+            ),
         ));
     }
     for (i, e) in request.evidence.iter().enumerate() {
@@ -232,7 +241,10 @@ pub fn validate(request: &ProposalRequest, who: &Principal) -> Result<(), Gatewa
         .as_object()
         .ok_or_else(|| invalid("params", "an object of name → value"))?;
     if params.len() > MAX_PARAMS {
-        return Err(invalid("params", format!("at most {MAX_PARAMS} parameters")));
+        return Err(invalid(
+            "params",
+            format!("at most {MAX_PARAMS} parameters"),
+        ));
     }
     for (key, value) in params {
         let scalar = value.is_string() || value.is_boolean() || value.as_f64().is_some();
@@ -246,13 +258,19 @@ pub fn validate(request: &ProposalRequest, who: &Principal) -> Result<(), Gatewa
     for (key, bound) in &request.param_bounds {
         let field = format!("param_bounds.{key}");
         let Some(value) = params.get(key).and_then(serde_json::Value::as_f64) else {
-            return Err(invalid(&field, "bounds only for numeric parameters in params"));
+            return Err(invalid(
+                &field,
+                "bounds only for numeric parameters in params",
+            ));
         };
         if !(bound.min.is_finite() && bound.max.is_finite() && bound.min <= bound.max) {
             return Err(invalid(&field, "min and max finite, min ≤ max"));
         }
         if value < bound.min || value > bound.max {
-            return Err(invalid(&field, "the proposed value lies outside its own bounds"));
+            return Err(invalid(
+                &field,
+                "the proposed value lies outside its own bounds",
+            ));
         }
     }
     if let Some(s) = request.expires_in_s
@@ -304,7 +322,11 @@ pub fn draft(
     let predicted_text = request
         .predicted
         .iter()
-        .map(|e| format!("{} {} → {} {}", e.metric, e.before, e.after, e.unit).trim().to_owned())
+        .map(|e| {
+            format!("{} {} → {} {}", e.metric, e.before, e.after, e.unit)
+                .trim()
+                .to_owned()
+        })
         .collect::<Vec<_>>()
         .join("; ");
     Action {
@@ -361,7 +383,10 @@ pub fn report(
     check_key(&request.idempotency_key)?;
     check_text("details", &request.details, false)?;
     if request.effects.len() > MAX_LIST_ITEMS {
-        return Err(invalid("effects", format!("at most {MAX_LIST_ITEMS} effects")));
+        return Err(invalid(
+            "effects",
+            format!("at most {MAX_LIST_ITEMS} effects"),
+        ));
     }
     for (i, e) in request.effects.iter().enumerate() {
         check_effect(&format!("effects[{i}]"), e)?;
@@ -416,7 +441,11 @@ pub fn report(
     let reason = if request.details.trim().is_empty() {
         format!("agent reported {}", request.status.as_str())
     } else {
-        format!("agent reported {}: {}", request.status.as_str(), request.details.trim())
+        format!(
+            "agent reported {}: {}",
+            request.status.as_str(),
+            request.details.trim()
+        )
     };
     let audit = decisions::entry(
         Some(action),

@@ -60,6 +60,7 @@ pub struct Me {
 }
 
 /// Range an overridden numeric parameter must stay in (inclusive).
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ParamBound {
     pub min: f64,

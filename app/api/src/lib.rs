@@ -6,12 +6,12 @@
 
 pub mod decisions;
 mod factories;
+pub mod filters;
 mod gateway;
 pub mod gateway_rules;
-pub mod filters;
 mod hitl;
-mod latency;
 mod lang;
+mod latency;
 mod latency_source;
 mod overview;
 mod principal;
@@ -21,12 +21,12 @@ pub mod validate;
 
 pub use factories::*;
 pub use gateway::*;
-pub use lang::Lang;
-pub use principal::{AgentGrant, Principal, glob_match};
 pub use hitl::*;
+pub use lang::Lang;
 pub use latency::*;
 pub use latency_source::*;
 pub use overview::*;
+pub use principal::{AgentGrant, Principal, glob_match};
 pub use types::*;
 
 use serde::{Deserialize, Serialize};

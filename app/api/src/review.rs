@@ -9,8 +9,8 @@ use std::io::Write;
 
 use chrono::{FixedOffset, NaiveDate, Offset as _, TimeZone as _};
 
-use crate::{Progress, Sample, Target, UnixMs};
 use crate::Lang;
+use crate::{Progress, Sample, Target, UnixMs};
 
 const MS_PER_DAY: i64 = 86_400_000;
 /// The trend is fitted to at most this much history before the "as of" day.

@@ -349,6 +349,7 @@ pub enum ActionKind {
 }
 
 /// Risk of an action, as the proposing agent assesses it.
+#[cfg_attr(feature = "json-schema", derive(schemars::JsonSchema))]
 #[derive(
     Debug,
     Clone,

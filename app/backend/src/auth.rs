@@ -132,7 +132,11 @@ fn agent_grant(entry: &UserEntry, shown: &str) -> Result<Option<AgentGrant>, Tok
         list.as_ref()
             .filter(|l| !l.is_empty() && l.iter().all(|g| !g.trim().is_empty()))
             .map(|l| l.iter().map(|g| g.trim().to_owned()).collect::<Vec<_>>())
-            .ok_or_else(|| bad(&format!("{what} is missing, empty or holds a blank pattern")))
+            .ok_or_else(|| {
+                bad(&format!(
+                    "{what} is missing, empty or holds a blank pattern"
+                ))
+            })
     };
     Ok(Some(AgentGrant {
         agent_id: agent_id.to_owned(),

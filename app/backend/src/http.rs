@@ -24,7 +24,7 @@ use crate::api::{
     FactoryQuery, Health, LatencyGrid, MetroSummary, Progress, Snapshot,
 };
 
-mod gateway;
+pub(crate) mod gateway;
 mod hitl;
 mod latency;
 mod overview;
@@ -80,6 +80,11 @@ impl HttpError {
                 details: None,
             },
         }
+    }
+
+    /// The body as the API sends it.
+    pub fn body(&self) -> &ApiError {
+        &self.body
     }
 
     pub(crate) fn with_details(mut self, details: serde_json::Value) -> Self {
@@ -771,7 +776,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state);
+        .with_state(state.clone())
+        .merge(super::mcp::router(state));
     // Outermost, so refusals of the guard (429, 413, 414) are counted too.
     super::guard::harden(router, rate_limit).layer(axum::middleware::from_fn_with_state(
         counters,

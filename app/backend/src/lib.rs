@@ -9,6 +9,7 @@ pub mod guard;
 pub mod history;
 pub mod http;
 pub mod latency_view;
+pub mod mcp;
 pub mod metrics;
 pub mod pg;
 pub mod prometheus;

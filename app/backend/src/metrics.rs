@@ -94,7 +94,10 @@ impl Metrics {
     /// One request of an agent through the gateway and what became of it (`accepted`,
     /// `replayed`, or the error code).
     pub fn record_agent_request(&self, request: &'static str, result: &'static str) {
-        let mut table = self.agent_requests.lock().unwrap_or_else(|p| p.into_inner());
+        let mut table = self
+            .agent_requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         *table.entry((request, result)).or_default() += 1;
     }
 
@@ -148,9 +151,15 @@ impl Metrics {
             "Agent gateway requests (propose, outcome) by result: accepted, replayed or the error code.",
         );
         {
-            let table = self.agent_requests.lock().unwrap_or_else(|p| p.into_inner());
+            let table = self
+                .agent_requests
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
             for ((request, result), n) in table.iter() {
-                let _ = writeln!(out, "{name}{{request=\"{request}\",result=\"{result}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "{name}{{request=\"{request}\",result=\"{result}\"}} {n}"
+                );
             }
         }
         let name = family(

@@ -218,8 +218,7 @@ impl World {
             return action.agent_id == grant.agent_id;
         }
         who.role != crate::api::Role::FactoryManager
-            || (action.industrial
-                && decisions::in_factory_scope(who, &action.target))
+            || (action.industrial && decisions::in_factory_scope(who, &action.target))
     }
 
     /// Whether `who` may read this audit entry: factory managers only those of actions they may

@@ -436,7 +436,7 @@ mod keyring_tests {
     use super::*;
     use std::process::Command;
 
-    const CHILD: &str = "client::token_store::keyring_tests::child_process_entry";
+    const CHILD: &str = "token_store::keyring_tests::child_process_entry";
 
     fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!(

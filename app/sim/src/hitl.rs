@@ -34,10 +34,7 @@ fn bound(min: f64, max: f64) -> ParamBound {
 
 /// The numeric parameters an operator may change in an override, and how far: around what the
 /// agent proposed, never past what the simulator would accept anyway.
-pub fn param_bounds(
-    kind: ActionKind,
-    params: &serde_json::Value,
-) -> BTreeMap<String, ParamBound> {
+pub fn param_bounds(kind: ActionKind, params: &serde_json::Value) -> BTreeMap<String, ParamBound> {
     let number = |key: &str| {
         params
             .get(key)

@@ -10,12 +10,12 @@ use egui::RichText;
 use tianshu_widgets::Sparkline;
 
 use super::theme::Theme;
+use crate::api::review::{self, Row, Status};
 use crate::api::{Progress, UnixMs};
 use crate::client::Command;
 use crate::client::document_export::DocumentJob;
-use crate::scorecard_export::{ScorecardExport, ScorecardFile};
 use crate::i18n::I18n;
-use crate::api::review::{self, Row, Status};
+use crate::scorecard_export::{ScorecardExport, ScorecardFile};
 use crate::state::State;
 
 pub fn province_name(code: &str, i18n: &I18n) -> String {

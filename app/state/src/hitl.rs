@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 
-use crate::api::{Action, ActionState, Me, Risk, UnixMs};
 use crate::api::Principal;
+use crate::api::{Action, ActionState, Me, Risk, UnixMs};
 
 /// Critical alerts kept (the newest); older ones are dropped, the actions stay in the queue.
 pub const ALERTS_KEPT: usize = 20;

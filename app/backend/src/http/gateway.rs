@@ -41,9 +41,11 @@ impl From<GatewayFailure> for HttpError {
                 "idempotency_key_reused",
                 message,
             ),
-            GatewayFailure::Full(_) => {
-                HttpError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_open_actions", message)
-            }
+            GatewayFailure::Full(_) => HttpError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_open_actions",
+                message,
+            ),
             GatewayFailure::Store(err) => {
                 tracing::error!("agent request not recorded, store failed: {err}");
                 HttpError::new(
@@ -109,13 +111,16 @@ pub fn propose_as(
     request: &ProposalRequest,
     protocol: Protocol,
 ) -> Result<(GatewayResponse, bool), HttpError> {
+    refuse_on_replicas(state)?;
     let result = state
         .world()
         .propose_from_agent(request, who, protocol, now_ms());
     match &result {
         Ok((_, true)) => state.metrics.record_agent_request("propose", "accepted"),
         Ok((_, false)) => state.metrics.record_agent_request("propose", "replayed"),
-        Err(e) => state.metrics.record_agent_request("propose", failure_label(e)),
+        Err(e) => state
+            .metrics
+            .record_agent_request("propose", failure_label(e)),
     }
     Ok(result?)
 }
@@ -160,11 +165,14 @@ pub fn report_as(
     id: u64,
     request: &OutcomeRequest,
 ) -> Result<GatewayResponse, HttpError> {
+    refuse_on_replicas(state)?;
     let result = state.world().report_outcome(id, request, who, now_ms());
     match &result {
         Ok(r) if r.replayed => state.metrics.record_agent_request("outcome", "replayed"),
         Ok(_) => state.metrics.record_agent_request("outcome", "accepted"),
-        Err(e) => state.metrics.record_agent_request("outcome", failure_label(e)),
+        Err(e) => state
+            .metrics
+            .record_agent_request("outcome", failure_label(e)),
     }
     Ok(result?)
 }

@@ -80,7 +80,9 @@ fn amend(path: &str, op: &mut Operation) {
 
 impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+        use utoipa::openapi::security::{
+            HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
         // Every path but the open ones takes a bearer token (a user's or an agent's).
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
@@ -109,7 +111,10 @@ impl Modify for CommonResponses {
             .into_iter()
             .flatten()
             {
-                op.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+                op.security = Some(vec![SecurityRequirement::new(
+                    "bearer",
+                    Vec::<String>::new(),
+                )]);
             }
         }
         for (path, item) in openapi.paths.paths.iter_mut() {

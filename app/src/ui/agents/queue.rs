@@ -8,8 +8,8 @@ use egui::{RichText, ScrollArea};
 use tianshu_widgets::StatusPill;
 
 use super::{policy_id, risk_colour, risk_id, state_id};
-use crate::api::{Action, Decision, DecisionRequest, Policy, Risk};
 use crate::api::decisions::{self, DecisionError};
+use crate::api::{Action, Decision, DecisionRequest, Policy, Risk};
 use crate::client::Command;
 use crate::i18n::I18n;
 use crate::state::State;
