@@ -508,3 +508,20 @@ audiences-wall-ranking = Metros by 1 ms access
 audiences-wall-map-none = No action is waiting; when one is, the map shows where it acts.
 provreport-reached = Share of target reached
 review-exporting = Writing the export…
+
+# Agent gateway (issue 15)
+protocol-simulator = simulator
+protocol-rest = REST
+protocol-mcp = MCP
+outcome-executing = executing
+outcome-executed = executed
+outcome-failed = failed
+outcome-rolled_back = rolled back
+agents-via = Via { $protocol } · { $kind }
+agents-awaiting-outcome = Approved: waiting for the agent to carry it out and report
+agents-awaiting-rollback = Vetoed: waiting for the agent to roll it back
+agents-rollback-overdue = Vetoed, rollback overdue: the agent has not reported it
+agents-outcome = Agent reported: { $outcome }
+agents-effect-metric = Metric
+agents-effect-predicted = Predicted
+agents-effect-measured = Measured

@@ -508,3 +508,20 @@ audiences-wall-ranking = 各城市 1 毫秒时延圈覆盖
 audiences-wall-map-none = 暂无待决动作；有待决动作时，地图显示其作用位置。
 provreport-reached = 目标完成比例
 review-exporting = 正在导出…
+
+# Agent gateway (issue 15)
+protocol-simulator = 模拟器
+protocol-rest = REST
+protocol-mcp = MCP
+outcome-executing = 执行中
+outcome-executed = 已执行
+outcome-failed = 失败
+outcome-rolled_back = 已回滚
+agents-via = 经由 { $protocol } · { $kind }
+agents-awaiting-outcome = 已批准：等待智能体执行并报告结果
+agents-awaiting-rollback = 已否决：等待智能体回滚
+agents-rollback-overdue = 已否决，回滚逾期：智能体尚未报告
+agents-outcome = 智能体报告：{ $outcome }
+agents-effect-metric = 指标
+agents-effect-predicted = 预测
+agents-effect-measured = 实测

@@ -7,6 +7,7 @@
 
 mod alert;
 mod audit;
+mod gateway_card;
 mod list;
 mod queue;
 /// The queue's action cards and decisions, also used by the factory profile's plant page.
