@@ -525,3 +525,4 @@ agents-outcome = Agent reported: { $outcome }
 agents-effect-metric = Metric
 agents-effect-predicted = Predicted
 agents-effect-measured = Measured
+agents-agent-acted-at-once = acting at once (low risk, L4+); a veto makes the agent roll it back

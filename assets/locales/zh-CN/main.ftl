@@ -525,3 +525,4 @@ agents-outcome = 智能体报告：{ $outcome }
 agents-effect-metric = 指标
 agents-effect-predicted = 预测
 agents-effect-measured = 实测
+agents-agent-acted-at-once = 立即执行（低风险，L4+）；否决后智能体须回滚

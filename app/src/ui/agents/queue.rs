@@ -454,19 +454,30 @@ fn facts_ui(ui: &mut egui::Ui, action: &Action, i18n: &I18n, theme: &Theme, now_
                 )
             ));
         }
-        let left = clock_mm_ss(seconds_left(action, now_ms));
-        let (id, colour) = if action.veto_until.is_some() {
-            ("agents-veto-left", theme.warn)
-        } else {
-            ("agents-expires-in", theme.text)
-        };
-        ui.label(RichText::new(i18n.tr_args(id, &[("left", left.into())])).color(colour));
+        // Decided and the agent's turn (gateway_card says so): no clock runs for people.
+        let decided_for_agent = action.awaits_agent() && action.veto_until.is_none();
+        if !decided_for_agent {
+            let left = clock_mm_ss(seconds_left(action, now_ms));
+            let (id, colour) = if action.veto_until.is_some() {
+                ("agents-veto-left", theme.warn)
+            } else {
+                ("agents-expires-in", theme.text)
+            };
+            ui.label(RichText::new(i18n.tr_args(id, &[("left", left.into())])).color(colour));
+        }
         let default = match action.on_expiry {
             crate::api::ExpiryDefault::NotExecuted => i18n.tr("agents-default-not-executed"),
             crate::api::ExpiryDefault::Executed => i18n.tr("agents-default-executed"),
         };
         if action.state.is_open() {
             ui.label(RichText::new(format!("· {default}")).color(theme.text_dim));
+        } else if action.awaits_agent() {
+            if !decided_for_agent {
+                ui.label(
+                    RichText::new(format!("· {}", i18n.tr("agents-agent-acted-at-once")))
+                        .color(theme.text_dim),
+                );
+            }
         } else {
             ui.label(
                 RichText::new(format!("· {}", i18n.tr("agents-ran-at-once"))).color(theme.text_dim),

@@ -114,13 +114,18 @@ impl Located {
     }
 }
 
-/// Finds `target` in the snapshot: a link id, a cluster id, a metro id, or a factory group.
+/// Finds `target` in the snapshot: a link id, a cluster id, a metro id, or a factory group —
+/// bare as the simulator names them, or as a gateway agent does (`link:ID`, `group:P/I`).
 pub fn locate(
     target: &str,
     world: &World,
     points: Option<&FactoryPoints>,
     i18n: &I18n,
 ) -> Option<Located> {
+    let target = ["link:", "cluster:", "hub:", "metro:", "group:"]
+        .iter()
+        .find_map(|p| target.strip_prefix(p))
+        .unwrap_or(target);
     let cluster = |id: &str| world.clusters.iter().find(|c| c.id == id);
     if let Some(link) = world.links.iter().find(|l| l.id == target) {
         let (a, b) = (cluster(&link.from_cluster)?, cluster(&link.to_cluster)?);
