@@ -205,6 +205,11 @@ impl ApiClient {
         self.get("/audit", &query).await
     }
 
+    /// The agents of the backend's users file and when each was last heard from.
+    pub async fn gateway_agents(&self) -> Result<Vec<crate::api::ConnectedAgent>, ClientError> {
+        self.get("/gateway/agents", &[]).await
+    }
+
     pub async fn decide(
         &self,
         action_id: u64,

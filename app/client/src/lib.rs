@@ -76,6 +76,8 @@ pub enum Command {
     FetchAudit {
         cursor: Option<String>,
     },
+    /// The agents of the gateway (users file) and when each was last heard from.
+    FetchGatewayAgents,
     /// Write these audit entries as CSV under the user's downloads (or data) folder.
     ExportAuditCsv {
         entries: Vec<crate::api::AuditEntry>,
@@ -121,6 +123,7 @@ pub enum ClientEvent {
         page: Box<FactoryPage>,
     },
     Audit(Box<AuditPage>),
+    GatewayAgents(Vec<crate::api::ConnectedAgent>),
     /// Who the backend says is signed in.
     Me(Box<crate::api::Me>),
     /// A document export finished: the file written, or why not.
@@ -159,6 +162,7 @@ pub enum RequestKind {
     Factories,
     Progress,
     Audit,
+    GatewayAgents,
 }
 
 /// Called after every message to the UI (egui's `request_repaint`).
@@ -441,6 +445,10 @@ async fn carry_out(api: ApiClient, out: Outbox, command: Command, online: watch:
             api.audit(cursor.as_deref())
                 .await
                 .map(|p| ClientEvent::Audit(Box::new(p))),
+        ),
+        Command::FetchGatewayAgents => (
+            RequestKind::GatewayAgents,
+            api.gateway_agents().await.map(ClientEvent::GatewayAgents),
         ),
     };
     let event = result.unwrap_or_else(|error| ClientEvent::RequestFailed { what, error });

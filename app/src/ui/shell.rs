@@ -209,6 +209,7 @@ pub fn notices(ui: &mut egui::Ui, state: &mut State, i18n: &I18n, theme: &Theme)
                             crate::client::RequestKind::Factories => "request-factories",
                             crate::client::RequestKind::Progress => "request-progress",
                             crate::client::RequestKind::Audit => "request-audit",
+                            crate::client::RequestKind::GatewayAgents => "request-gateway-agents",
                         });
                         i18n.tr_args("notice-request-failed", &[("what", what.into())])
                     }

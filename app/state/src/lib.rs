@@ -130,6 +130,8 @@ pub struct State {
     pub scorecard_export: Option<Result<std::path::PathBuf, String>>,
     /// Scorecard exports finished so far (a view waiting for one compares counts).
     pub scorecard_exports_done: u64,
+    /// The agents of the backend's gateway (`GET /gateway/agents`), once asked for.
+    pub gateway_agents: Option<Vec<crate::api::ConnectedAgent>>,
     /// Snapshots applied so far: a view whose data comes from a separate fetch asks again after a
     /// new snapshot (a resync may have skipped the events that would have told it).
     pub snapshots_applied: u64,
@@ -166,6 +168,7 @@ impl State {
             progress: None,
             scorecard_export: None,
             scorecard_exports_done: 0,
+            gateway_agents: None,
             snapshots_applied: 0,
             notices: VecDeque::new(),
         }
@@ -293,6 +296,7 @@ impl State {
             ClientEvent::FactorySearch { query, page } => {
                 self.overview.factory_hits = Some((query, *page));
             }
+            ClientEvent::GatewayAgents(agents) => self.gateway_agents = Some(agents),
             ClientEvent::Audit(page) => {
                 for entry in page.items.into_iter().rev() {
                     self.push_audit(entry);

@@ -526,3 +526,12 @@ agents-effect-metric = 指标
 agents-effect-predicted = 预测
 agents-effect-measured = 实测
 agents-agent-acted-at-once = 立即执行（低风险，L4+）；否决后智能体须回滚
+request-gateway-agents = 网关智能体列表
+agents-gateway-title = 经网关接入的智能体（REST、MCP）
+agents-gateway-loading = 正在向后端查询智能体…
+agents-gateway-none = 此后端未登记智能体（用户文件中 role = "agent"）。
+agents-gateway-kinds = 可提议
+agents-gateway-targets = 对象
+agents-gateway-last-seen = 最近联系
+agents-gateway-never = 从未
+agents-gateway-seen-ago = { $minutes } 分钟前 { $protocol }

@@ -8,6 +8,7 @@
 mod alert;
 mod audit;
 mod gateway_card;
+mod gateway_list;
 mod list;
 mod queue;
 /// The queue's action cards and decisions, also used by the factory profile's plant page.
@@ -43,6 +44,7 @@ pub struct AgentsView {
     map: target::TargetMap,
     /// Plant points asked for once, for the map of an industrial action's factory group.
     points_requested: bool,
+    gateway_agents: gateway_list::GatewayAgents,
 }
 
 pub fn risk_id(risk: Risk) -> &'static str {
@@ -183,7 +185,11 @@ impl AgentsView {
                 commands.extend(self.where_ui(ui, state, i18n, theme));
                 commands.extend(self.queue.ui(ui, state, i18n, theme));
             }
-            Tab::Agents => list::agents_ui(ui, state, i18n, theme),
+            Tab::Agents => {
+                commands.extend(self.gateway_agents.ui(ui, state, i18n, theme));
+                ui.separator();
+                list::agents_ui(ui, state, i18n, theme);
+            }
             Tab::Audit => commands.extend(self.audit.ui(ui, state, i18n, theme)),
         }
         commands
