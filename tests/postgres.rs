@@ -689,3 +689,119 @@ fn one_key_for_two_actions_at_once_is_recorded_once() {
         assert_eq!(rejects, PAIRS, "one audit entry per applied decision");
     });
 }
+
+/// The agent gateway on two replicas (issue 15): a proposal and its outcome are recorded exactly
+/// once whichever replica they reach — the same key sent to both at the same moment makes one
+/// action — the agent's long poll on one replica hears a decision taken on the other, and a
+/// retry through the other replica is answered from the record.
+#[test]
+fn agents_propose_and_report_exactly_once_across_replicas() {
+    const AGENT: &str = "pg-agent-token";
+    let Some(cluster) = cluster_or_skip("gateway") else {
+        return;
+    };
+    let work = std::env::temp_dir().join(format!("tianshu-pg-gw-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).unwrap();
+    let users = work.join("users.toml");
+    std::fs::write(
+        &users,
+        format!(
+            "[[user]]\nname = \"li.wei\"\nrole = \"operator\"\ntoken_sha256 = \"{}\"\n\n\
+             [[user]]\nname = \"wang.fang\"\nrole = \"operator\"\ntoken_sha256 = \"{}\"\n\n\
+             [[user]]\nname = \"ctl\"\nrole = \"agent\"\ntoken_sha256 = \"{}\"\n\
+             agent_id = \"agent-ctl\"\nautonomy = \"L3\"\nkinds = [\"backbone.*\"]\ntargets = [\"link:*\"]\n",
+            token_digest(TOKEN_LI),
+            token_digest(TOKEN_WANG),
+            token_digest(AGENT),
+        ),
+    )
+    .unwrap();
+    let runtime = support::runtime();
+    runtime.block_on(async {
+        let db = cluster.url("postgres");
+        let (log_a, log_b) = (work.join("a.log"), work.join("b.log"));
+        let mut a = Serve::start(&db, &users, &log_a);
+        let mut b = Serve::start(&db, &users, &log_b);
+        a.wait_healthy(&log_a).await;
+        b.wait_healthy(&log_b).await;
+        let http = reqwest::Client::new();
+        let call = |method: reqwest::Method, url: String, body: Option<serde_json::Value>, token: &'static str| {
+            let http = http.clone();
+            async move {
+                let mut req = http.request(method, url).bearer_auth(token);
+                if let Some(b) = body {
+                    req = req.json(&b);
+                }
+                let r = req.send().await.unwrap();
+                let status = r.status().as_u16();
+                (status, r.json::<serde_json::Value>().await.unwrap_or_default())
+            }
+        };
+        let snapshot = a.api_li.snapshot().await.unwrap();
+        let link = snapshot.links[0].id.clone();
+        let proposal = |key: &str| {
+            serde_json::json!({"idempotency_key": key, "kind": "backbone.reroute",
+                "target": format!("link:{link}"), "summary_en": "shift", "rationale_en": "load",
+                "confidence": 0.7, "risk": "medium", "params": {"shift_pct": 10}})
+        };
+        let post = reqwest::Method::POST;
+        // The same key at the same moment on both replicas: one action.
+        let (x, y) = tokio::join!(
+            call(post.clone(), format!("{}/api/v1/actions", a.url), Some(proposal("pg-k1")), AGENT),
+            call(post.clone(), format!("{}/api/v1/actions", b.url), Some(proposal("pg-k1")), AGENT)
+        );
+        let mut statuses = [x.0, y.0];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 201], "{x:?} {y:?}");
+        assert_eq!(x.1["action"]["id"], y.1["action"]["id"]);
+        let action = x.1["action"].clone();
+        let id = action["id"].as_u64().unwrap();
+
+        // The agent waits on A; the operator decides on B.
+        let waiter = tokio::spawn(call(
+            reqwest::Method::GET,
+            format!("{}/api/v1/actions/{id}?wait=20&version=1", a.url),
+            None,
+            AGENT,
+        ));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let decided = call(
+            post.clone(),
+            format!("{}/api/v1/actions/{id}/decision", b.url),
+            Some(serde_json::json!({"decision": "approve", "reason": "ok", "expected_version": 1, "idempotency_key": "pg-d1"})),
+            TOKEN_WANG,
+        )
+        .await;
+        assert_eq!(decided.0, 200, "{decided:?}");
+        let (status, seen) = waiter.await.unwrap();
+        assert_eq!((status, seen["state"].as_str()), (200, Some("approved")), "{seen}");
+
+        // The outcome on B, its retry on A.
+        let report = serde_json::json!({"idempotency_key": "pg-o1", "status": "executed", "measured": {"shift_pct": 10}});
+        let first = call(post.clone(), format!("{}/api/v1/actions/{id}/outcome", b.url), Some(report.clone()), AGENT).await;
+        assert_eq!((first.0, first.1["action"]["state"].as_str()), (200, Some("executed")), "{first:?}");
+        let retry = call(post.clone(), format!("{}/api/v1/actions/{id}/outcome", a.url), Some(report), AGENT).await;
+        assert_eq!((retry.0, retry.1["replayed"].as_bool()), (200, Some(true)), "{retry:?}");
+        let other = call(post.clone(), format!("{}/api/v1/actions", a.url), Some({
+            let mut p = proposal("pg-k1");
+            p["params"]["shift_pct"] = 20.into();
+            p
+        }), AGENT).await;
+        assert_eq!((other.0, other.1["code"].as_str()), (422, Some("idempotency_key_reused")));
+
+        // One proposal and one outcome in the shared audit trail.
+        let audit = a.api_li.audit(None).await.unwrap();
+        let count = |event: &str| {
+            audit.items.iter().filter(|e| e.action_id == id && e.event == event).count()
+        };
+        assert_eq!((count("propose"), count("approve"), count("outcome_executed")), (1, 1, 1));
+        // Both replicas converge on the executed action.
+        eventually(Duration::from_secs(10), "replica A hears of the outcome", || async {
+            action_on(&a.api_li, id)
+                .await
+                .filter(|x| x.state == ActionState::Executed)
+        })
+        .await;
+    });
+}

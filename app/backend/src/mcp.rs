@@ -140,7 +140,7 @@ impl TianshuMcp {
         let who = principal(&ctx)?;
         gateway::note_agent_call(&self.app, &who, Protocol::Mcp);
         Ok(
-            match gateway::propose_as(&self.app, &who, &request, Protocol::Mcp) {
+            match gateway::propose_as(&self.app, &who, &request, Protocol::Mcp).await {
                 Ok((response, _)) => {
                     let mut out = action_with_next(&response.action);
                     out["replayed"] = response.replayed.into();
@@ -192,7 +192,7 @@ impl TianshuMcp {
             effects: args.effects,
         };
         Ok(
-            match gateway::report_as(&self.app, &who, args.action_id, &request) {
+            match gateway::report_as(&self.app, &who, args.action_id, &request).await {
                 Ok(response) => json_result(&action_with_next(&response.action)),
                 Err(e) => api_error(e),
             },

@@ -14,11 +14,13 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::broadcast;
 
 use super::{AppState, HttpError, authorize, now_ms};
+use crate::api::gateway_rules;
 use crate::api::{
     Action, ApiError, ConnectedAgent, EventKind, GatewayResponse, MAX_WAIT_S, OutcomeRequest,
     Principal, ProposalRequest, Protocol, WaitQuery,
 };
 use crate::gateway::GatewayFailure;
+use crate::pg::AgentWritten;
 
 impl From<GatewayFailure> for HttpError {
     fn from(e: GatewayFailure) -> Self {
@@ -61,19 +63,6 @@ impl From<GatewayFailure> for HttpError {
     }
 }
 
-/// Replicas on PostgreSQL do not take agents' requests yet: say so instead of half-doing it.
-fn refuse_on_replicas(state: &AppState) -> Result<(), HttpError> {
-    if state.shared.is_some() {
-        return Err(HttpError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "gateway_not_on_replicas",
-            "this backend runs as a replica on PostgreSQL, where the agent gateway is not \
-             available yet; point agents at a backend with its own SQLite store",
-        ));
-    }
-    Ok(())
-}
-
 /// Proposes an action (role `agent`). The backend's policy (autonomy × risk × mode) decides
 /// what it needs: one approval, four eyes, or — low risk at L4+ asking `act_now` — it is
 /// `approved` at once and vetoable until `veto_until`. Retrying with the same idempotency key
@@ -91,11 +80,10 @@ pub(super) async fn propose(
     body: Result<Json<ProposalRequest>, JsonRejection>,
 ) -> Result<Response, HttpError> {
     let who = authorize(&state, &headers)?;
-    refuse_on_replicas(&state)?;
     let Json(request) = body?;
     let now = now_ms();
     note_agent(&state, &who, Protocol::Rest, now);
-    let (response, created) = propose_as(&state, &who, &request, Protocol::Rest)?;
+    let (response, created) = propose_as(&state, &who, &request, Protocol::Rest).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -104,17 +92,20 @@ pub(super) async fn propose(
     Ok((status, Json(response)).into_response())
 }
 
-/// The one path of every proposal (REST, MCP): the world records it under its lock.
-pub fn propose_as(
+/// The one path of every proposal (REST, MCP): the world records it under its lock, or — on a
+/// replica — the shared store records it first and the world applies what was committed.
+pub async fn propose_as(
     state: &AppState,
     who: &Principal,
     request: &ProposalRequest,
     protocol: Protocol,
 ) -> Result<(GatewayResponse, bool), HttpError> {
-    refuse_on_replicas(state)?;
-    let result = state
-        .world()
-        .propose_from_agent(request, who, protocol, now_ms());
+    let result = match state.shared.clone() {
+        None => state
+            .world()
+            .propose_from_agent(request, who, protocol, now_ms()),
+        Some(shared) => propose_on_replica(state, &shared, who, request, protocol).await,
+    };
     match &result {
         Ok((_, true)) => state.metrics.record_agent_request("propose", "accepted"),
         Ok((_, false)) => state.metrics.record_agent_request("propose", "replayed"),
@@ -123,6 +114,119 @@ pub fn propose_as(
             .record_agent_request("propose", failure_label(e)),
     }
     Ok(result?)
+}
+
+/// A proposal on a replica: checked and drafted against this replica's world, recorded exactly
+/// once in PostgreSQL (no world lock held), then applied here; the other replicas apply it from
+/// the notification.
+async fn propose_on_replica(
+    state: &AppState,
+    shared: &crate::pg::Shared,
+    who: &Principal,
+    request: &ProposalRequest,
+    protocol: Protocol,
+) -> Result<(GatewayResponse, bool), GatewayFailure> {
+    let grant = gateway_rules::agent_of(who)?;
+    gateway_rules::check_key(&request.idempotency_key)?;
+    let body = serde_json::to_value(request).map_err(crate::store::StoreError::from)?;
+    let now = now_ms();
+    // A retry must be answered from the record even if the world changed since: check the
+    // record first by writing with a draft only when the request is valid now.
+    let draft = {
+        let world = state.world();
+        gateway_rules::validate(request, who)
+            .map_err(GatewayFailure::from)
+            .and_then(|()| {
+                world
+                    .resolve_target(&request.target)
+                    .map_err(GatewayFailure::from)
+            })
+            .map(|industrial| gateway_rules::draft(request, grant, protocol, industrial, now))
+    };
+    let draft = match draft {
+        Ok(d) => d,
+        // Invalid now: still a retry of a recorded proposal is answered from its record.
+        Err(e) => {
+            return match shared
+                .agent_lookup(&grant.agent_id, &request.idempotency_key, &body)
+                .await?
+            {
+                Some(written) => finish_on_replica(state, written, now, &request.idempotency_key)
+                    .map(|r| (r, false)),
+                None => Err(e),
+            };
+        }
+    };
+    let written = shared
+        .agent_write(
+            &grant.agent_id,
+            &request.idempotency_key,
+            &body,
+            crate::pg::AgentWrite::Propose(draft),
+            now,
+        )
+        .await?;
+    let created = matches!(written, AgentWritten::Applied(..));
+    if let AgentWritten::Replayed(action) = &written {
+        crate::pg::catch_up(shared, &state.world, action.id).await;
+    }
+    finish_on_replica(state, written, now, &request.idempotency_key).map(|r| (r, created))
+}
+
+async fn report_on_replica(
+    state: &AppState,
+    shared: &crate::pg::Shared,
+    who: &Principal,
+    id: u64,
+    request: &OutcomeRequest,
+) -> Result<GatewayResponse, GatewayFailure> {
+    let grant = gateway_rules::agent_of(who)?;
+    gateway_rules::check_key(&request.idempotency_key)?;
+    let body = serde_json::to_value(request).map_err(crate::store::StoreError::from)?;
+    let now = now_ms();
+    let written = shared
+        .agent_write(
+            &grant.agent_id,
+            &request.idempotency_key,
+            &body,
+            crate::pg::AgentWrite::Report {
+                action_id: id,
+                request,
+                who,
+            },
+            now,
+        )
+        .await?;
+    if let AgentWritten::Replayed(action) = &written {
+        crate::pg::catch_up(shared, &state.world, action.id).await;
+    }
+    finish_on_replica(state, written, now, &request.idempotency_key)
+}
+
+/// Applies what the shared store committed to this replica's world (once: the notification of
+/// the same change is then ignored) and answers.
+fn finish_on_replica(
+    state: &AppState,
+    written: AgentWritten,
+    now: i64,
+    key: &str,
+) -> Result<GatewayResponse, GatewayFailure> {
+    match written {
+        AgentWritten::Applied(action, audit) => {
+            state.world().apply_stored(action.clone(), audit, now);
+            Ok(GatewayResponse {
+                action,
+                replayed: false,
+            })
+        }
+        AgentWritten::Replayed(action) => Ok(GatewayResponse {
+            action,
+            replayed: true,
+        }),
+        AgentWritten::KeyReused => Err(GatewayFailure::KeyReused(key.to_owned())),
+        AgentWritten::NotFound(id) => Err(GatewayFailure::NotFound(id)),
+        AgentWritten::Refused(rule) => Err(rule.into()),
+    }
 }
 
 fn failure_label(e: &GatewayFailure) -> &'static str {
@@ -150,23 +254,24 @@ pub(super) async fn outcome(
     body: Result<Json<OutcomeRequest>, JsonRejection>,
 ) -> Result<Json<GatewayResponse>, HttpError> {
     let who = authorize(&state, &headers)?;
-    refuse_on_replicas(&state)?;
     let Path(id) = id?;
     let Json(request) = body?;
     let now = now_ms();
     note_agent(&state, &who, Protocol::Rest, now);
-    report_as(&state, &who, id, &request).map(Json)
+    report_as(&state, &who, id, &request).await.map(Json)
 }
 
 /// The one path of every outcome report (REST, MCP).
-pub fn report_as(
+pub async fn report_as(
     state: &AppState,
     who: &Principal,
     id: u64,
     request: &OutcomeRequest,
 ) -> Result<GatewayResponse, HttpError> {
-    refuse_on_replicas(state)?;
-    let result = state.world().report_outcome(id, request, who, now_ms());
+    let result = match state.shared.clone() {
+        None => state.world().report_outcome(id, request, who, now_ms()),
+        Some(shared) => report_on_replica(state, &shared, who, id, request).await,
+    };
     match &result {
         Ok(r) if r.replayed => state.metrics.record_agent_request("outcome", "replayed"),
         Ok(_) => state.metrics.record_agent_request("outcome", "accepted"),
@@ -214,6 +319,12 @@ pub async fn wait_for_action(
     wait_s: u64,
     version: Option<u64>,
 ) -> Result<Action, HttpError> {
+    if let Some(shared) = &state.shared
+        && state.world().action_version(id).is_none()
+    {
+        // Proposed through another replica a moment ago: read it rather than answer 404.
+        crate::pg::catch_up(shared, &state.world, id).await;
+    }
     let (current, mut live) = {
         let world = state.world();
         let current = world.action(id).filter(|a| visible(who, a));

@@ -40,7 +40,9 @@ impl GatewayAgents {
         theme: &Theme,
     ) -> Option<Command> {
         let now = state.now();
-        let due = self.asked_at.is_none_or(|at| now.duration_since(at) >= REFRESH);
+        let due = self
+            .asked_at
+            .is_none_or(|at| now.duration_since(at) >= REFRESH);
         let command = due.then(|| {
             self.asked_at = Some(now);
             Command::FetchGatewayAgents

@@ -67,6 +67,9 @@ const SWEEP_MARGIN: i64 = 200;
 /// Rows read per sweep query.
 const SWEEP_BATCH: i64 = 500;
 
+mod gateway;
+pub use gateway::{AgentWrite, AgentWritten};
+
 const SCHEMA: &str = "
 CREATE SEQUENCE IF NOT EXISTS tianshu_action_ids;
 CREATE SEQUENCE IF NOT EXISTS tianshu_changes;
@@ -83,6 +86,9 @@ CREATE TABLE IF NOT EXISTS tianshu_audit (
     id BIGSERIAL PRIMARY KEY, action_id BIGINT NOT NULL, version BIGINT NOT NULL,
     json TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tianshu_audit_action ON tianshu_audit (action_id, version);
+CREATE TABLE IF NOT EXISTS tianshu_agent_requests (
+    agent TEXT NOT NULL, idempotency_key TEXT NOT NULL, action_id BIGINT NOT NULL,
+    request TEXT NOT NULL, PRIMARY KEY (agent, idempotency_key));
 ";
 
 /// Whether `--db` names PostgreSQL rather than a SQLite file.
@@ -813,6 +819,23 @@ fn lock(world: &Mutex<World>) -> std::sync::MutexGuard<'_, World> {
 }
 
 /// Re-reads an announced action and applies it to the world unless it already has it.
+/// Brings one action of this replica's world up to the shared store's version (with the audit
+/// entries it lacks), as the notification of its change would: for a request that must see it
+/// now (a retry answered from the record, a long poll for an action another replica took).
+pub async fn catch_up(shared: &Shared, world: &Mutex<World>, action_id: u64) {
+    let Ok(id) = i64::try_from(action_id) else {
+        return;
+    };
+    let known = lock(world).action_version(action_id).unwrap_or(0);
+    match shared.fetch(id, known).await {
+        Ok(Some((action, audit))) if action.version > known => {
+            lock(world).apply_stored(action, audit, super::http::now_ms());
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!("cannot read action {action_id}: {e}"),
+    }
+}
+
 async fn apply_notice(shared: &Shared, world: &Mutex<World>, notice: Notice) {
     let Ok(id) = u64::try_from(notice.id) else {
         return;

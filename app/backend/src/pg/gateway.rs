@@ -1,0 +1,184 @@
+//! Agents' requests on the shared store: a proposal or an outcome report recorded exactly once
+//! across every replica, whichever one it reaches.
+//!
+//! One transaction per request: a transaction-level advisory lock on (agent, key) makes a retry
+//! that reaches another replica at the same moment wait for the first and answer from its record;
+//! then the record is looked up, the action written (a new id from the shared sequence, or the
+//! locked row moved on by the pure rules), its audit appended and the record inserted, with the
+//! notification that fans the change out to the other replicas.
+
+use crate::api::gateway_rules::{self, GatewayError};
+use crate::api::{Action, AuditEntry, OutcomeRequest, Principal, UnixMs, decisions};
+use crate::store::StoreError;
+
+use super::{Shared, pg, timed, write_change};
+
+/// What an agent's request asks of the shared store.
+pub enum AgentWrite<'a> {
+    /// A new action, drafted (and checked) by the caller: id 0.
+    Propose(Action),
+    /// An outcome report on an action.
+    Report {
+        action_id: u64,
+        request: &'a OutcomeRequest,
+        who: &'a Principal,
+    },
+}
+
+/// What became of it.
+pub enum AgentWritten {
+    /// Recorded now: the action as written and its audit entries (apply and publish them).
+    Applied(Action, Vec<AuditEntry>),
+    /// A retry: the action as it is now.
+    Replayed(Action),
+    /// The same key carried another request, or (for a report) another action.
+    KeyReused,
+    NotFound(u64),
+    Refused(GatewayError),
+}
+
+impl Shared {
+    /// A recorded request of this agent under this key, answered as a retry (or refused as a
+    /// reused key); `None` when nothing is recorded.
+    pub async fn agent_lookup(
+        &self,
+        agent: &str,
+        key: &str,
+        body: &serde_json::Value,
+    ) -> Result<Option<AgentWritten>, StoreError> {
+        timed(async {
+            let conn = self.pool.get().await?;
+            let row = conn
+                .query_opt(
+                    "SELECT r.request, a.json FROM tianshu_agent_requests r
+                     JOIN tianshu_actions a ON a.id = r.action_id
+                     WHERE r.agent = $1 AND r.idempotency_key = $2",
+                    &[&agent, &key],
+                )
+                .await
+                .map_err(pg)?;
+            conn.finish();
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            if serde_json::from_str::<serde_json::Value>(row.get::<_, &str>(0))? != *body {
+                return Ok(Some(AgentWritten::KeyReused));
+            }
+            Ok(Some(AgentWritten::Replayed(serde_json::from_str(
+                row.get::<_, &str>(1),
+            )?)))
+        })
+        .await
+    }
+
+    /// Records an agent's request exactly once per (agent, key) across replicas.
+    pub async fn agent_write(
+        &self,
+        agent: &str,
+        key: &str,
+        body: &serde_json::Value,
+        write: AgentWrite<'_>,
+        now: UnixMs,
+    ) -> Result<AgentWritten, StoreError> {
+        timed(async {
+            let mut conn = self.pool.get().await?;
+            let tx = conn.transaction().await.map_err(pg)?;
+            tx.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                &[&format!("{agent}\u{1f}{key}")],
+            )
+            .await
+            .map_err(pg)?;
+            let recorded = tx
+                .query_opt(
+                    "SELECT action_id, request FROM tianshu_agent_requests
+                     WHERE agent = $1 AND idempotency_key = $2",
+                    &[&agent, &key],
+                )
+                .await
+                .map_err(pg)?;
+            if let Some(row) = recorded {
+                let action_id: i64 = row.get(0);
+                let same_body =
+                    serde_json::from_str::<serde_json::Value>(row.get::<_, &str>(1))? == *body;
+                let same_action = match &write {
+                    AgentWrite::Report { action_id: id, .. } => i64::try_from(*id) == Ok(action_id),
+                    AgentWrite::Propose(_) => true,
+                };
+                if !(same_body && same_action) {
+                    return Ok(AgentWritten::KeyReused);
+                }
+                let row = tx
+                    .query_opt(
+                        "SELECT json FROM tianshu_actions WHERE id = $1",
+                        &[&action_id],
+                    )
+                    .await
+                    .map_err(pg)?;
+                let Some(row) = row else {
+                    return Ok(AgentWritten::NotFound(
+                        u64::try_from(action_id).unwrap_or(0),
+                    ));
+                };
+                return Ok(AgentWritten::Replayed(serde_json::from_str(
+                    row.get::<_, &str>(0),
+                )?));
+            }
+            let (action, audit) = match write {
+                AgentWrite::Propose(mut action) => {
+                    let id: i64 = tx
+                        .query_one("SELECT nextval('tianshu_action_ids')", &[])
+                        .await
+                        .map_err(pg)?
+                        .get(0);
+                    action.id = u64::try_from(id).map_err(|_| {
+                        StoreError::Postgres(format!("sequence tianshu_action_ids gave {id}"))
+                    })?;
+                    let audit =
+                        write_change(&tx, &action, decisions::proposed(&action, now), true).await?;
+                    (action, audit)
+                }
+                AgentWrite::Report {
+                    action_id,
+                    request,
+                    who,
+                } => {
+                    let id = i64::try_from(action_id).unwrap_or(i64::MAX);
+                    let Some(row) = tx
+                        .query_opt(
+                            "SELECT json FROM tianshu_actions WHERE id = $1 FOR UPDATE",
+                            &[&id],
+                        )
+                        .await
+                        .map_err(pg)?
+                    else {
+                        return Ok(AgentWritten::NotFound(action_id));
+                    };
+                    let action: Action = serde_json::from_str(row.get::<_, &str>(0))?;
+                    let (next, entry) = match gateway_rules::report(&action, request, who, now) {
+                        Ok(done) => done,
+                        Err(rule) => return Ok(AgentWritten::Refused(rule)),
+                    };
+                    let audit = write_change(&tx, &next, vec![entry], false).await?;
+                    (next, audit)
+                }
+            };
+            tx.execute(
+                "INSERT INTO tianshu_agent_requests (agent, idempotency_key, action_id, request)
+                 VALUES ($1, $2, $3, $4)",
+                &[
+                    &agent,
+                    &key,
+                    &i64::try_from(action.id).unwrap_or(i64::MAX),
+                    &serde_json::to_string(body)?,
+                ],
+            )
+            .await
+            .map_err(pg)?;
+            tx.commit().await.map_err(pg)?;
+            conn.finish();
+            Ok(AgentWritten::Applied(action, audit))
+        })
+        .await
+    }
+}
