@@ -18,9 +18,9 @@ mod text;
 mod timeline;
 
 pub use geo_layers::{
-    Attribution, ClusterHit, ClusterPoint, ClusteredPointsLayer, FlowStyle, GridImageLayer,
-    LinksLayer, MapLink, MapNode, MercatorTransform, NodeShape, NodesLayer, OutlineLayer,
-    PointClusters, ProjectedShapes, ScaleBar,
+    Attribution, ClusterColors, ClusterHit, ClusterPoint, ClusteredPointsLayer, FlowStyle,
+    GridImageLayer, LinksLayer, MapLink, MapNode, MercatorTransform, NodeShape, NodesLayer,
+    OutlineLayer, PointClusters, ProjectedShapes, ScaleBar,
 };
 pub use kpi::KpiTile;
 pub use legend::RampLegend;
@@ -30,6 +30,6 @@ pub use ramp::ColorRamp;
 pub use sparkline::Sparkline;
 pub use swatch_legend::SwatchLegend;
 pub use timeline::{
-    ACCESSIBLE_MARKER_LIMIT, Glyph, LaneTimeline, TimeWindow, TimelineMarker, TimelineOutput,
-    glyph_swatch, tick_step,
+    ACCESSIBLE_MARKER_LIMIT, Glyph, LaneTimeline, TimeWindow, TimelineColors, TimelineMarker,
+    TimelineOutput, glyph_swatch, tick_step,
 };

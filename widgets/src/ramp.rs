@@ -1,7 +1,7 @@
 //! Colour ramps: a sorted list of colour stops sampled by a number in `0..=1`.
 //!
-//! This module owns the interpolation maths and a couple of neutral default ramps; which ramp a
-//! view uses (utilization, latency, …) is a theme decision made by the caller.
+//! This module owns the interpolation maths only; every ramp's colours (utilization, latency, …)
+//! are the caller's theme decision.
 
 use egui::Color32;
 
@@ -13,13 +13,6 @@ use egui::Color32;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColorRamp {
     stops: Vec<(f32, Color32)>,
-}
-
-impl Default for ColorRamp {
-    /// A perceptually ordered dark-blue → green → yellow ramp (viridis, five stops).
-    fn default() -> Self {
-        Self::viridis()
-    }
 }
 
 impl ColorRamp {
@@ -54,26 +47,6 @@ impl ColorRamp {
                 .map(|(i, &color)| (i as f32 / last, color))
                 .collect(),
         )
-    }
-
-    /// The viridis colour map, five stops.
-    pub fn viridis() -> Self {
-        Self::evenly_spaced(&[
-            Color32::from_rgb(68, 1, 84),
-            Color32::from_rgb(59, 82, 139),
-            Color32::from_rgb(33, 145, 140),
-            Color32::from_rgb(94, 201, 98),
-            Color32::from_rgb(253, 231, 37),
-        ])
-    }
-
-    /// Green → amber → red, for "higher is worse" quantities.
-    pub fn traffic_light() -> Self {
-        Self::evenly_spaced(&[
-            Color32::from_rgb(46, 160, 67),
-            Color32::from_rgb(230, 175, 30),
-            Color32::from_rgb(215, 50, 50),
-        ])
     }
 
     /// The stops, sorted by position.
@@ -134,6 +107,8 @@ pub(crate) fn normalize(value: f32, min: f32, max: f32) -> f32 {
     (value - min) / span
 }
 
+// Mixes the caller's two colours; it chooses none of its own.
+#[allow(clippy::disallowed_methods)]
 fn lerp_color(a: Color32, b: Color32, t: f32) -> Color32 {
     let channel = |x: u8, y: u8| -> u8 {
         let v = f32::from(x) + (f32::from(y) - f32::from(x)) * t;
@@ -148,6 +123,7 @@ fn lerp_color(a: Color32, b: Color32, t: f32) -> Color32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // test colours
 mod tests {
     use super::*;
 
@@ -241,6 +217,5 @@ mod tests {
         assert_eq!(reversed.sample(0.0), Color32::WHITE);
         assert_eq!(reversed.sample(1.0), Color32::BLACK);
         assert_eq!(reversed.sample(0.5), Color32::RED);
-        assert_eq!(ColorRamp::default().stops().len(), 5);
     }
 }

@@ -136,12 +136,21 @@ pub struct LaneTimeline<'a> {
     marker_radius: f32,
     min_span: f64,
     max_span: f64,
-    text_color: Color32,
-    grid_color: Color32,
-    now_color: Color32,
+    colors: TimelineColors,
     highlight: Stroke,
     tick_label: Box<dyn Fn(f64) -> String + 'a>,
     name: String,
+}
+
+/// The timeline's own colours (the markers carry theirs): the caller's theme decides them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimelineColors {
+    /// Lane names and tick labels.
+    pub text: Color32,
+    /// Lane bands and tick lines.
+    pub grid: Color32,
+    /// The "now" line.
+    pub now: Color32,
 }
 
 impl<'a> LaneTimeline<'a> {
@@ -150,6 +159,7 @@ impl<'a> LaneTimeline<'a> {
         markers: &'a [TimelineMarker],
         window: &'a mut TimeWindow,
         now: f64,
+        colors: TimelineColors,
     ) -> Self {
         Self {
             lanes,
@@ -162,10 +172,8 @@ impl<'a> LaneTimeline<'a> {
             marker_radius: 5.0,
             min_span: 10.0,
             max_span: 7.0 * 86_400.0,
-            text_color: Color32::GRAY,
-            grid_color: Color32::DARK_GRAY,
-            now_color: Color32::LIGHT_GRAY,
-            highlight: Stroke::new(2.0, Color32::WHITE),
+            colors,
+            highlight: Stroke::new(2.0, colors.text),
             tick_label: Box::new(|t| format!("{t:.0}")),
             name: "Timeline".to_owned(),
         }
@@ -197,13 +205,6 @@ impl<'a> LaneTimeline<'a> {
     pub fn with_span_limits(mut self, min: f64, max: f64) -> Self {
         self.min_span = min.max(1e-3);
         self.max_span = max.max(self.min_span);
-        self
-    }
-
-    pub fn with_colors(mut self, text: Color32, grid: Color32, now: Color32) -> Self {
-        self.text_color = text;
-        self.grid_color = grid;
-        self.now_color = now;
         self
     }
 
@@ -271,14 +272,14 @@ impl<'a> LaneTimeline<'a> {
                 pos2(plot.right(), top + self.lane_height),
             );
             if i % 2 == 0 {
-                painter.rect_filled(lane, 0.0, self.grid_color.gamma_multiply(0.25));
+                painter.rect_filled(lane, 0.0, self.colors.grid.gamma_multiply(0.25));
             }
             painter.text(
                 pos2(rect.left() + 4.0, lane.center().y),
                 Align2::LEFT_CENTER,
                 truncate(name, self.label_width - 8.0, &small, ui),
                 small.clone(),
-                self.text_color,
+                self.colors.text,
             );
         }
 
@@ -289,14 +290,14 @@ impl<'a> LaneTimeline<'a> {
             let x = x_of(t);
             painter.line_segment(
                 [pos2(x, plot.top()), pos2(x, plot.bottom())],
-                Stroke::new(1.0, self.grid_color),
+                Stroke::new(1.0, self.colors.grid),
             );
             painter.text(
                 pos2(x, plot.bottom() + 2.0),
                 Align2::CENTER_TOP,
                 (self.tick_label)(t),
                 small.clone(),
-                self.text_color,
+                self.colors.text,
             );
             t += step;
         }
@@ -304,7 +305,7 @@ impl<'a> LaneTimeline<'a> {
             let x = x_of(now);
             painter.line_segment(
                 [pos2(x, plot.top()), pos2(x, plot.bottom())],
-                Stroke::new(1.5, self.now_color),
+                Stroke::new(1.5, self.colors.now),
             );
         }
 
@@ -447,7 +448,8 @@ pub fn glyph_swatch(ui: &mut Ui, glyph: Glyph, color: Color32, size: f32) -> Res
 fn truncate(text: &str, width: f32, font: &FontId, ui: &Ui) -> String {
     let fits = |s: &str| {
         ui.fonts_mut(|f| {
-            f.layout_no_wrap(s.to_owned(), font.clone(), Color32::WHITE)
+            // Measured only: the colour plays no part in the width.
+            f.layout_no_wrap(s.to_owned(), font.clone(), Color32::PLACEHOLDER)
                 .size()
                 .x
         }) <= width

@@ -3,6 +3,8 @@
 //! built once per data version however many frames are drawn; with it off, one CPU mesh. The
 //! pixels of both paths are compared in the app's `tests/gpu_layers.rs` (wgpu on lavapipe).
 
+#![allow(clippy::disallowed_methods)] // test colours
+
 use egui::epaint::Primitive;
 use egui::{Color32, Context, Pos2, RawInput, Rect, vec2};
 use tianshu_widgets::geo_layers::set_gpu_shapes;
@@ -41,8 +43,17 @@ fn frame(ctx: &Context, data: &mut PointClusters, zoom: f64, time: f64) -> (usiz
     };
     let mut output = ctx.run_ui(input, |ui| {
         ui.add(
-            Map::new(None, &mut memory, lat_lon(31.25, 121.5))
-                .with_plugin(ClusteredPointsLayer::new(data, &PALETTE)),
+            Map::new(None, &mut memory, lat_lon(31.25, 121.5)).with_plugin(
+                ClusteredPointsLayer::new(
+                    data,
+                    &PALETTE,
+                    tianshu_widgets::ClusterColors {
+                        text: PALETTE[0],
+                        cluster_fill: PALETTE[1],
+                        missing: PALETTE[2],
+                    },
+                ),
+            ),
         );
     });
     output.textures_delta.clear();

@@ -64,7 +64,7 @@ fn click(pos: Pos2, pressed: bool) -> Event {
 fn widgets_render_label_themselves_and_stay_idle() {
     let ctx = Context::default();
     ctx.enable_accesskit();
-    let ramp = ColorRamp::default();
+    let ramp = ColorRamp::evenly_spaced(&[Color32::BLUE, Color32::YELLOW]);
     let history = [3.0, 4.0, 3.5, f32::NAN, 5.0, 4.2];
     let mut show = |ui: &mut Ui| {
         ui.add(

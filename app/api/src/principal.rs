@@ -56,6 +56,18 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     true
 }
 
+impl Principal {
+    pub fn new(user: impl Into<String>, role: Role) -> Self {
+        Self {
+            user: user.into(),
+            role,
+            factory_ids: Vec::new(),
+            factory_groups: BTreeSet::new(),
+            agent: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::glob_match;
@@ -71,17 +83,5 @@ mod tests {
         assert!(!glob_match("ab*ba", "aba"));
         assert!(glob_match("exact", "exact"));
         assert!(!glob_match("exact", "exactly"));
-    }
-}
-
-impl Principal {
-    pub fn new(user: impl Into<String>, role: Role) -> Self {
-        Self {
-            user: user.into(),
-            role,
-            factory_ids: Vec::new(),
-            factory_groups: BTreeSet::new(),
-            agent: None,
-        }
     }
 }

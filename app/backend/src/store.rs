@@ -147,15 +147,7 @@ impl Store {
         entries: Vec<AuditEntry>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO actions (id, json) VALUES (?1, ?2)
-             ON CONFLICT(id) DO UPDATE SET json = excluded.json",
-            params![action.id as i64, serde_json::to_string(action)?],
-        )?;
-        let mut out = Vec::with_capacity(entries.len());
-        for entry in entries {
-            out.push(insert_audit(&tx, entry)?);
-        }
+        let out = write_change(&tx, action, entries)?;
         tx.commit()?;
         Ok(out)
     }
@@ -287,15 +279,7 @@ impl Store {
         entries: Vec<AuditEntry>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO actions (id, json) VALUES (?1, ?2)
-             ON CONFLICT(id) DO UPDATE SET json = excluded.json",
-            params![action.id as i64, serde_json::to_string(action)?],
-        )?;
-        let mut out = Vec::with_capacity(entries.len());
-        for entry in entries {
-            out.push(insert_audit(&tx, entry)?);
-        }
+        let out = write_change(&tx, action, entries)?;
         tx.execute(
             "INSERT INTO agent_requests (agent, idempotency_key, action_id, request) VALUES (?1, ?2, ?3, ?4)",
             params![agent, key, action.id as i64, serde_json::to_string(request)?],
@@ -303,6 +287,24 @@ impl Store {
         tx.commit()?;
         Ok(out)
     }
+}
+
+/// Upserts an action and appends its audit entries (ids assigned here), inside `tx`.
+fn write_change(
+    tx: &Connection,
+    action: &Action,
+    entries: Vec<AuditEntry>,
+) -> Result<Vec<AuditEntry>, StoreError> {
+    tx.execute(
+        "INSERT INTO actions (id, json) VALUES (?1, ?2)
+         ON CONFLICT(id) DO UPDATE SET json = excluded.json",
+        params![action.id as i64, serde_json::to_string(action)?],
+    )?;
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in entries {
+        out.push(insert_audit(tx, entry)?);
+    }
+    Ok(out)
 }
 
 /// Appends one audit row; the id comes from SQLite so it is unique and increasing.

@@ -525,25 +525,34 @@ pub struct ClusteredPointsLayer<'a> {
     cell_px: f32,
     points_from_zoom: f64,
     point_radius: f32,
-    text_color: Color32,
-    cluster_fill: Color32,
+    colors: ClusterColors,
     selected: Option<(u64, Stroke)>,
     hovered: Option<&'a mut Option<ClusterHit>>,
     clicked: Option<&'a mut Option<ClusterHit>>,
     name: String,
 }
 
+/// The colours of a clustered layer that are not a category's: the caller's theme decides them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClusterColors {
+    /// Cluster counts.
+    pub text: Color32,
+    /// Cluster discs, under the count.
+    pub cluster_fill: Color32,
+    /// A category the palette does not cover.
+    pub missing: Color32,
+}
+
 impl<'a> ClusteredPointsLayer<'a> {
-    /// `palette[c]` colours category `c` (missing entries are grey).
-    pub fn new(data: &'a mut PointClusters, palette: &'a [Color32]) -> Self {
+    /// `palette[c]` colours category `c` (`colors.missing` where the palette has no entry).
+    pub fn new(data: &'a mut PointClusters, palette: &'a [Color32], colors: ClusterColors) -> Self {
         Self {
             data,
             palette,
             cell_px: 60.0,
             points_from_zoom: 10.0,
             point_radius: 3.5,
-            text_color: Color32::WHITE,
-            cluster_fill: Color32::from_black_alpha(200),
+            colors,
             selected: None,
             hovered: None,
             clicked: None,
@@ -565,18 +574,6 @@ impl<'a> ClusteredPointsLayer<'a> {
 
     pub fn with_point_radius(mut self, radius: f32) -> Self {
         self.point_radius = radius.max(1.0);
-        self
-    }
-
-    /// Colour of cluster counts.
-    pub fn with_text_color(mut self, color: Color32) -> Self {
-        self.text_color = color;
-        self
-    }
-
-    /// Fill of cluster discs (under the count).
-    pub fn with_cluster_fill(mut self, color: Color32) -> Self {
-        self.cluster_fill = color;
         self
     }
 
@@ -603,11 +600,11 @@ impl<'a> ClusteredPointsLayer<'a> {
     }
 }
 
-fn colour_of(palette: &[Color32], category: u8) -> Color32 {
+fn colour_of(palette: &[Color32], category: u8, missing: Color32) -> Color32 {
     palette
         .get(usize::from(folded(category)))
         .copied()
-        .unwrap_or(Color32::GRAY)
+        .unwrap_or(missing)
 }
 
 /// Radius of a cluster disc of `count` points.
@@ -671,13 +668,13 @@ fn pick(drawn: &[(u32, Pos2, f32)], pointer: Pos2, slop: f32) -> Option<(u32, Po
 }
 
 /// The uniform palette of the GPU path: the categories' colours, then the cluster fill.
-fn gpu_palette(palette: &[Color32], cluster_fill: Color32) -> [Color32; PALETTE_SLOTS] {
+fn gpu_palette(palette: &[Color32], colors: ClusterColors) -> [Color32; PALETTE_SLOTS] {
     const _: () = assert!(RING_CATEGORIES == MAX_CATEGORIES);
-    let mut out = [Color32::GRAY; PALETTE_SLOTS];
+    let mut out = [colors.missing; PALETTE_SLOTS];
     for (k, slot) in out.iter_mut().enumerate().take(RING_CATEGORIES) {
-        *slot = colour_of(palette, k as u8);
+        *slot = colour_of(palette, k as u8, colors.missing);
     }
-    out[RING_CATEGORIES] = cluster_fill;
+    out[RING_CATEGORIES] = colors.cluster_fill;
     out
 }
 
@@ -713,7 +710,7 @@ impl Plugin for ClusteredPointsLayer<'_> {
                     discs,
                     transform,
                     rect: clip,
-                    palette: gpu_palette(palette, this.cluster_fill),
+                    palette: gpu_palette(palette, this.colors),
                     feather: 1.0 / ui.ctx().pixels_per_point(),
                 }
                 .into_shape(),
@@ -737,7 +734,8 @@ impl Plugin for ClusteredPointsLayer<'_> {
                 let p = transform.apply(data.norm[i as usize]);
                 if cull.contains(p) {
                     if !gpu {
-                        let color = colour_of(palette, data.categories[i as usize]);
+                        let color =
+                            colour_of(palette, data.categories[i as usize], this.colors.missing);
                         add_disc(mesh, p, point_radius, color, POINT_SEGMENTS);
                     }
                     drawn.push((i, p, point_radius));
@@ -755,7 +753,7 @@ impl Plugin for ClusteredPointsLayer<'_> {
                 }
                 if c.count == 1 {
                     if !gpu {
-                        let color = colour_of(palette, lone_category(c));
+                        let color = colour_of(palette, lone_category(c), this.colors.missing);
                         add_disc(mesh, p, point_radius, color, POINT_SEGMENTS);
                     }
                     drawn.push((ci as u32, p, point_radius));
@@ -763,7 +761,7 @@ impl Plugin for ClusteredPointsLayer<'_> {
                 }
                 let r = cluster_radius(c.count);
                 if !gpu {
-                    add_disc(mesh, p, r, this.cluster_fill, CLUSTER_SEGMENTS);
+                    add_disc(mesh, p, r, this.colors.cluster_fill, CLUSTER_SEGMENTS);
                     let ring = ring_width(r);
                     let mut start = 0.0f32;
                     for (cat, m) in c.mix.iter().enumerate() {
@@ -771,7 +769,7 @@ impl Plugin for ClusteredPointsLayer<'_> {
                             continue;
                         }
                         let end = start + *m as f32 / c.count as f32;
-                        let color = colour_of(palette, cat as u8);
+                        let color = colour_of(palette, cat as u8, this.colors.missing);
                         add_ring_sector(mesh, p, r - ring, r, (start, end), color);
                         start = end;
                     }
@@ -793,7 +791,7 @@ impl Plugin for ClusteredPointsLayer<'_> {
                 egui::Align2::CENTER_CENTER,
                 compact_count(*count),
                 small.clone(),
-                this.text_color,
+                this.colors.text,
             );
         }
 
@@ -1015,9 +1013,14 @@ mod tests {
         // Categories past the palette's end fold into the last, on both paths.
         assert_eq!(folded(200), 7);
         let palette = [Color32::RED; 8];
-        assert_eq!(colour_of(&palette, 200), Color32::RED);
-        assert_eq!(colour_of(&palette[..2], 5), Color32::GRAY);
-        let gpu = gpu_palette(&palette[..2], Color32::BLUE);
+        assert_eq!(colour_of(&palette, 200, Color32::GRAY), Color32::RED);
+        assert_eq!(colour_of(&palette[..2], 5, Color32::GRAY), Color32::GRAY);
+        let colors = ClusterColors {
+            text: Color32::WHITE,
+            cluster_fill: Color32::BLUE,
+            missing: Color32::GRAY,
+        };
+        let gpu = gpu_palette(&palette[..2], colors);
         assert_eq!(gpu[1], Color32::RED);
         assert_eq!(gpu[2], Color32::GRAY);
         assert_eq!(gpu[RING_CATEGORIES], Color32::BLUE);

@@ -365,6 +365,7 @@ impl egui_wgpu::CallbackTrait for DiscsCallback {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // test colours
 mod tests {
     use super::*;
 

@@ -17,8 +17,9 @@ mod shapes;
 mod wgpu_util;
 
 pub use clusters::{
-    ClusterHit, ClusterPoint, ClusteredPointsLayer, MAX_CATEGORIES, PointCluster, PointClusters,
-    cell_at_level, cluster_grid, cluster_radius, compact_count, denormalized, merge_overlapping,
+    ClusterColors, ClusterHit, ClusterPoint, ClusteredPointsLayer, MAX_CATEGORIES, PointCluster,
+    PointClusters, cell_at_level, cluster_grid, cluster_radius, compact_count, denormalized,
+    merge_overlapping,
 };
 pub use discs_gpu::gpu_disc_uploads;
 pub use earcut::ear_clip;

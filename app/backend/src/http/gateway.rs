@@ -162,7 +162,7 @@ async fn propose_on_replica(
             &grant.agent_id,
             &request.idempotency_key,
             &body,
-            crate::pg::AgentWrite::Propose(draft),
+            crate::pg::AgentWrite::Propose(Box::new(draft)),
             now,
         )
         .await?;

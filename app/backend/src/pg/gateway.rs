@@ -11,12 +11,12 @@ use crate::api::gateway_rules::{self, GatewayError};
 use crate::api::{Action, AuditEntry, OutcomeRequest, Principal, UnixMs, decisions};
 use crate::store::StoreError;
 
-use super::{Shared, pg, timed, write_change};
+use super::{Shared, lock_action, next_action_id, pg, timed, write_change};
 
 /// What an agent's request asks of the shared store.
 pub enum AgentWrite<'a> {
     /// A new action, drafted (and checked) by the caller: id 0.
-    Propose(Action),
+    Propose(Box<Action>),
     /// An outcome report on an action.
     Report {
         action_id: u64,
@@ -125,15 +125,9 @@ impl Shared {
                 )?));
             }
             let (action, audit) = match write {
-                AgentWrite::Propose(mut action) => {
-                    let id: i64 = tx
-                        .query_one("SELECT nextval('tianshu_action_ids')", &[])
-                        .await
-                        .map_err(pg)?
-                        .get(0);
-                    action.id = u64::try_from(id).map_err(|_| {
-                        StoreError::Postgres(format!("sequence tianshu_action_ids gave {id}"))
-                    })?;
+                AgentWrite::Propose(action) => {
+                    let mut action = *action;
+                    action.id = next_action_id(&tx).await?;
                     let audit =
                         write_change(&tx, &action, decisions::proposed(&action, now), true).await?;
                     (action, audit)
@@ -143,18 +137,9 @@ impl Shared {
                     request,
                     who,
                 } => {
-                    let id = i64::try_from(action_id).unwrap_or(i64::MAX);
-                    let Some(row) = tx
-                        .query_opt(
-                            "SELECT json FROM tianshu_actions WHERE id = $1 FOR UPDATE",
-                            &[&id],
-                        )
-                        .await
-                        .map_err(pg)?
-                    else {
+                    let Some(action) = lock_action(&tx, action_id).await? else {
                         return Ok(AgentWritten::NotFound(action_id));
                     };
-                    let action: Action = serde_json::from_str(row.get::<_, &str>(0))?;
                     let (next, entry) = match gateway_rules::report(&action, request, who, now) {
                         Ok(done) => done,
                         Err(rule) => return Ok(AgentWritten::Refused(rule)),

@@ -568,14 +568,7 @@ impl Shared {
         timed(async {
             let mut conn = self.pool.get().await?;
             let tx = conn.transaction().await.map_err(pg)?;
-            let id: i64 = tx
-                .query_one("SELECT nextval('tianshu_action_ids')", &[])
-                .await
-                .map_err(pg)?
-                .get(0);
-            action.id = u64::try_from(id).map_err(|_| {
-                StoreError::Postgres(format!("sequence tianshu_action_ids gave {id}"))
-            })?;
+            action.id = next_action_id(&tx).await?;
             let audit = write_change(&tx, &action, decisions::proposed(&action, now), true).await?;
             tx.commit().await.map_err(pg)?;
             conn.finish();
@@ -594,18 +587,9 @@ impl Shared {
         timed(async {
             let mut conn = self.pool.get().await?;
             let tx = conn.transaction().await.map_err(pg)?;
-            let id = i64::try_from(action_id).unwrap_or(i64::MAX);
-            let Some(row) = tx
-                .query_opt(
-                    "SELECT json FROM tianshu_actions WHERE id = $1 FOR UPDATE",
-                    &[&id],
-                )
-                .await
-                .map_err(pg)?
-            else {
+            let Some(action) = lock_action(&tx, action_id).await? else {
                 return Ok(None);
             };
-            let action: Action = serde_json::from_str(row.get::<_, &str>(0))?;
             let Some(outcome) = decisions::close_on_timeout(&action, now) else {
                 return Ok(None);
             };
@@ -739,6 +723,33 @@ fn audit_row(row: &tokio_postgres::Row) -> Result<AuditEntry, StoreError> {
     let mut entry: AuditEntry = serde_json::from_str(row.get::<_, &str>(1))?;
     entry.id = u64::try_from(row.get::<_, i64>(0)).unwrap_or(0);
     Ok(entry)
+}
+
+/// The action's row, locked for this transaction (`None`: no such action).
+async fn lock_action(tx: &Transaction<'_>, action_id: u64) -> Result<Option<Action>, StoreError> {
+    let id = i64::try_from(action_id).unwrap_or(i64::MAX);
+    let row = tx
+        .query_opt(
+            "SELECT json FROM tianshu_actions WHERE id = $1 FOR UPDATE",
+            &[&id],
+        )
+        .await
+        .map_err(pg)?;
+    Ok(match row {
+        Some(row) => Some(serde_json::from_str(row.get::<_, &str>(0))?),
+        None => None,
+    })
+}
+
+/// A new action id from the shared sequence.
+async fn next_action_id(tx: &Transaction<'_>) -> Result<u64, StoreError> {
+    let id: i64 = tx
+        .query_one("SELECT nextval('tianshu_action_ids')", &[])
+        .await
+        .map_err(pg)?
+        .get(0);
+    u64::try_from(id)
+        .map_err(|_| StoreError::Postgres(format!("sequence tianshu_action_ids gave {id}")))
 }
 
 /// Writes an action (insert or update), appends its audit entries (ids assigned here) and

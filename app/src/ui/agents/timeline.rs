@@ -160,13 +160,17 @@ impl ActivityTimeline {
         if lanes.is_empty() {
             return None;
         }
-        let out = LaneTimeline::new(lanes, markers, &mut self.window, now_s)
+        let colors = tianshu_widgets::TimelineColors {
+            text: theme.text_dim,
+            grid: theme.panel_alt,
+            now: theme.accent,
+        };
+        let out = LaneTimeline::new(lanes, markers, &mut self.window, now_s, colors)
             .with_selected(selected, egui::Stroke::new(2.0, theme.text))
             .with_lane_height(16.0)
             .with_label_width(170.0)
             .with_marker_radius(4.5)
             .with_span_limits(MIN_SPAN_S, MAX_SPAN_S)
-            .with_colors(theme.text_dim, theme.panel_alt, theme.accent)
             .with_tick_label(|t| format::time_of_day((t * 1000.0) as i64))
             .with_name(i18n.tr("agents-timeline"))
             .show(ui);

@@ -107,16 +107,22 @@ impl FactoryMap {
                         egui::Stroke::new(1.0, theme.map_border),
                     ))
                     .with_plugin(
-                        ClusteredPointsLayer::new(&mut self.clusters, &theme.stages)
-                            .with_text_color(theme.text)
-                            .with_cluster_fill(theme.panel.gamma_multiply(0.85))
-                            .with_selected(
-                                selected.map(u64::from),
-                                egui::Stroke::new(2.0, theme.accent),
-                            )
-                            .hovered_into(&mut self.hovered)
-                            .clicked_into(&mut clicked)
-                            .with_name(i18n.tr("factories-map")),
+                        ClusteredPointsLayer::new(
+                            &mut self.clusters,
+                            &theme.stages,
+                            tianshu_widgets::ClusterColors {
+                                text: theme.text,
+                                cluster_fill: theme.panel.gamma_multiply(0.85),
+                                missing: theme.text_dim,
+                            },
+                        )
+                        .with_selected(
+                            selected.map(u64::from),
+                            egui::Stroke::new(2.0, theme.accent),
+                        )
+                        .hovered_into(&mut self.hovered)
+                        .clicked_into(&mut clicked)
+                        .with_name(i18n.tr("factories-map")),
                     )
                     .with_plugin(
                         Attribution::new(i18n.tr("map-attribution"))
