@@ -12,6 +12,7 @@ mod factories;
 pub mod fonts;
 mod format;
 mod latency;
+mod map;
 mod overview;
 mod plant;
 mod progress;

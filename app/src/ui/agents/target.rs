@@ -4,13 +4,12 @@
 //!
 //! Reads `State`; emits nothing. The basemap is the shared one (`Basemap::shared`).
 
+use crate::ui::map::camera;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use egui::{RichText, Stroke};
-use tianshu_widgets::{
-    LinksLayer, MapLink, MapNode, NodeShape, NodesLayer, OutlineLayer, geo_layers::normalized,
-};
+use tianshu_widgets::{LinksLayer, MapLink, MapNode, NodeShape, NodesLayer, OutlineLayer};
 use walkers::{Map, MapMemory, Position, lat_lon};
 
 use crate::api::{Action, FactoryPoints, Industry, industry_code};
@@ -216,18 +215,13 @@ fn centroid(points: &[Position]) -> Option<Position> {
     Some(lat_lon(lat / n, lon / n))
 }
 
-/// Zoom at which the box from `sw` to `ne` fills `size` (less a margin), 256 px tiles.
-fn zoom_to_bounds(size: egui::Vec2, sw: Position, ne: Position) -> f64 {
-    let a = normalized(sw);
-    let b = normalized(ne);
-    let w = (a[0] - b[0]).abs().max(1e-6);
-    let h = (a[1] - b[1]).abs().max(1e-6);
-    let usable = (size - egui::vec2(80.0, 80.0)).max(egui::vec2(60.0, 60.0));
-    let zoom_x = (f64::from(usable.x) / (w * 256.0)).log2();
-    let zoom_y = (f64::from(usable.y) / (h * 256.0)).log2();
-    // A single site still shows its province and neighbours.
-    zoom_x.min(zoom_y).clamp(3.0, 5.5)
-}
+/// The little map's fit: a single site still shows its province and neighbours.
+const TARGET_FIT: camera::Fit = camera::Fit {
+    margin: egui::vec2(80.0, 80.0),
+    min_area: egui::vec2(60.0, 60.0),
+    min_zoom: 3.0,
+    max_zoom: 5.5,
+};
 
 /// The little map of the selected action's target.
 #[derive(Default)]
@@ -308,7 +302,9 @@ impl TargetMap {
             let center = lat_lon((sw.y() + ne.y()) / 2.0, (sw.x() + ne.x()) / 2.0);
             self.memory = MapMemory::default();
             self.memory.center_at(center);
-            let _ = self.memory.set_zoom(zoom_to_bounds(size, sw, ne));
+            let _ = self
+                .memory
+                .set_zoom(camera::zoom_to_bounds(size, sw, ne, TARGET_FIT));
             self.fitted = Some(key);
         }
         // Context: every backbone link and cluster, dim; the target on top, in the accent colour.

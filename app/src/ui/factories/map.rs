@@ -19,12 +19,6 @@ const HOME_SPAN_LON: f64 = 50.0;
 /// Zoom a map moves to when a plant is picked in the table.
 const FOCUS_ZOOM: f64 = 10.5;
 
-/// Zoom at which `span_lon` degrees fill `width_px` in Web Mercator (256 px tiles).
-fn zoom_to_fit(width_px: f32, span_lon: f64) -> f64 {
-    let world_px = f64::from(width_px.max(64.0)) * 360.0 / span_lon;
-    (world_px / 256.0).log2().clamp(2.0, 18.0)
-}
-
 #[derive(Default)]
 pub struct FactoryMap {
     basemap: Option<std::sync::Arc<Basemap>>,
@@ -66,7 +60,9 @@ impl FactoryMap {
             .is_none_or(|w| (w - width).abs() > 1.0 && self.memory.detached().is_none())
         {
             self.memory = MapMemory::default();
-            let _ = self.memory.set_zoom(zoom_to_fit(width, HOME_SPAN_LON));
+            let _ = self
+                .memory
+                .set_zoom(crate::ui::overview::zoom_to_fit(width, HOME_SPAN_LON));
             self.fitted_width = Some(width);
         }
         self.clusters.set_points(

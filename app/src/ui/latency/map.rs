@@ -54,10 +54,9 @@ pub struct MapOutput {
     pub select: Option<Option<String>>,
 }
 
-/// Zoom at which `span_deg` degrees of longitude fill `px` pixels (256 px tiles).
+/// Zoom at which `span_deg` degrees of longitude fill `px` pixels (metro grids up to zoom 16).
 fn zoom_for(px: f32, span_deg: f64) -> f64 {
-    let world_px = f64::from(px.max(64.0)) * 360.0 / span_deg.max(1e-6);
-    (world_px / 256.0).log2().clamp(2.0, 16.0)
+    crate::ui::map::camera::zoom_to_span(px, span_deg, 2.0, 16.0)
 }
 
 impl LatencyMap {

@@ -12,6 +12,7 @@ mod panel;
 mod search;
 mod timeline;
 
+use crate::ui::map::camera;
 use egui::{Color32, RichText, Stroke};
 use tianshu_widgets::geo_layers::normalized;
 use tianshu_widgets::{
@@ -129,23 +130,18 @@ impl Default for OverviewView {
     }
 }
 
-/// Zoom at which `span_lon` degrees fill `width_px` in Web Mercator (256 px tiles).
+/// Zoom at which `span_lon` degrees fill `width_px` (the national views' home).
 pub fn zoom_to_fit(width_px: f32, span_lon: f64) -> f64 {
-    let world_px = f64::from(width_px.max(64.0)) * 360.0 / span_lon;
-    (world_px / 256.0).log2().clamp(2.0, 18.0)
+    camera::zoom_to_span(width_px, span_lon, 2.0, 18.0)
 }
 
-/// Zoom at which the box from `min` to `max` fills `size` (less a margin).
-fn zoom_to_bounds(size: egui::Vec2, min: GeoPoint, max: GeoPoint) -> f64 {
-    let a = normalized(lat_lon(min.lat, min.lon));
-    let b = normalized(lat_lon(max.lat, max.lon));
-    let w = (a[0] - b[0]).abs().max(1e-6);
-    let h = (a[1] - b[1]).abs().max(1e-6);
-    let usable = (size - egui::vec2(160.0, 160.0)).max(egui::vec2(100.0, 100.0));
-    let zoom_x = (f64::from(usable.x) / (w * 256.0)).log2();
-    let zoom_y = (f64::from(usable.y) / (h * 256.0)).log2();
-    zoom_x.min(zoom_y).clamp(3.0, 9.0)
-}
+/// A hub and its surroundings: a wide margin, from province to national scale.
+const HUB_FIT: camera::Fit = camera::Fit {
+    margin: egui::vec2(160.0, 160.0),
+    min_area: egui::vec2(100.0, 100.0),
+    min_zoom: 3.0,
+    max_zoom: 9.0,
+};
 
 /// Great-circle distance, km.
 pub fn distance_km(a: GeoPoint, b: GeoPoint) -> f64 {
@@ -390,7 +386,12 @@ impl OverviewView {
                 Target::Point(p, zoom) => (lat_lon(p.lat, p.lon), zoom),
                 Target::Bounds { min, max } => (
                     lat_lon((min.lat + max.lat) / 2.0, (min.lon + max.lon) / 2.0),
-                    zoom_to_bounds(size, min, max),
+                    camera::zoom_to_bounds(
+                        size,
+                        lat_lon(min.lat, min.lon),
+                        lat_lon(max.lat, max.lon),
+                        HUB_FIT,
+                    ),
                 ),
             };
             let from = (self.memory.detached().unwrap_or(home), self.memory.zoom());
