@@ -1,4 +1,5 @@
-//! What every map view shares: the camera (fitting a span or a box into the map's pixels).
-//! Views decide *what* to fit; this module knows how, once.
+//! What every map view shares: the camera (fitting a span or a box into the map's pixels) and
+//! its flights. Views decide *where* to go; this module knows how, once.
 
 pub mod camera;
+pub mod flight;

@@ -8,23 +8,22 @@
 //! to a hub, cluster, metro, city or plant. Views never fetch: they return `Command`s.
 
 mod legend;
+mod overlays;
 mod panel;
+mod scene;
 mod search;
 mod timeline;
 
 use crate::ui::map::camera;
-use egui::{Color32, RichText, Stroke};
-use tianshu_widgets::geo_layers::normalized;
-use tianshu_widgets::{
-    Attribution, FlowStyle, LinksLayer, MapLink, MapNode, NodeShape, NodesLayer, OutlineLayer,
-};
-use walkers::{Map, MapMemory, Position, lat_lon};
+use crate::ui::map::flight::Flight;
+use egui::{RichText, Stroke};
+use tianshu_widgets::{Attribution, FlowStyle, LinksLayer, NodesLayer, OutlineLayer};
+use walkers::{Map, MapMemory, lat_lon};
 
-use self::legend::{cluster_radius, legend_ui, link_width};
+use self::scene::{Loads, hub_label};
 use self::search::{Hit, HitKind};
 use self::timeline::Replay;
 use super::basemap::Basemap;
-use super::format;
 use super::theme::Theme;
 use crate::api::GeoPoint;
 use crate::client::Command;
@@ -72,13 +71,6 @@ enum Target {
     Home,
     Point(GeoPoint, f64),
     Bounds { min: GeoPoint, max: GeoPoint },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Flight {
-    from: (Position, f64),
-    to: (Position, f64),
-    start: f64,
 }
 
 pub struct OverviewView {
@@ -181,63 +173,6 @@ pub fn served_metros(world: &World, hub: usize) -> Vec<usize> {
 }
 
 /// A short name for a hub's label (the full name is in the panel).
-fn hub_label(world: &World, h: usize, i18n: &I18n) -> String {
-    let Some(hub) = world.hubs.get(h) else {
-        return String::new();
-    };
-    let short = match hub.id.as_str() {
-        "gba" => "Greater Bay Area",
-        "chengyu" => "Chengdu–Chongqing",
-        "jjj" => "Beijing–Tianjin–Hebei",
-        "yrd" => "Yangtze River Delta",
-        _ => &hub.name_en,
-    };
-    i18n.pick(short, &hub.name_zh).to_owned()
-}
-
-/// Utilization per cluster and per link direction, live or from the replayed frame.
-struct Loads {
-    cluster: Vec<f64>,
-    forward: Vec<f64>,
-    reverse: Vec<f64>,
-}
-
-impl Loads {
-    fn new(world: &World, replay: Replay, state: &State) -> Self {
-        let mut loads = Loads {
-            cluster: world.clusters.iter().map(|c| c.utilization).collect(),
-            forward: world.links.iter().map(|l| l.utilization_forward).collect(),
-            reverse: world.links.iter().map(|l| l.utilization_reverse).collect(),
-        };
-        if let Some(frame) = replay.frame(state) {
-            for c in &frame.clusters {
-                if let Some(u) = loads.cluster.get_mut(c.index as usize) {
-                    *u = c.utilization;
-                }
-            }
-            for l in &frame.links {
-                let i = l.index as usize;
-                if let (Some(f), Some(r)) = (loads.forward.get_mut(i), loads.reverse.get_mut(i)) {
-                    *f = l.utilization_forward;
-                    *r = l.utilization_reverse;
-                }
-            }
-        }
-        loads
-    }
-
-    /// Compute-weighted utilization of a hub's members.
-    fn hub(&self, world: &World, members: &[usize]) -> f64 {
-        let (mut busy, mut total) = (0.0, 0.0);
-        for &i in members {
-            let eflops = world.clusters[i].compute_eflops;
-            busy += eflops * self.cluster.get(i).copied().unwrap_or(0.0);
-            total += eflops;
-        }
-        busy / f64::max(total, f64::EPSILON)
-    }
-}
-
 impl OverviewView {
     /// Draws the operator's XYZ tiles under the layers (land fills are then left out).
     pub fn set_tiles(&mut self, config: super::tiles::TileConfig) {
@@ -394,178 +329,26 @@ impl OverviewView {
                     ),
                 ),
             };
-            let from = (self.memory.detached().unwrap_or(home), self.memory.zoom());
-            self.flight = Some(Flight {
-                from,
-                to,
-                start: now,
-            });
+            self.flight = Some(Flight::new(&self.memory, home, to, now, FLIGHT_S));
         }
         if let Some(flight) = self.flight {
-            let t = ((now - flight.start) / FLIGHT_S).clamp(0.0, 1.0);
-            let s = t * t * (3.0 - 2.0 * t);
-            let lerp = |a: f64, b: f64| a + (b - a) * s;
-            self.memory.center_at(lat_lon(
-                lerp(flight.from.0.y(), flight.to.0.y()),
-                lerp(flight.from.0.x(), flight.to.0.x()),
-            ));
-            let _ = self.memory.set_zoom(lerp(flight.from.1, flight.to.1));
-            if t >= 1.0 {
-                self.flight = None;
-            } else {
+            if flight.step(&mut self.memory, now) {
                 ui.ctx().request_repaint();
+            } else {
+                self.flight = None;
             }
         }
 
         let loads = Loads::new(world, self.replay, state);
-        let focus_hub = self.focus.and_then(|h| world.hubs.get(h));
-        let in_focus = |hub_id: &str| focus_hub.is_none_or(|f| f.id == hub_id);
-        let dim = |keep: bool, c: Color32| if keep { c } else { c.gamma_multiply(0.3) };
-        let scale = 256.0 * 2f64.powf(self.memory.zoom());
-
-        let mut nodes: Vec<MapNode> = Vec::new();
-        let mut shapes: Vec<NodeShape> = Vec::new();
-        for (h, hub) in world.hubs.iter().enumerate() {
-            let members = panel::members_of(world, hub);
-            let points: Vec<GeoPoint> = members
-                .iter()
-                .map(|i| world.clusters[*i].location)
-                .collect();
-            let Some(center) = search::centroid(&points) else {
-                continue;
-            };
-            let c = normalized(lat_lon(center.lat, center.lon));
-            let spread = members
-                .iter()
-                .map(|i| {
-                    let cl = &world.clusters[*i];
-                    let p = normalized(lat_lon(cl.location.lat, cl.location.lon));
-                    ((p[0] - c[0]).hypot(p[1] - c[1]) * scale) as f32
-                        + cluster_radius(cl.compute_eflops)
-                })
-                .fold(0.0_f32, f32::max);
-            let util = loads.hub(world, &members);
-            nodes.push(MapNode {
-                position: lat_lon(center.lat, center.lon),
-                radius: spread + 5.0,
-                color: dim(in_focus(&hub.id), theme.utilization_colour(util)),
-                label: Some(hub_label(world, h, i18n)),
-                id: HUB_ID + h as u64,
-            });
-            shapes.push(NodeShape::Ring);
-        }
-        for (i, c) in world.clusters.iter().enumerate() {
-            let util = loads.cluster.get(i).copied().unwrap_or(c.utilization);
-            nodes.push(MapNode {
-                position: lat_lon(c.location.lat, c.location.lon),
-                radius: cluster_radius(c.compute_eflops),
-                color: dim(in_focus(&c.hub_id), theme.utilization_colour(util)),
-                label: Some(format!(
-                    "{} · {} %",
-                    i18n.pick(&c.name_en, &c.name_zh),
-                    format::percent(util)
-                )),
-                id: i as u64,
-            });
-            shapes.push(NodeShape::Disc);
-        }
-        let mut metros: Vec<usize> = self
-            .focus
-            .map(|h| served_metros(world, h))
-            .unwrap_or_default();
-        if let Some(Selection::Metro(m)) = &self.selection
-            && !metros.contains(m)
-        {
-            metros.push(*m);
-        }
-        for m in metros {
-            let Some(metro) = world.metros.get(m) else {
-                continue;
-            };
-            nodes.push(MapNode {
-                position: lat_lon(metro.center.lat, metro.center.lon),
-                radius: 5.0,
-                color: theme.node,
-                label: Some(i18n.pick(&metro.name_en, &metro.name_zh).to_owned()),
-                id: METRO_ID + m as u64,
-            });
-            shapes.push(NodeShape::Diamond);
-        }
-        if let Some(Selection::Place { name, position }) = &self.selection {
-            nodes.push(MapNode {
-                position: lat_lon(position.lat, position.lon),
-                radius: 6.0,
-                color: theme.accent,
-                label: Some(name.clone()),
-                id: PLACE_ID,
-            });
-            shapes.push(NodeShape::Diamond);
-        }
-        let highlight_node = match &self.selection {
-            Some(Selection::Hub(h)) => Some(HUB_ID + *h as u64),
-            Some(Selection::Cluster(i)) => Some(*i as u64),
-            Some(Selection::Metro(m)) => Some(METRO_ID + *m as u64),
-            Some(Selection::Place { .. }) => Some(PLACE_ID),
-            _ => None,
-        };
-
-        let cluster_of = |id: &str| world.clusters.iter().find(|c| c.id == id);
-        let mut links: Vec<MapLink> = Vec::with_capacity(2 * world.links.len());
-        for (i, l) in world.links.iter().enumerate() {
-            let (Some(a), Some(b)) = (cluster_of(&l.from_cluster), cluster_of(&l.to_cluster))
-            else {
-                continue;
-            };
-            let keep = in_focus(&a.hub_id) || in_focus(&b.hub_id);
-            let (pa, pb) = (
-                lat_lon(a.location.lat, a.location.lon),
-                lat_lon(b.location.lat, b.location.lon),
-            );
-            let directions = [
-                (
-                    pa,
-                    pb,
-                    loads.forward.get(i),
-                    &a.name_en,
-                    &a.name_zh,
-                    &b.name_en,
-                    &b.name_zh,
-                ),
-                (
-                    pb,
-                    pa,
-                    loads.reverse.get(i),
-                    &b.name_en,
-                    &b.name_zh,
-                    &a.name_en,
-                    &a.name_zh,
-                ),
-            ];
-            for (k, (from, to, util, fe, fz, te, tz)) in directions.into_iter().enumerate() {
-                let util = util.copied().unwrap_or(l.utilization);
-                links.push(MapLink {
-                    from,
-                    to,
-                    width: link_width(l.capacity_gbps),
-                    color: dim(keep, theme.utilization_colour(util)),
-                    id: (2 * i + k) as u64,
-                    label: Some(i18n.tr_args(
-                        "overview-link-tooltip",
-                        &[
-                            ("from", i18n.pick(fe, fz).to_owned().into()),
-                            ("to", i18n.pick(te, tz).to_owned().into()),
-                            ("capacity", l.capacity_gbps.into()),
-                            ("util", format::percent(util).into()),
-                            ("rtt", format!("{:.1}", l.rtt_ms).into()),
-                        ],
-                    )),
-                });
-            }
-        }
-        let highlight_links: Vec<u64> = match &self.selection {
-            Some(Selection::Link(i)) => vec![2 * *i as u64, 2 * *i as u64 + 1],
-            _ => Vec::new(),
-        };
+        let scene = scene::build(
+            world,
+            &loads,
+            self.focus,
+            self.selection.as_ref(),
+            self.memory.zoom(),
+            theme,
+            i18n,
+        );
         let flow = self
             .animate_flow
             .then(|| FlowStyle::new(theme.node_label.gamma_multiply(0.85)));
@@ -600,20 +383,20 @@ impl OverviewView {
                 Stroke::new(1.0, theme.map_border),
             ))
             .with_plugin(
-                LinksLayer::new(&links)
+                LinksLayer::new(&scene.links)
                     .with_bulge(0.06)
                     .with_lanes(Some(1.0))
                     .with_flow(flow)
-                    .with_highlights(&highlight_links, ring)
+                    .with_highlights(&scene.highlight_links, ring)
                     .with_tooltips(self.hovered_node.is_none())
                     .hovered_into(&mut self.hovered_link)
                     .clicked_into(&mut self.clicked_link)
                     .with_name(i18n.tr("overview-links")),
             )
             .with_plugin(
-                NodesLayer::new(&nodes)
-                    .with_shapes(&shapes)
-                    .with_highlight(highlight_node, ring)
+                NodesLayer::new(&scene.nodes)
+                    .with_shapes(&scene.shapes)
+                    .with_highlight(scene.highlight_node, ring)
                     .hovered_into(&mut self.hovered_node)
                     .clicked_into(&mut self.clicked_node)
                     .with_label_color(theme.node_label)
@@ -648,88 +431,7 @@ impl OverviewView {
             self.select(world, Selection::Link((id / 2) as usize), false);
         }
 
-        // Breadcrumbs, reset, search and the animation switch need a pointer: not on the wall.
-        let wall = crate::ui::wall::is_wall(ui);
-        // Breadcrumbs and the reset button, top left.
-        let crumbs_rect = egui::Rect::from_min_size(
-            map_rect.left_top() + egui::vec2(8.0, 8.0),
-            egui::vec2(map_rect.width() * 0.5, 30.0),
-        );
-        ui.scope_builder(egui::UiBuilder::new().max_rect(crumbs_rect), |ui| {
-            if wall {
-                return;
-            }
-            egui::Frame::new()
-                .fill(theme.panel.gamma_multiply(0.88))
-                .corner_radius(4.0)
-                .inner_margin(4.0)
-                .show(ui, |ui| {
-                    ui.horizontal(|ui| {
-                        if ui.button(i18n.tr("map-reset")).clicked() {
-                            self.fitted_width = None;
-                            self.flight = None;
-                            self.focus = None;
-                        }
-                        if ui
-                            .selectable_label(self.focus.is_none(), i18n.tr("overview-national"))
-                            .clicked()
-                        {
-                            self.go_home();
-                        }
-                        if let Some(h) = self.focus {
-                            ui.label("›");
-                            let label = i18n.tr_args(
-                                "overview-hub-crumb",
-                                &[("hub", hub_label(world, h, i18n).into())],
-                            );
-                            if ui.selectable_label(true, label).clicked() {
-                                self.drill_into(world, h);
-                            }
-                            if let Some(Selection::Cluster(i)) = &self.selection
-                                && let Some(c) = world.clusters.get(*i)
-                                && world.hubs.get(h).is_some_and(|hub| hub.id == c.hub_id)
-                            {
-                                ui.label("›");
-                                ui.label(i18n.pick(&c.name_en, &c.name_zh));
-                            }
-                        }
-                    });
-                });
-        });
-
-        // Search and the animation switch, top right.
-        let search_rect = egui::Rect::from_min_size(
-            egui::pos2(map_rect.right() - 330.0, map_rect.top() + 8.0),
-            egui::vec2(322.0, 300.0),
-        );
-        if !wall {
-            ui.scope_builder(egui::UiBuilder::new().max_rect(search_rect), |ui| {
-                self.search_ui(ui, state, world, i18n, theme, commands);
-            });
-        }
-
-        // The legend, bottom left.
-        let legend_rect = egui::Rect::from_min_size(
-            egui::pos2(map_rect.left() + 8.0, map_rect.bottom() - 158.0),
-            egui::vec2(300.0, 150.0),
-        );
-        ui.scope_builder(egui::UiBuilder::new().max_rect(legend_rect), |ui| {
-            legend_ui(ui, i18n, theme, self.focus.is_some())
-        });
-        if let Replay::At { t, .. } = self.replay {
-            let pill_rect = egui::Rect::from_center_size(
-                egui::pos2(map_rect.center().x, map_rect.top() + 24.0),
-                egui::vec2(260.0, 28.0),
-            );
-            ui.put(
-                pill_rect,
-                tianshu_widgets::StatusPill::new(
-                    i18n.tr_args("overview-replay-at", &[("time", format::clock(t).into())]),
-                    theme.warn,
-                    theme.background,
-                ),
-            );
-        }
+        self.overlays_ui(ui, map_rect, state, world, i18n, theme, commands);
     }
 
     fn search_ui(
