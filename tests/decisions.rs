@@ -132,7 +132,10 @@ fn proposal(agent: &str, kind: ActionKind, target: &str, risk: Risk, policy: Pol
 fn propose(b: &RunningBackend, mut p: Proposal, ttl_s: u32) -> Action {
     p.ttl_s = ttl_s;
     let mut world = b.state.world.lock().unwrap();
-    let id = world.propose(p, now_ms()).unwrap();
+    let id = world
+        .propose(p, now_ms())
+        .unwrap()
+        .expect("the gateway takes the proposal");
     world.action(id).unwrap()
 }
 

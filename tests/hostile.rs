@@ -93,7 +93,10 @@ fn propose_network_action(b: &RunningBackend) -> tianshu::api::Action {
         ttl_s: 600,
     };
     let mut world = b.state.world.lock().unwrap();
-    let id = world.propose(p, now_ms()).unwrap();
+    let id = world
+        .propose(p, now_ms())
+        .unwrap()
+        .expect("the gateway takes a hub agent's proposal for its cluster");
     world.action(id).unwrap()
 }
 

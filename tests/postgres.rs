@@ -639,8 +639,11 @@ fn one_key_for_two_actions_at_once_is_recorded_once() {
                 break;
             }
             for p in world.step(600.0, now) {
-                if p.policy != Policy::AutoWithVeto && drafts.len() < 2 * PAIRS {
-                    drafts.push(world.draft_action(p, now));
+                if p.policy != Policy::AutoWithVeto
+                    && drafts.len() < 2 * PAIRS
+                    && let Some(draft) = world.draft_action(p, now)
+                {
+                    drafts.push(draft);
                 }
             }
         }

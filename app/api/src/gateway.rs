@@ -97,6 +97,12 @@ pub struct ProposalRequest {
     pub risk: Risk,
     #[serde(default)]
     pub predicted: Vec<Effect>,
+    /// The predicted effect in words (English, Chinese), when the structured effects do not say
+    /// it all; generated from `predicted` when empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub predicted_impact_en: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub predicted_impact_zh: String,
     /// Name → number: what the agent will apply if approved as proposed.
     #[schema(value_type = Object)]
     pub params: serde_json::Value,
@@ -108,8 +114,8 @@ pub struct ProposalRequest {
     pub rollback_en: String,
     #[serde(default)]
     pub mode: ProposeMode,
-    /// Seconds the proposal stays open for a decision (60..=86,400; the policy's default when
-    /// absent).
+    /// Seconds the proposal stays open for a decision, or (acting now) vetoable (1..=86,400;
+    /// 900, or 300 to veto, when absent).
     #[serde(default)]
     pub expires_in_s: Option<u32>,
 }

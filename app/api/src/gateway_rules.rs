@@ -168,6 +168,24 @@ pub const TARGET_KINDS: [&str; 7] = [
     "link", "cluster", "hub", "metro", "factory", "group", "point",
 ];
 
+/// The entity kind a known action kind acts on (`link` for a reroute, …).
+pub fn target_kind(kind: ActionKind) -> &'static str {
+    match kind {
+        ActionKind::Reroute => "link",
+        ActionKind::ScaleCompute => "cluster",
+        ActionKind::DeployEdge | ActionKind::QosSchedule => "metro",
+        ActionKind::TsnSchedule | ActionKind::ProcessParameter | ActionKind::Unknown => "group",
+    }
+}
+
+/// The id inside a target: `link:a-b` → `a-b`; a bare id (stored before the gateway) as it is.
+pub fn entity_id(target: &str) -> &str {
+    match target.split_once(':') {
+        Some((kind, id)) if TARGET_KINDS.contains(&kind) => id,
+        _ => target,
+    }
+}
+
 /// Splits `link:ID` into its kind and id, checking the shape (not whether it exists).
 pub fn parse_target(target: &str) -> Result<(&str, &str), GatewayError> {
     let shape = || {
@@ -215,6 +233,8 @@ pub fn validate(request: &ProposalRequest, who: &Principal) -> Result<(), Gatewa
     check_text("rationale_en", &request.rationale_en, true)?;
     check_text("rationale_zh", &request.rationale_zh, false)?;
     check_text("rollback_en", &request.rollback_en, false)?;
+    check_text("predicted_impact_en", &request.predicted_impact_en, false)?;
+    check_text("predicted_impact_zh", &request.predicted_impact_zh, false)?;
     if !(request.confidence.is_finite() && (0.0..=1.0).contains(&request.confidence)) {
         return Err(invalid("confidence", "a number from 0 to 1"));
     }
@@ -274,9 +294,9 @@ pub fn validate(request: &ProposalRequest, who: &Principal) -> Result<(), Gatewa
         }
     }
     if let Some(s) = request.expires_in_s
-        && !(60..=86_400).contains(&s)
+        && !(1..=86_400).contains(&s)
     {
-        return Err(invalid("expires_in_s", "from 60 to 86400 seconds"));
+        return Err(invalid("expires_in_s", "from 1 to 86400 seconds"));
     }
     Ok(())
 }
@@ -329,6 +349,13 @@ pub fn draft(
         })
         .collect::<Vec<_>>()
         .join("; ");
+    let text_or = |text: &str, fallback: &str| {
+        if text.trim().is_empty() {
+            fallback.to_owned()
+        } else {
+            text.trim().to_owned()
+        }
+    };
     Action {
         id: 0,
         version: 1,
@@ -342,8 +369,8 @@ pub fn draft(
         confidence: request.confidence,
         risk: request.risk,
         policy,
-        predicted_impact_en: predicted_text.clone(),
-        predicted_impact_zh: predicted_text,
+        predicted_impact_en: text_or(&request.predicted_impact_en, &predicted_text),
+        predicted_impact_zh: text_or(&request.predicted_impact_zh, &predicted_text),
         params: request.params.clone(),
         state: if auto {
             ActionState::Approved

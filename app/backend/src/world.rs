@@ -265,6 +265,7 @@ impl World {
             }
             self.propose(proposal, now)?;
         }
+        self.run_sim_agents(now)?;
         let due: Vec<Outcome> = self
             .actions
             .values()
@@ -278,6 +279,7 @@ impl World {
                 self.finish(outcome.clone(), entry, now);
             }
         }
+        self.run_sim_agents(now)?;
         self.trim_closed();
         Ok(())
     }
@@ -320,61 +322,81 @@ impl World {
             .collect()
     }
 
-    /// Turns an agent's proposal into an action: stored and audited, run at once when its
-    /// policy lets it (low risk, L4+, reversible), then published. Returns its id.
-    pub fn propose(&mut self, p: Proposal, now: UnixMs) -> Result<u64, StoreError> {
+    /// Sends a proposal of the simulator's agents through the agent gateway, as any agent's:
+    /// the same rules (scope, policy, expiry), the same idempotency record and audit. Returns
+    /// its id; `None` when the gateway refused it (logged: the simulator proposed something its
+    /// own agent may not).
+    pub fn propose(&mut self, p: Proposal, now: UnixMs) -> Result<Option<u64>, StoreError> {
         if self.shared {
             return Err(StoreError::Shared);
         }
-        let mut action = self.draft_action(p, now);
-        action.id = self.next_action_id;
-        let audit = self
-            .store
-            .commit_change(&action, decisions::proposed(&action, now))?;
-        let id = action.id;
-        self.next_action_id += 1;
-        self.publish_proposed(action, audit, now);
-        Ok(id)
+        let Some(who) = self.sim_agent(&p.agent_id) else {
+            tracing::warn!("proposal of unknown simulator agent {} dropped", p.agent_id);
+            return Ok(None);
+        };
+        let request = self.sim.request_for(p, sim_request_key());
+        match self.propose_from_agent(&request, &who, crate::api::Protocol::Simulator, now) {
+            Ok((response, _)) => Ok(Some(response.action.id)),
+            Err(crate::gateway::GatewayFailure::Store(e)) => Err(e),
+            Err(e) => {
+                tracing::warn!("simulator proposal refused by the gateway: {e}");
+                Ok(None)
+            }
+        }
     }
 
-    /// The action a proposal becomes at `now`, with id 0 (the store's to assign).
-    pub fn draft_action(&self, p: Proposal, now: UnixMs) -> Action {
-        let auto = p.policy == crate::api::Policy::AutoWithVeto;
-        let expires_at = now + i64::from(p.ttl_s) * 1000;
-        let agent_id = p.agent_id.clone();
-        Action {
-            industrial: self.sim.is_industrial_agent(&p.agent_id),
-            veto_until: auto.then_some(expires_at),
-            param_bounds: self.sim.override_bounds(p.kind, &p.params),
-            on_expiry: crate::api::ExpiryDefault::NotExecuted,
-            id: 0,
-            version: 1,
-            agent_id: p.agent_id,
-            kind: p.kind,
-            target: p.target,
-            summary_en: p.summary_en,
-            summary_zh: p.summary_zh,
-            rationale_en: p.rationale_en,
-            rationale_zh: p.rationale_zh,
-            confidence: p.confidence,
-            risk: p.risk,
-            policy: p.policy,
-            predicted_impact_en: p.predicted_impact_en,
-            predicted_impact_zh: p.predicted_impact_zh,
-            params: p.params,
-            state: if auto {
-                ActionState::Executed
-            } else {
-                ActionState::Pending
-            },
-            created_at: now,
-            expires_at,
-            approvals: vec![],
-            decided_by: auto.then(|| agent_id.clone()),
-            decided_at: auto.then_some(now),
-            overridden: false,
-            ..Default::default()
+    /// The principal one of the simulator's agents speaks as.
+    pub fn sim_agent(&self, agent_id: &str) -> Option<Principal> {
+        let grant = self.sim.agent_grant(agent_id)?;
+        let mut who = Principal::new(agent_id, crate::api::Role::Agent);
+        who.agent = Some(grant);
+        Some(who)
+    }
+
+    /// The action a proposal of the simulator's agents becomes at `now` (id 0, the store's to
+    /// assign), by the gateway's rules; `None` when the gateway would refuse it.
+    pub fn draft_action(&self, p: Proposal, now: UnixMs) -> Option<Action> {
+        let who = self.sim_agent(&p.agent_id)?;
+        let request = self.sim.request_for(p, sim_request_key());
+        let grant = who.agent.as_ref()?;
+        crate::api::gateway_rules::validate(&request, &who).ok()?;
+        let industrial = self.resolve_target(&request.target).ok()?;
+        Some(crate::api::gateway_rules::draft(
+            &request,
+            grant,
+            crate::api::Protocol::Simulator,
+            industrial,
+            now,
+        ))
+    }
+
+    /// What the simulator's agents owe: an approved action carried out (its effect applied to
+    /// the simulated world) and reported `executed`, a vetoed one undone and reported
+    /// `rolled_back` — through the gateway's report path, like any agent's.
+    pub fn run_sim_agents(&mut self, now: UnixMs) -> Result<(), StoreError> {
+        for (id, report) in self.sim_agent_work() {
+            let Some(action) = self.action(id) else {
+                continue;
+            };
+            let Some(who) = self.sim_agent(&action.agent_id) else {
+                continue;
+            };
+            match self.report_outcome(id, &report, &who, now) {
+                Ok(_) => {}
+                Err(crate::gateway::GatewayFailure::Store(e)) => return Err(e),
+                Err(e) => tracing::warn!("simulator agent's report on action {id} refused: {e}"),
+            }
         }
+        Ok(())
+    }
+
+    /// The reports the simulator's agents have to make now, by action id.
+    pub fn sim_agent_work(&self) -> Vec<(u64, crate::api::OutcomeRequest)> {
+        self.actions
+            .values()
+            .filter(|a| self.sim.runs_agent(&a.agent_id))
+            .filter_map(|a| sim_agent_report(a).map(|r| (a.id, r)))
+            .collect()
     }
 
     /// The next action id, taken (a failed commit leaves a gap, never a reuse).
@@ -386,13 +408,31 @@ impl World {
 
     /// Publishes an action an agent's report changed (the agent, not the simulator, did it).
     pub(crate) fn apply_reported(&mut self, action: Action, audit: Vec<AuditEntry>, now: UnixMs) {
-        self.apply_effects(action, false, false, audit, now);
+        let before = self.actions.get(&action.id).map(|a| a.state);
+        let (executes, rolls_back) = self.sim_effects(&action, before);
+        self.apply_effects(action, executes, rolls_back, audit, now);
         self.trim_closed();
+    }
+
+    /// Whether a change of one of the simulator's own agents' actions runs or undoes it in the
+    /// simulated world (other agents act on their own networks, not on the simulator's).
+    fn sim_effects(&self, action: &Action, before: Option<ActionState>) -> (bool, bool) {
+        if !self.sim.runs_agent(&action.agent_id) {
+            return (false, false);
+        }
+        let executes =
+            action.state == ActionState::Executed && before != Some(ActionState::Executed);
+        let rolls_back = action.state == ActionState::RolledBack
+            && matches!(
+                before,
+                Some(ActionState::Executed | ActionState::RollbackPending)
+            );
+        (executes, rolls_back)
     }
 
     /// Applies a stored new action to the simulator and publishes it with its audit entries.
     pub(crate) fn publish_proposed(&mut self, action: Action, audit: Vec<AuditEntry>, now: UnixMs) {
-        let auto = action.state == ActionState::Executed;
+        let auto = self.sim_effects(&action, None).0;
         self.sim.note_proposed(&action.agent_id);
         if auto {
             self.sim.apply_executed(&action);
@@ -435,7 +475,7 @@ impl World {
                 // Changed before this replica saw it open: it was proposed all the same, and it
                 // runs on this replica's simulator too if it stands executed now.
                 self.sim.note_proposed(&action.agent_id);
-                let executes = action.state == ActionState::Executed;
+                let executes = self.sim_effects(&action, None).0;
                 if !executes {
                     self.publish_agent(&action.agent_id, now);
                 }
@@ -448,9 +488,7 @@ impl World {
             return false;
         }
         let audit = newer_audit(audit, old.version);
-        let executes = action.state == ActionState::Executed && old.state != ActionState::Executed;
-        let rolls_back =
-            action.state == ActionState::RolledBack && old.state == ActionState::Executed;
+        let (executes, rolls_back) = self.sim_effects(&action, Some(old.state));
         self.apply_effects(action, executes, rolls_back, audit, now);
         self.trim_closed();
         true
@@ -499,6 +537,11 @@ impl World {
             self.store
                 .commit_decision(request, &outcome.action, outcome.audit.clone())?;
         self.finish(outcome, audit, now);
+        // The simulator's agents act on a decision at once (the decision is recorded whatever
+        // becomes of their report; a report the store refused is made on the next tick).
+        if let Err(e) = self.run_sim_agents(now) {
+            tracing::warn!("simulator agents could not report after a decision: {e}");
+        }
         Ok(response)
     }
 
@@ -584,6 +627,33 @@ impl World {
             }
         }
     }
+}
+
+/// A fresh idempotency key for a proposal of the simulator's agents (never reused, also across
+/// restarts on the same store).
+fn sim_request_key() -> String {
+    format!("sim-{}", uuid::Uuid::new_v4())
+}
+
+/// What one of the simulator's agents reports about its action now, if anything: an approved
+/// action done, a vetoed one undone. One key per action and report, so a report that reached
+/// the store is never made twice.
+fn sim_agent_report(action: &Action) -> Option<crate::api::OutcomeRequest> {
+    let status = match action.state {
+        ActionState::Approved if action.outcome.is_none() => crate::api::OutcomeStatus::Executed,
+        ActionState::RollbackPending => crate::api::OutcomeStatus::RolledBack,
+        _ => return None,
+    };
+    Some(crate::api::OutcomeRequest {
+        idempotency_key: format!("sim-{}-{}", action.id, status.as_str()),
+        status,
+        details: match status {
+            crate::api::OutcomeStatus::RolledBack => "undone in the simulated world".into(),
+            _ => "applied to the simulated world".into(),
+        },
+        measured: Some(action.params.clone()),
+        effects: Vec::new(),
+    })
 }
 
 /// The audit entries of versions after `known` (an entry's version is that of its `after`).

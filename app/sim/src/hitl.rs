@@ -7,7 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::api::{Action, ActionKind, ParamBound};
+use crate::api::gateway_rules::{self, entity_id};
+use crate::api::{
+    Action, ActionKind, AgentGrant, AgentScope, ParamBound, Policy, ProposalRequest, ProposeMode,
+};
+use crate::proposals::Proposal;
 
 use super::Simulator;
 use super::factories::industry_key;
@@ -89,7 +93,8 @@ impl Simulator {
         match action.kind {
             ActionKind::Reroute => {
                 let link = text("from_link").and_then(|id| self.backbone.link_index(id));
-                let Some(i) = link.or_else(|| self.backbone.link_index(&action.target)) else {
+                let Some(i) = link.or_else(|| self.backbone.link_index(entity_id(&action.target)))
+                else {
                     return true;
                 };
                 if let Some(via) = text("via").and_then(|id| self.backbone.cluster_index(id)) {
@@ -99,13 +104,15 @@ impl Simulator {
             }
             ActionKind::ScaleCompute => {
                 let cluster = text("cluster").and_then(|id| self.backbone.cluster_index(id));
-                if let Some(i) = cluster.or_else(|| self.backbone.cluster_index(&action.target)) {
+                if let Some(i) =
+                    cluster.or_else(|| self.backbone.cluster_index(entity_id(&action.target)))
+                {
                     let added = number("add_eflops").unwrap_or(5.0);
                     self.backbone.undo_scale_compute(i, added, self.now);
                 }
             }
             ActionKind::TsnSchedule => {
-                if let Some(g) = self.book.group_index(&action.target) {
+                if let Some(g) = self.book.group_index(entity_id(&action.target)) {
                     let factor = number("jitter_factor")
                         .unwrap_or_else(|| match number("cycle_us") {
                             Some(c) if c <= 250.0 => 0.55,
@@ -117,7 +124,7 @@ impl Simulator {
                 }
             }
             ActionKind::ProcessParameter => {
-                if let Some(g) = self.book.group_index(&action.target) {
+                if let Some(g) = self.book.group_index(entity_id(&action.target)) {
                     self.book.tune_process(g, 1.0 / 0.7, 1.0 / 1.05);
                 }
             }
@@ -139,6 +146,66 @@ impl Simulator {
     }
 
     /// Whether the agent is an industrial one (its actions target factory groups).
+    /// What one of this simulator's agents may propose, from its scope: the backbone agent
+    /// reroutes links, a hub agent scales clusters, a metro agent acts on its metro, an
+    /// industrial agent on its factory group. `None` for an agent this simulator does not run.
+    pub fn agent_grant(&self, agent_id: &str) -> Option<AgentGrant> {
+        let agent = self
+            .agents
+            .index(agent_id)
+            .and_then(|i| self.agents.get(i))?;
+        let (kinds, targets): (&[&str], Vec<String>) = match &agent.scope {
+            AgentScope::Backbone => (&["backbone.*"], vec!["link:*".into()]),
+            AgentScope::Hub(_) => (
+                &["compute.*", "backbone.*"],
+                vec!["cluster:*".into(), "link:*".into()],
+            ),
+            AgentScope::Metro(id) => (&["metro.*"], vec![format!("metro:{id}")]),
+            AgentScope::FactoryGroup(g) => (&["factory.*"], vec![format!("group:{g}")]),
+        };
+        Some(AgentGrant {
+            agent_id: agent.id.clone(),
+            autonomy: agent.autonomy,
+            kinds: kinds.iter().map(|k| (*k).to_owned()).collect(),
+            targets,
+        })
+    }
+
+    /// A proposal of this simulator's agents as any agent sends it to the gateway: the
+    /// namespaced kind, the target as `KIND:ID`, the bounds an override may use, act now where
+    /// the agent would (low risk, L4+, reversible), the proposal's lifetime.
+    pub fn request_for(&self, p: Proposal, idempotency_key: String) -> ProposalRequest {
+        ProposalRequest {
+            idempotency_key,
+            kind: gateway_rules::kind_name(p.kind).to_owned(),
+            target: format!("{}:{}", gateway_rules::target_kind(p.kind), p.target),
+            param_bounds: param_bounds(p.kind, &p.params),
+            summary_en: p.summary_en,
+            summary_zh: p.summary_zh,
+            rationale_en: p.rationale_en,
+            rationale_zh: p.rationale_zh,
+            evidence: Vec::new(),
+            confidence: p.confidence.clamp(0.0, 1.0),
+            risk: p.risk,
+            predicted: Vec::new(),
+            predicted_impact_en: p.predicted_impact_en,
+            predicted_impact_zh: p.predicted_impact_zh,
+            params: p.params,
+            rollback_en: String::new(),
+            mode: if p.policy == Policy::AutoWithVeto {
+                ProposeMode::ActNow
+            } else {
+                ProposeMode::AskFirst
+            },
+            expires_in_s: Some(p.ttl_s.clamp(1, 86_400)),
+        }
+    }
+
+    /// Whether this simulator runs the agent (and so carries out its approved actions).
+    pub fn runs_agent(&self, agent_id: &str) -> bool {
+        self.agents.index(agent_id).is_some()
+    }
+
     pub fn is_industrial_agent(&self, agent_id: &str) -> bool {
         self.agents
             .index(agent_id)

@@ -7,6 +7,7 @@
 //! actions and reports executed ones back with [`Simulator::apply_executed`].
 
 use tianshu_api as api;
+use tianshu_api::gateway_rules::entity_id;
 
 mod agents;
 mod clock;
@@ -356,7 +357,9 @@ impl Simulator {
         match action.kind {
             ActionKind::Reroute => {
                 let link = text("from_link").and_then(|id| self.backbone.link_index(id));
-                if let Some(i) = link.or_else(|| self.backbone.link_index(&action.target)) {
+                if let Some(i) =
+                    link.or_else(|| self.backbone.link_index(entity_id(&action.target)))
+                {
                     let via = text("via")
                         .and_then(|id| self.backbone.cluster_index(id))
                         .filter(|v| self.backbone.detour_via(i, *v).is_some())
@@ -373,7 +376,9 @@ impl Simulator {
             }
             ActionKind::ScaleCompute => {
                 let cluster = text("cluster").and_then(|id| self.backbone.cluster_index(id));
-                if let Some(i) = cluster.or_else(|| self.backbone.cluster_index(&action.target)) {
+                if let Some(i) =
+                    cluster.or_else(|| self.backbone.cluster_index(entity_id(&action.target)))
+                {
                     self.backbone
                         .scale_compute(i, number("add_eflops").unwrap_or(5.0), self.now);
                 }
@@ -404,7 +409,7 @@ impl Simulator {
                 }
             }
             ActionKind::TsnSchedule => {
-                if let Some(g) = self.book.group_index(&action.target) {
+                if let Some(g) = self.book.group_index(entity_id(&action.target)) {
                     let factor =
                         number("jitter_factor").unwrap_or_else(|| match number("cycle_us") {
                             Some(c) if c <= 250.0 => 0.55,
@@ -415,7 +420,7 @@ impl Simulator {
                 }
             }
             ActionKind::ProcessParameter => {
-                if let Some(g) = self.book.group_index(&action.target) {
+                if let Some(g) = self.book.group_index(entity_id(&action.target)) {
                     self.book.tune_process(g, 0.7, 1.05);
                 }
             }
@@ -427,7 +432,7 @@ impl Simulator {
             self.dirty_agents.insert(i);
         }
         self.proposer
-            .executed(&action.agent_id, &action.target, self.now);
+            .executed(&action.agent_id, entity_id(&action.target), self.now);
     }
 
     fn metro_of(&self, action: &Action) -> Option<usize> {
@@ -437,7 +442,7 @@ impl Simulator {
             .and_then(serde_json::Value::as_str);
         named
             .and_then(|id| self.metros.index(id))
-            .or_else(|| self.metros.index(&action.target))
+            .or_else(|| self.metros.index(entity_id(&action.target)))
     }
 
     /// The world against the plans' targets, in `progress::TARGETS` order.

@@ -898,7 +898,7 @@ async fn ticker(
         }
         let now = super::http::now_ms();
         let leading = shared.is_leader();
-        let (drafts, due) = {
+        let (proposals, due) = {
             let mut w = lock(world);
             let proposals = w.step(dt_sim_s, now);
             if !leading {
@@ -906,21 +906,41 @@ async fn ticker(
                 continue;
             }
             let room = w.room_for_proposals();
-            let drafts: Vec<Action> = proposals
+            // Through the gateway, like every agent's: checked and drafted by its rules here,
+            // recorded once in PostgreSQL under a key of its own.
+            let proposals: Vec<(String, String, serde_json::Value, Action)> = proposals
                 .into_iter()
                 .take(room)
-                .map(|p| w.draft_action(p, now))
+                .filter_map(|p| {
+                    let agent = p.agent_id.clone();
+                    let key = format!("sim-{}", uuid::Uuid::new_v4());
+                    let body =
+                        serde_json::to_value(w.sim.request_for(p.clone(), key.clone())).ok()?;
+                    let draft = w.draft_action(p, now)?;
+                    Some((agent, key, body, draft))
+                })
                 .collect();
-            (drafts, w.due(now))
+            (proposals, w.due(now))
         };
-        for draft in drafts {
-            match shared.insert_proposal(draft, now).await {
-                Ok((action, audit)) => {
+        for (agent, key, body, draft) in proposals {
+            match shared
+                .agent_write(
+                    &agent,
+                    &key,
+                    &body,
+                    AgentWrite::Propose(Box::new(draft)),
+                    now,
+                )
+                .await
+            {
+                Ok(AgentWritten::Applied(action, audit)) => {
                     lock(world).apply_stored(action, audit, now);
                 }
+                Ok(_) => {}
                 Err(e) => tracing::warn!("proposal not stored: {e}"),
             }
         }
+        run_sim_agents(shared, world, now).await;
         for id in due {
             match shared.close_due(id, now).await {
                 Ok(Some((action, audit))) => {
@@ -929,6 +949,41 @@ async fn ticker(
                 Ok(None) => {}
                 Err(e) => tracing::warn!("action {id} not closed: {e}"),
             }
+        }
+    }
+}
+
+/// The leader's simulator agents carry out their approved actions and undo vetoed ones,
+/// reporting through the shared store exactly once (the same reports as on a single backend).
+async fn run_sim_agents(shared: &Shared, world: &Mutex<World>, now: UnixMs) {
+    let work: Vec<(u64, crate::api::OutcomeRequest, Principal)> = {
+        let w = lock(world);
+        w.sim_agent_work()
+            .into_iter()
+            .filter_map(|(id, report)| {
+                let agent = w.action(id)?.agent_id;
+                Some((id, report, w.sim_agent(&agent)?))
+            })
+            .collect()
+    };
+    for (id, report, who) in work {
+        let Ok(body) = serde_json::to_value(&report) else {
+            continue;
+        };
+        let write = AgentWrite::Report {
+            action_id: id,
+            request: &report,
+            who: &who,
+        };
+        match shared
+            .agent_write(&who.user, &report.idempotency_key, &body, write, now)
+            .await
+        {
+            Ok(AgentWritten::Applied(action, audit)) => {
+                lock(world).apply_stored(action, audit, now);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!("simulator agent's report on action {id} not stored: {e}"),
         }
     }
 }
@@ -1216,7 +1271,7 @@ mod tests {
     fn stored_changes_apply_once_in_version_order_and_are_published() {
         use crate::api::{ActionState, Decision, EventKind, Role};
         let mut world = replica_world_with_replay(1_000);
-        let mut action = world.draft_action(proposal(), 1_000);
+        let mut action = world.draft_action(proposal(&world), 1_000).unwrap();
         action.id = 7;
         let proposed = decisions::proposed(&action, 1_000);
         let mut live = world.subscribe(None, 1_000).live;
@@ -1255,7 +1310,7 @@ mod tests {
 
         // The local store's paths are closed on a replica.
         assert!(matches!(
-            world.propose(proposal(), 4_000),
+            world.propose(proposal(&world), 4_000),
             Err(StoreError::Shared)
         ));
         assert!(matches!(
@@ -1279,12 +1334,12 @@ mod tests {
         World::new_shared(sim, Vec::new(), 60.0, replay_capacity, 0).unwrap()
     }
 
-    fn proposal() -> crate::sim::Proposal {
+    fn proposal(world: &World) -> crate::sim::Proposal {
         use crate::api::{ActionKind, Policy, Risk};
         crate::sim::Proposal {
             agent_id: "agent-backbone".into(),
             kind: ActionKind::Reroute,
-            target: "l".into(),
+            target: world.sim.links()[0].id.clone(),
             summary_en: "t".into(),
             summary_zh: "t".into(),
             rationale_en: "t".into(),
@@ -1300,7 +1355,7 @@ mod tests {
     }
 
     fn draft(world: &World, id: u64) -> Action {
-        let mut action = world.draft_action(proposal(), 1_000);
+        let mut action = world.draft_action(proposal(&world), 1_000).unwrap();
         action.id = id;
         action
     }
