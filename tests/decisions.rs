@@ -34,6 +34,7 @@ struct Cast {
     factory_elsewhere: u32,
     hub_agent: String,
     cluster: String,
+    link: String,
     link_agent: String,
 }
 
@@ -55,10 +56,11 @@ fn cast() -> Cast {
         .iter()
         .find(|f| group_of(f.id) != group)
         .unwrap();
+    // At L4+, so that its low-risk proposals may run at once (the gateway's policy).
     let hub_agent = sim
         .agents()
         .iter()
-        .find(|a| a.id.starts_with("agent-hub-"))
+        .find(|a| a.id.starts_with("agent-hub-") && a.autonomy >= tianshu::api::AutonomyLevel::L4)
         .unwrap();
     Cast {
         industrial_agent: agent.id.clone(),
@@ -67,6 +69,7 @@ fn cast() -> Cast {
         factory_elsewhere: outside.id,
         hub_agent: hub_agent.id.clone(),
         cluster: sim.clusters()[0].id.clone(),
+        link: sim.links()[0].id.clone(),
         link_agent: "agent-backbone".into(),
     }
 }
@@ -272,7 +275,13 @@ async fn viewers_regulators_and_managers_outside_their_factories_get_403() {
         .decide(plant.id, &request(Decision::Approve, 1, "zhang-p"))
         .await
         .unwrap();
-    assert_eq!(ok.action.state, ActionState::Executed);
+    assert_eq!(ok.action.state, ActionState::Approved, "the agent's turn");
+    let done = b.state.world.lock().unwrap().action(plant.id).unwrap();
+    assert_eq!(
+        done.state,
+        ActionState::Executed,
+        "the simulator's agent carried it out"
+    );
     let seen: Vec<u64> = client(&b, "t-chen")
         .snapshot()
         .await
@@ -320,7 +329,13 @@ async fn four_eyes_refuse_self_approval_and_overrides_stay_in_bounds() {
         .decide(a.id, &request(Decision::Approve, 2, "a3"))
         .await
         .unwrap();
-    assert_eq!(done.action.state, ActionState::Executed);
+    assert_eq!(done.action.state, ActionState::Approved, "the agent's turn");
+    let carried_out = b.state.world.lock().unwrap().action(a.id).unwrap();
+    assert_eq!(carried_out.state, ActionState::Executed);
+    assert_eq!(
+        carried_out.outcome.map(|o| o.status),
+        Some(tianshu::api::OutcomeStatus::Executed)
+    );
     assert_eq!(
         done.action.approvals,
         vec!["li.wei".to_string(), "wang.fang".to_string()]
@@ -349,7 +364,17 @@ async fn a_veto_inside_the_window_rolls_back_and_after_it_is_refused() {
         .decide(a.id, &request(Decision::Veto, a.version, "v1"))
         .await
         .unwrap();
-    assert_eq!(vetoed.action.state, ActionState::RolledBack);
+    assert_eq!(
+        vetoed.action.state,
+        ActionState::RollbackPending,
+        "the agent's turn to undo it"
+    );
+    let undone = b.state.world.lock().unwrap().action(a.id).unwrap();
+    assert_eq!(
+        undone.state,
+        ActionState::RolledBack,
+        "the simulator's agent undid it"
+    );
     let after = b.state.world.lock().unwrap().sim.clusters()[0].compute_eflops;
     assert!(
         (after - before).abs() < 1e-9,
@@ -377,8 +402,9 @@ async fn a_veto_inside_the_window_rolls_back_and_after_it_is_refused() {
         .collect();
     for expected in [
         (a.id, "propose"),
-        (a.id, "auto_execute"),
+        (a.id, "outcome_executed"),
         (a.id, "veto"),
+        (a.id, "outcome_rolled_back"),
         (late.id, "veto_window_closed"),
     ] {
         assert!(events.contains(&expected), "{expected:?} in {events:?}");
@@ -395,7 +421,7 @@ async fn an_expired_action_gets_its_declared_default() {
         proposal(
             &cast.link_agent,
             ActionKind::Reroute,
-            "no-such-link",
+            &cast.link,
             Risk::Medium,
             Policy::OneApproval,
         ),

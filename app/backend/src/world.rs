@@ -336,7 +336,11 @@ impl World {
         };
         let request = self.sim.request_for(p, sim_request_key());
         match self.propose_from_agent(&request, &who, crate::api::Protocol::Simulator, now) {
-            Ok((response, _)) => Ok(Some(response.action.id)),
+            Ok((response, _)) => {
+                // An action that may run at once does (the agent acts on its own approval).
+                self.run_sim_agents(now)?;
+                Ok(Some(response.action.id))
+            }
             Err(crate::gateway::GatewayFailure::Store(e)) => Err(e),
             Err(e) => {
                 tracing::warn!("simulator proposal refused by the gateway: {e}");

@@ -1442,9 +1442,21 @@ mod tests {
         let open = draft(&world, 7);
         let mut audit = decisions::proposed(&open, 1_000);
         let (approved, approval) = decided(&open, Decision::Approve, 2_000);
-        assert_eq!(approved.state, ActionState::Executed);
+        assert_eq!(approved.state, ActionState::Approved, "the agent's turn");
         audit.push(approval);
-        assert!(world.apply_stored(approved, audit, 3_000));
+        // …and the simulator's agent reported it done (through the gateway's rules).
+        let who = world.sim_agent("agent-backbone").unwrap();
+        let report = crate::api::OutcomeRequest {
+            idempotency_key: "r".into(),
+            status: crate::api::OutcomeStatus::Executed,
+            details: String::new(),
+            measured: None,
+            effects: Vec::new(),
+        };
+        let (executed, entry) =
+            crate::api::gateway_rules::report(&approved, &report, &who, 2_500).unwrap();
+        audit.push(entry);
+        assert!(world.apply_stored(executed, audit, 3_000));
         assert_eq!(agent(&world), (proposed0 + 1, executed0 + 1));
     }
 

@@ -57,7 +57,7 @@ mod tests {
         assert!(flight.step(&mut memory, 10.3), "half way");
         let mid = memory.zoom();
         assert!(mid > 4.0 && mid < 8.0, "{mid}");
-        assert!(!flight.step(&mut memory, 10.6), "arrived");
+        assert!(!flight.step(&mut memory, 10.7), "arrived");
         assert!((memory.zoom() - 8.0).abs() < 1e-9);
         let at = memory.detached().expect("moved off home");
         assert!((at.y() - 23.0).abs() < 1e-9 && (at.x() - 113.0).abs() < 1e-9);
