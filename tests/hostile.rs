@@ -313,6 +313,14 @@ async fn hostile_requests_get_clear_json_errors_and_change_nothing() {
             "uri_too_long",
         ),
         (
+            "huge headers",
+            http.get(format!("{base}/api/v1/health"))
+                .header("x-padding", "x".repeat(40_000))
+                .bearer_auth("t-operator"),
+            431,
+            "headers_too_large",
+        ),
+        (
             "encoded traversal in a path parameter",
             http.get(format!(
                 "{base}/api/v1/metros/..%2F..%2F..%2Fetc%2Fpasswd/latency"

@@ -22,6 +22,9 @@ use super::http::HttpError;
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// Longest query string accepted.
 pub const MAX_QUERY_BYTES: usize = 4096;
+/// Request headers, all names and values together. Larger ones get 431 in the API's shape (past
+/// hyper's own read buffer, ≈400 KiB, hyper answers 431 itself, without a body).
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 /// Longest path accepted.
 pub const MAX_PATH_BYTES: usize = 1024;
 /// Rate-limit buckets kept; past this the idle (refilled) ones are forgotten.
@@ -145,6 +148,19 @@ async fn bound_request(request: Request, next: Next) -> Response {
                 "the path may be at most {MAX_PATH_BYTES} bytes and the query string at most \
                  {MAX_QUERY_BYTES} bytes"
             ),
+        )
+        .into_response();
+    }
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return HttpError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            format!("the request headers may be at most {MAX_HEADER_BYTES} bytes in all"),
         )
         .into_response();
     }

@@ -68,6 +68,11 @@ fn amend(path: &str, op: &mut Operation) {
     );
     add(
         op,
+        "431",
+        "`headers_too_large`: the request headers are over 32 KiB in all",
+    );
+    add(
+        op,
         "429",
         "`rate_limited`: too many requests for this token; the Retry-After header says when to retry",
     );
