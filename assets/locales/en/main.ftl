@@ -535,3 +535,4 @@ agents-gateway-targets = For
 agents-gateway-last-seen = Last heard from
 agents-gateway-never = never
 agents-gateway-seen-ago = { $minutes } min ago { $protocol }
+agents-effect-line = { $metric }: predicted { $predicted }, measured { $measured }

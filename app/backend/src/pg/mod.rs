@@ -1355,7 +1355,7 @@ mod tests {
     }
 
     fn draft(world: &World, id: u64) -> Action {
-        let mut action = world.draft_action(proposal(&world), 1_000).unwrap();
+        let mut action = world.draft_action(proposal(world), 1_000).unwrap();
         action.id = id;
         action
     }

@@ -107,3 +107,32 @@ fn effects_ui(ui: &mut egui::Ui, action: &Action, i18n: &I18n) {
             }
         });
 }
+
+/// One line for a closed action's row: each predicted effect beside what the agent measured,
+/// e.g. "utilisation: predicted 91 → 81 %, measured 91 → 79.5 %". `None` when the agent
+/// predicted and measured nothing.
+pub fn effect_summary(action: &Action, i18n: &I18n) -> Option<String> {
+    let measured = action.outcome.as_ref().map_or(&[][..], |o| &o.effects[..]);
+    let parts: Vec<String> = action
+        .predicted
+        .iter()
+        .map(|p| {
+            let seen = measured.iter().find(|m| m.metric == p.metric).map_or_else(
+                || "—".to_owned(),
+                |m| format!("{} → {} {}", m.before, m.after, m.unit),
+            );
+            i18n.tr_args(
+                "agents-effect-line",
+                &[
+                    ("metric", p.metric.clone().into()),
+                    (
+                        "predicted",
+                        format!("{} → {} {}", p.before, p.after, p.unit).into(),
+                    ),
+                    ("measured", seen.into()),
+                ],
+            )
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("; "))
+}

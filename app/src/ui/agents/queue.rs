@@ -123,6 +123,7 @@ impl QueueState {
                     ui.label(i18n.tr(state_id(a.state)));
                     ui.label(a.decided_by.clone().unwrap_or_default());
                     ui.label(a.decided_at.map(format::time_of_day).unwrap_or_default());
+                    ui.label(super::gateway_card::effect_summary(a, i18n).unwrap_or_default());
                     ui.end_row();
                 }
             });
