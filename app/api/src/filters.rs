@@ -16,27 +16,32 @@ pub enum ActionStateFilter {
     Vetoed,
     Expired,
     RolledBack,
+    Approved,
+    Failed,
+    RollbackPending,
 }
 
-/// An industry a filter accepts.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IndustryFilter {
-    Steel,
-    NonFerrousMetals,
-    Petrochemicals,
-    BuildingMaterials,
-    Aviation,
-    Shipbuilding,
-    ConstructionMachinery,
-    AgriculturalMachinery,
-    PowerEquipment,
-    Automotive,
-    Electronics,
-    Textiles,
-    LightIndustry,
-    Pharmaceuticals,
+/// An industry a filter accepts: every [`crate::Industry`] but the catch-all, listed from
+/// `Industry::ALL` so the two can never disagree.
+pub struct IndustryFilter;
+
+impl utoipa::PartialSchema for IndustryFilter {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let names: Vec<String> = crate::Industry::ALL
+            .iter()
+            .filter_map(|i| serde_json::to_value(i).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("An industry a filter accepts."))
+            .enum_values(Some(names))
+            .into()
+    }
 }
+
+impl ToSchema for IndustryFilter {}
 
 /// An upgrade stage a filter accepts.
 #[derive(Serialize, ToSchema)]

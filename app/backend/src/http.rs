@@ -465,7 +465,8 @@ async fn actions(
         return Err(HttpError::new(
             StatusCode::BAD_REQUEST,
             "bad_query",
-            "state must be one of pending, executed, rejected, vetoed, expired, rolled_back",
+            "state must be one of pending, approved, executed, failed, rejected, vetoed, expired, \
+             rollback_pending, rolled_back",
         ));
     }
     let mut actions = state.world().actions(query.state);

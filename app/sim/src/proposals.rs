@@ -729,30 +729,4 @@ fn round_like(x: f64, scale: f64) -> f64 {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-mod tests {
-    use super::*;
-
-    #[test]
-    fn policy_follows_risk_and_autonomy() {
-        assert_eq!(
-            policy_for(Risk::Low, AutonomyLevel::L4),
-            Policy::AutoWithVeto
-        );
-        assert_eq!(
-            policy_for(Risk::Low, AutonomyLevel::L3),
-            Policy::OneApproval
-        );
-        assert_eq!(
-            policy_for(Risk::Medium, AutonomyLevel::L5),
-            Policy::OneApproval
-        );
-        assert_eq!(
-            policy_for(Risk::High, AutonomyLevel::L4),
-            Policy::TwoApprovals
-        );
-        assert_eq!(
-            policy_for(Risk::Critical, AutonomyLevel::L1),
-            Policy::TwoApprovals
-        );
-    }
-}
+mod tests;
