@@ -1,6 +1,11 @@
 //! Unit tests of the parent module, kept beside it so the module reads as what it does.
 
 use super::*;
+use tokio::sync::mpsc;
+
+use crate::api::DecisionRequest;
+use crate::auth::Principal;
+use crate::world::{DecideError, World};
 
 #[test]
 fn urls_are_recognised() {
