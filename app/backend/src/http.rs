@@ -3,27 +3,24 @@
 //! Handlers translate between HTTP and `World`; they hold the world lock only for the call and
 //! never panic on input: every refusal is an `ApiError` with the right status.
 
-use std::convert::Infallible;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use futures_util::stream::{self, Stream, StreamExt as _};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 use utoipa::OpenApi;
 
 use crate::api::{
-    API_PREFIX, Action, ActionQuery, Agent, ApiError, AuditPage, AuditQuery, DecisionRequest,
-    DecisionResponse, Event, EventKind, Factory, FactoryDetail, FactoryPage, FactoryPoints,
+    API_PREFIX, Action, Agent, ApiError, Factory, FactoryDetail, FactoryPage, FactoryPoints,
     FactoryQuery, Health, LatencyGrid, MetroSummary, Progress, Snapshot,
 };
 
+mod actions;
+mod events;
 pub(crate) mod gateway;
 mod hitl;
 mod latency;
@@ -260,14 +257,14 @@ pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Princip
         factory_detail,
         progress,
         agents,
-        actions,
+        actions::actions,
         gateway::propose,
         gateway::action,
         gateway::outcome,
         gateway::connected_agents,
-        decide,
-        audit,
-        events,
+        actions::decide,
+        actions::audit,
+        events::events,
         overview::history,
         hitl::me
     )
@@ -452,259 +449,6 @@ async fn agents(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<
     Ok(Json(state.world().sim.agents().to_vec()))
 }
 
-/// Recent actions, newest first.
-#[utoipa::path(get, path = "/api/v1/actions", params(ActionQuery), responses((status = 200, body = Vec<Action>)))]
-async fn actions(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    query: Result<Query<ActionQuery>, QueryRejection>,
-) -> ApiResult<Vec<Action>> {
-    let who = authorize(&state, &headers)?;
-    let Query(query) = query?;
-    if query.state == Some(crate::api::ActionState::Unknown) {
-        return Err(HttpError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_query",
-            "state must be one of pending, approved, executed, failed, rejected, vetoed, expired, \
-             rollback_pending, rolled_back",
-        ));
-    }
-    let mut actions = state.world().actions(query.state);
-    actions.retain(|a| World::visible_to(&who, a));
-    Ok(Json(actions))
-}
-
-/// Approve, reject, override or veto an action. Retrying with the same idempotency key is safe.
-#[utoipa::path(post, path = "/api/v1/actions/{id}/decision", params(("id" = u64, Path, description = "action id")),
-    request_body = DecisionRequest,
-    responses((status = 200, body = DecisionResponse), (status = 403, body = ApiError), (status = 404, body = ApiError),
-              (status = 409, body = ApiError, description = "stale version, already closed, expired, already approved by you or veto window closed; details.action is the action now"),
-              (status = 422, body = ApiError)))]
-async fn decide(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    id: Result<Path<u64>, PathRejection>,
-    body: Result<Json<DecisionRequest>, JsonRejection>,
-) -> ApiResult<DecisionResponse> {
-    let who = authorize(&state, &headers)?;
-    let Path(id) = id?;
-    let Json(request) = body?;
-    if !crate::api::validate::is_idempotency_key(&request.idempotency_key) {
-        return Err(HttpError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "bad_idempotency_key",
-            "idempotency_key must be 1..=200 visible ASCII characters (no spaces), e.g. a UUID",
-        ));
-    }
-    if let Some(shared) = state.shared.clone() {
-        return replicas::decide(&state, &shared, id, request, who).await;
-    }
-    let mut world = state.world();
-    match world.decide(id, &request, &who, now_ms()) {
-        Ok(response) => {
-            state
-                .metrics
-                .record_decision(request.decision, response.replayed);
-            Ok(Json(response))
-        }
-        Err(e) => {
-            use super::decisions::DecisionError as R;
-            // A conflict carries the action as it is now, so the console can show what changed.
-            let current = match &e {
-                DecideError::Rule(
-                    R::StaleVersion { .. }
-                    | R::NotOpen(_)
-                    | R::Expired
-                    | R::AlreadyApproved(_)
-                    | R::VetoWindowClosed,
-                ) => world.action(id),
-                _ => None,
-            };
-            drop(world);
-            let err = HttpError::from(e);
-            Err(match current {
-                Some(action) => err.with_current_action(action),
-                None => err,
-            })
-        }
-    }
-}
-
-/// The append-only audit trail, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery), responses((status = 200, body = AuditPage)))]
-async fn audit(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    query: Result<Query<AuditQuery>, QueryRejection>,
-) -> ApiResult<AuditPage> {
-    let who = authorize(&state, &headers)?;
-    let Query(query) = query?;
-    let before = match query.cursor.as_deref() {
-        None => None,
-        Some(c) => Some(
-            Some(c)
-                .filter(|c| crate::api::validate::is_digits(c, 19))
-                .and_then(|c| c.parse::<u64>().ok())
-                .ok_or_else(|| {
-                    HttpError::new(
-                        StatusCode::BAD_REQUEST,
-                        "bad_cursor",
-                        format!("cursor {c:?} is not one this API gave out"),
-                    )
-                })?,
-        ),
-    };
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(HttpError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_query",
-            format!("limit must be between 1 and 500, got {limit}"),
-        ));
-    }
-    let shared_items = match &state.shared {
-        Some(shared) => Some(
-            shared
-                .audit_page(before, limit)
-                .await
-                .map_err(replicas::unavailable)?,
-        ),
-        None => None,
-    };
-    let world = state.world();
-    let mut items = match shared_items {
-        Some(items) => items,
-        None => world
-            .audit_page(before, limit)
-            .map_err(HttpError::internal)?,
-    };
-    // The cursor follows the whole trail, so filtering a page never ends the paging early.
-    let next_cursor = (items.len() == limit as usize)
-        .then(|| items.last().map(|e| e.id.to_string()))
-        .flatten();
-    items.retain(|e| world.audit_visible_to(&who, e));
-    Ok(Json(AuditPage { items, next_cursor }))
-}
-
-/// Server-Sent Events; each `id` is an event id. Reconnect with `Last-Event-ID` (or
-/// `?last_event_id=`) to get exactly the events missed; a `resync` event means fetch a snapshot.
-#[utoipa::path(get, path = "/api/v1/events", params(("Last-Event-ID" = Option<u64>, Header, description = "last event applied")),
-    responses((status = 200, description = "text/event-stream of Event", body = Event)))]
-async fn events(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    query: Result<Query<ResumeQuery>, QueryRejection>,
-) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, HttpError> {
-    let who = authorize(&state, &headers)?;
-    let Query(query) = query?;
-    let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
-    let after = match header.map(str::to_owned).or(query.last_event_id) {
-        None => None,
-        Some(text) => Some(text.trim().parse::<u64>().map_err(|_| {
-            HttpError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_last_event_id",
-                format!("Last-Event-ID {text:?} is not an event id"),
-            )
-        })?),
-    };
-    let subscription = state.world().subscribe(after, now_ms());
-    let kicked = state.kick_streams.subscribe();
-    let counted = state.metrics.stream_opened();
-    let last_sent = subscription
-        .backlog
-        .last()
-        .map_or(after.unwrap_or(0), |e| e.id);
-    let scoped = matches!(
-        who.role,
-        crate::api::Role::FactoryManager | crate::api::Role::Agent
-    );
-    let backlog: Vec<Event> = subscription
-        .backlog
-        .into_iter()
-        .filter(|e| !scoped || event_visible_to(&who, e))
-        .collect();
-    let backlog = stream::iter(backlog.into_iter().map(to_sse));
-    let live = stream::unfold(
-        LiveStream {
-            rx: subscription.live,
-            kicked,
-            last_sent,
-            done: false,
-            _counted: counted,
-            scope: scoped.then_some(who),
-        },
-        next_live,
-    );
-    Ok(Sse::new(backlog.chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(2))))
-}
-
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-struct ResumeQuery {
-    last_event_id: Option<String>,
-}
-
-struct LiveStream {
-    rx: broadcast::Receiver<Event>,
-    kicked: watch::Receiver<u64>,
-    last_sent: u64,
-    done: bool,
-    /// Keeps this stream in the `tianshu_event_stream_clients` gauge while it lives.
-    _counted: super::metrics::StreamGuard,
-    /// A factory manager sees only their factories' actions on the stream too.
-    scope: Option<Principal>,
-}
-
-/// Whether a scoped caller (a factory manager) may see this event: actions only when they are
-/// theirs; audit entries never on the stream (they read their own through `/audit`). Skipped ids
-/// are harmless: clients resume after the last id they applied.
-fn event_visible_to(who: &Principal, event: &Event) -> bool {
-    match &event.kind {
-        EventKind::ActionProposed { action } | EventKind::ActionUpdated { action } => {
-            World::visible_to(who, action)
-        }
-        EventKind::Audit { .. } => false,
-        _ => true,
-    }
-}
-
-async fn next_live(mut s: LiveStream) -> Option<(Result<SseEvent, Infallible>, LiveStream)> {
-    if s.done {
-        return None;
-    }
-    loop {
-        tokio::select! {
-            changed = s.kicked.changed() => {
-                let _ = changed;
-                return None;
-            }
-            received = s.rx.recv() => match received {
-                Ok(event) if event.id <= s.last_sent => continue,
-                Ok(event) if s.scope.as_ref().is_some_and(|who| !event_visible_to(who, &event)) => {
-                    s.last_sent = event.id;
-                    continue;
-                }
-                Ok(event) => {
-                    s.last_sent = event.id;
-                    return Some((to_sse(event), s));
-                }
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    // This client fell too far behind the live stream: make it start over.
-                    s.done = true;
-                    let resync = Event { id: s.last_sent, server_time: now_ms(), kind: EventKind::Resync };
-                    return Some((to_sse(resync), s));
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
-        }
-    }
-}
-
-fn to_sse(event: Event) -> Result<SseEvent, Infallible> {
-    let data = serde_json::to_string(&event).unwrap_or_else(|_| "{}".into());
-    Ok(SseEvent::default().id(event.id.to_string()).data(data))
-}
-
 /// Prometheus metrics (text format 0.0.4); needs a token like the API when a users file is set.
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, HttpError> {
     authorize(&state, &headers)?;
@@ -761,14 +505,14 @@ pub fn router(state: AppState) -> Router {
         .route("/factories/{id}/detail", get(factory_detail))
         .route("/progress", get(progress))
         .route("/agents", get(agents))
-        .route("/actions", get(actions).post(gateway::propose))
+        .route("/actions", get(actions::actions).post(gateway::propose))
         .route("/actions/{id}", get(gateway::action))
         .route("/actions/{id}/outcome", post(gateway::outcome))
         .route("/gateway/agents", get(gateway::connected_agents))
-        .route("/actions/{id}/decision", post(decide))
-        .route("/audit", get(audit))
+        .route("/actions/{id}/decision", post(actions::decide))
+        .route("/audit", get(actions::audit))
         .route("/history", get(overview::history))
-        .route("/events", get(events))
+        .route("/events", get(events::events))
         .route("/me", get(hitl::me));
     let rate_limit = state.rate_limit;
     let counters = state.metrics.clone();
