@@ -4,6 +4,7 @@
 //! Paths live here too, so client and server cannot disagree on them. Nothing here knows egui,
 //! tokio or storage: Cargo keeps it that way (see Cargo.toml).
 
+mod actions;
 pub mod decisions;
 mod factories;
 pub mod filters;
@@ -19,6 +20,7 @@ pub mod review;
 mod types;
 pub mod validate;
 
+pub use actions::*;
 pub use factories::*;
 pub use gateway::*;
 pub use hitl::*;
