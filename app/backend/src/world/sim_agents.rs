@@ -1,0 +1,119 @@
+//! The simulator's agents as clients of the agent gateway, in process: their proposals go
+//! through `World::propose_from_agent` as their own principals, and their reports (an approved
+//! action carried out, a vetoed one undone) through `World::report_outcome` — the same rules,
+//! records and audit as any agent's.
+
+use crate::api::{Action, ActionState, Principal, UnixMs};
+use crate::sim::Proposal;
+use crate::store::StoreError;
+use crate::world::World;
+
+impl World {
+    /// Sends a proposal of the simulator's agents through the agent gateway, as any agent's:
+    /// the same rules (scope, policy, expiry), the same idempotency record and audit. Returns
+    /// its id; `None` when the gateway refused it (logged: the simulator proposed something its
+    /// own agent may not).
+    pub fn propose(&mut self, p: Proposal, now: UnixMs) -> Result<Option<u64>, StoreError> {
+        if self.shared {
+            return Err(StoreError::Shared);
+        }
+        let Some(who) = self.sim_agent(&p.agent_id) else {
+            tracing::warn!("proposal of unknown simulator agent {} dropped", p.agent_id);
+            return Ok(None);
+        };
+        let request = self.sim.request_for(p, sim_request_key());
+        match self.propose_from_agent(&request, &who, crate::api::Protocol::Simulator, now) {
+            Ok((response, _)) => {
+                // An action that may run at once does (the agent acts on its own approval).
+                self.run_sim_agents(now)?;
+                Ok(Some(response.action.id))
+            }
+            Err(crate::gateway::GatewayFailure::Store(e)) => Err(e),
+            Err(e) => {
+                tracing::warn!("simulator proposal refused by the gateway: {e}");
+                Ok(None)
+            }
+        }
+    }
+
+    /// The principal one of the simulator's agents speaks as.
+    pub fn sim_agent(&self, agent_id: &str) -> Option<Principal> {
+        let grant = self.sim.agent_grant(agent_id)?;
+        let mut who = Principal::new(agent_id, crate::api::Role::Agent);
+        who.agent = Some(grant);
+        Some(who)
+    }
+
+    /// The action a proposal of the simulator's agents becomes at `now` (id 0, the store's to
+    /// assign), by the gateway's rules; `None` when the gateway would refuse it.
+    pub fn draft_action(&self, p: Proposal, now: UnixMs) -> Option<Action> {
+        let who = self.sim_agent(&p.agent_id)?;
+        let request = self.sim.request_for(p, sim_request_key());
+        let grant = who.agent.as_ref()?;
+        crate::api::gateway_rules::validate(&request, &who).ok()?;
+        let industrial = self.resolve_target(&request.target).ok()?;
+        Some(crate::api::gateway_rules::draft(
+            &request,
+            grant,
+            crate::api::Protocol::Simulator,
+            industrial,
+            now,
+        ))
+    }
+
+    /// What the simulator's agents owe: an approved action carried out (its effect applied to
+    /// the simulated world) and reported `executed`, a vetoed one undone and reported
+    /// `rolled_back` — through the gateway's report path, like any agent's.
+    pub fn run_sim_agents(&mut self, now: UnixMs) -> Result<(), StoreError> {
+        for (id, report) in self.sim_agent_work() {
+            let Some(action) = self.action(id) else {
+                continue;
+            };
+            let Some(who) = self.sim_agent(&action.agent_id) else {
+                continue;
+            };
+            match self.report_outcome(id, &report, &who, now) {
+                Ok(_) => {}
+                Err(crate::gateway::GatewayFailure::Store(e)) => return Err(e),
+                Err(e) => tracing::warn!("simulator agent's report on action {id} refused: {e}"),
+            }
+        }
+        Ok(())
+    }
+
+    /// The reports the simulator's agents have to make now, by action id.
+    pub fn sim_agent_work(&self) -> Vec<(u64, crate::api::OutcomeRequest)> {
+        self.actions
+            .values()
+            .filter(|a| self.sim.runs_agent(&a.agent_id))
+            .filter_map(|a| sim_agent_report(a).map(|r| (a.id, r)))
+            .collect()
+    }
+}
+
+/// A fresh idempotency key for a proposal of the simulator's agents (never reused, also across
+/// restarts on the same store).
+fn sim_request_key() -> String {
+    format!("sim-{}", uuid::Uuid::new_v4())
+}
+
+/// What one of the simulator's agents reports about its action now, if anything: an approved
+/// action done, a vetoed one undone. One key per action and report, so a report that reached
+/// the store is never made twice.
+fn sim_agent_report(action: &Action) -> Option<crate::api::OutcomeRequest> {
+    let status = match action.state {
+        ActionState::Approved if action.outcome.is_none() => crate::api::OutcomeStatus::Executed,
+        ActionState::RollbackPending => crate::api::OutcomeStatus::RolledBack,
+        _ => return None,
+    };
+    Some(crate::api::OutcomeRequest {
+        idempotency_key: format!("sim-{}-{}", action.id, status.as_str()),
+        status,
+        details: match status {
+            crate::api::OutcomeStatus::RolledBack => "undone in the simulated world".into(),
+            _ => "applied to the simulated world".into(),
+        },
+        measured: Some(action.params.clone()),
+        effects: Vec::new(),
+    })
+}
