@@ -1,4 +1,6 @@
 //! API v1 end to end: the reference backend on port 0, driven by the console's real client.
+//!
+//! Over 600 lines on purpose: one end-to-end suite of API v1 against one running backend; each test reads on its own.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

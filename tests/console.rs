@@ -1,5 +1,7 @@
 //! The console shell driven through AccessKit with egui_kittest: it renders, navigates, decides,
 //! warns when stale, switches language — fed by a fake client channel carrying real simulator data.
+//!
+//! Over 600 lines on purpose: one suite of console flows over one fixture (simulated snapshot, fake channels, kittest harness); each test reads on its own.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,6 +1,8 @@
 //! Decisions end to end: the reference backend on port 0 with a users file, driven over HTTP by
 //! the console's real client with each user's token. Actions are proposed into the running world
 //! directly (exact kinds, risks and short windows) so every rule can be hit on purpose.
+//!
+//! Over 600 lines on purpose: one end-to-end suite of the decision rules over one cast of users and agents; each test reads on its own.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,6 +1,8 @@
 //! The agent gateway end to end (issue 15): the real `tianshu serve` with a users file holding
 //! agents and operators, driven over HTTP as an agent and an operator would, and by the shipped
 //! Python agent (`examples/agents/agent.py`, standard library only).
+//!
+//! Over 600 lines on purpose: one end-to-end suite of the agent gateway over one `serve` fixture and its users file (REST, MCP, the Python agent).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -11,6 +11,8 @@
 //!
 //! Without PostgreSQL installed the test says so and passes, unless TIANSHU_REQUIRE_POSTGRES=1
 //! (CI, after scripts/postgres-packages.sh), where it fails.
+//!
+//! Over 600 lines on purpose: one suite over one throwaway PostgreSQL cluster and its `serve` replicas; the fixture is most of the length.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

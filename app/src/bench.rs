@@ -3,6 +3,8 @@
 //! Runs the real embedded backend and the real client on loopback, so the console is fed exactly as
 //! in use; frames are built with `egui::Context::run_ui` and tessellated, no window and no GPU.
 //! Prints per-view p50/p99/max frame time and primitives, peak RSS, and a final summary line.
+//!
+//! Over 600 lines on purpose: the modes of one command share its harness (headless context, timing, the report table); modes that grew big have their own files in bench/.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

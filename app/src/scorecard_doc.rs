@@ -6,6 +6,8 @@
 //! any machine, with or without a display or GPU. Colours are the `office-light` theme's (paper).
 //!
 //! Pure: rows in, bytes out. `tianshu report --format png|pdf` and the review view's export use it.
+//!
+//! Over 600 lines on purpose: one document laid out in one place — every section shares the page geometry and type scale, and split files would scatter the coordinates that must agree.
 
 use std::fmt::Write as _;
 use std::sync::Arc;

@@ -2,6 +2,8 @@
 //! far along they are, what their plant networks achieve and need. Stage changes are drawn as
 //! counts from a per-plant hazard, so a step costs the same whatever the number of plants.
 //! Owns the factory list, its roll-up and the (province, industry) groups; not the agents.
+//!
+//! Over 600 lines on purpose: the enterprise book is one model — generating the plants, their upgrade trajectories and their KPIs use the same tables and must stay in step.
 
 use std::collections::BTreeMap;
 

@@ -3,6 +3,8 @@
 //! Alarms (a hot channel or cluster) come first; metro and industrial agents fill the rest now and
 //! then. An (agent, target) pair proposed recently is held back, since the backend does not say
 //! when a proposal closes: see [`HOLD_MS`] and [`HOLD_STEPS`].
+//!
+//! Over 600 lines on purpose: each kind of agent's proposal rule is one function here, beside the budget and hold rules they all share; reading them side by side is the point.
 
 use std::collections::BTreeMap;
 

@@ -16,6 +16,8 @@
 //! Either way only what can be on screen is visited: points through an index sorted by x, so a
 //! frame allocates nothing and walks nothing in proportion to the whole data set.
 //! Knows nothing of what the points or categories mean.
+//!
+//! Over 600 lines on purpose: the clustering, its per-zoom cache and both drawing paths (GPU instances and the CPU mesh) must agree to the pixel (tests/gpu_layers.rs compares them); kept in one file so a change to one path is seen beside the other.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
