@@ -15,6 +15,10 @@ use crate::access::labeled_rect;
 const LATITUDE_STRIPS: usize = 32;
 
 #[must_use = "add it to a map with `Map::with_plugin`"]
+/// The texture's own colours: a mesh vertex colour multiplies the texture, and white leaves it
+/// as it is (not a colour choice; the caller's picture carries the colours).
+const UNTINTED: Color32 = Color32::WHITE;
+
 pub struct GridImageLayer {
     texture: TextureId,
     south_west: Position,
@@ -31,7 +35,7 @@ impl GridImageLayer {
             texture,
             south_west,
             north_east,
-            tint: Color32::WHITE,
+            tint: UNTINTED,
             mercator_rows: false,
             label: "Image overlay".to_owned(),
         }
@@ -39,7 +43,7 @@ impl GridImageLayer {
 
     /// Overall opacity, `0..=1`.
     pub fn with_alpha(mut self, alpha: f32) -> Self {
-        self.tint = Color32::WHITE.gamma_multiply(alpha.clamp(0.0, 1.0));
+        self.tint = UNTINTED.gamma_multiply(alpha.clamp(0.0, 1.0));
         self
     }
 
