@@ -14,11 +14,11 @@ use crate::access::labeled_rect;
 /// Strips used to follow Mercator's latitude stretch; plenty for a smooth result at any zoom.
 const LATITUDE_STRIPS: usize = 32;
 
-#[must_use = "add it to a map with `Map::with_plugin`"]
 /// The texture's own colours: a mesh vertex colour multiplies the texture, and white leaves it
 /// as it is (not a colour choice; the caller's picture carries the colours).
 const UNTINTED: Color32 = Color32::WHITE;
 
+#[must_use = "add it to a map with `Map::with_plugin`"]
 pub struct GridImageLayer {
     texture: TextureId,
     south_west: Position,
