@@ -11,8 +11,8 @@ use tianshu_widgets::SwatchLegend;
 
 use super::super::format;
 use super::super::theme::{LatencyBands, Theme};
-use super::map::cell_text;
 use super::rtt_histogram;
+use super::scene::cell_text;
 use crate::api::{GeoPoint, GridFigures, LatencyGrid, LatencySummary, MetroSummary, WhatIfRequest};
 use crate::client::Command;
 use crate::i18n::I18n;

@@ -5,13 +5,13 @@
 use std::sync::Arc;
 
 use egui::{Response, TextureHandle, TextureOptions, Ui};
-use tianshu_widgets::{Attribution, GridImageLayer, MapNode, NodesLayer, OutlineLayer};
+use tianshu_widgets::{Attribution, GridImageLayer, NodesLayer, OutlineLayer};
 use walkers::{Map, MapMemory, Plugin, Projector, lat_lon};
 
 use super::super::basemap::Basemap;
-use super::super::format;
 use super::super::theme::Theme;
 use super::detail::{Detail, MAX_HYPOTHETICAL_SITES};
+use super::scene::{HYPOTHETICAL_ID, badges, cell_text, site_nodes};
 use super::{cell_at, grid_north_east, rasterise};
 use crate::api::{GeoPoint, LatencyGrid, LatencySummary, MetroSummary};
 use crate::i18n::I18n;
@@ -23,11 +23,6 @@ const HOME_LON: f64 = 106.0;
 const HOME_SPAN_LON: f64 = 56.0;
 /// Kilometres a metro view shows across its shorter side (the 100 km grid and a margin).
 const METRO_SPAN_KM: f64 = 115.0;
-/// Node ids of hypothetical sites start here (real sites use their index).
-const HYPOTHETICAL_ID: u64 = 1 << 32;
-/// Node ids of a measured grid's probes start here (never sites, never hypothetical).
-const PROBE_ID: u64 = 1 << 40;
-
 /// Which raster the texture holds.
 #[derive(Debug, Clone, PartialEq)]
 struct TextureKey {
@@ -277,127 +272,11 @@ impl LatencyMap {
     }
 }
 
-/// Every metro as a badge: sized by population, coloured by reaching the threshold.
-fn badges(world: &World, threshold: Option<f64>, i18n: &I18n, theme: &Theme) -> Vec<MapNode> {
-    world
-        .metros
-        .iter()
-        .enumerate()
-        .map(|(i, m)| MapNode {
-            position: lat_lon(m.center.lat, m.center.lon),
-            radius: 4.0 + (m.population as f32 / 1.0e6).sqrt() * 1.6,
-            color: match threshold {
-                _ if m.probes == Some(0) => theme.text_dim,
-                Some(t) => theme.good_or_bad(m.coverage_1ms >= t),
-                None => theme.text_dim,
-            },
-            label: Some(if m.probes == Some(0) {
-                format!(
-                    "{} · {}",
-                    i18n.pick(&m.name_en, &m.name_zh),
-                    i18n.tr("prom-latency-no-measurements")
-                )
-            } else {
-                format!(
-                    "{} {} %",
-                    i18n.pick(&m.name_en, &m.name_zh),
-                    format::percent(m.coverage_1ms)
-                )
-            }),
-            id: i as u64,
-        })
-        .collect()
-}
-
-/// The metro's sites (those marked for removal in the danger colour) and hypothetical ones.
-fn site_nodes(grid: &LatencyGrid, detail: &Detail, i18n: &I18n, theme: &Theme) -> Vec<MapNode> {
-    let live = grid.access_points.iter().enumerate().map(|(k, p)| {
-        let removed = detail.remove.contains(&(k as u32));
-        MapNode {
-            position: lat_lon(p.lat, p.lon),
-            radius: if removed { 5.0 } else { 3.5 },
-            color: if removed { theme.danger } else { theme.node },
-            label: Some(i18n.tr_args("latency-site", &[("n", (k + 1).into())])),
-            id: k as u64,
-        }
-    });
-    let hypothetical = detail.add.iter().enumerate().map(|(j, p)| MapNode {
-        position: lat_lon(p.lat, p.lon),
-        radius: 6.0,
-        color: theme.accent,
-        label: Some(i18n.tr("latency-site-hypothetical")),
-        id: HYPOTHETICAL_ID + j as u64,
-    });
-    // A measured grid's probes (it has no sites): where each RTT was taken.
-    let probes = grid.probes.iter().enumerate().map(|(k, p)| MapNode {
-        position: lat_lon(p.location.lat, p.location.lon),
-        radius: 3.5,
-        color: theme.node,
-        label: Some(i18n.tr_args(
-            "prom-latency-probe",
-            &[
-                ("n", (k + 1).into()),
-                ("rtt", format!("{:.2}", p.rtt_ms).into()),
-            ],
-        )),
-        id: PROBE_ID + k as u64,
-    });
-    live.chain(hypothetical).chain(probes).collect()
-}
-
 fn cell_tooltip(response: &Response, grid: &LatencyGrid, cell: usize, i18n: &I18n) {
     let text = cell_text(grid, cell, i18n);
     response.clone().on_hover_ui_at_pointer(|ui| {
         ui.label(text);
     });
-}
-
-/// "RTT 0.84 ms · nearest site #3, 2.1 km" (or "no data").
-pub fn cell_text(grid: &LatencyGrid, cell: usize, i18n: &I18n) -> String {
-    // Negative RTT: no measurement (a measured grid's cell without a probe in reach).
-    let rtt = grid
-        .rtt_ms
-        .get(cell)
-        .copied()
-        .filter(|r| r.is_finite() && *r >= 0.0);
-    let measured = grid.source == crate::api::LatencySource::Prometheus;
-    let sites = if measured {
-        grid.probes.len()
-    } else {
-        grid.access_points.len()
-    };
-    let site = grid
-        .nearest_site
-        .get(cell)
-        .copied()
-        .filter(|k| (*k as usize) < sites);
-    let km = grid
-        .site_distance_km
-        .get(cell)
-        .copied()
-        .filter(|d| d.is_finite());
-    match (rtt, site, km) {
-        (Some(rtt), Some(probe), Some(km)) if measured => i18n.tr_args(
-            "prom-latency-cell-probe",
-            &[
-                ("rtt", format!("{rtt:.2}").into()),
-                ("probe", (probe + 1).into()),
-                ("km", format!("{km:.1}").into()),
-            ],
-        ),
-        (Some(rtt), Some(site), Some(km)) => i18n.tr_args(
-            "latency-cell",
-            &[
-                ("rtt", format!("{rtt:.2}").into()),
-                ("site", (site + 1).into()),
-                ("km", format!("{km:.1}").into()),
-            ],
-        ),
-        (Some(rtt), _, _) => {
-            i18n.tr_args("latency-cell-rtt", &[("rtt", format!("{rtt:.2}").into())])
-        }
-        _ => i18n.tr("latency-no-data"),
-    }
 }
 
 /// Where the pointer is over the map, as a geographic point.

@@ -10,6 +10,7 @@
 mod detail;
 mod map;
 mod ranking;
+mod scene;
 
 use egui::{ColorImage, RichText};
 
