@@ -460,6 +460,9 @@ mod tests {
                 plants: vec![]
             }
         );
+        // An agent of the gateway names the same group as `group:…`.
+        let prefixed = locate("group:CN-GD/automotive", &world, None, &i18n).expect("found");
+        assert_eq!(prefixed.place, located.place);
         assert!(locate("nowhere", &world, None, &i18n).is_none());
         assert!(locate("CN-GD/unknown_industry", &world, None, &i18n).is_none());
     }
