@@ -639,3 +639,56 @@ fn an_mcp_client_proposes_waits_and_reports_through_the_tools() {
         client.cancel().await.unwrap();
     });
 }
+
+/// An agent's own event stream carries its actions and nobody else's.
+#[test]
+fn an_agents_event_stream_carries_only_its_own_actions() {
+    use futures_util::StreamExt as _;
+    let dir = temp_dir("stream");
+    let users = users_file(&dir);
+    let serve = Serve::start(&dir.join("db.sqlite"), &users, 0);
+    runtime().block_on(async {
+        let api = Api::new(&serve.url);
+        let link = first_link(&api).await;
+        let stream = reqwest::Client::new()
+            .get(format!("{}/api/v1/events", serve.url))
+            .bearer_auth(AGENT)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status(), 200);
+        let mut bytes = stream.bytes_stream();
+        let (_, theirs) = api
+            .post(AGENT_L4, "/actions", &link_proposal("s-1", &link))
+            .await;
+        let (_, mine) = api
+            .post(AGENT, "/actions", &link_proposal("s-2", &link))
+            .await;
+        let mut text = String::new();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while !text.contains(&format!("\"id\":{}", mine["action"]["id"])) {
+            match tokio::time::timeout_at(deadline, bytes.next()).await {
+                Ok(Some(Ok(chunk))) => text.push_str(&String::from_utf8_lossy(&chunk)),
+                _ => break,
+            }
+        }
+        let actions: Vec<Value> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("data:"))
+            .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
+            .filter(|e| e["type"] == "action_proposed" || e["type"] == "action_updated")
+            .map(|e| e["action"].clone())
+            .collect();
+        assert!(
+            actions.iter().any(|a| a["id"] == mine["action"]["id"]),
+            "its own proposal came: {text}"
+        );
+        assert!(
+            actions
+                .iter()
+                .all(|a| a["agent_id"] == "agent-backbone-ctl"),
+            "another agent's action leaked: {actions:?}"
+        );
+        assert!(!actions.iter().any(|a| a["id"] == theirs["action"]["id"]));
+    });
+}

@@ -407,3 +407,36 @@ impl eframe::App for ConsoleApp {
         ConsoleApp::ui(self, ui);
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod layering {
+    /// The views know the backend only through the client and the state (the crates keep
+    /// client and state free of egui; this keeps the UI free of the backend, which the console
+    /// crate links only to embed it).
+    #[test]
+    fn no_view_reaches_into_the_backend() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui");
+        let mut stack = vec![root];
+        let mut offenders = Vec::new();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    if text.contains(concat!("crate::", "backend"))
+                        || text.contains(concat!("tianshu_", "backend"))
+                    {
+                        offenders.push(path.display().to_string());
+                    }
+                }
+            }
+        }
+        assert!(
+            offenders.is_empty(),
+            "the UI imports the backend: {offenders:?}"
+        );
+    }
+}

@@ -137,7 +137,7 @@ pub fn cell_text(grid: &LatencyGrid, cell: usize, i18n: &I18n) -> String {
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
-    use crate::backend::sim::{SimConfig, Simulator};
+    use tianshu_sim::{SimConfig, Simulator};
 
     fn setup() -> (Simulator, World, Theme, I18n) {
         let sim = Simulator::new(SimConfig {

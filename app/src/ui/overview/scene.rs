@@ -251,7 +251,7 @@ pub fn build(
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use super::*;
-    use crate::backend::sim::{SimConfig, Simulator};
+    use tianshu_sim::{SimConfig, Simulator};
 
     fn world() -> World {
         let sim = Simulator::new(SimConfig {
