@@ -103,7 +103,8 @@ pub struct ProposalRequest {
     pub predicted_impact_en: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub predicted_impact_zh: String,
-    /// Name → number: what the agent will apply if approved as proposed.
+    /// Name → value (numbers, text, or lists and objects such as a deployment's sites; ≤ 16 KiB
+    /// of JSON): what the agent will apply if approved as proposed.
     #[schema(value_type = Object)]
     pub params: serde_json::Value,
     /// The numeric parameters an operator's override may change, each within its range.

@@ -12,6 +12,8 @@ use crate::{
     ProposalRequest, ProposeMode, Protocol, Risk, Role, UnixMs,
 };
 
+/// The parameters of one proposal, as JSON, at most.
+pub const MAX_PARAMS_BYTES: usize = 16 * 1024;
 /// How long a proposal stays open for a decision when the agent does not say.
 pub const DEFAULT_EXPIRY_S: u32 = 900;
 /// The veto window of an action an agent ran at once.
@@ -267,13 +269,19 @@ pub fn validate(request: &ProposalRequest, who: &Principal) -> Result<(), Gatewa
         ));
     }
     for (key, value) in params {
-        let scalar = value.is_string() || value.is_boolean() || value.as_f64().is_some();
-        if key.is_empty() || key.len() > 64 || !scalar {
+        if key.is_empty() || key.len() > 64 || value.is_null() {
             return Err(invalid(
                 &format!("params.{key}"),
-                "names of 1 to 64 characters, values numbers, strings or booleans",
+                "names of 1 to 64 characters and a value (a number, text, or a list or object \
+                 such as the sites of a deployment)",
             ));
         }
+    }
+    if request.params.to_string().len() > MAX_PARAMS_BYTES {
+        return Err(invalid(
+            "params",
+            format!("at most {MAX_PARAMS_BYTES} bytes of JSON in all"),
+        ));
     }
     for (key, bound) in &request.param_bounds {
         let field = format!("param_bounds.{key}");

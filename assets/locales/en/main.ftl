@@ -536,3 +536,4 @@ agents-gateway-last-seen = Last heard from
 agents-gateway-never = never
 agents-gateway-seen-ago = { $minutes } min ago { $protocol }
 agents-effect-line = { $metric }: predicted { $predicted }, measured { $measured }
+agents-lane-gateway = Gateway agents (REST, MCP)

@@ -536,3 +536,4 @@ agents-gateway-last-seen = 最近联系
 agents-gateway-never = 从未
 agents-gateway-seen-ago = { $minutes } 分钟前 { $protocol }
 agents-effect-line = { $metric }：预测 { $predicted }，实测 { $measured }
+agents-lane-gateway = 网关智能体（REST、MCP）

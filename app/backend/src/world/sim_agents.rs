@@ -117,3 +117,39 @@ fn sim_agent_report(action: &Action) -> Option<crate::api::OutcomeRequest> {
         effects: Vec::new(),
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use crate::sim::{SimConfig, Simulator};
+    use crate::store::Store;
+    use crate::world::World;
+
+    /// Every kind of proposal the simulator's agents make passes the gateway's rules (scope,
+    /// target, params): none is silently dropped.
+    #[test]
+    fn the_gateway_takes_every_kind_of_simulated_proposal() {
+        let sim = Simulator::new(SimConfig {
+            seed: 5,
+            factory_count: 2_000,
+            ..SimConfig::default()
+        })
+        .unwrap();
+        let mut world = World::new(sim, Store::open(None).unwrap(), 60.0, 100, 0).unwrap();
+        let mut kinds = std::collections::BTreeSet::new();
+        for step in 0..3_000 {
+            for p in world.step(600.0, 1_000 + step) {
+                let kind = p.kind;
+                assert!(
+                    world.draft_action(p.clone(), 1_000).is_some(),
+                    "refused: {p:?}"
+                );
+                kinds.insert(format!("{kind:?}"));
+            }
+            if kinds.len() == 6 {
+                break;
+            }
+        }
+        assert!(kinds.len() >= 5, "kinds seen: {kinds:?}");
+    }
+}

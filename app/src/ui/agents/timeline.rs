@@ -197,32 +197,37 @@ fn build(
         .iter()
         .filter_map(|a| Some((a.id.as_str(), *lane_of_group.get(&AgentGroup::of(a))?)))
         .collect();
-    let lanes = groups.iter().map(|g| group_name(*g, i18n)).collect();
-    let markers = state
-        .activity
-        .points()
-        .filter_map(|p| {
-            let lane = *lane_of_agent.get(p.agent_id.as_str())?;
-            let summary = state
-                .actions
-                .get(&p.action_id)
-                .map(|a| i18n.pick(&a.summary_en, &a.summary_zh).to_owned())
-                .unwrap_or_default();
-            Some(TimelineMarker {
-                lane,
-                t: p.at as f64 / 1000.0,
-                glyph: glyph(p.kind),
-                color: colour(p.kind, theme),
-                id: p.action_id,
-                label: format!(
-                    "{} #{} · {} · {}",
-                    i18n.tr(kind_id(p.kind)),
-                    p.action_id,
-                    format::time_of_day(p.at),
-                    summary
-                ),
-            })
-        })
-        .collect();
+    let mut lanes: Vec<String> = groups.iter().map(|g| group_name(*g, i18n)).collect();
+    // Agents of the gateway (not the simulator's) share one lane after the groups.
+    let gateway_lane = lanes.len();
+    let mut markers = Vec::new();
+    for p in state.activity.points() {
+        let lane = lane_of_agent
+            .get(p.agent_id.as_str())
+            .copied()
+            .unwrap_or(gateway_lane);
+        let summary = state
+            .actions
+            .get(&p.action_id)
+            .map(|a| i18n.pick(&a.summary_en, &a.summary_zh).to_owned())
+            .unwrap_or_default();
+        markers.push(TimelineMarker {
+            lane,
+            t: p.at as f64 / 1000.0,
+            glyph: glyph(p.kind),
+            color: colour(p.kind, theme),
+            id: p.action_id,
+            label: format!(
+                "{} #{} · {} · {}",
+                i18n.tr(kind_id(p.kind)),
+                p.action_id,
+                format::time_of_day(p.at),
+                summary
+            ),
+        });
+    }
+    if markers.iter().any(|m| m.lane == gateway_lane) {
+        lanes.push(i18n.tr("agents-lane-gateway"));
+    }
     (lanes, markers)
 }
