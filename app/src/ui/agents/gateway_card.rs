@@ -27,20 +27,45 @@ fn outcome_id(status: OutcomeStatus) -> &'static str {
 }
 
 /// Draws the gateway's part of a card; nothing for the simulator's own actions.
-pub fn gateway_ui(ui: &mut egui::Ui, action: &Action, i18n: &I18n, theme: &Theme) {
+pub fn gateway_ui(
+    ui: &mut egui::Ui,
+    action: &Action,
+    state: &crate::state::State,
+    i18n: &I18n,
+    theme: &Theme,
+) {
     if action.protocol == Protocol::Simulator && !action.awaits_outcome {
         return;
     }
-    ui.label(
-        RichText::new(i18n.tr_args(
-            "agents-via",
-            &[
-                ("protocol", i18n.tr(protocol_id(action.protocol)).into()),
-                ("kind", action.kind_label().into()),
-            ],
-        ))
-        .color(theme.text_dim),
-    );
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            RichText::new(i18n.tr_args(
+                "agents-via",
+                &[
+                    ("protocol", i18n.tr(protocol_id(action.protocol)).into()),
+                    ("kind", action.kind_label().into()),
+                ],
+            ))
+            .color(theme.text_dim),
+        );
+        // When an agent of the gateway was last heard from, and whether it has gone silent.
+        let known = state
+            .gateway_agents
+            .as_ref()
+            .and_then(|list| list.iter().find(|a| a.agent_id == action.agent_id));
+        if let (Some(agent), Some(now_ms)) = (known, state.server_now(state.now())) {
+            let silent = super::gateway_list::is_silent(agent, now_ms);
+            let text = format!(
+                "· {}",
+                super::gateway_list::last_seen_text(agent, now_ms, i18n)
+            );
+            let colour = if silent { theme.warn } else { theme.text_dim };
+            ui.label(RichText::new(text).color(colour));
+            if silent {
+                ui.label(RichText::new(i18n.tr("agents-health-silent")).color(theme.warn));
+            }
+        }
+    });
     match action.state {
         ActionState::Approved => {
             ui.label(RichText::new(i18n.tr("agents-awaiting-outcome")).color(theme.accent));

@@ -32,6 +32,18 @@ pub fn is_silent(agent: &ConnectedAgent, now_ms: i64) -> bool {
 }
 
 impl GatewayAgents {
+    /// Asks for the list again when it is older than [`REFRESH`] (or was never asked for).
+    pub fn refresh(&mut self, state: &State) -> Option<Command> {
+        let now = state.now();
+        let due = self
+            .asked_at
+            .is_none_or(|at| now.duration_since(at) >= REFRESH);
+        due.then(|| {
+            self.asked_at = Some(now);
+            Command::FetchGatewayAgents
+        })
+    }
+
     pub fn ui(
         &mut self,
         ui: &mut egui::Ui,
@@ -39,15 +51,9 @@ impl GatewayAgents {
         i18n: &I18n,
         theme: &Theme,
     ) -> Option<Command> {
-        let now = state.now();
-        let due = self
-            .asked_at
-            .is_none_or(|at| now.duration_since(at) >= REFRESH);
-        let command = due.then(|| {
-            self.asked_at = Some(now);
-            Command::FetchGatewayAgents
-        });
+        let command = self.refresh(state);
         ui.ctx().request_repaint_after(REFRESH);
+        let now = state.now();
         ui.label(RichText::new(i18n.tr("agents-gateway-title")).strong());
         let Some(agents) = &state.gateway_agents else {
             ui.label(RichText::new(i18n.tr("agents-gateway-loading")).color(theme.text_dim));
@@ -92,7 +98,7 @@ impl GatewayAgents {
     }
 }
 
-fn last_seen_text(agent: &ConnectedAgent, now_ms: i64, i18n: &I18n) -> String {
+pub fn last_seen_text(agent: &ConnectedAgent, now_ms: i64, i18n: &I18n) -> String {
     let Some(seen) = agent.last_seen else {
         return i18n.tr("agents-gateway-never");
     };

@@ -133,6 +133,16 @@ impl AgentsView {
         theme: &Theme,
     ) -> Vec<Command> {
         let mut commands = Vec::new();
+        // Cards say when a gateway agent was last heard from: keep the list fresh while any is
+        // in the queue.
+        if state.open_actions().any(|a| {
+            matches!(
+                a.protocol,
+                crate::api::Protocol::Rest | crate::api::Protocol::Mcp
+            )
+        }) {
+            commands.extend(self.gateway_agents.refresh(state));
+        }
         if !self.audit_requested && state.world.is_some() {
             self.audit_requested = true;
             commands.push(Command::FetchAudit { cursor: None });

@@ -190,7 +190,7 @@ impl QueueState {
                 ),
             );
             facts_ui(ui, action, i18n, theme, now_ms);
-            super::gateway_card::gateway_ui(ui, action, i18n, theme);
+            super::gateway_card::gateway_ui(ui, action, state, i18n, theme);
             if let Some(conflict) = state.hitl.conflicts.get(&action.id) {
                 ui.label(
                     RichText::new(i18n.tr("agents-conflict"))
