@@ -18,6 +18,8 @@ use tianshu::backend::sim::{Proposal, SimConfig, Simulator};
 use tianshu::backend::{self, BackendConfig, RunningBackend};
 use tianshu::client::{ApiClient, ClientError};
 
+mod support;
+
 const START: i64 = 1_793_491_200_000; // 2026-11-01T00:00:00Z
 
 fn sim_config() -> SimConfig {
@@ -512,54 +514,23 @@ async fn an_acknowledged_decision_and_its_audit_survive_a_restart_on_the_same_da
     }
 }
 
-/// A `tianshu serve` child process that is killed with SIGKILL when dropped (a failing test never
-/// leaves it running).
-struct ServeProcess {
-    child: std::process::Child,
-    base_url: String,
-}
-
-impl Drop for ServeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the real binary on a port of its choosing and reads the address it prints.
-fn serve(db: &std::path::Path, users: &std::path::Path) -> ServeProcess {
-    use std::io::BufRead as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tianshu"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-        .arg(db)
-        .arg("--users")
-        .arg(users)
-        .args(["--seed", "11", "--speed", "3600", "--factories", "3000"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("tianshu serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if let Some(rest) = line.strip_prefix("tianshu backend on ") {
-                let url = rest
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
-                let _ = tx.send(url);
-            }
-        }
-    });
-    let base_url = rx
-        .recv_timeout(Duration::from_secs(120))
-        .expect("serve prints where it listens");
-    ServeProcess { child, base_url }
+/// Starts the real binary on a port of its choosing.
+fn serve(db: &std::path::Path, users: &std::path::Path) -> support::ServeProcess {
+    let (db, users) = (db.as_os_str(), users.as_os_str());
+    support::ServeProcess::start([
+        "--listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--db".as_ref(),
+        db,
+        "--users".as_ref(),
+        users,
+        "--seed".as_ref(),
+        "11".as_ref(),
+        "--speed".as_ref(),
+        "3600".as_ref(),
+        "--factories".as_ref(),
+        "3000".as_ref(),
+    ])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,7 +6,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::BufRead as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -77,53 +76,34 @@ targets = ["link:*", "cluster:*"]
     path
 }
 
-/// `tianshu serve` as a child process on a port of its choosing, killed when dropped.
+/// `tianshu serve` on `port` (0: one of its choosing), paused (no simulated proposals of its own).
 struct Serve {
-    child: Child,
+    process: support::ServeProcess,
     url: String,
 }
 
 impl Serve {
     fn start(db: &Path, users: &Path, port: u16) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tianshu"))
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
-            .arg(db)
-            .arg("--users")
-            .arg(users)
-            .args(["--seed", "7", "--factories", "2000", "--paused"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tianshu serve starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if let Some(rest) = line.strip_prefix("tianshu backend on ") {
-                    let url = rest.split_whitespace().next().unwrap_or_default();
-                    let _ = tx.send(url.to_owned());
-                }
-            }
-        });
-        let url = rx
-            .recv_timeout(Duration::from_secs(120))
-            .expect("serve prints where it listens");
-        Self { child, url }
+        let listen = format!("127.0.0.1:{port}");
+        let process = support::ServeProcess::start([
+            "--listen".as_ref(),
+            listen.as_ref(),
+            "--db".as_ref(),
+            db.as_os_str(),
+            "--users".as_ref(),
+            users.as_os_str(),
+            "--seed".as_ref(),
+            "7".as_ref(),
+            "--factories".as_ref(),
+            "2000".as_ref(),
+            "--paused".as_ref(),
+        ]);
+        let url = process.base_url.clone();
+        Self { process, url }
     }
 
     fn kill9(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.kill9();
     }
 }
 

@@ -103,26 +103,7 @@ impl Modify for CommonResponses {
             ),
         );
         for (path, item) in openapi.paths.paths.iter_mut() {
-            if OPEN_PATHS.contains(&path.as_str()) {
-                continue;
-            }
-            for op in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                op.security = Some(vec![SecurityRequirement::new(
-                    "bearer",
-                    Vec::<String>::new(),
-                )]);
-            }
-        }
-        for (path, item) in openapi.paths.paths.iter_mut() {
+            let open = OPEN_PATHS.contains(&path.as_str());
             for op in [
                 &mut item.get,
                 &mut item.put,
@@ -134,6 +115,12 @@ impl Modify for CommonResponses {
             .flatten()
             {
                 amend(path, op);
+                if !open {
+                    op.security = Some(vec![SecurityRequirement::new(
+                        "bearer",
+                        Vec::<String>::new(),
+                    )]);
+                }
             }
         }
     }
