@@ -215,6 +215,101 @@ fn centroid(points: &[Position]) -> Option<Position> {
     Some(lat_lon(lat / n, lon / n))
 }
 
+/// What the little map draws: every backbone link and cluster, dim, for context; the target on
+/// top in the accent colour (a link, a site ring, or a group's plants and its ring).
+pub struct TargetScene {
+    pub links: Vec<MapLink>,
+    pub nodes: Vec<MapNode>,
+    pub shapes: Vec<NodeShape>,
+}
+
+/// The target map as data (pure: no egui state).
+pub fn scene(located: &Located, world: &World, theme: &Theme) -> TargetScene {
+    // Context: every backbone link and cluster, dim; the target on top, in the accent colour.
+    let dim = theme.text_dim.gamma_multiply(0.6);
+    let position_of = |id: &str| {
+        world
+            .clusters
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| lat_lon(c.location.lat, c.location.lon))
+    };
+    let mut links: Vec<MapLink> = world
+        .links
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            Some(MapLink {
+                from: position_of(&l.from_cluster)?,
+                to: position_of(&l.to_cluster)?,
+                width: 1.0,
+                color: dim,
+                id: i as u64,
+                label: None,
+            })
+        })
+        .collect();
+    let mut nodes: Vec<MapNode> = world
+        .clusters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| MapNode {
+            position: lat_lon(c.location.lat, c.location.lon),
+            radius: 3.0,
+            color: dim,
+            label: None,
+            id: i as u64,
+        })
+        .collect();
+    let mut shapes = vec![NodeShape::Disc; nodes.len()];
+    match &located.place {
+        Place::Link { from, to } => links.push(MapLink {
+            from: *from,
+            to: *to,
+            width: 4.0,
+            color: theme.accent,
+            id: TARGET_ID,
+            label: Some(located.name.clone()),
+        }),
+        Place::Site(at) => {
+            nodes.push(MapNode {
+                position: *at,
+                radius: 8.0,
+                color: theme.accent,
+                label: Some(located.name.clone()),
+                id: TARGET_ID,
+            });
+            shapes.push(NodeShape::Ring);
+        }
+        Place::Group { at, plants } => {
+            let step = plants.len().div_ceil(PLANTS_DRAWN).max(1);
+            for (k, p) in plants.iter().step_by(step).enumerate() {
+                nodes.push(MapNode {
+                    position: *p,
+                    radius: 2.0,
+                    color: theme.accent.gamma_multiply(0.8),
+                    label: None,
+                    id: 1_000_000 + k as u64,
+                });
+                shapes.push(NodeShape::Disc);
+            }
+            nodes.push(MapNode {
+                position: *at,
+                radius: 12.0,
+                color: theme.accent,
+                label: Some(located.name.clone()),
+                id: TARGET_ID,
+            });
+            shapes.push(NodeShape::Ring);
+        }
+    }
+    TargetScene {
+        links,
+        nodes,
+        shapes,
+    }
+}
+
 /// The little map's fit: a single site still shows its province and neighbours.
 const TARGET_FIT: camera::Fit = camera::Fit {
     margin: egui::vec2(80.0, 80.0),
@@ -307,84 +402,11 @@ impl TargetMap {
                 .set_zoom(camera::zoom_to_bounds(size, sw, ne, TARGET_FIT));
             self.fitted = Some(key);
         }
-        // Context: every backbone link and cluster, dim; the target on top, in the accent colour.
-        let dim = theme.text_dim.gamma_multiply(0.6);
-        let position_of = |id: &str| {
-            world
-                .clusters
-                .iter()
-                .find(|c| c.id == id)
-                .map(|c| lat_lon(c.location.lat, c.location.lon))
-        };
-        let mut links: Vec<MapLink> = world
-            .links
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| {
-                Some(MapLink {
-                    from: position_of(&l.from_cluster)?,
-                    to: position_of(&l.to_cluster)?,
-                    width: 1.0,
-                    color: dim,
-                    id: i as u64,
-                    label: None,
-                })
-            })
-            .collect();
-        let mut nodes: Vec<MapNode> = world
-            .clusters
-            .iter()
-            .enumerate()
-            .map(|(i, c)| MapNode {
-                position: lat_lon(c.location.lat, c.location.lon),
-                radius: 3.0,
-                color: dim,
-                label: None,
-                id: i as u64,
-            })
-            .collect();
-        let mut shapes = vec![NodeShape::Disc; nodes.len()];
-        match &located.place {
-            Place::Link { from, to } => links.push(MapLink {
-                from: *from,
-                to: *to,
-                width: 4.0,
-                color: theme.accent,
-                id: TARGET_ID,
-                label: Some(located.name.clone()),
-            }),
-            Place::Site(at) => {
-                nodes.push(MapNode {
-                    position: *at,
-                    radius: 8.0,
-                    color: theme.accent,
-                    label: Some(located.name.clone()),
-                    id: TARGET_ID,
-                });
-                shapes.push(NodeShape::Ring);
-            }
-            Place::Group { at, plants } => {
-                let step = plants.len().div_ceil(PLANTS_DRAWN).max(1);
-                for (k, p) in plants.iter().step_by(step).enumerate() {
-                    nodes.push(MapNode {
-                        position: *p,
-                        radius: 2.0,
-                        color: theme.accent.gamma_multiply(0.8),
-                        label: None,
-                        id: 1_000_000 + k as u64,
-                    });
-                    shapes.push(NodeShape::Disc);
-                }
-                nodes.push(MapNode {
-                    position: *at,
-                    radius: 12.0,
-                    color: theme.accent,
-                    label: Some(located.name.clone()),
-                    id: TARGET_ID,
-                });
-                shapes.push(NodeShape::Ring);
-            }
-        }
+        let TargetScene {
+            links,
+            nodes,
+            shapes,
+        } = scene(located, world, theme);
         let frame = egui::Frame::new().fill(theme.map_water);
         ui.allocate_ui(size, |ui| {
             ui.set_min_size(size);
@@ -464,6 +486,17 @@ mod tests {
         let prefixed = locate("group:CN-GD/automotive", &world, None, &i18n).expect("found");
         assert_eq!(prefixed.place, located.place);
         assert!(locate("nowhere", &world, None, &i18n).is_none());
+        // The group's ring is the one accented node; nothing else is.
+        let theme = Theme::parse(crate::ui::theme::NOC_DARK).unwrap();
+        let drawn = scene(&located, &world, &theme);
+        let accented: Vec<_> = drawn
+            .nodes
+            .iter()
+            .filter(|n| n.color == theme.accent)
+            .collect();
+        assert_eq!(accented.len(), 1);
+        assert_eq!(accented[0].id, TARGET_ID);
+        assert_eq!(drawn.nodes.len(), drawn.shapes.len());
         assert!(locate("CN-GD/unknown_industry", &world, None, &i18n).is_none());
     }
 }
