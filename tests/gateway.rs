@@ -445,18 +445,20 @@ fn the_python_example_agent_runs_the_whole_protocol() {
     let rt = runtime();
     let link = rt.block_on(first_link(&Api::new(&serve.url)));
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/agents/agent.py");
-    let run = |extra: &[&str]| {
+    let l4_token_file = dir.join("l4.token");
+    std::fs::write(&l4_token_file, AGENT_L4).unwrap();
+    let run_as = |token_file: &Path, extra: &[&str]| {
         Command::new("python3")
             .arg(&script)
             .args(["--backend", &serve.url, "--token-file"])
-            .arg(&token_file)
+            .arg(token_file)
             .args([
                 "--kind",
                 "backbone.reroute",
                 "--target",
                 &format!("link:{link}"),
             ])
-            .args(["--summary", "Shift east-bound traffic", "--risk", "medium"])
+            .args(["--summary", "Shift east-bound traffic"])
             .args(["--param", "shift_pct=10", "--bound", "shift_pct=0:30"])
             .args(["--wait-total", "60", "--act-seconds", "0.2", "--json"])
             .args(extra)
@@ -464,6 +466,11 @@ fn the_python_example_agent_runs_the_whole_protocol() {
             .stderr(Stdio::piped())
             .spawn()
             .expect("python3 runs")
+    };
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--risk", "medium"];
+        args.extend_from_slice(extra);
+        run_as(&token_file, &args)
     };
     // The operator's side: find the agent's pending action and decide it.
     let decide_pending = |decision: &'static str, extra: Value| {
@@ -516,6 +523,29 @@ fn the_python_example_agent_runs_the_whole_protocol() {
     decide_pending("approve", json!({}));
     let end = last_json(child);
     assert_eq!(end["final_state"], "failed", "{end}");
+
+    // Acting at once (L4, low risk), then vetoed: the agent rolls back and says so.
+    let child = run_as(&l4_token_file, &["--risk", "low", "--mode", "act_now"]);
+    rt.block_on(async {
+        let api = Api::new(&serve.url);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let (_, all) = api.get(OPERATOR, "/actions").await;
+            if let Some(a) = all.as_array().unwrap().iter().find(|a| {
+                a["agent_id"] == "agent-edge-auto"
+                    && a["state"] == "executed"
+                    && a["veto_until"].is_i64()
+            }) {
+                api.decide(OPERATOR, a, "veto", json!({})).await;
+                break;
+            }
+            assert!(Instant::now() < deadline, "the agent did not act");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    });
+    let end = last_json(child);
+    assert_eq!(end["final_state"], "rolled_back", "{end}");
+    assert_eq!(end["applied_params"]["shift_pct"], 10);
 }
 
 /// An MCP client (the official Rust SDK) against `/mcp`: the tools are listed with schemas, an
