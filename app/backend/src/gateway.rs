@@ -77,11 +77,7 @@ impl World {
             "hub" => self.sim.hubs().iter().any(|h| h.id == id),
             "metro" => self.sim.metros().iter().any(|m| m.id == id),
             "factory" => parse_factory_id(id).is_some_and(|f| self.sim.factory(f).is_some()),
-            "group" => self
-                .sim
-                .factories()
-                .iter()
-                .any(|f| self.sim.factory_group(f.id).as_deref() == Some(id)),
+            "group" => self.sim.has_factory_group(id),
             _ => true,
         };
         if exists {
@@ -89,6 +85,24 @@ impl World {
         } else {
             Err(GatewayError::UnknownTarget(target.to_owned()))
         }
+    }
+
+    /// The action a proposal becomes at `now` by the gateway's rules (scope, shape, a target of
+    /// this world, policy), with id 0: the store's to assign. The one check of every proposal:
+    /// REST, MCP, the simulator's agents, on a single backend or a replica.
+    pub fn draft_proposal(
+        &self,
+        request: &ProposalRequest,
+        who: &Principal,
+        protocol: Protocol,
+        now: UnixMs,
+    ) -> Result<crate::api::Action, GatewayError> {
+        let grant = gateway_rules::agent_of(who)?;
+        gateway_rules::validate(request, who)?;
+        let industrial = self.resolve_target(&request.target)?;
+        Ok(gateway_rules::draft(
+            request, grant, protocol, industrial, now,
+        ))
     }
 
     /// Records a proposal from an agent, once per idempotency key, and publishes the action.
@@ -108,13 +122,11 @@ impl World {
         {
             return self.replay(recorded, &body, &request.idempotency_key);
         }
-        gateway_rules::validate(request, who)?;
-        let industrial = self.resolve_target(&request.target)?;
+        let mut action = self.draft_proposal(request, who, protocol, now)?;
         let open = self.open_agent_actions();
         if open >= MAX_OPEN_AGENT_ACTIONS {
             return Err(GatewayFailure::Full(open));
         }
-        let mut action = gateway_rules::draft(request, grant, protocol, industrial, now);
         action.id = self.take_action_id();
         let audit = self.store().commit_agent_request(
             &grant.agent_id,
@@ -200,9 +212,6 @@ impl World {
     }
 
     fn open_agent_actions(&self) -> usize {
-        self.open_actions()
-            .iter()
-            .filter(|a| a.awaits_outcome)
-            .count()
+        self.count_open(|a| a.awaits_outcome)
     }
 }

@@ -6,7 +6,7 @@
 //! tool errors holding the API's `{code, message, details?}` so a model can read and correct them.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode, header, request::Parts};
+use axum::http::{StatusCode, header, request::Parts};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use rmcp::handler::server::router::tool::ToolRouter;
@@ -138,7 +138,7 @@ impl TianshuMcp {
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let who = principal(&ctx)?;
-        gateway::note_agent_call(&self.app, &who, Protocol::Mcp);
+        gateway::note_agent(&self.app, &who, Protocol::Mcp);
         Ok(
             match gateway::propose_as(&self.app, &who, &request, Protocol::Mcp).await {
                 Ok((response, _)) => {
@@ -161,7 +161,7 @@ impl TianshuMcp {
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let who = principal(&ctx)?;
-        gateway::note_agent_call(&self.app, &who, Protocol::Mcp);
+        gateway::note_agent(&self.app, &who, Protocol::Mcp);
         let wait = args.wait_seconds.unwrap_or(30).min(MAX_WAIT_S);
         Ok(
             match gateway::wait_for_action(&self.app, &who, args.action_id, wait, args.version)
@@ -183,7 +183,7 @@ impl TianshuMcp {
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let who = principal(&ctx)?;
-        gateway::note_agent_call(&self.app, &who, Protocol::Mcp);
+        gateway::note_agent(&self.app, &who, Protocol::Mcp);
         let request = OutcomeRequest {
             idempotency_key: args.idempotency_key,
             status: args.status,
@@ -208,7 +208,7 @@ impl TianshuMcp {
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let who = principal(&ctx)?;
-        gateway::note_agent_call(&self.app, &who, Protocol::Mcp);
+        gateway::note_agent(&self.app, &who, Protocol::Mcp);
         let Some(grant) = &who.agent else {
             return Ok(api_error(HttpError::new(
                 StatusCode::FORBIDDEN,
@@ -320,29 +320,13 @@ impl ServerHandler for TianshuMcp {
 
 /// Puts the caller's `Principal` into the request, or answers 401 like the REST API.
 async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
-    let headers: &HeaderMap = req.headers();
-    let who = app.tokens.authenticate(
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok()),
-    );
-    match who {
-        Some(who) => {
-            let who = if who.factory_ids.is_empty() {
-                who
-            } else {
-                app.world().scoped(who)
-            };
+    match crate::http::authorize(&app, req.headers()) {
+        Ok(who) => {
             req.extensions_mut().insert(who);
             next.run(req).await
         }
-        None => {
-            let body = HttpError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "a valid bearer token is required (Authorization: Bearer <token>)",
-            );
-            let mut response = body.into_response();
+        Err(refused) => {
+            let mut response = refused.into_response();
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 header::HeaderValue::from_static("Bearer"),

@@ -310,9 +310,17 @@ impl World {
         out.proposals
     }
 
+    /// How many open actions `pick` keeps (no copies made).
+    pub(crate) fn count_open(&self, pick: impl Fn(&Action) -> bool) -> usize {
+        self.actions
+            .values()
+            .filter(|a| a.is_open() && pick(a))
+            .count()
+    }
+
     /// How many more actions may open before the simulator's proposals are dropped.
     pub fn room_for_proposals(&self) -> usize {
-        MAX_OPEN_ACTIONS.saturating_sub(self.actions.values().filter(|a| a.is_open()).count())
+        MAX_OPEN_ACTIONS.saturating_sub(self.count_open(|_| true))
     }
 
     /// Ids of the actions whose time is up (expiry or the end of a veto window) at `now`.

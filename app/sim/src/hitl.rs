@@ -201,6 +201,11 @@ impl Simulator {
         }
     }
 
+    /// Whether a factory group `<province>/<industry>` exists.
+    pub fn has_factory_group(&self, group: &str) -> bool {
+        self.book.group_index(group).is_some()
+    }
+
     /// Whether this simulator runs the agent (and so carries out its approved actions).
     pub fn runs_agent(&self, agent_id: &str) -> bool {
         self.agents.index(agent_id).is_some()

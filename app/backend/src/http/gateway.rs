@@ -21,6 +21,7 @@ use crate::api::{
 };
 use crate::gateway::GatewayFailure;
 use crate::pg::AgentWritten;
+use crate::world::World;
 
 impl From<GatewayFailure> for HttpError {
     fn from(e: GatewayFailure) -> Self {
@@ -81,8 +82,7 @@ pub(super) async fn propose(
 ) -> Result<Response, HttpError> {
     let who = authorize(&state, &headers)?;
     let Json(request) = body?;
-    let now = now_ms();
-    note_agent(&state, &who, Protocol::Rest, now);
+    note_agent(&state, &who, Protocol::Rest);
     let (response, created) = propose_as(&state, &who, &request, Protocol::Rest).await?;
     let status = if created {
         StatusCode::CREATED
@@ -132,17 +132,10 @@ async fn propose_on_replica(
     let now = now_ms();
     // A retry must be answered from the record even if the world changed since: check the
     // record first by writing with a draft only when the request is valid now.
-    let draft = {
-        let world = state.world();
-        gateway_rules::validate(request, who)
-            .map_err(GatewayFailure::from)
-            .and_then(|()| {
-                world
-                    .resolve_target(&request.target)
-                    .map_err(GatewayFailure::from)
-            })
-            .map(|industrial| gateway_rules::draft(request, grant, protocol, industrial, now))
-    };
+    let draft = state
+        .world()
+        .draft_proposal(request, who, protocol, now)
+        .map_err(GatewayFailure::from);
     let draft = match draft {
         Ok(d) => d,
         // Invalid now: still a retry of a recorded proposal is answered from its record.
@@ -256,8 +249,7 @@ pub(super) async fn outcome(
     let who = authorize(&state, &headers)?;
     let Path(id) = id?;
     let Json(request) = body?;
-    let now = now_ms();
-    note_agent(&state, &who, Protocol::Rest, now);
+    note_agent(&state, &who, Protocol::Rest);
     report_as(&state, &who, id, &request).await.map(Json)
 }
 
@@ -303,9 +295,7 @@ pub(super) async fn action(
             format!("wait is at most {MAX_WAIT_S} seconds"),
         ));
     }
-    if who.agent.is_some() {
-        note_agent(&state, &who, Protocol::Rest, now_ms());
-    }
+    note_agent(&state, &who, Protocol::Rest);
     wait_for_action(&state, &who, id, query.wait.unwrap_or(0), query.version)
         .await
         .map(Json)
@@ -327,7 +317,7 @@ pub async fn wait_for_action(
     }
     let (current, mut live) = {
         let world = state.world();
-        let current = world.action(id).filter(|a| visible(who, a));
+        let current = world.action(id).filter(|a| World::visible_to(who, a));
         let live = world.subscribe(Some(world.last_event_id()), now_ms()).live;
         (current, live)
     };
@@ -365,23 +355,11 @@ pub async fn wait_for_action(
         .ok_or_else(|| HttpError::not_found(format!("no action {id}")))
 }
 
-/// Agents see only their own actions; everyone else what the world's visibility rule allows.
-fn visible(who: &Principal, action: &Action) -> bool {
-    match &who.agent {
-        Some(grant) => action.agent_id == grant.agent_id,
-        None => crate::world::World::visible_to(who, action),
-    }
-}
-
-fn note_agent(state: &AppState, who: &Principal, protocol: Protocol, now: i64) {
+/// Remembers that an agent called, and over what (REST here, MCP in `mcp`).
+pub fn note_agent(state: &AppState, who: &Principal, protocol: Protocol) {
     if let Some(grant) = &who.agent {
-        state.agents_seen.note(&grant.agent_id, protocol, now);
+        state.agents_seen.note(&grant.agent_id, protocol, now_ms());
     }
-}
-
-/// Public for the MCP face: remembers that an agent called.
-pub fn note_agent_call(state: &AppState, who: &Principal, protocol: Protocol) {
-    note_agent(state, who, protocol, now_ms());
 }
 
 /// The agents of the users file (role `agent`) with their scope and when each was last heard

@@ -16,7 +16,6 @@ use super::{
     QUEUE, SWEEP_BATCH, SWEEP_MARGIN, Shared, pg,
 };
 use crate::api::{Action, UnixMs};
-use crate::auth::Principal;
 use crate::store::StoreError;
 use crate::world::World;
 
@@ -127,12 +126,15 @@ pub(super) async fn ticker(
                 .into_iter()
                 .take(room)
                 .filter_map(|p| {
-                    let agent = p.agent_id.clone();
-                    let key = format!("sim-{}", uuid::Uuid::new_v4());
-                    let body =
-                        serde_json::to_value(w.sim.request_for(p.clone(), key.clone())).ok()?;
-                    let draft = w.draft_action(p, now)?;
-                    Some((agent, key, body, draft))
+                    let (who, request) = w.sim_proposal(p)?;
+                    let draft = w
+                        .draft_proposal(&request, &who, crate::api::Protocol::Simulator, now)
+                        .map_err(|e| {
+                            tracing::warn!("simulator proposal refused by the gateway: {e}");
+                        })
+                        .ok()?;
+                    let body = serde_json::to_value(&request).ok()?;
+                    Some((who.user, request.idempotency_key, body, draft))
                 })
                 .collect();
             (proposals, w.due(now))
@@ -171,16 +173,7 @@ pub(super) async fn ticker(
 /// The leader's simulator agents carry out their approved actions and undo vetoed ones,
 /// reporting through the shared store exactly once (the same reports as on a single backend).
 pub(super) async fn run_sim_agents(shared: &Shared, world: &Mutex<World>, now: UnixMs) {
-    let work: Vec<(u64, crate::api::OutcomeRequest, Principal)> = {
-        let w = lock(world);
-        w.sim_agent_work()
-            .into_iter()
-            .filter_map(|(id, report)| {
-                let agent = w.action(id)?.agent_id;
-                Some((id, report, w.sim_agent(&agent)?))
-            })
-            .collect()
-    };
+    let work = lock(world).sim_agent_work();
     for (id, report, who) in work {
         let Ok(body) = serde_json::to_value(&report) else {
             continue;

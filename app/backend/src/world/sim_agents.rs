@@ -3,7 +3,7 @@
 //! action carried out, a vetoed one undone) through `World::report_outcome` — the same rules,
 //! records and audit as any agent's.
 
-use crate::api::{Action, ActionState, Principal, UnixMs};
+use crate::api::{Action, ActionState, Principal, ProposalRequest, UnixMs};
 use crate::sim::Proposal;
 use crate::store::StoreError;
 use crate::world::World;
@@ -17,11 +17,9 @@ impl World {
         if self.shared {
             return Err(StoreError::Shared);
         }
-        let Some(who) = self.sim_agent(&p.agent_id) else {
-            tracing::warn!("proposal of unknown simulator agent {} dropped", p.agent_id);
+        let Some((who, request)) = self.sim_proposal(p) else {
             return Ok(None);
         };
-        let request = self.sim.request_for(p, sim_request_key());
         match self.propose_from_agent(&request, &who, crate::api::Protocol::Simulator, now) {
             Ok((response, _)) => {
                 // An action that may run at once does (the agent acts on its own approval).
@@ -44,34 +42,30 @@ impl World {
         Some(who)
     }
 
+    /// A proposal of the simulator's agents as its agent sends it to the gateway: the agent's
+    /// principal and the request, under a fresh idempotency key. `None` (logged) for an agent
+    /// this simulator does not run.
+    pub fn sim_proposal(&self, p: Proposal) -> Option<(Principal, ProposalRequest)> {
+        let Some(who) = self.sim_agent(&p.agent_id) else {
+            tracing::warn!("proposal of unknown simulator agent {} dropped", p.agent_id);
+            return None;
+        };
+        Some((who, self.sim.request_for(p, sim_request_key())))
+    }
+
     /// The action a proposal of the simulator's agents becomes at `now` (id 0, the store's to
     /// assign), by the gateway's rules; `None` when the gateway would refuse it.
     pub fn draft_action(&self, p: Proposal, now: UnixMs) -> Option<Action> {
-        let who = self.sim_agent(&p.agent_id)?;
-        let request = self.sim.request_for(p, sim_request_key());
-        let grant = who.agent.as_ref()?;
-        crate::api::gateway_rules::validate(&request, &who).ok()?;
-        let industrial = self.resolve_target(&request.target).ok()?;
-        Some(crate::api::gateway_rules::draft(
-            &request,
-            grant,
-            crate::api::Protocol::Simulator,
-            industrial,
-            now,
-        ))
+        let (who, request) = self.sim_proposal(p)?;
+        self.draft_proposal(&request, &who, crate::api::Protocol::Simulator, now)
+            .ok()
     }
 
     /// What the simulator's agents owe: an approved action carried out (its effect applied to
     /// the simulated world) and reported `executed`, a vetoed one undone and reported
     /// `rolled_back` — through the gateway's report path, like any agent's.
     pub fn run_sim_agents(&mut self, now: UnixMs) -> Result<(), StoreError> {
-        for (id, report) in self.sim_agent_work() {
-            let Some(action) = self.action(id) else {
-                continue;
-            };
-            let Some(who) = self.sim_agent(&action.agent_id) else {
-                continue;
-            };
+        for (id, report, who) in self.sim_agent_work() {
             match self.report_outcome(id, &report, &who, now) {
                 Ok(_) => {}
                 Err(crate::gateway::GatewayFailure::Store(e)) => return Err(e),
@@ -81,12 +75,15 @@ impl World {
         Ok(())
     }
 
-    /// The reports the simulator's agents have to make now, by action id.
-    pub fn sim_agent_work(&self) -> Vec<(u64, crate::api::OutcomeRequest)> {
+    /// The reports the simulator's agents have to make now: action id, report, the agent.
+    pub fn sim_agent_work(&self) -> Vec<(u64, crate::api::OutcomeRequest, Principal)> {
         self.actions
             .values()
             .filter(|a| self.sim.runs_agent(&a.agent_id))
-            .filter_map(|a| sim_agent_report(a).map(|r| (a.id, r)))
+            .filter_map(|a| {
+                let report = sim_agent_report(a)?;
+                Some((a.id, report, self.sim_agent(&a.agent_id)?))
+            })
             .collect()
     }
 }

@@ -98,6 +98,11 @@ pub fn gateway_ui(
     effects_ui(ui, action, i18n);
 }
 
+/// "91 → 81 %": an effect's before and after in its unit.
+fn change(e: &crate::api::Effect) -> String {
+    format!("{} → {} {}", e.before, e.after, e.unit)
+}
+
 /// Predicted against measured, one row per metric the agent predicted or measured.
 fn effects_ui(ui: &mut egui::Ui, action: &Action, i18n: &I18n) {
     let measured = action.outcome.as_ref().map_or(&[][..], |o| &o.effects[..]);
@@ -118,12 +123,7 @@ fn effects_ui(ui: &mut egui::Ui, action: &Action, i18n: &I18n) {
             ui.label(RichText::new(i18n.tr("agents-effect-predicted")).strong());
             ui.label(RichText::new(i18n.tr("agents-effect-measured")).strong());
             ui.end_row();
-            let shown = |e: Option<&crate::api::Effect>| {
-                e.map_or_else(
-                    || "—".to_owned(),
-                    |e| format!("{} → {} {}", e.before, e.after, e.unit),
-                )
-            };
+            let shown = |e: Option<&crate::api::Effect>| e.map_or_else(|| "—".to_owned(), change);
             for metric in metrics {
                 ui.label(metric);
                 ui.label(shown(action.predicted.iter().find(|e| e.metric == metric)));
@@ -142,10 +142,10 @@ pub fn effect_summary(action: &Action, i18n: &I18n) -> Option<String> {
         .predicted
         .iter()
         .map(|p| {
-            let seen = measured.iter().find(|m| m.metric == p.metric).map_or_else(
-                || "—".to_owned(),
-                |m| format!("{} → {} {}", m.before, m.after, m.unit),
-            );
+            let seen = measured
+                .iter()
+                .find(|m| m.metric == p.metric)
+                .map_or_else(|| "—".to_owned(), change);
             i18n.tr_args(
                 "agents-effect-line",
                 &[
