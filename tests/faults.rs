@@ -338,6 +338,9 @@ fn empty_snapshot(now: UnixMs) -> Snapshot {
         factories: Default::default(),
         agents: Vec::new(),
         actions: Vec::new(),
+        sources: Vec::new(),
+        simulated_parts: Vec::new(),
+        origins: Vec::new(),
     }
 }
 

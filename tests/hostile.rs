@@ -582,6 +582,9 @@ fn a_newer_or_broken_backend_does_not_break_decoding() {
         factories: Default::default(),
         agents: vec![],
         actions: vec![],
+        sources: vec![],
+        simulated_parts: vec![],
+        origins: vec![],
     })
     .unwrap();
     for bad in [

@@ -212,7 +212,7 @@ pub struct ServeArgs {
     /// Keep decisions in memory only (lost at exit).
     #[arg(long, conflicts_with = "db")]
     pub memory: bool,
-    /// TOML file of users: [[user]] name, role (viewer|regulator|operator|factory_manager|admin),
+    /// TOML file of users: [[user]] name, role (viewer|regulator|operator|factory_manager|admin|agent|source),
     /// token_sha256, factories (factory managers). Without it every caller is a local operator
     /// (fine on 127.0.0.1, not on a network). `--tokens` (the older [[token]] file) also works.
     #[arg(long, visible_alias = "tokens", value_name = "FILE")]
@@ -230,6 +230,14 @@ pub struct ServeArgs {
     /// Requests per second each token may make (bursts of 4×); beyond, 429. 0 turns it off.
     #[arg(long, default_value_t = 50.0, value_name = "N")]
     pub rate_limit: f64,
+    /// The operator's inventory: a directory of hubs.geojson, clusters.geojson, links.geojson,
+    /// metros.csv|geojson, sites.csv|geojson, enterprises.csv (see examples/world/README.md).
+    /// Parts it lacks come from the simulator. Watched: changes are loaded while serving.
+    #[arg(long, value_name = "DIR")]
+    pub world: Option<PathBuf>,
+    /// A push source (role `source`) silent for longer than this goes stale, e.g. 300s or 5m.
+    #[arg(long, default_value = "300s", value_name = "DURATION", value_parser = parse_push_stale)]
+    pub push_stale_after: std::time::Duration,
     #[command(flatten)]
     pub sim: SimArgs,
     #[command(flatten)]
@@ -383,4 +391,23 @@ mod tests {
         assert!(matches!(cli.command, Some(Command::Report(_))));
         assert!(Cli::try_parse_from(["tianshu", "--view", "nowhere"]).is_err());
     }
+}
+
+/// `--push-stale-after`: 10 s to 1 day, written `90s`, `5m` or `1h`.
+fn parse_push_stale(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 90s, 5m or 1h"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        _ => return Err(format!("{text:?}: the unit must be s, m or h")),
+    };
+    if !(10..=86_400).contains(&secs) {
+        return Err(format!("{text:?} must be from 10 s to 1 day"));
+    }
+    Ok(std::time::Duration::from_secs(secs))
 }

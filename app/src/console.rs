@@ -301,6 +301,8 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
         paused: args.paused,
         tokens,
         latency: args.latency.prometheus().map_err(anyhow::Error::msg)?,
+        world: args.world.clone(),
+        push_stale_after: args.push_stale_after,
         ..BackendConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

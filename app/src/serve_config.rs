@@ -44,6 +44,8 @@ pub struct ServeFile {
     pub tls: Option<TlsSection>,
     pub simulator: Option<SimulatorSection>,
     pub latency: Option<LatencySection>,
+    /// The world directory (`--world`), relative to the config file.
+    pub world: Option<PathBuf>,
 }
 
 /// `[latency]`: where metro latency comes from (see `backend::prometheus`).
@@ -139,6 +141,9 @@ pub fn merge(
             let url = db.to_str().is_some_and(crate::backend::pg::is_url);
             args.db = Some(if url { db } else { path(db) });
         }
+    }
+    if let Some(world) = file.world.filter(|_| !given("world")) {
+        args.world = Some(path(world));
     }
     if let Some(users) = file.users.filter(|_| !given("users")) {
         args.users = Some(path(users));

@@ -117,7 +117,7 @@ pub fn authority(
         Role::Admin => Ok(()),
         Role::Operator if action.industrial => Err(DecisionError::IndustrialAction),
         Role::Operator => Ok(()),
-        Role::Agent => Err(DecisionError::Forbidden {
+        Role::Agent | Role::Source => Err(DecisionError::Forbidden {
             role: who.role.as_str(),
             decision: decision_name(decision),
         }),

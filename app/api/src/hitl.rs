@@ -25,6 +25,9 @@ pub enum Role {
     /// An autonomous agent: proposes actions within its scope and reports their outcomes;
     /// decides nothing.
     Agent,
+    /// A telemetry system: pushes samples and stage changes (`POST /api/v1/ingest`); decides
+    /// nothing.
+    Source,
 }
 
 impl Role {
@@ -36,6 +39,7 @@ impl Role {
             Role::FactoryManager => "factory_manager",
             Role::Admin => "admin",
             Role::Agent => "agent",
+            Role::Source => "source",
         }
     }
 

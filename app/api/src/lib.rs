@@ -11,12 +11,14 @@ pub mod filters;
 mod gateway;
 pub mod gateway_rules;
 mod hitl;
+pub mod inventory;
 mod lang;
 mod latency;
 mod latency_source;
 mod overview;
 mod principal;
 pub mod review;
+mod sources;
 mod types;
 pub mod validate;
 
@@ -29,6 +31,7 @@ pub use latency::*;
 pub use latency_source::*;
 pub use overview::*;
 pub use principal::{AgentGrant, Principal, glob_match};
+pub use sources::*;
 pub use types::*;
 
 use serde::{Deserialize, Serialize};

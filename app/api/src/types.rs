@@ -262,6 +262,10 @@ pub struct Factory {
     pub required: NetworkKpis,
     /// Industrial agent responsible for this plant, if any.
     pub agent_id: Option<String>,
+    /// Where measured KPIs came from, per metric (`latency_ms`, …); KPIs not listed are the
+    /// simulator's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub origins: Vec<crate::FigureOrigin>,
 }
 
 /// Count of something by a key.
@@ -401,6 +405,18 @@ pub struct Snapshot {
     pub agents: Vec<Agent>,
     /// Open actions (pending or inside a veto window).
     pub actions: Vec<Action>,
+    /// Every source of figures and its health (see `GET /api/v1/sources`); empty from an older
+    /// backend.
+    #[serde(default)]
+    pub sources: Vec<crate::SourceStatus>,
+    /// What is still simulated (e.g. `enterprises`, `links.utilization`); empty when nothing is.
+    /// An older backend sends none: `simulated` then says it all.
+    #[serde(default)]
+    pub simulated_parts: Vec<String>,
+    /// Where the measured figures of hubs, clusters, links and metros came from; a figure not
+    /// listed is the simulator's.
+    #[serde(default)]
+    pub origins: Vec<crate::FigureOrigin>,
 }
 
 /// Live figures of one cluster.
@@ -474,7 +490,18 @@ pub enum EventKind {
     LatencyStale {
         stale_since: Option<UnixMs>,
     },
-    /// The stream cannot resume where asked (too far behind): fetch a fresh snapshot.
+    /// Sources changed health, or a world directory was (re)loaded or refused.
+    SourcesChanged {
+        sources: Vec<crate::SourceStatus>,
+        simulated_parts: Vec<String>,
+    },
+    /// Figures of clusters, links or metros measured by a source (their values arrive with the
+    /// next `tick` or `metro_updated`).
+    FiguresMeasured {
+        origins: Vec<crate::FigureOrigin>,
+    },
+    /// The stream cannot resume where asked (too far behind), or the world itself was replaced
+    /// (a world directory reloaded): fetch a fresh snapshot.
     Resync,
     /// An event type this console does not know (a newer backend): skipped, the stream goes on.
     #[serde(other)]

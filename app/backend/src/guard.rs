@@ -20,6 +20,8 @@ use super::http::HttpError;
 
 /// Largest request body accepted (a decision is well under 4 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Largest body of a pushed batch (`POST /api/v1/ingest…`): 50,000 samples fit.
+pub const MAX_INGEST_BODY_BYTES: usize = 8 << 20;
 /// Longest query string accepted.
 pub const MAX_QUERY_BYTES: usize = 4096;
 /// Request headers, all names and values together. Larger ones get 431 in the API's shape (past
@@ -171,18 +173,32 @@ async fn bound_request(request: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        return too_large().into_response();
+    let limit = body_limit(request.uri().path());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return too_large_for(limit).into_response();
     }
     next.run(request).await
 }
 
+/// The largest body a path takes.
+pub fn body_limit(path: &str) -> usize {
+    if path.starts_with("/api/v1/ingest") {
+        MAX_INGEST_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
 /// 413 in the API's error shape.
 pub fn too_large() -> HttpError {
+    too_large_for(MAX_BODY_BYTES)
+}
+
+fn too_large_for(limit: usize) -> HttpError {
     HttpError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "body_too_large",
-        format!("the request body may be at most {MAX_BODY_BYTES} bytes"),
+        format!("the request body may be at most {limit} bytes"),
     )
 }
 

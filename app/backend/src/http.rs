@@ -26,6 +26,7 @@ mod hitl;
 mod latency;
 mod overview;
 mod replicas;
+mod sources;
 mod spec;
 use spec::CommonResponses;
 
@@ -266,7 +267,10 @@ pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Princip
         actions::audit,
         events::events,
         overview::history,
-        hitl::me
+        hitl::me,
+        sources::sources,
+        sources::ingest,
+        sources::ingest_stages_csv
     )
 )]
 pub struct ApiDoc;
@@ -328,11 +332,16 @@ async fn factories(
 ) -> ApiResult<FactoryPage> {
     authorize(&state, &headers)?;
     let Query(query) = query?;
-    state
-        .world()
+    let world = state.world();
+    world
         .sim
         .query_factories(&query)
-        .map(Json)
+        .map(|mut page| {
+            for f in &mut page.items {
+                f.origins = world.telemetry.factory_origins(f.id);
+            }
+            Json(page)
+        })
         .map_err(|e| {
             HttpError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -408,11 +417,14 @@ async fn factory_detail(
 ) -> ApiResult<FactoryDetail> {
     authorize(&state, &headers)?;
     let Path(id) = id?;
-    state
-        .world()
+    let world = state.world();
+    world
         .sim
         .factory_detail(id)
-        .map(Json)
+        .map(|mut d| {
+            d.factory.origins = world.telemetry.factory_origins(id);
+            Json(d)
+        })
         .ok_or_else(|| HttpError::not_found(format!("no factory {id}")))
 }
 
@@ -426,12 +438,15 @@ async fn factory(
 ) -> ApiResult<Factory> {
     authorize(&state, &headers)?;
     let Path(id) = id?;
-    state
-        .world()
+    let world = state.world();
+    world
         .sim
         .factory(id)
         .cloned()
-        .map(Json)
+        .map(|mut f| {
+            f.origins = world.telemetry.factory_origins(id);
+            Json(f)
+        })
         .ok_or_else(|| HttpError::not_found(format!("no factory {id}")))
 }
 
@@ -460,6 +475,10 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
         }
     };
     let mut body = state.metrics.render(gauges);
+    body.push_str(&crate::sources::metrics_text(
+        &state.world().sources_report().sources,
+        now_ms(),
+    ));
     if let Some(measured) = &state.world().measured {
         body.push_str(&measured.metrics_text(now_ms()));
     }
@@ -513,7 +532,20 @@ pub fn router(state: AppState) -> Router {
         .route("/audit", get(actions::audit))
         .route("/history", get(overview::history))
         .route("/events", get(events::events))
-        .route("/me", get(hitl::me));
+        .route("/me", get(hitl::me))
+        .route("/sources", get(sources::sources))
+        .route(
+            "/ingest",
+            post(sources::ingest).layer(axum::extract::DefaultBodyLimit::max(
+                crate::guard::MAX_INGEST_BODY_BYTES,
+            )),
+        )
+        .route(
+            "/ingest/stages.csv",
+            post(sources::ingest_stages_csv).layer(axum::extract::DefaultBodyLimit::max(
+                crate::guard::MAX_INGEST_BODY_BYTES,
+            )),
+        );
     let rate_limit = state.rate_limit;
     let counters = state.metrics.clone();
     let router = Router::new()

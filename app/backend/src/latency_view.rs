@@ -12,7 +12,16 @@ impl World {
     pub fn metro_summaries(&self) -> Vec<MetroSummary> {
         match &self.measured {
             Some(m) => m.summaries().to_vec(),
-            None => self.sim.metros().to_vec(),
+            None => self
+                .sim
+                .metros()
+                .iter()
+                .cloned()
+                .map(|mut m| {
+                    self.telemetry.overlay_metro(&mut m);
+                    m
+                })
+                .collect(),
         }
     }
 

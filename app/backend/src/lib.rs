@@ -13,6 +13,7 @@ pub mod mcp;
 pub mod metrics;
 pub mod pg;
 pub mod prometheus;
+pub mod sources;
 pub use tianshu_api as api;
 pub use tianshu_api::decisions;
 pub use tianshu_sim as sim;
@@ -58,6 +59,10 @@ pub struct BackendConfig {
     pub tls: Option<tls::TlsFiles>,
     /// Metro latency measured by this Prometheus server instead of the simulator's model.
     pub latency: Option<prometheus::PrometheusConfig>,
+    /// The operator's inventory (`serve --world DIR`), watched for changes.
+    pub world: Option<PathBuf>,
+    /// A push source silent for longer than this goes stale.
+    pub push_stale_after: Duration,
 }
 
 impl Default for BackendConfig {
@@ -75,6 +80,8 @@ impl Default for BackendConfig {
             rate_limit: guard::RateLimit::default(),
             tls: None,
             latency: None,
+            world: None,
+            push_stale_after: sources::DEFAULT_PUSH_STALE_AFTER,
         }
     }
 }
@@ -97,6 +104,10 @@ pub enum BackendError {
     Tls(#[from] tls::TlsError),
     #[error("Prometheus latency source: {0}")]
     Prometheus(#[from] prometheus::ConfigError),
+    #[error(transparent)]
+    World(#[from] sources::world_dir::WorldDirError),
+    #[error("cannot watch the world directory {dir}: {source}")]
+    Watch { dir: String, source: notify::Error },
 }
 
 /// A backend serving on `addr`; dropping it does not stop it, `shutdown` does.
@@ -140,7 +151,23 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
     if let Some(latency) = &config.latency {
         latency.validate()?;
     }
-    let sim = Simulator::new(config.sim)?;
+    let loaded_world = match &config.world {
+        Some(dir) => {
+            let (dir, sim_config) = (dir.clone(), config.sim);
+            let loaded =
+                tokio::task::spawn_blocking(move || sources::world_dir::load(&dir, sim_config))
+                    .await
+                    .map_err(|e| {
+                        BackendError::Sim(sim::SimError::Cities(format!("loader stopped: {e}")))
+                    })??;
+            Some(loaded)
+        }
+        None => None,
+    };
+    let (sim, world_parts) = match loaded_world {
+        Some(w) => (w.sim, Some((w.parts, w.records))),
+        None => (Simulator::new(config.sim)?, None),
+    };
     // Event ids start from the boot time (µs), so they grow across restarts of the backend.
     let first_event_after = u64::try_from(now_ms()).unwrap_or(0).saturating_mul(1000);
     let (world, shared) = match &config.postgres {
@@ -169,6 +196,11 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
             (world, Some((shared, loaded.newest_change)))
         }
     };
+    let mut world = world;
+    world.sources.push_stale_after = config.push_stale_after;
+    if let (Some((parts, records)), Some(dir)) = (world_parts, &config.world) {
+        world.note_world_loaded(parts, &dir.display().to_string(), records, now_ms());
+    }
     let world = Arc::new(Mutex::new(world));
     let (kick, _) = watch::channel(0u64);
     let state = AppState {
@@ -201,6 +233,15 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
     if let Some(latency) = config.latency.clone() {
         // Ends with `stop`; not awaited by `shutdown` (it holds no state worth flushing).
         prometheus::start(world.clone(), latency, stop_rx.clone())?;
+    }
+
+    if let Some(dir) = config.world.clone() {
+        // Ends with `stop`, like the Prometheus poller.
+        sources::world_dir::watch(world.clone(), dir.clone(), config.sim, stop_rx.clone())
+            .map_err(|source| BackendError::Watch {
+                dir: dir.display().to_string(),
+                source,
+            })?;
     }
 
     let router = http::router(state.clone());

@@ -33,6 +33,8 @@ pub struct Metrics {
     decisions_replayed: AtomicU64,
     /// Agent gateway requests by (request, result): `("propose", "accepted")`, …
     agent_requests: Mutex<BTreeMap<(&'static str, &'static str), u64>>,
+    /// Pushed samples by source and result (`accepted`, `rejected`).
+    ingested: Mutex<BTreeMap<(String, &'static str), u64>>,
 }
 
 impl Default for Metrics {
@@ -45,6 +47,7 @@ impl Default for Metrics {
             decisions: Default::default(),
             decisions_replayed: AtomicU64::new(0),
             agent_requests: Mutex::new(BTreeMap::new()),
+            ingested: Mutex::new(BTreeMap::new()),
         }
     }
 }
@@ -99,6 +102,13 @@ impl Metrics {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         *table.entry((request, result)).or_default() += 1;
+    }
+
+    /// Counts the samples of one pushed batch.
+    pub fn record_ingest(&self, source: &str, accepted: u64, rejected: u64) {
+        let mut table = self.ingested.lock().unwrap_or_else(|p| p.into_inner());
+        *table.entry((source.to_owned(), "accepted")).or_default() += accepted;
+        *table.entry((source.to_owned(), "rejected")).or_default() += rejected;
     }
 
     /// Counts one open event stream until the guard is dropped.
@@ -160,6 +170,19 @@ impl Metrics {
                     out,
                     "{name}{{request=\"{request}\",result=\"{result}\"}} {n}"
                 );
+            }
+        }
+        let name = family(
+            &mut out,
+            "tianshu_ingested_samples_total",
+            "counter",
+            "Pushed samples and stage changes (POST /api/v1/ingest) by source and result.",
+        );
+        {
+            let table = self.ingested.lock().unwrap_or_else(|p| p.into_inner());
+            for ((source, result), n) in table.iter() {
+                let source = source.replace(['\\', '"', '\n'], "_");
+                let _ = writeln!(out, "{name}{{source=\"{source}\",result=\"{result}\"}} {n}");
             }
         }
         let name = family(

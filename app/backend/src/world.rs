@@ -17,6 +17,9 @@ use super::decisions::{self, DecisionError, Outcome};
 use super::events::{EventLog, Subscription};
 use super::history::BackboneHistory;
 use super::sim::{Proposal, Simulator};
+use super::sources::SourceBook;
+use super::sources::ingest::BatchLog;
+use super::sources::telemetry::Telemetry;
 use super::store::{Store, StoreError};
 
 /// How many closed actions stay in memory for `GET /actions` (all stay in the store).
@@ -73,6 +76,7 @@ pub enum DecideError {
 }
 
 mod sim_agents;
+mod sources;
 
 pub struct World {
     pub sim: Simulator,
@@ -92,6 +96,12 @@ pub struct World {
     trimmed: Trimmed,
     /// Measured metro latency (a Prometheus source) served instead of the simulator's.
     pub measured: Option<Box<super::prometheus::Measured>>,
+    /// Every source of figures and its health.
+    pub sources: SourceBook,
+    /// Measured figures laid over the simulator's.
+    pub telemetry: Telemetry,
+    /// Answers of recent pushed batches (replays).
+    batches: BatchLog,
 }
 
 impl World {
@@ -106,6 +116,7 @@ impl World {
         let stored = store.load_actions()?;
         let next_action_id = stored.iter().map(|a| a.id).max().unwrap_or(0) + 1;
         let history = BackboneHistory::backfilled(&sim);
+        let sim_seed = sim.config().seed;
         let mut world = Self {
             history,
             sim,
@@ -118,6 +129,9 @@ impl World {
             shared: false,
             trimmed: Trimmed::default(),
             measured: None,
+            sources: SourceBook::new(sim_seed),
+            telemetry: Telemetry::default(),
+            batches: BatchLog::default(),
         };
         for action in stored {
             world.actions.insert(action.id, action);
@@ -178,12 +192,33 @@ impl World {
             sim_speed: self.sim_speed,
             simulated: self.simulated,
             hubs: self.sim.hubs().to_vec(),
-            clusters: self.sim.clusters().to_vec(),
-            links: self.sim.links().to_vec(),
+            clusters: self
+                .sim
+                .clusters()
+                .iter()
+                .cloned()
+                .map(|mut c| {
+                    self.telemetry.overlay_cluster(&mut c);
+                    c
+                })
+                .collect(),
+            links: self
+                .sim
+                .links()
+                .iter()
+                .cloned()
+                .map(|mut l| {
+                    self.telemetry.overlay_link(&mut l);
+                    l
+                })
+                .collect(),
             metros: self.metro_summaries(),
             factories: self.sim.factory_summary(),
             agents: self.sim.agents().to_vec(),
             actions: self.open_actions(),
+            sources: self.sources_report().sources,
+            simulated_parts: self.simulated_parts(),
+            origins: self.telemetry.origins(),
         }
     }
 
@@ -289,7 +324,11 @@ impl World {
     /// Advances the simulation only: publishes its events and returns the agents' proposals
     /// (which `tick` stores, and a shared store's leader commits to PostgreSQL).
     pub fn step(&mut self, dt_sim_s: f64, now: UnixMs) -> Vec<Proposal> {
-        let out = self.sim.step(dt_sim_s);
+        let mut out = self.sim.step(dt_sim_s);
+        self.age_sources(now);
+        for event in &mut out.events {
+            self.overlay_event(event);
+        }
         for event in &out.events {
             if let EventKind::Tick {
                 sim_time,
@@ -308,6 +347,31 @@ impl World {
             self.log.publish(event, now);
         }
         out.proposals
+    }
+
+    /// Measured figures in place of the simulator's in one of its events.
+    fn overlay_event(&self, event: &mut EventKind) {
+        if self.telemetry.is_empty() {
+            return;
+        }
+        match event {
+            EventKind::Tick {
+                clusters, links, ..
+            } => {
+                for load in clusters {
+                    if let Some(c) = self.sim.clusters().get(load.index as usize) {
+                        self.telemetry.overlay_cluster_load(&c.id, load);
+                    }
+                }
+                for load in links {
+                    if let Some(l) = self.sim.links().get(load.index as usize) {
+                        self.telemetry.overlay_link_load(&l.id, load);
+                    }
+                }
+            }
+            EventKind::MetroUpdated { metro } => self.telemetry.overlay_metro(metro),
+            _ => {}
+        }
     }
 
     /// How many open actions `pick` keeps (no copies made).

@@ -2,6 +2,7 @@
 //! channels between clusters, with their live load. Owns nothing outside that (no metros, no
 //! agents); actions reach it through [`Backbone::reroute`] and [`Backbone::scale_compute`].
 
+use crate::api::inventory::{ClusterDef, ComputeInventory, LinkDef};
 use crate::api::{BackboneLink, Cluster, ClusterLoad, GeoPoint, Hub, LinkLoad, UnixMs};
 
 use super::clock::{self, MS_PER_HOUR};
@@ -20,6 +21,14 @@ const SHIFT_TAU_S: f64 = 24.0 * 3600.0;
 const UPGRADE_EVERY_DAYS: f64 = 150.0;
 /// Demand growth per simulated month (≈6 % a year).
 const GROWTH_PER_MONTH: f64 = 0.005;
+/// Mean utilization modelled for a cluster of the operator's inventory until one is measured.
+const MODELLED_CLUSTER_UTIL: f64 = 0.6;
+/// Mean utilization modelled for a channel of the operator's inventory until one is measured.
+const MODELLED_LINK_UTIL: f64 = 0.5;
+/// Figures modelled for a cluster whose inventory entry leaves them out.
+const MODELLED_OCCUPANCY: f64 = 0.6;
+const MODELLED_PUE: f64 = 1.3;
+const MODELLED_GREEN: f64 = 0.4;
 /// Largest imbalance between the two directions of a channel, as a share of its mean load.
 const DIRECTION_SWING: f64 = 0.14;
 
@@ -142,11 +151,14 @@ pub struct Backbone {
     links: Vec<BackboneLink>,
     cluster_state: Vec<ClusterState>,
     link_state: Vec<LinkState>,
+    /// Scheduled 400G → 800G upgrades (the built-in backbone only).
+    upgrades: bool,
     upgrades_done: u32,
     start: UnixMs,
 }
 
 impl Backbone {
+    /// The built-in national backbone: eight hubs, ten clusters, 22 channels.
     pub fn new(rng: &mut SimRng, start: UnixMs) -> Self {
         let hubs = HUBS
             .iter()
@@ -161,9 +173,9 @@ impl Backbone {
                     .collect(),
             })
             .collect();
-        let clusters: Vec<Cluster> = CLUSTERS
+        let clusters = CLUSTERS
             .iter()
-            .map(|c| Cluster {
+            .map(|c| ClusterDef {
                 id: c.id.to_owned(),
                 hub_id: c.hub.to_owned(),
                 name_en: c.name_en.to_owned(),
@@ -173,36 +185,97 @@ impl Backbone {
                     lon: c.lon,
                 },
                 racks: c.racks,
-                occupancy: c.occupancy,
                 compute_eflops: c.eflops,
-                utilization: c.util,
-                pue: c.pue,
-                green_power_share: c.green,
+                occupancy: Some(c.occupancy),
+                pue: Some(c.pue),
+                green_power_share: Some(c.green),
             })
             .collect();
-        let cluster_state = CLUSTERS
+        let cluster_util = CLUSTERS.iter().map(|c| c.util).collect();
+        let links = LINKS
+            .iter()
+            .map(|(from, to, capacity, _)| LinkDef {
+                id: format!("{from}-{to}"),
+                from_cluster: (*from).to_owned(),
+                to_cluster: (*to).to_owned(),
+                capacity_gbps: *capacity,
+                route_km: None,
+            })
+            .collect();
+        let link_util = LINKS.iter().map(|l| l.3).collect();
+        let inventory = ComputeInventory {
+            hubs,
+            clusters,
+            links,
+        };
+        let mut backbone = Self::build(&inventory, cluster_util, link_util, rng, start);
+        backbone.upgrades = true;
+        backbone
+    }
+
+    /// The operator's own hubs, clusters and channels. What the inventory does not say (load,
+    /// and PUE, green share, occupancy where absent) is modelled; capacities change only when
+    /// the inventory does (no scheduled upgrades).
+    pub fn from_inventory(inventory: &ComputeInventory, rng: &mut SimRng, start: UnixMs) -> Self {
+        let cluster_util = vec![MODELLED_CLUSTER_UTIL; inventory.clusters.len()];
+        let link_util = vec![MODELLED_LINK_UTIL; inventory.links.len()];
+        Self::build(inventory, cluster_util, link_util, rng, start)
+    }
+
+    fn build(
+        inventory: &ComputeInventory,
+        cluster_util: Vec<f64>,
+        link_util: Vec<f64>,
+        rng: &mut SimRng,
+        start: UnixMs,
+    ) -> Self {
+        let clusters: Vec<Cluster> = inventory
+            .clusters
+            .iter()
+            .zip(&cluster_util)
+            .map(|(c, util)| Cluster {
+                id: c.id.clone(),
+                hub_id: c.hub_id.clone(),
+                name_en: c.name_en.clone(),
+                name_zh: c.name_zh.clone(),
+                location: c.location,
+                racks: c.racks,
+                occupancy: c.occupancy.unwrap_or(MODELLED_OCCUPANCY),
+                compute_eflops: c.compute_eflops,
+                utilization: *util,
+                pue: c.pue.unwrap_or(MODELLED_PUE),
+                green_power_share: c.green_power_share.unwrap_or(MODELLED_GREEN),
+            })
+            .collect();
+        let cluster_state = clusters
             .iter()
             .map(|c| ClusterState {
-                base_util: c.util,
-                base_eflops: c.eflops,
+                base_util: c.utilization,
+                base_eflops: c.compute_eflops,
                 base_pue: c.pue,
-                base_green: c.green,
+                base_green: c.green_power_share,
                 base_occupancy: c.occupancy,
                 occupancy_gain: 0.0,
                 noise: 0.02 * draw::gauss(rng),
             })
             .collect();
-        let position = |id: &str| CLUSTERS.iter().position(|c| c.id == id).unwrap_or(0);
-        let mut links = Vec::with_capacity(LINKS.len());
-        let mut link_state = Vec::with_capacity(LINKS.len());
-        for (from, to, capacity, util) in LINKS {
-            let (a, b) = (position(from), position(to));
-            let route_km = ROUTE_FACTOR * haversine_km(clusters[a].location, clusters[b].location);
+        let position = |id: &str| clusters.iter().position(|c| c.id == id);
+        let mut links = Vec::with_capacity(inventory.links.len());
+        let mut link_state = Vec::with_capacity(inventory.links.len());
+        for (def, util) in inventory.links.iter().zip(link_util) {
+            // The reader refuses links between unknown clusters; skip any that slip through.
+            let (Some(a), Some(b)) = (position(&def.from_cluster), position(&def.to_cluster))
+            else {
+                continue;
+            };
+            let route_km = def.route_km.unwrap_or_else(|| {
+                ROUTE_FACTOR * haversine_km(clusters[a].location, clusters[b].location)
+            });
             links.push(BackboneLink {
-                id: format!("{from}-{to}"),
-                from_cluster: from.to_owned(),
-                to_cluster: to.to_owned(),
-                capacity_gbps: capacity,
+                id: def.id.clone(),
+                from_cluster: def.from_cluster.clone(),
+                to_cluster: def.to_cluster.clone(),
+                capacity_gbps: def.capacity_gbps,
                 utilization: util,
                 utilization_forward: util,
                 utilization_reverse: util,
@@ -213,17 +286,18 @@ impl Backbone {
                 from: a,
                 to: b,
                 base_util: util,
-                base_capacity: f64::from(capacity),
+                base_capacity: f64::from(def.capacity_gbps),
                 shift_gbps: 0.0,
                 noise: 0.025 * draw::gauss(rng),
             });
         }
         let mut backbone = Self {
-            hubs,
+            hubs: inventory.hubs.clone(),
             clusters,
             links,
             cluster_state,
             link_state,
+            upgrades: false,
             upgrades_done: 0,
             start,
         };
@@ -256,7 +330,7 @@ impl Backbone {
             state.shift_gbps *= shift_keep;
         }
         let due = ((t - self.start) as f64 / clock::MS_PER_DAY as f64 / UPGRADE_EVERY_DAYS).floor();
-        while f64::from(self.upgrades_done) < due && self.upgrade_busiest_400g() {
+        while self.upgrades && f64::from(self.upgrades_done) < due && self.upgrade_busiest_400g() {
             self.upgrades_done += 1;
         }
         self.refresh(t);

@@ -5,8 +5,9 @@
 //!
 //! Over 600 lines on purpose: the enterprise book is one model — generating the plants, their upgrade trajectories and their KPIs use the same tables and must stay in step.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use crate::api::inventory::EnterpriseDef;
 use crate::api::{
     Factory, FactoryStageChange, FactorySummary, GeoPoint, Industry, KeyCount, NetworkKpis,
     Technology, UpgradeStage,
@@ -144,6 +145,11 @@ pub struct FactoryBook {
     /// Upgraded plants on edge computing or cloud PLC, by group.
     group_edge_or_cloud: Vec<u64>,
     summary: FactorySummary,
+    /// Position of each plant by id where ids are not simply 1..=n (a registry's).
+    positions: Option<HashMap<u32, usize>>,
+    /// Plants move through the stages on their own (the simulated programme only: a
+    /// registry's stages change when the registry or a push says so).
+    simulate_stages: bool,
 }
 
 impl FactoryBook {
@@ -210,12 +216,56 @@ impl FactoryBook {
                 kpis,
                 required: required_kpis(industry),
                 agent_id: None,
+                origins: Vec::new(),
             });
         }
         Self::from_factories(factories)
     }
 
+    /// The enterprises of a registry. Their network figures (KPIs and requirements) are
+    /// modelled from stage, technologies and industry until a source measures them.
+    pub fn from_registry(defs: &[EnterpriseDef], rng: &mut SimRng) -> Self {
+        let factories = defs
+            .iter()
+            .map(|d| {
+                let mut technologies = d.technologies.clone();
+                technologies.sort_unstable();
+                technologies.dedup();
+                Factory {
+                    id: d.id,
+                    name_en: d.name_en.clone(),
+                    name_zh: d.name_zh.clone(),
+                    province: d.province.clone(),
+                    city_zh: d.city_zh.clone(),
+                    city_en: d.city_en.clone(),
+                    industry: d.industry,
+                    stage: d.stage,
+                    kpis: kpis_for(d.stage, &technologies, None, rng),
+                    technologies,
+                    location: d.location,
+                    required: required_kpis(d.industry),
+                    agent_id: None,
+                    origins: Vec::new(),
+                }
+            })
+            .collect();
+        let mut book = Self::from_factories(factories);
+        book.simulate_stages = false;
+        book
+    }
+
     fn from_factories(factories: Vec<Factory>) -> Self {
+        let dense = factories
+            .iter()
+            .enumerate()
+            .all(|(i, f)| f.id as usize == i + 1);
+        let positions = (!dense).then(|| {
+            factories
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.id, i))
+                .collect()
+        });
         let haystacks = factories
             .iter()
             .map(|f| {
@@ -234,25 +284,11 @@ impl FactoryBook {
             group_of: Vec::new(),
             group_edge_or_cloud: Vec::new(),
             summary: FactorySummary::default(),
+            positions,
+            simulate_stages: true,
         };
         let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
         for f in &book.factories {
-            let s = stage_index(f.stage);
-            book.stage_counts[s] += 1;
-            if let Some(pool) = book.pools.get_mut(s) {
-                pool.push(f.id);
-            }
-            for t in &f.technologies {
-                book.tech_counts[technology_index(*t)] += 1;
-            }
-            book.industry_counts[industry_index(f.industry)] += 1;
-            let upgraded = book
-                .upgraded_by_province
-                .entry(f.province.clone())
-                .or_insert(0);
-            if f.stage == UpgradeStage::Upgraded {
-                *upgraded += 1;
-            }
             let industry_key = wire_key(&f.industry);
             groups
                 .entry((f.province.clone(), industry_key.clone()))
@@ -267,19 +303,89 @@ impl FactoryBook {
         }
         book.groups = groups.into_values().collect();
         book.group_of = vec![0; book.factories.len()];
-        book.group_edge_or_cloud = vec![0; book.groups.len()];
         for (g, group) in book.groups.iter().enumerate() {
             for id in &group.members {
-                let i = *id as usize - 1;
-                book.group_of[i] = g;
-                let f = &book.factories[i];
-                if f.stage == UpgradeStage::Upgraded && uses_edge_or_cloud(f) {
-                    book.group_edge_or_cloud[g] += 1;
+                if let Some(i) = book.position(*id) {
+                    book.group_of[i] = g;
                 }
             }
         }
-        book.rebuild_summary();
+        book.recount();
         book
+    }
+
+    /// Counts, stage pools and the summary from the plants as they are.
+    fn recount(&mut self) {
+        self.pools = [Vec::new(), Vec::new(), Vec::new()];
+        self.stage_counts = [0; 4];
+        self.tech_counts = [0; 7];
+        self.industry_counts = [0; 14];
+        self.upgraded_by_province.clear();
+        self.group_edge_or_cloud = vec![0; self.groups.len()];
+        for (i, f) in self.factories.iter().enumerate() {
+            let s = stage_index(f.stage);
+            self.stage_counts[s] += 1;
+            if let Some(pool) = self.pools.get_mut(s) {
+                pool.push(f.id);
+            }
+            for t in &f.technologies {
+                self.tech_counts[technology_index(*t)] += 1;
+            }
+            self.industry_counts[industry_index(f.industry)] += 1;
+            let upgraded = self
+                .upgraded_by_province
+                .entry(f.province.clone())
+                .or_insert(0);
+            if f.stage == UpgradeStage::Upgraded {
+                *upgraded += 1;
+                if uses_edge_or_cloud(f)
+                    && let Some(g) = self.group_of.get(i)
+                {
+                    self.group_edge_or_cloud[*g] += 1;
+                }
+            }
+        }
+        self.rebuild_summary();
+    }
+
+    /// Stages reported by the registry's owner (a push or an upload), in order. Unknown plants
+    /// are skipped; returns the changes as events carry them.
+    pub fn set_stages(
+        &mut self,
+        changes: &[(u32, UpgradeStage, Option<Vec<Technology>>)],
+    ) -> Vec<FactoryStageChange> {
+        let mut out = Vec::with_capacity(changes.len());
+        for (id, stage, technologies) in changes {
+            let Some(f) = self.get_mut(*id) else { continue };
+            f.stage = *stage;
+            if let Some(t) = technologies {
+                let mut t = t.clone();
+                t.sort_unstable();
+                t.dedup();
+                f.technologies = t;
+            }
+            out.push(FactoryStageChange {
+                id: *id,
+                stage: *stage,
+                technologies: f.technologies.clone(),
+                compliant: f.is_compliant(),
+            });
+        }
+        if !out.is_empty() {
+            self.recount();
+        }
+        out
+    }
+
+    /// Measured network figures of plant `id` replace the modelled ones.
+    pub fn set_kpis(&mut self, id: u32, kpis: NetworkKpis) -> bool {
+        match self.get_mut(id) {
+            Some(f) => {
+                f.kpis = kpis;
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn all(&self) -> &[Factory] {
@@ -290,12 +396,21 @@ impl FactoryBook {
         &self.haystacks
     }
 
+    /// Where plant `id` sits in `all()`.
+    pub fn position(&self, id: u32) -> Option<usize> {
+        match &self.positions {
+            Some(map) => map.get(&id).copied(),
+            None => (id as usize).checked_sub(1),
+        }
+    }
+
     pub fn get(&self, id: u32) -> Option<&Factory> {
-        self.factories.get((id as usize).checked_sub(1)?)
+        self.factories.get(self.position(id)?)
     }
 
     fn get_mut(&mut self, id: u32) -> Option<&mut Factory> {
-        self.factories.get_mut((id as usize).checked_sub(1)?)
+        let i = self.position(id)?;
+        self.factories.get_mut(i)
     }
 
     pub fn summary(&self) -> &FactorySummary {
@@ -335,6 +450,9 @@ impl FactoryBook {
 
     /// Move plants on by `dt_s` simulated seconds. Returns every change, in order.
     pub fn advance(&mut self, dt_s: f64, rng: &mut SimRng) -> Vec<FactoryStageChange> {
+        if !self.simulate_stages {
+            return Vec::new();
+        }
         let p = 1.0 - (-STAGE_RATE_PER_DAY * dt_s / 86_400.0).exp();
         let mut changes = Vec::new();
         // Latest stage first, so a plant moves at most one stage per step.
@@ -392,7 +510,7 @@ impl FactoryBook {
         }
         if to == UpgradeStage::Upgraded {
             *self.upgraded_by_province.entry(province).or_insert(0) += 1;
-            if edge_or_cloud && let Some(g) = self.group_of.get(id as usize - 1) {
+            if edge_or_cloud && let Some(g) = self.position(id).and_then(|i| self.group_of.get(i)) {
                 self.group_edge_or_cloud[*g] += 1;
             }
         }

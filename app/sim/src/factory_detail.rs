@@ -168,6 +168,7 @@ mod tests {
             kpis,
             required: kpis,
             agent_id: None,
+            origins: Vec::new(),
         }
     }
 

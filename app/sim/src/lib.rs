@@ -30,6 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rand::SeedableRng as _;
 use thiserror::Error;
 
+use crate::api::inventory::Inventory;
 use crate::api::{
     Action, ActionKind, Agent, BackboneLink, Cluster, EventKind, Factory, FactoryDetail,
     FactoryPage, FactoryPoints, FactoryQuery, FactorySummary, GeoPoint, Hub, LatencyGrid,
@@ -135,7 +136,15 @@ impl std::fmt::Debug for Simulator {
 
 impl Simulator {
     pub fn new(config: SimConfig) -> Result<Self, SimError> {
-        if config.factory_count > MAX_FACTORIES {
+        Self::with_inventory(config, &Inventory::default())
+    }
+
+    /// A world around the operator's own inventory: the parts `inventory` gives replace the
+    /// simulator's (hubs, clusters and links; metros and sites; enterprises); the rest is
+    /// generated as by [`Simulator::new`]. Figures the inventory does not hold (loads, coverage,
+    /// plant KPIs) are modelled either way.
+    pub fn with_inventory(config: SimConfig, inventory: &Inventory) -> Result<Self, SimError> {
+        if inventory.enterprises.is_none() && config.factory_count > MAX_FACTORIES {
             return Err(SimError::TooManyFactories(config.factory_count));
         }
         let cities = geo::mainland_cities()?;
@@ -143,9 +152,18 @@ impl Simulator {
             return Err(SimError::NoCities);
         }
         let mut rng = SimRng::seed_from_u64(config.seed);
-        let backbone = Backbone::new(&mut rng, config.start);
-        let metros = Metros::new(&cities, &mut rng, config.seed);
-        let mut book = FactoryBook::generate(&cities, config.factory_count, &mut rng);
+        let backbone = match &inventory.compute {
+            Some(compute) => Backbone::from_inventory(compute, &mut rng, config.start),
+            None => Backbone::new(&mut rng, config.start),
+        };
+        let metros = match &inventory.metros {
+            Some(defs) => Metros::from_defs(defs, &mut rng, config.seed),
+            None => Metros::new(&cities, &mut rng, config.seed),
+        };
+        let mut book = match &inventory.enterprises {
+            Some(defs) => FactoryBook::from_registry(defs, &mut rng),
+            None => FactoryBook::generate(&cities, config.factory_count, &mut rng),
+        };
         let provinces = factories::province_names(&cities);
         let agents = AgentBook::new(&backbone, &metros, &mut book, &provinces, &mut rng);
         let coverage_log = CoverageLog::new(config.start, metros.summaries());
@@ -337,6 +355,20 @@ impl Simulator {
     pub fn factory_detail(&self, id: u32) -> Option<FactoryDetail> {
         let f = self.book.get(id)?;
         Some(self.kpi_log.detail(f, self.config.start, self.now))
+    }
+
+    /// Enterprise stages reported by the registry's owner; the changes show in the next step's
+    /// events and in the returned list.
+    pub fn set_stages(
+        &mut self,
+        changes: &[(u32, api::UpgradeStage, Option<Vec<api::Technology>>)],
+    ) -> Vec<api::FactoryStageChange> {
+        self.book.set_stages(changes)
+    }
+
+    /// Measured network figures of plant `id` replace the modelled ones (false: no such plant).
+    pub fn set_factory_kpis(&mut self, id: u32, kpis: api::NetworkKpis) -> bool {
+        self.book.set_kpis(id, kpis)
     }
 
     /// The backend accepted a proposal of this agent.

@@ -8,6 +8,7 @@
 //! jitter per cell (fixed, from a hash) − any QoS gain. Fibre alone would put the whole grid
 //! inside 1 ms (1 ms of fibre reaches ≈53 km); the hops are what make site density matter.
 
+use crate::api::inventory::MetroDef;
 use crate::api::{GeoPoint, GridFigures, LatencyGrid, MetroSummary};
 
 use super::draw::{self, SimRng};
@@ -67,6 +68,9 @@ struct MetroState {
 pub struct Metros {
     summaries: Vec<MetroSummary>,
     states: Vec<MetroState>,
+    /// The operators' organic roll-out of new sites (the simulated metros only: an operator's
+    /// own sites change when its inventory does).
+    organic: bool,
 }
 
 impl Metros {
@@ -107,8 +111,60 @@ impl Metros {
                 noise_key: seed ^ ((i as u64) << 20),
             });
         }
-        let mut metros = Self { summaries, states };
+        let mut metros = Self {
+            summaries,
+            states,
+            organic: true,
+        };
         for i in 0..metros.summaries.len() {
+            metros.refresh(i);
+        }
+        metros
+    }
+
+    /// The operator's metros and sites. Where people live inside each metro is modelled (a
+    /// main centre at the metro's centre and secondary ones drawn from `rng`), so coverage and
+    /// RTT are modelled figures until a source measures them.
+    pub fn from_defs(defs: &[MetroDef], rng: &mut SimRng, seed: u64) -> Self {
+        let mut summaries = Vec::with_capacity(defs.len());
+        let mut states = Vec::with_capacity(defs.len());
+        for (i, def) in defs.iter().enumerate() {
+            let centers = pop_centers(def.population as f64, rng);
+            let population = population_surface(&centers, def.population as f64);
+            summaries.push(MetroSummary {
+                id: def.id.clone(),
+                name_en: def.name_en.clone(),
+                name_zh: def.name_zh.clone(),
+                province: def.province.clone(),
+                center: def.center,
+                population: def.population,
+                coverage_1ms: 0.0,
+                median_rtt_ms: 0.0,
+                access_points: 0,
+                probes: None,
+            });
+            states.push(MetroState {
+                population,
+                sites: Vec::new(),
+                qos_gain_ms: 0.0,
+                noise_key: seed ^ ((i as u64) << 20),
+            });
+        }
+        let mut metros = Self {
+            summaries,
+            states,
+            organic: false,
+        };
+        for (i, def) in defs.iter().enumerate() {
+            let sites: Vec<(f64, f64)> = def
+                .sites
+                .iter()
+                .take(MAX_ACCESS_POINTS)
+                .map(|p| metros.site_km(i, *p))
+                .collect();
+            if let Some(state) = metros.states.get_mut(i) {
+                state.sites = sites;
+            }
             metros.refresh(i);
         }
         metros
@@ -136,6 +192,9 @@ impl Metros {
 
     /// The operators' own roll-out over `dt_s` simulated seconds. Returns the metros that changed.
     pub fn grow(&mut self, dt_s: f64, rng: &mut SimRng) -> Vec<usize> {
+        if !self.organic {
+            return Vec::new();
+        }
         let n = draw::poisson(
             rng,
             ORGANIC_SITES_PER_MONTH * dt_s / super::clock::SECONDS_PER_MONTH,

@@ -12,6 +12,7 @@ mod history;
 mod hitl;
 mod latency;
 mod overview;
+pub mod provenance;
 mod rate;
 mod sanitize;
 
@@ -87,6 +88,13 @@ pub struct World {
     pub sim_time: UnixMs,
     pub sim_speed: f64,
     pub simulated: bool,
+    /// Every source of figures and its health (empty from an older backend).
+    pub sources: Vec<crate::api::SourceStatus>,
+    /// What is still simulated (empty: nothing; an older backend sends none, then
+    /// `simulated` says it all).
+    pub simulated_parts: Vec<String>,
+    /// Where the measured figures of clusters, links and metros came from.
+    pub origins: provenance::Origins,
 }
 
 #[derive(Debug)]
@@ -390,6 +398,9 @@ impl State {
             sim_time: s.sim_time,
             sim_speed: s.sim_speed,
             simulated: s.simulated,
+            sources: s.sources,
+            simulated_parts: s.simulated_parts,
+            origins: provenance::Origins::from_list(s.origins),
         });
     }
 
@@ -484,6 +495,15 @@ impl State {
             // The client answers a resync with a new snapshot; nothing to fold here.
             // Resync: the client answers with a new snapshot. Unknown: a newer backend's event
             // this console cannot fold; skipping it keeps the stream alive.
+            EventKind::SourcesChanged {
+                sources,
+                simulated_parts,
+            } => {
+                world.simulated = !simulated_parts.is_empty();
+                world.sources = sources;
+                world.simulated_parts = simulated_parts;
+            }
+            EventKind::FiguresMeasured { origins } => world.origins.extend(origins),
             EventKind::Resync
             | EventKind::Unknown
             | EventKind::LatencyStale { .. }

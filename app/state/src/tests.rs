@@ -71,6 +71,9 @@ fn snapshot(seq: u64) -> Snapshot {
         factories: FactorySummary::default(),
         agents: vec![],
         actions: vec![action(1, 1, ActionState::Pending)],
+        sources: Vec::new(),
+        simulated_parts: Vec::new(),
+        origins: Vec::new(),
     }
 }
 

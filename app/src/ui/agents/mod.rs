@@ -99,6 +99,7 @@ pub fn role_id(role: Role) -> &'static str {
         Role::FactoryManager => "agents-role-factory_manager",
         Role::Admin => "agents-role-admin",
         Role::Agent => "agents-role-agent",
+        Role::Source => "agents-role-source",
     }
 }
 

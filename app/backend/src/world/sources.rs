@@ -1,0 +1,272 @@
+//! `World`'s sources side: pushed samples and stage changes, the world directory's reloads and
+//! refusals, the measured figures laid over the simulator's, and what is still simulated.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::World;
+use crate::api::{
+    EventKind, IngestBatch, IngestReceipt, RefusedChange, SourceHealth, SourceKind, SourceStatus,
+    Sources, UnixMs,
+};
+use crate::history::BackboneHistory;
+use crate::sim::Simulator;
+use crate::sources::ingest::{self, BatchError, EntityIndex};
+use crate::sources::telemetry::{EntityKind, Reading};
+use crate::sources::{InventoryParts, WORLD};
+
+impl World {
+    /// Applies a pushed batch from source `source_id` (a user with role `source`): every good
+    /// sample and stage change is applied and published before the answer, every bad one is
+    /// listed. A batch id seen before gets its first answer again (`replayed`), nothing applied.
+    pub fn ingest(
+        &mut self,
+        source_id: &str,
+        batch: &IngestBatch,
+        now: UnixMs,
+    ) -> Result<IngestReceipt, BatchError> {
+        ingest::check_batch(batch)?;
+        if let Some(receipt) = self.batches.replay(source_id, batch)? {
+            return Ok(receipt);
+        }
+        let checked = {
+            let links: HashSet<&str> = self.sim.links().iter().map(|l| l.id.as_str()).collect();
+            let clusters = self.sim.clusters().iter().map(|c| c.id.as_str()).collect();
+            let metros = self.sim.metros().iter().map(|m| m.id.as_str()).collect();
+            let sim = &self.sim;
+            let factory = |id: u32| sim.factory(id).is_some();
+            let index = EntityIndex {
+                links,
+                clusters,
+                metros,
+                factory: &factory,
+            };
+            ingest::check(batch, &index, now)
+        };
+        let source: Arc<str> = Arc::from(source_id);
+        let mut measured = Vec::new();
+        let mut metros_changed = Vec::new();
+        let mut accepted = 0u64;
+        for s in &checked.samples {
+            accepted += 1;
+            let reading = Reading {
+                value: s.value,
+                source: source.clone(),
+                measured_at: s.measured_at,
+            };
+            if !self.telemetry.record(&s.entity_id, s.metric, reading) {
+                continue;
+            }
+            match s.metric.kind() {
+                EntityKind::Factory => {
+                    if let Ok(id) = s.entity_id.parse::<u32>()
+                        && let Some(f) = self.sim.factory(id)
+                    {
+                        let kpis = self.telemetry.factory_kpis(id, f.kpis);
+                        self.sim.set_factory_kpis(id, kpis);
+                    }
+                }
+                EntityKind::Metro => {
+                    if !metros_changed.contains(&s.entity_id) {
+                        metros_changed.push(s.entity_id.clone());
+                    }
+                    measured.push((s.entity_id.clone(), s.metric));
+                }
+                EntityKind::Link | EntityKind::Cluster => {
+                    measured.push((s.entity_id.clone(), s.metric));
+                }
+            }
+        }
+        accepted += checked.stages.len() as u64;
+        if !checked.stages.is_empty() {
+            let changes = self.sim.set_stages(&checked.stages);
+            if !changes.is_empty() {
+                for chunk in changes.chunks(crate::sim::MAX_CHANGES_PER_EVENT) {
+                    self.log.publish(
+                        EventKind::FactoriesProgressed {
+                            changes: chunk.to_vec(),
+                            summary: self.sim.factory_summary(),
+                        },
+                        now,
+                    );
+                }
+            }
+        }
+        if !measured.is_empty() {
+            let origins = self
+                .telemetry
+                .origins()
+                .into_iter()
+                .filter(|o| {
+                    measured.iter().any(|(id, m)| {
+                        o.metric == m.name()
+                            && o.entity.split_once(':').is_some_and(|(_, e)| e == id)
+                    })
+                })
+                .collect();
+            self.log
+                .publish(EventKind::FiguresMeasured { origins }, now);
+        }
+        for id in metros_changed {
+            if let Some(metro) = self.metro_summaries().into_iter().find(|m| m.id == id) {
+                self.log.publish(EventKind::MetroUpdated { metro }, now);
+            }
+        }
+        let receipt = IngestReceipt {
+            batch_id: batch.batch_id.clone(),
+            accepted,
+            rejected: checked.rejected,
+            replayed: false,
+        };
+        self.batches.record(source_id, batch, &receipt);
+        let was_stale = self.sources.is_stale(source_id);
+        let status = self.sources.entry(source_id, || SourceStatus {
+            id: source_id.to_owned(),
+            kind: SourceKind::Push,
+            location: "POST /api/v1/ingest".into(),
+            health: SourceHealth::Ok,
+            provides: Vec::new(),
+            last_ok: None,
+            stale_since: None,
+            last_error: None,
+            last_refused: None,
+            interval_s: None,
+            delivered: 0,
+        });
+        let new_source = status.last_ok.is_none();
+        status.health = SourceHealth::Ok;
+        status.stale_since = None;
+        status.last_error = None;
+        status.last_ok = Some(now);
+        status.delivered += accepted;
+        for s in &checked.samples {
+            let name = s.metric.qualified();
+            if !status.provides.contains(&name) {
+                status.provides.push(name);
+            }
+        }
+        if !checked.stages.is_empty() && !status.provides.iter().any(|p| p == "enterprises.stage") {
+            status.provides.push("enterprises.stage".into());
+        }
+        // Counters move with every batch; consoles hear of a push source when it appears or
+        // comes back (they read counters from `GET /sources`).
+        if new_source || was_stale {
+            self.publish_sources(now);
+        }
+        Ok(receipt)
+    }
+
+    /// The world directory loaded (at start or after a change): the new simulator replaces the
+    /// old one at the same simulated time; consoles refetch the snapshot (`Resync`).
+    pub fn replace_world(
+        &mut self,
+        sim: Simulator,
+        parts: InventoryParts,
+        location: &str,
+        records: u64,
+        now: UnixMs,
+    ) {
+        self.history = BackboneHistory::backfilled(&sim);
+        self.sim = sim;
+        self.note_world_loaded(parts, location, records, now);
+        // Readings of entities that left the world go with them.
+        let sim = &self.sim;
+        let links: HashSet<String> = sim.links().iter().map(|l| l.id.clone()).collect();
+        let clusters: HashSet<String> = sim.clusters().iter().map(|c| c.id.clone()).collect();
+        let metros: HashSet<String> = sim.metros().iter().map(|m| m.id.clone()).collect();
+        self.telemetry
+            .forget_entities_not_in(|kind, id| match kind {
+                EntityKind::Link => links.contains(id),
+                EntityKind::Cluster => clusters.contains(id),
+                EntityKind::Metro => metros.contains(id),
+                EntityKind::Factory => id.parse::<u32>().is_ok_and(|n| sim.factory(n).is_some()),
+            });
+        self.log.publish(EventKind::Resync, now);
+        self.publish_sources(now);
+    }
+
+    /// Records a successful load of the world directory (at start, or a reload).
+    pub fn note_world_loaded(
+        &mut self,
+        parts: InventoryParts,
+        location: &str,
+        records: u64,
+        now: UnixMs,
+    ) {
+        self.sources.inventory = parts;
+        let status = self.sources.entry(WORLD, || world_status(location));
+        status.health = SourceHealth::Ok;
+        status.last_ok = Some(now);
+        status.stale_since = None;
+        status.last_error = None;
+        status.provides = parts.names();
+        status.delivered = records;
+        self.simulated = !self.simulated_parts().is_empty();
+    }
+
+    /// A change of the world directory was refused: the world in service stays.
+    pub fn refuse_world_change(&mut self, refused: RefusedChange, location: &str, now: UnixMs) {
+        let status = self.sources.entry(WORLD, || world_status(location));
+        status.last_error = Some(refused.reason.clone());
+        status.last_refused = Some(refused);
+        self.publish_sources(now);
+    }
+
+    /// Push sources silent too long go stale (their figures greyed); called every tick.
+    pub fn age_sources(&mut self, now: UnixMs) {
+        if self.sources.age_pushes(now) {
+            self.publish_sources(now);
+        }
+    }
+
+    /// `GET /api/v1/sources`.
+    pub fn sources_report(&self) -> Sources {
+        let simulated = self.simulated_parts();
+        let mut sources = self.sources.all().to_vec();
+        if let Some(sim) = sources.iter_mut().find(|s| s.kind == SourceKind::Simulator) {
+            sim.provides = simulated.clone();
+        }
+        Sources { sources, simulated }
+    }
+
+    /// What is still the simulator's (see `SourceBook::simulated_parts`).
+    pub fn simulated_parts(&self) -> Vec<String> {
+        let counts = |kind: EntityKind| match kind {
+            EntityKind::Link => self.sim.links().len(),
+            EntityKind::Cluster => self.sim.clusters().len(),
+            EntityKind::Metro => self.sim.metros().len(),
+            EntityKind::Factory => self.sim.factories().len(),
+        };
+        self.sources
+            .simulated_parts(&self.telemetry, counts, self.measured.is_some())
+    }
+
+    /// Publishes the sources (a health or inventory change).
+    pub(crate) fn publish_sources(&mut self, now: UnixMs) {
+        let report = self.sources_report();
+        self.simulated = !report.simulated.is_empty();
+        self.log.publish(
+            EventKind::SourcesChanged {
+                sources: report.sources,
+                simulated_parts: report.simulated,
+            },
+            now,
+        );
+    }
+}
+
+fn world_status(location: &str) -> SourceStatus {
+    SourceStatus {
+        id: WORLD.into(),
+        kind: SourceKind::World,
+        location: location.to_owned(),
+        health: SourceHealth::Pending,
+        provides: Vec::new(),
+        last_ok: None,
+        stale_since: None,
+        last_error: None,
+        last_refused: None,
+        interval_s: None,
+        delivered: 0,
+    }
+}
