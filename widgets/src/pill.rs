@@ -25,6 +25,7 @@ pub struct StatusPill {
     padding: Vec2,
     blink: bool,
     blink_period: Duration,
+    sense: Sense,
 }
 
 impl StatusPill {
@@ -38,7 +39,14 @@ impl StatusPill {
             padding: Vec2::new(8.0, 2.0),
             blink: false,
             blink_period: Duration::from_millis(1200),
+            sense: Sense::hover(),
         }
+    }
+
+    /// What the pill answers to (default hover only; `Sense::click()` makes it a button).
+    pub fn sense(mut self, sense: Sense) -> Self {
+        self.sense = sense;
+        self
     }
 
     /// Outline around the pill (default none).
@@ -88,7 +96,7 @@ impl Widget for StatusPill {
             .painter()
             .layout_no_wrap(self.text.clone(), font, self.text_color);
         let size = galley.size() + 2.0 * self.padding;
-        let (rect, response) = ui.allocate_exact_size(size, Sense::hover());
+        let (rect, response) = ui.allocate_exact_size(size, self.sense);
 
         if ui.is_rect_visible(rect) {
             let mut fill = self.fill;

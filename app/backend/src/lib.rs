@@ -63,6 +63,8 @@ pub struct BackendConfig {
     pub world: Option<PathBuf>,
     /// A push source silent for longer than this goes stale.
     pub push_stale_after: Duration,
+    /// Figures read from Prometheus servers (`sources.toml`), one poller each.
+    pub sources: Vec<sources::prometheus::PrometheusSource>,
 }
 
 impl Default for BackendConfig {
@@ -82,6 +84,7 @@ impl Default for BackendConfig {
             latency: None,
             world: None,
             push_stale_after: sources::DEFAULT_PUSH_STALE_AFTER,
+            sources: Vec::new(),
         }
     }
 }
@@ -234,6 +237,8 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
         // Ends with `stop`; not awaited by `shutdown` (it holds no state worth flushing).
         prometheus::start(world.clone(), latency, stop_rx.clone())?;
     }
+    // Like the latency poller: ends with `stop`.
+    sources::prometheus::start(world.clone(), config.sources.clone(), stop_rx.clone())?;
 
     if let Some(dir) = config.world.clone() {
         // Ends with `stop`, like the Prometheus poller.

@@ -75,6 +75,7 @@ pub enum DecideError {
     OutcomeUnknown(String),
 }
 
+mod polled;
 mod sim_agents;
 mod sources;
 

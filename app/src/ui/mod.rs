@@ -16,6 +16,7 @@ mod map;
 mod overview;
 mod plant;
 mod progress;
+pub(crate) mod provenance;
 pub mod screenshot;
 mod shell;
 pub mod theme;
@@ -80,6 +81,8 @@ pub struct ConsoleApp {
     factories: factories::FactoriesView,
     agents: agents::AgentsView,
     progress: progress::ProgressView,
+    /// The sources window is open.
+    sources_open: bool,
     screenshot: Option<ScreenshotJob>,
     /// Profile (operator, wall, review, factory), settings panel and startup warnings.
     audience: audience::Audience,
@@ -110,6 +113,7 @@ impl ConsoleApp {
             factories: factories::FactoriesView::default(),
             agents: agents::AgentsView::default(),
             progress: progress::ProgressView::default(),
+            sources_open: false,
             screenshot: None,
             audience: audience::Audience::default(),
             plant: plant::PlantPage::default(),
@@ -312,7 +316,18 @@ impl ConsoleApp {
             (Profile::Factory, None) => 0,
             _ => self.state.open_actions().count(),
         };
-        shell::status_bar(ui, &self.state, &self.i18n, &self.theme, now, pending);
+        let status = shell::status_bar(ui, &self.state, &self.i18n, &self.theme, now, pending);
+        if status.open_sources {
+            self.sources_open = !self.sources_open;
+        }
+        provenance::sources_window(
+            ui.ctx(),
+            &self.state,
+            &self.i18n,
+            &self.theme,
+            &mut self.sources_open,
+            now,
+        );
         shell::stale_banner(ui, &self.state, &self.i18n, &self.theme, now);
         shell::notices(ui, &mut self.state, &self.i18n, &self.theme);
         self.audience.warnings_ui(ui, &self.i18n, &self.theme);

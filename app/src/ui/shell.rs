@@ -8,6 +8,7 @@ use tianshu_widgets::StatusPill;
 
 use super::View;
 use super::format;
+use super::provenance;
 use super::theme::Theme;
 use crate::client::ConnectionState;
 use crate::i18n::I18n;
@@ -56,6 +57,13 @@ pub fn top_bar(ui: &mut egui::Ui, i18n: &I18n, theme: &Theme, view: &mut View) -
     out
 }
 
+/// What the status bar asks of the app.
+#[derive(Debug, Default)]
+pub struct StatusOut {
+    /// The sources window was asked for (the SIMULATED badge, a stale pill, "Sources").
+    pub open_sources: bool,
+}
+
 /// `pending`: open actions the viewer may see (a plant's own in the factory profile).
 pub fn status_bar(
     ui: &mut egui::Ui,
@@ -64,16 +72,66 @@ pub fn status_bar(
     theme: &Theme,
     now: Instant,
     pending: usize,
-) {
+) -> StatusOut {
+    let mut out = StatusOut::default();
     egui::Panel::bottom("status_bar").show(ui, |ui| {
         ui.horizontal(|ui| {
-            if state.world.as_ref().is_some_and(|w| w.simulated) {
-                ui.add(StatusPill::new(
-                    i18n.tr("simulated-badge"),
-                    theme.simulated_fill,
-                    theme.simulated_text,
-                ))
-                .on_hover_text(i18n.tr("simulated-hint"));
+            if let Some(world) = &state.world {
+                let hint = if world.simulated_parts.is_empty() {
+                    i18n.tr("simulated-hint")
+                } else {
+                    i18n.tr_args(
+                        "simulated-parts-hint",
+                        &[(
+                            "parts",
+                            provenance::simulated_parts_text(&world.simulated_parts, i18n).into(),
+                        )],
+                    )
+                };
+                let badge = match provenance::badge(world) {
+                    provenance::Badge::Simulated => Some(i18n.tr("simulated-badge")),
+                    provenance::Badge::PartlySimulated => Some(i18n.tr("simulated-partly-badge")),
+                    provenance::Badge::None => None,
+                };
+                if let Some(text) = badge {
+                    let pill = ui
+                        .add(
+                            StatusPill::new(text, theme.simulated_fill, theme.simulated_text)
+                                .sense(egui::Sense::click()),
+                        )
+                        .on_hover_text(hint);
+                    if pill.clicked() {
+                        out.open_sources = true;
+                    }
+                }
+                let stale = provenance::stale_sources(world);
+                if !stale.is_empty() {
+                    let names: Vec<&str> = stale.iter().map(|s| s.id.as_str()).collect();
+                    let pill = ui
+                        .add(
+                            StatusPill::new(
+                                i18n.tr_args(
+                                    "sources-stale-pill",
+                                    &[("count", stale.len().into())],
+                                ),
+                                theme.danger,
+                                theme.background,
+                            )
+                            .sense(egui::Sense::click()),
+                        )
+                        .on_hover_text(names.join(", "));
+                    if pill.clicked() {
+                        out.open_sources = true;
+                    }
+                }
+                if world.sources.len() > 1
+                    && ui
+                        .small_button(i18n.tr("sources-open"))
+                        .on_hover_text(i18n.tr("sources-open-hint"))
+                        .clicked()
+                {
+                    out.open_sources = true;
+                }
             }
             let (text, colour) = match &state.connection {
                 ConnectionState::Connecting => (i18n.tr("conn-connecting"), theme.warn),
@@ -147,6 +205,7 @@ pub fn status_bar(
             });
         });
     });
+    out
 }
 
 /// A full-width red band that no one can miss while the data is not live.

@@ -537,3 +537,48 @@ agents-gateway-never = never
 agents-gateway-seen-ago = { $minutes } min ago { $protocol }
 agents-effect-line = { $metric }: predicted { $predicted }, measured { $measured }
 agents-lane-gateway = Gateway agents (REST, MCP)
+
+## Sources and provenance (issue 16)
+simulated-partly-badge = PARTLY SIMULATED
+simulated-parts-hint = Still simulated: { $parts }. Everything else is read from the operator's own sources. Click for the sources.
+provenance-simulated = Simulated by the reference model
+provenance-live = Measured by { $source }, { $age } ago
+provenance-stale = STALE: { $source } stopped answering; last measured { $age } ago
+sources-title = Sources of figures
+sources-open = Sources
+sources-open-hint = Where every figure comes from, and how each source is doing
+sources-simulated = Still simulated: { $parts }
+sources-col-source = Source
+sources-col-health = Health
+sources-col-last = Last read
+sources-col-provides = Provides
+sources-ok = live
+sources-pending = waiting
+sources-stale = stale
+sources-unknown = unknown
+sources-ago = { $age } ago
+sources-error = Last error
+sources-refused = Refused change
+sources-stale-pill = { $count ->
+    [one] 1 source stale
+   *[other] { $count } sources stale
+}
+part-compute = hubs, clusters and links
+part-metros = metros and sites
+part-enterprises = enterprises
+part-link-utilization-forward = link utilisation (forward)
+part-link-utilization-reverse = link utilisation (reverse)
+part-cluster-utilization = cluster utilisation
+part-cluster-pue = PUE
+part-cluster-green-power-share = green power share
+part-cluster-occupancy = rack occupancy
+part-metro-median-rtt-ms = metro median RTT
+part-metro-coverage-1ms = metro 1 ms coverage
+part-factory-latency-ms = plant latency
+part-factory-jitter-ms = plant jitter
+part-factory-reliability = plant reliability
+part-factory-throughput-mbps = plant throughput
+agents-role-source = Telemetry source
+provenance-short-simulated = simulated
+provenance-short-live = measured · { $source }
+provenance-short-stale = STALE · { $source }

@@ -2,10 +2,11 @@
 //!
 //! `SourceBook` keeps each source's status as `GET /api/v1/sources` reports it and says what is
 //! still simulated; `telemetry` holds the measured figures laid over the simulator's;
-//! `ingest` checks and applies pushed batches; `world_dir` loads and watches an inventory
-//! directory. Everything here changes under the world lock and publishes `SourcesChanged`.
+//! `ingest` checks and applies pushed batches; `prometheus` polls Prometheus queries per metric
+//! (`sources.toml`); `world_dir` loads and watches an inventory directory. Everything here changes under the world lock and publishes `SourcesChanged`.
 
 pub mod ingest;
+pub mod prometheus;
 pub mod telemetry;
 pub mod world_dir;
 

@@ -9,6 +9,7 @@ use crate::api::{Action, FactoryDetail, NetworkKpis, UpgradeStatus, stage_code};
 use crate::i18n::I18n;
 use crate::state::State;
 use crate::ui::format;
+use crate::ui::provenance;
 use crate::ui::theme::Theme;
 
 /// Actions listed at most.
@@ -144,9 +145,19 @@ pub fn page_ui(ui: &mut egui::Ui, state: &State, id: u32, i18n: &I18n, theme: &T
                 ui.label(RichText::new(i18n.tr(id)).color(theme.text_dim));
             }
             ui.end_row();
-            for (label, measured, required, pass) in kpi_rows(&f.kpis, &f.required) {
+            let server_now = state.server_now(state.now());
+            let sources = state
+                .world
+                .as_ref()
+                .map_or(&[][..], |w| w.sources.as_slice());
+            let metrics = ["latency_ms", "jitter_ms", "reliability", "throughput_mbps"];
+            for ((label, measured, required, pass), metric) in
+                kpi_rows(&f.kpis, &f.required).into_iter().zip(metrics)
+            {
                 ui.label(i18n.tr(label));
-                ui.label(measured);
+                let origin = f.origins.iter().find(|o| o.metric == metric);
+                let p = crate::state::provenance::Provenance::of(origin, sources);
+                provenance::figure(ui, RichText::new(measured), &p, i18n, theme, server_now);
                 ui.label(required);
                 let verdict = if pass {
                     i18n.tr("factories-pass")

@@ -150,13 +150,18 @@ impl LatencyView {
         header_ui(ui, world, summary, i18n, theme);
 
         let mut select: Option<Option<String>> = None;
+        let server_now = state.server_now(state.now());
         egui::Panel::left("latency_ranking")
             .default_size(470.0)
             .show(ui, |ui| {
-                if let Some(id) =
-                    self.ranking
-                        .ui(ui, world, summary, self.selected.as_deref(), i18n, theme)
-                {
+                if let Some(id) = self.ranking.ui(
+                    ui,
+                    world,
+                    summary,
+                    self.selected.as_deref(),
+                    (i18n, theme),
+                    server_now,
+                ) {
                     select = Some(Some(id));
                 }
                 ui.separator();

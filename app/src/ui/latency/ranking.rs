@@ -5,6 +5,7 @@ use egui::RichText;
 use egui_plot::{Corner, HLine, Legend, Line, LineStyle, Plot, PlotPoints, VLine};
 
 use super::super::format;
+use super::super::provenance;
 use super::super::theme::Theme;
 use crate::api::{LatencySummary, MetroSummary, UnixMs};
 use crate::i18n::I18n;
@@ -73,8 +74,8 @@ impl Ranking {
         world: &World,
         summary: Option<&LatencySummary>,
         selected: Option<&str>,
-        i18n: &I18n,
-        theme: &Theme,
+        (i18n, theme): (&I18n, &Theme),
+        server_now: Option<UnixMs>,
     ) -> Option<String> {
         let mut clicked = None;
         let threshold = summary.map(|s| s.coverage_threshold);
@@ -131,19 +132,36 @@ impl Ranking {
                             };
                             // A measured metro without probes has no figures, not zero ones.
                             let unmeasured = m.probes == Some(0);
-                            ui.label(if unmeasured {
-                                RichText::new(i18n.tr("prom-latency-no-measurements"))
-                                    .color(theme.text_dim)
-                            } else {
-                                RichText::new(format!("{} %", format::percent(m.coverage_1ms)))
-                                    .color(colour)
-                            });
+                            let entity = format!("metro:{}", m.id);
+                            let coverage = provenance::of(world, &entity, "coverage_1ms");
+                            provenance::figure(
+                                ui,
+                                if unmeasured {
+                                    RichText::new(i18n.tr("prom-latency-no-measurements"))
+                                        .color(theme.text_dim)
+                                } else {
+                                    RichText::new(format!("{} %", format::percent(m.coverage_1ms)))
+                                        .color(colour)
+                                },
+                                &coverage,
+                                i18n,
+                                theme,
+                                server_now,
+                            );
                             ui.label(format::millions(m.population as f64));
-                            ui.label(if unmeasured {
-                                "—".to_owned()
-                            } else {
-                                format!("{:.2} ms", m.median_rtt_ms)
-                            });
+                            let median = provenance::of(world, &entity, "median_rtt_ms");
+                            provenance::figure(
+                                ui,
+                                RichText::new(if unmeasured {
+                                    "—".to_owned()
+                                } else {
+                                    format!("{:.2} ms", m.median_rtt_ms)
+                                }),
+                                &median,
+                                i18n,
+                                theme,
+                                server_now,
+                            );
                             let change = change_of(summary, &m.id);
                             ui.label(RichText::new(signed_points(change)).color(if change > 0.0 {
                                 theme.ok

@@ -14,6 +14,7 @@ use crate::i18n::I18n;
 use crate::state::{History, State, World};
 use crate::ui::format;
 use crate::ui::latency::national_coverage;
+use crate::ui::provenance;
 use crate::ui::theme::{Theme, kpi_style};
 
 /// Height of one history chart, points.
@@ -48,7 +49,7 @@ pub fn side_panel(
                 Selection::Hub(h) => hub_ui(ui, state, world, *h, i18n, theme, &mut out),
                 Selection::Cluster(c) => cluster_ui(ui, state, world, *c, i18n, theme, &mut out),
                 Selection::Link(l) => link_ui(ui, state, world, *l, i18n, theme, &mut out),
-                Selection::Metro(m) => metro_ui(ui, world, *m, i18n),
+                Selection::Metro(m) => metro_ui(ui, state, world, *m, i18n, theme),
                 Selection::Place { name, .. } => {
                     ui.heading(name);
                 }
@@ -418,6 +419,26 @@ fn link_ui(
         (i18n.tr("overview-rtt"), format!("{:.1} ms", l.rtt_ms)),
     ];
     facts(ui, "link_facts", &rows, theme);
+    let entity = format!("link:{}", l.id);
+    let p = provenance::of_any(
+        world,
+        &entity,
+        &["utilization_forward", "utilization_reverse"],
+    );
+    provenance::figure(
+        ui,
+        RichText::new(provenance::describe(
+            &p,
+            i18n,
+            state.server_now(state.now()),
+        ))
+        .small()
+        .color(theme.text_dim),
+        &p,
+        i18n,
+        theme,
+        None,
+    );
     if let (Some(f), Some(r)) = (
         state.overview.link_forward.get(i),
         state.overview.link_reverse.get(i),
@@ -432,10 +453,28 @@ fn link_ui(
     }
 }
 
-fn metro_ui(ui: &mut egui::Ui, world: &World, i: usize, i18n: &I18n) {
+fn metro_ui(ui: &mut egui::Ui, state: &State, world: &World, i: usize, i18n: &I18n, theme: &Theme) {
     let Some(m) = world.metros.get(i) else {
         return;
     };
+    let p = provenance::of_any(
+        world,
+        &format!("metro:{}", m.id),
+        &["median_rtt_ms", "coverage_1ms"],
+    );
+    ui.label(
+        RichText::new(provenance::describe(
+            &p,
+            i18n,
+            state.server_now(state.now()),
+        ))
+        .small()
+        .color(if p.is_stale() {
+            theme.danger
+        } else {
+            theme.text_dim
+        }),
+    );
     ui.heading(i18n.pick(&m.name_en, &m.name_zh));
     egui::Grid::new("metro_facts")
         .num_columns(2)
@@ -538,6 +577,7 @@ fn national_ui(
     });
     ui.add_space(8.0);
     ui.label(RichText::new(i18n.tr("overview-clusters")).strong());
+    let server_now = state.server_now(state.now());
     egui::Grid::new("clusters").striped(true).show(ui, |ui| {
         for id in [
             "col-cluster",
@@ -556,12 +596,23 @@ fn national_ui(
             {
                 out.select = Some(Selection::Cluster(i));
             }
-            ui.label(
+            let entity = format!("cluster:{}", c.id);
+            let show = |ui: &mut egui::Ui, text: RichText, metric: &str| {
+                let p = provenance::of(world, &entity, metric);
+                provenance::figure(ui, text, &p, i18n, theme, server_now);
+            };
+            show(
+                ui,
                 RichText::new(format!("{} %", format::percent(c.utilization)))
                     .color(theme.utilization_colour(c.utilization)),
+                "utilization",
             );
-            ui.label(format!("{:.2}", c.pue));
-            ui.label(format!("{} %", format::percent(c.green_power_share)));
+            show(ui, RichText::new(format!("{:.2}", c.pue)), "pue");
+            show(
+                ui,
+                RichText::new(format!("{} %", format::percent(c.green_power_share))),
+                "green_power_share",
+            );
             ui.label(format!("{:.1}", c.compute_eflops));
             ui.end_row();
         }

@@ -14,6 +14,7 @@ use crate::api::GeoPoint;
 use crate::i18n::I18n;
 use crate::state::{State, World};
 use crate::ui::format;
+use crate::ui::provenance;
 use crate::ui::theme::Theme;
 
 /// What the map's layers draw.
@@ -213,24 +214,38 @@ pub fn build(
                 &a.name_zh,
             ),
         ];
+        let entity = format!("link:{}", l.id);
         for (k, (from, to, util, fe, fz, te, tz)) in directions.into_iter().enumerate() {
             let util = util.copied().unwrap_or(l.utilization);
+            let metric = if k == 0 {
+                "utilization_forward"
+            } else {
+                "utilization_reverse"
+            };
+            let origin = provenance::of(world, &entity, metric);
+            // A stale measurement is greyed: its last value stands, but not as live.
+            let colour = if origin.is_stale() {
+                theme.text_dim
+            } else {
+                theme.utilization_colour(util)
+            };
+            let tooltip = i18n.tr_args(
+                "overview-link-tooltip",
+                &[
+                    ("from", i18n.pick(fe, fz).to_owned().into()),
+                    ("to", i18n.pick(te, tz).to_owned().into()),
+                    ("capacity", l.capacity_gbps.into()),
+                    ("util", format::percent(util).into()),
+                    ("rtt", format!("{:.1}", l.rtt_ms).into()),
+                ],
+            );
             links.push(MapLink {
                 from,
                 to,
                 width: link_width(l.capacity_gbps),
-                color: dim(keep, theme.utilization_colour(util)),
+                color: dim(keep, colour),
                 id: (2 * i + k) as u64,
-                label: Some(i18n.tr_args(
-                    "overview-link-tooltip",
-                    &[
-                        ("from", i18n.pick(fe, fz).to_owned().into()),
-                        ("to", i18n.pick(te, tz).to_owned().into()),
-                        ("capacity", l.capacity_gbps.into()),
-                        ("util", format::percent(util).into()),
-                        ("rtt", format!("{:.1}", l.rtt_ms).into()),
-                    ],
-                )),
+                label: Some(format!("{tooltip}\n{}", provenance::short(&origin, i18n))),
             });
         }
     }
