@@ -5,7 +5,12 @@
 //! without probes without measurements, the source labelled), that a changed value comes through,
 //! and that when Prometheus dies the last figures stay, marked stale.
 //!
-//! Without a `prometheus` binary the test says so and passes, unless TIANSHU_REQUIRE_PROMETHEUS=1
+//! A second test reads figures of links and clusters with `serve --sources sources.toml`
+//! (`backend::sources::prometheus`): the snapshot shows the exporter's values with their origin,
+//! `GET /api/v1/sources` the source's health, a changed value comes through, and when Prometheus
+//! dies the source turns stale, its figures stay and the simulator's keep moving.
+//!
+//! Without a `prometheus` binary the tests say so and pass, unless TIANSHU_REQUIRE_PROMETHEUS=1
 //! (CI: scripts/prometheus-packages.sh installs it), where it fails.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -19,7 +24,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tianshu::api::{LatencyFeed, LatencyGrid, LatencySource, LatencySummary, MetroSummary};
+use tianshu::api::{
+    LatencyFeed, LatencyGrid, LatencySource, LatencySummary, MetroSummary, Snapshot, SourceHealth,
+    SourceKind, SourceStatus, Sources,
+};
 
 /// A child process killed (and reaped) when dropped.
 struct Proc(Child);
@@ -143,13 +151,26 @@ fn start_prometheus(bin: &Path, dir: &Path, port: u16, exporter_port: u16) -> Pr
 
 /// `tianshu serve` on a free port reading latency from Prometheus; returns it and its base URL.
 fn start_serve(prometheus_port: u16, dir: &Path) -> (Proc, String) {
+    let url = format!("http://127.0.0.1:{prometheus_port}");
+    spawn_serve(
+        &[
+            "--latency-source",
+            "prometheus",
+            "--prometheus-url",
+            &url,
+            "--prometheus-interval",
+            "1s",
+        ],
+        dir,
+    )
+}
+
+/// `tianshu serve` on a free port with `extra` arguments; returns it and its base URL.
+fn spawn_serve(extra: &[&str], dir: &Path) -> (Proc, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_tianshu"))
         .args(["serve", "--memory", "--listen", "127.0.0.1:0"])
         .args(["--factories", "2000", "--seed", "42", "--rate-limit", "0"])
-        .args(["--latency-source", "prometheus"])
-        .arg("--prometheus-url")
-        .arg(format!("http://127.0.0.1:{prometheus_port}"))
-        .args(["--prometheus-interval", "1s"])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(dir.join("serve.log")).unwrap())
@@ -206,9 +227,11 @@ fn probe(metro_label: &str, m: &MetroSummary, east_km: f64, rtt_s: &str) -> Stri
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn prometheus_probes_feed_the_metro_latency_api() {
-    let Some(bin) = find_prometheus() else {
+/// The `prometheus` binary; `None` (the test is skipped) when there is none, unless
+/// TIANSHU_REQUIRE_PROMETHEUS=1, where that is a failure.
+fn prometheus_or_skip() -> Option<PathBuf> {
+    let bin = find_prometheus();
+    if bin.is_none() {
         if std::env::var("TIANSHU_REQUIRE_PROMETHEUS").as_deref() == Ok("1") {
             panic!(
                 "TIANSHU_REQUIRE_PROMETHEUS=1 but no `prometheus` binary was found (PATH, \
@@ -219,6 +242,13 @@ async fn prometheus_probes_feed_the_metro_latency_api() {
             "SKIPPED: no `prometheus` binary (install Debian's package with \
              scripts/prometheus-packages.sh; TIANSHU_REQUIRE_PROMETHEUS=1 makes this a failure)"
         );
+    }
+    bin
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_probes_feed_the_metro_latency_api() {
+    let Some(bin) = prometheus_or_skip() else {
         return;
     };
     let dir = std::env::temp_dir().join(format!("tianshu-prom-{}", std::process::id()));
@@ -388,6 +418,226 @@ async fn prometheus_probes_feed_the_metro_latency_api() {
         .unwrap();
     assert!(metrics.contains("tianshu_latency_stale 1"), "{metrics}");
     assert!(metrics.contains("tianshu_latency_probes 3"));
+
+    drop(serve);
+    drop(prometheus);
+    drop(exporter);
+    let mut log = String::new();
+    if let Ok(mut f) = std::fs::File::open(dir.join("serve.log")) {
+        let _ = f.read_to_string(&mut log);
+    }
+    assert!(!log.contains("panicked"), "{log}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// The exporter's series: one link's forward utilization, a cluster's PUE, and a link that is
+/// not in the world (skipped as `unknown_entity`).
+fn figures(forward: &str, pue: &str) -> String {
+    format!(
+        "# TYPE tianshu_link_utilization gauge\n\
+         tianshu_link_utilization{{link=\"zhangjiakou-horinger\",direction=\"forward\"}} {forward}\n\
+         tianshu_link_utilization{{link=\"zhangjiakou-horinger\",direction=\"reverse\"}} 0.2\n\
+         tianshu_link_utilization{{link=\"atlantis-lemuria\",direction=\"forward\"}} 0.5\n\
+         # TYPE tianshu_cluster_pue gauge\n\
+         tianshu_cluster_pue{{cluster=\"zhangjiakou\"}} {pue}\n"
+    )
+}
+
+const MEASURED_LINK: &str = "zhangjiakou-horinger";
+/// A link no source measures: its figures stay the simulator's.
+const SIM_LINK: &str = "horinger-zhongwei";
+
+fn link_forward(s: &Snapshot, id: &str) -> f64 {
+    s.links
+        .iter()
+        .find(|l| l.id == id)
+        .unwrap_or_else(|| panic!("no link {id}"))
+        .utilization_forward
+}
+
+fn cluster_pue(s: &Snapshot, id: &str) -> f64 {
+    s.clusters
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no cluster {id}"))
+        .pue
+}
+
+async fn source(base: &str, id: &str) -> Option<SourceStatus> {
+    let sources: Sources = get(base, "/api/v1/sources").await;
+    sources.sources.into_iter().find(|s| s.id == id)
+}
+
+/// The simulator's figures keep moving: `SIM_LINK`'s utilization changes between snapshots.
+async fn simulator_moves(base: &str) {
+    let first: Snapshot = get(base, "/api/v1/snapshot").await;
+    wait_for(
+        Duration::from_secs(15),
+        "a simulated figure moves",
+        || async {
+            let now: Snapshot = get(base, "/api/v1/snapshot").await;
+            link_forward(&now, SIM_LINK) != link_forward(&first, SIM_LINK)
+        },
+    )
+    .await;
+    let sim = source(base, "simulator").await.unwrap();
+    assert_eq!(sim.health, SourceHealth::Ok);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prometheus_queries_per_metric_feed_links_and_clusters() {
+    let Some(bin) = prometheus_or_skip() else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("tianshu-prom-sources-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let exporter = Exporter::start();
+    exporter.set(figures("0.91", "1.17"));
+    let prom_port = free_port();
+    let mut prometheus = start_prometheus(&bin, &dir, prom_port, exporter.port);
+    let sources_toml = dir.join("sources.toml");
+    std::fs::write(
+        &sources_toml,
+        format!(
+            "[[prometheus]]\n\
+             id = \"backbone\"\n\
+             url = \"http://127.0.0.1:{prom_port}\"\n\
+             interval_s = 1\n\
+             timeout_s = 0.8\n\
+             [[prometheus.metrics]]\n\
+             metric = \"link.utilization_forward\"\n\
+             query = 'tianshu_link_utilization{{direction=\"forward\"}}'\n\
+             entity_label = \"link\"\n\
+             [[prometheus.metrics]]\n\
+             metric = \"cluster.pue\"\n\
+             query = 'max by (cluster) (tianshu_cluster_pue)'\n\
+             entity_label = \"cluster\"\n"
+        ),
+    )
+    .unwrap();
+    let (serve, base) = spawn_serve(&["--sources", sources_toml.to_str().unwrap()], &dir);
+
+    // Listed at once, before its first answer.
+    let listed = source(&base, "prometheus:backbone")
+        .await
+        .expect("the source is listed from the start");
+    assert_eq!(listed.kind, SourceKind::Prometheus);
+    assert_eq!(listed.location, format!("http://127.0.0.1:{prom_port}"));
+    assert_eq!(listed.interval_s, Some(1.0));
+    assert_eq!(
+        listed.provides,
+        vec!["link.utilization_forward", "cluster.pue"]
+    );
+
+    let first = wait_for(
+        Duration::from_secs(60),
+        "the exporter's figures reach the snapshot",
+        || async {
+            let s: Snapshot = get(&base, "/api/v1/snapshot").await;
+            link_forward(&s, MEASURED_LINK) == 0.91 && cluster_pue(&s, "zhangjiakou") == 1.17
+        },
+    )
+    .await;
+    eprintln!("first measured figures after {first:?}");
+    let s: Snapshot = get(&base, "/api/v1/snapshot").await;
+    let origin = s
+        .origins
+        .iter()
+        .find(|o| o.entity == format!("link:{MEASURED_LINK}") && o.metric == "utilization_forward")
+        .expect("the measured figure has an origin");
+    assert_eq!(origin.source, "prometheus:backbone");
+    let pue = s
+        .origins
+        .iter()
+        .find(|o| o.entity == "cluster:zhangjiakou" && o.metric == "pue")
+        .expect("the PUE has an origin");
+    assert_eq!(pue.source, "prometheus:backbone");
+    assert!(
+        !s.origins
+            .iter()
+            .any(|o| o.entity == format!("link:{MEASURED_LINK}")
+                && o.metric == "utilization_reverse"),
+        "the reverse direction is not queried: still the simulator's"
+    );
+    let link = s.links.iter().find(|l| l.id == MEASURED_LINK).unwrap();
+    assert_ne!(link.utilization_reverse, 0.2, "not queried");
+    let backbone = source(&base, "prometheus:backbone").await.unwrap();
+    assert_eq!(backbone.health, SourceHealth::Ok, "{backbone:?}");
+    assert_eq!(backbone.stale_since, None);
+    assert!(backbone.last_ok.is_some());
+    assert!(backbone.delivered >= 2);
+    assert!(
+        backbone
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("1 unknown_entity")),
+        "the link not in the world is counted: {backbone:?}"
+    );
+    let sources: Sources = get(&base, "/api/v1/sources").await;
+    assert!(
+        sources
+            .simulated
+            .iter()
+            .any(|p| p == "link.utilization_forward"),
+        "only one link is measured: {:?}",
+        sources.simulated
+    );
+
+    // The exporter changes: the API follows.
+    exporter.set(figures("0.42", "1.3"));
+    let followed = wait_for(
+        Duration::from_secs(30),
+        "changed values come through",
+        || async {
+            let s: Snapshot = get(&base, "/api/v1/snapshot").await;
+            link_forward(&s, MEASURED_LINK) == 0.42 && cluster_pue(&s, "zhangjiakou") == 1.3
+        },
+    )
+    .await;
+    eprintln!("changed values reached the API after {followed:?}");
+    simulator_moves(&base).await;
+
+    // Prometheus dies: the source turns stale, its figures stay, the simulator's keep moving.
+    let _ = prometheus.0.kill();
+    let _ = prometheus.0.wait();
+    let stale = wait_for(Duration::from_secs(30), "stale is reported", || async {
+        source(&base, "prometheus:backbone")
+            .await
+            .is_some_and(|s| s.health == SourceHealth::Stale)
+    })
+    .await;
+    eprintln!("stale reported {stale:?} after Prometheus was killed");
+    let backbone = source(&base, "prometheus:backbone").await.unwrap();
+    assert!(backbone.stale_since.is_some(), "{backbone:?}");
+    assert!(
+        backbone
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("cannot reach Prometheus")),
+        "{backbone:?}"
+    );
+    let s: Snapshot = get(&base, "/api/v1/snapshot").await;
+    assert_eq!(link_forward(&s, MEASURED_LINK), 0.42, "last figures kept");
+    assert_eq!(cluster_pue(&s, "zhangjiakou"), 1.3);
+    let in_snapshot = s
+        .sources
+        .iter()
+        .find(|x| x.id == "prometheus:backbone")
+        .unwrap();
+    assert_eq!(in_snapshot.health, SourceHealth::Stale);
+    simulator_moves(&base).await;
+    let s: Snapshot = get(&base, "/api/v1/snapshot").await;
+    assert_eq!(link_forward(&s, MEASURED_LINK), 0.42, "still kept");
+    let metrics = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("tianshu_source_up{source=\"prometheus:backbone\",kind=\"prometheus\"} 0"),
+        "{metrics}"
+    );
 
     drop(serve);
     drop(prometheus);

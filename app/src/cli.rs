@@ -235,6 +235,9 @@ pub struct ServeArgs {
     /// Parts it lacks come from the simulator. Watched: changes are loaded while serving.
     #[arg(long, value_name = "DIR")]
     pub world: Option<PathBuf>,
+    /// sources.toml: Prometheus queries per metric and push settings (see examples/sources.toml)
+    #[arg(long, value_name = "FILE")]
+    pub sources: Option<PathBuf>,
     /// A push source (role `source`) silent for longer than this goes stale, e.g. 300s or 5m.
     #[arg(long, default_value = "300s", value_name = "DURATION", value_parser = parse_push_stale)]
     pub push_stale_after: std::time::Duration,
@@ -393,7 +396,7 @@ mod tests {
     }
 }
 
-/// `--push-stale-after`: 10 s to 1 day, written `90s`, `5m` or `1h`.
+/// `--push-stale-after`: 1 s to 1 day, written `90s`, `5m` or `1h`.
 fn parse_push_stale(text: &str) -> Result<std::time::Duration, String> {
     let t = text.trim();
     let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
@@ -406,8 +409,8 @@ fn parse_push_stale(text: &str) -> Result<std::time::Duration, String> {
         "h" => n.saturating_mul(3600),
         _ => return Err(format!("{text:?}: the unit must be s, m or h")),
     };
-    if !(10..=86_400).contains(&secs) {
-        return Err(format!("{text:?} must be from 10 s to 1 day"));
+    if !(1..=86_400).contains(&secs) {
+        return Err(format!("{text:?} must be from 1 s to 1 day"));
     }
     Ok(std::time::Duration::from_secs(secs))
 }

@@ -290,6 +290,25 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
     } else {
         backend::guard::RateLimit::per_second(args.rate_limit)
     };
+    let sources = match &args.sources {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the sources file {}", path.display()))?;
+            backend::sources::prometheus::parse_sources_toml(&text)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("sources file {}", path.display()))?
+        }
+        None => backend::sources::prometheus::SourcesFile::default(),
+    };
+    // `--push-stale-after` on the command line wins over the file's `[push] stale_after_s`.
+    let push_stale_given = std::env::args_os().any(|a| {
+        a.to_str()
+            .is_some_and(|a| a == "--push-stale-after" || a.starts_with("--push-stale-after="))
+    });
+    let push_stale_after = match sources.push_stale_after {
+        Some(d) if !push_stale_given => d,
+        _ => args.push_stale_after,
+    };
     let config = BackendConfig {
         listen: args.listen,
         db,
@@ -302,7 +321,8 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
         tokens,
         latency: args.latency.prometheus().map_err(anyhow::Error::msg)?,
         world: args.world.clone(),
-        push_stale_after: args.push_stale_after,
+        push_stale_after,
+        sources: sources.prometheus,
         ..BackendConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -6,6 +6,8 @@
 //! db = "/var/lib/tianshu/backend.sqlite"   # or: memory = true, or "postgres://user@host/db"
 //! users = "/etc/tianshu/users.toml"
 //! rate_limit = 50.0
+//! world = "/etc/tianshu/world"              # --world
+//! sources = "/etc/tianshu/sources.toml"     # --sources
 //!
 //! [tls]
 //! cert = "/etc/tianshu/tls/fullchain.pem"
@@ -46,6 +48,8 @@ pub struct ServeFile {
     pub latency: Option<LatencySection>,
     /// The world directory (`--world`), relative to the config file.
     pub world: Option<PathBuf>,
+    /// The sources file (`--sources`), relative to the config file.
+    pub sources: Option<PathBuf>,
 }
 
 /// `[latency]`: where metro latency comes from (see `backend::prometheus`).
@@ -144,6 +148,9 @@ pub fn merge(
     }
     if let Some(world) = file.world.filter(|_| !given("world")) {
         args.world = Some(path(world));
+    }
+    if let Some(sources) = file.sources.filter(|_| !given("sources")) {
+        args.sources = Some(path(sources));
     }
     if let Some(users) = file.users.filter(|_| !given("users")) {
         args.users = Some(path(users));

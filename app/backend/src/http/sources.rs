@@ -95,9 +95,14 @@ fn apply(
     let result = state.world().ingest(source, batch, now_ms());
     match result {
         Ok(receipt) => {
-            state
-                .metrics
-                .record_ingest(source, receipt.accepted, receipt.rejected.len() as u64);
+            // A replayed batch was counted when it was applied.
+            if !receipt.replayed {
+                state.metrics.record_ingest(
+                    source,
+                    receipt.accepted,
+                    receipt.rejected.len() as u64,
+                );
+            }
             Ok(Json(receipt))
         }
         Err(e) => {

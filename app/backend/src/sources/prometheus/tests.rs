@@ -688,3 +688,23 @@ async fn a_poller_that_dies_marks_its_source_stale_and_a_stopped_one_does_not() 
     .await;
     assert!(world.lock().unwrap().sources.get("prometheus:x").is_none());
 }
+
+#[test]
+fn the_example_sources_toml_reads() {
+    let f = parse_sources_toml(include_str!("../../../../../examples/sources.toml")).unwrap();
+    assert_eq!(f.push_stale_after, Some(Duration::from_secs(300)));
+    let p = &f.prometheus[0];
+    assert_eq!(p.source_id(), "prometheus:backbone");
+    assert_eq!(
+        p.provides(),
+        vec![
+            "link.utilization_forward",
+            "link.utilization_reverse",
+            "cluster.utilization",
+            "cluster.pue",
+            "cluster.green_power_share",
+            "metro.median_rtt_ms",
+            "factory.latency_ms",
+        ]
+    );
+}
