@@ -23,6 +23,7 @@ use crate::ui::{ConsoleApp, View, fonts};
 mod flood;
 mod points;
 mod soak;
+mod sources;
 
 #[derive(Debug, Serialize)]
 pub struct ViewReport {
@@ -332,6 +333,9 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
         .with_context(|| format!("--size {:?}: give WIDTHxHEIGHT, e.g. 3840x2160", args.size))?;
     if let Some(path) = &args.export_points {
         return points::export(&args, path);
+    }
+    if args.sources {
+        return sources::run(&args, args.enterprises, egui::vec2(width, height));
     }
     if let Some(seconds) = args.soak {
         return soak::run(&args, seconds, egui::vec2(width, height));

@@ -68,7 +68,7 @@ pub struct ReportArgs {
     pub sim: SimArgs,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Clone)]
 pub struct BenchArgs {
     /// Frame size in logical points.
     #[arg(long, default_value = "3840x2160", value_name = "WxH")]
@@ -115,6 +115,13 @@ pub struct BenchArgs {
     /// Tessellate the basemap on the CPU (as with glow) instead of emitting GPU paint callbacks.
     #[arg(long)]
     pub cpu_shapes: bool,
+    /// Time the real-world sources instead of frames: loading an enterprise registry of
+    /// --enterprises rows, `serve --world` memory, push throughput and sample → console latency.
+    #[arg(long)]
+    pub sources: bool,
+    /// Rows of the registry --sources loads.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub enterprises: u32,
     #[command(flatten)]
     pub sim: SimArgs,
 }

@@ -91,7 +91,7 @@ pub struct SourceStatus {
 }
 
 /// Where one figure came from: the source's id and when it was measured.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FigureOrigin {
     /// `link:ID`, `cluster:ID`, `metro:ID` or `factory:ID`.
     pub entity: String,
@@ -99,6 +99,10 @@ pub struct FigureOrigin {
     pub metric: String,
     pub source: String,
     pub measured_at: UnixMs,
+    /// The value measured (in `figures_measured` events, so consoles show it at once rather
+    /// than at the next tick); absent in snapshots, whose entities carry their values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
 }
 
 /// `GET /api/v1/sources`.

@@ -503,7 +503,14 @@ impl State {
                 world.sources = sources;
                 world.simulated_parts = simulated_parts;
             }
-            EventKind::FiguresMeasured { origins } => world.origins.extend(origins),
+            EventKind::FiguresMeasured { origins } => {
+                for o in &origins {
+                    if let Some(v) = o.value {
+                        provenance::apply_value(world, &o.entity, &o.metric, v);
+                    }
+                }
+                world.origins.extend(origins);
+            }
             EventKind::Resync
             | EventKind::Unknown
             | EventKind::LatencyStale { .. }

@@ -50,6 +50,42 @@ impl Origins {
     }
 }
 
+/// Shows a measured value at once (it would otherwise arrive with the next tick). Values out
+/// of their field's sense (not finite) are ignored; unknown entities or metrics change nothing.
+pub fn apply_value(world: &mut crate::World, entity: &str, metric: &str, v: f64) {
+    if !v.is_finite() {
+        return;
+    }
+    let Some((kind, id)) = entity.split_once(':') else {
+        return;
+    };
+    match kind {
+        "link" => {
+            if let Some(l) = world.links.iter_mut().find(|l| l.id == id) {
+                match metric {
+                    "utilization_forward" => l.utilization_forward = v,
+                    "utilization_reverse" => l.utilization_reverse = v,
+                    _ => return,
+                }
+                l.utilization = (l.utilization_forward + l.utilization_reverse) / 2.0;
+            }
+        }
+        "cluster" => {
+            if let Some(c) = world.clusters.iter_mut().find(|c| c.id == id) {
+                match metric {
+                    "utilization" => c.utilization = v,
+                    "pue" => c.pue = v,
+                    "green_power_share" => c.green_power_share = v,
+                    "occupancy" => c.occupancy = v,
+                    _ => {}
+                }
+            }
+        }
+        // Metros come whole in `metro_updated`.
+        _ => {}
+    }
+}
+
 /// What the console says about one figure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Provenance {
@@ -100,6 +136,7 @@ mod tests {
             metric: "utilization_forward".into(),
             source: source.into(),
             measured_at: at,
+            value: None,
         }
     }
 

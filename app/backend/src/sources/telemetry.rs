@@ -319,5 +319,6 @@ fn origin(kind: EntityKind, id: &str, metric: Metric, r: &Reading) -> FigureOrig
         metric: metric.name().to_owned(),
         source: r.source.to_string(),
         measured_at: r.measured_at,
+        value: None,
     }
 }

@@ -103,6 +103,7 @@ impl World {
                 metric: s.metric.name().to_owned(),
                 source: source_id.to_owned(),
                 measured_at,
+                value: Some(s.value),
             });
         }
         for id in factories_changed {

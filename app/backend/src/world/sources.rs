@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use super::World;
 use crate::api::{
-    EventKind, IngestBatch, IngestReceipt, RefusedChange, SourceHealth, SourceKind, SourceStatus,
-    Sources, UnixMs,
+    EventKind, FigureOrigin, IngestBatch, IngestReceipt, RefusedChange, SourceHealth, SourceKind,
+    SourceStatus, Sources, UnixMs,
 };
 use crate::history::BackboneHistory;
 use crate::sim::Simulator;
@@ -70,11 +70,9 @@ impl World {
                     if !metros_changed.contains(&s.entity_id) {
                         metros_changed.push(s.entity_id.clone());
                     }
-                    measured.push((s.entity_id.clone(), s.metric));
+                    measured.push(figure(s, source_id));
                 }
-                EntityKind::Link | EntityKind::Cluster => {
-                    measured.push((s.entity_id.clone(), s.metric));
-                }
+                EntityKind::Link | EntityKind::Cluster => measured.push(figure(s, source_id)),
             }
         }
         accepted += checked.stages.len() as u64;
@@ -93,19 +91,8 @@ impl World {
             }
         }
         if !measured.is_empty() {
-            let origins = self
-                .telemetry
-                .origins()
-                .into_iter()
-                .filter(|o| {
-                    measured.iter().any(|(id, m)| {
-                        o.metric == m.name()
-                            && o.entity.split_once(':').is_some_and(|(_, e)| e == id)
-                    })
-                })
-                .collect();
             self.log
-                .publish(EventKind::FiguresMeasured { origins }, now);
+                .publish(EventKind::FiguresMeasured { origins: measured }, now);
         }
         for id in metros_changed {
             if let Some(metro) = self.metro_summaries().into_iter().find(|m| m.id == id) {
@@ -252,6 +239,17 @@ impl World {
             },
             now,
         );
+    }
+}
+
+/// A pushed sample as consoles hear of it.
+fn figure(s: &ingest::GoodSample, source_id: &str) -> FigureOrigin {
+    FigureOrigin {
+        entity: format!("{}:{}", s.metric.kind().prefix(), s.entity_id),
+        metric: s.metric.name().to_owned(),
+        source: source_id.to_owned(),
+        measured_at: s.measured_at,
+        value: Some(s.value),
     }
 }
 
