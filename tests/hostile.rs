@@ -164,6 +164,9 @@ async fn every_route_with_every_role_gets_the_right_status() {
                     Some(200)
                 } else if impostor {
                     Some(401)
+                } else if path.starts_with("/api/v1/ingest") {
+                    // Only users with role `source` push figures; none of these callers is one.
+                    Some(403)
                 } else if decision {
                     Some(match role {
                         "operator" | "admin" => 200,
