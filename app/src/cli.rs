@@ -360,6 +360,25 @@ pub fn parse_size(text: &str) -> Option<(f32, f32)> {
     ((320.0..=16384.0).contains(&w) && (240.0..=16384.0).contains(&h)).then_some((w, h))
 }
 
+/// `--push-stale-after`: 1 s to 1 day, written `90s`, `5m` or `1h`.
+fn parse_push_stale(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration like 90s, 5m or 1h"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        _ => return Err(format!("{text:?}: the unit must be s, m or h")),
+    };
+    if !(1..=86_400).contains(&secs) {
+        return Err(format!("{text:?} must be from 1 s to 1 day"));
+    }
+    Ok(std::time::Duration::from_secs(secs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,23 +420,4 @@ mod tests {
         assert!(matches!(cli.command, Some(Command::Report(_))));
         assert!(Cli::try_parse_from(["tianshu", "--view", "nowhere"]).is_err());
     }
-}
-
-/// `--push-stale-after`: 1 s to 1 day, written `90s`, `5m` or `1h`.
-fn parse_push_stale(text: &str) -> Result<std::time::Duration, String> {
-    let t = text.trim();
-    let (number, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not a duration like 90s, 5m or 1h"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "m" => n.saturating_mul(60),
-        "h" => n.saturating_mul(3600),
-        _ => return Err(format!("{text:?}: the unit must be s, m or h")),
-    };
-    if !(1..=86_400).contains(&secs) {
-        return Err(format!("{text:?} must be from 1 s to 1 day"));
-    }
-    Ok(std::time::Duration::from_secs(secs))
 }

@@ -100,7 +100,7 @@ pub fn simulated_parts_text(parts: &[String], i18n: &I18n) -> String {
     parts
         .iter()
         .map(|p| {
-            let id = format!("part-{}", p.replace('.', "-").replace('_', "-"));
+            let id = format!("part-{}", p.replace(['.', '_'], "-"));
             let translated = i18n.tr(&id);
             // A part this console has no name for (a newer backend) shows as sent.
             if translated == id {
