@@ -319,7 +319,12 @@ pub fn run_serve(args: crate::cli::ServeArgs) -> anyhow::Result<()> {
         speed: args.sim.speed,
         paused: args.paused,
         tokens,
-        latency: args.latency.prometheus().map_err(anyhow::Error::msg)?,
+        // `--latency-source prometheus` on the command line wins over the file's `[latency]`.
+        latency: args
+            .latency
+            .prometheus()
+            .map_err(anyhow::Error::msg)?
+            .or(sources.latency),
         world: args.world.clone(),
         push_stale_after,
         sources: sources.prometheus,

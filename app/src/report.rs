@@ -98,6 +98,7 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<()> {
                 lang,
                 as_of: at,
                 simulated: true,
+                simulated_parts: "",
             };
             let bytes = crate::scorecard_doc::render(&doc, format)?;
             let drawn_ms = started.elapsed().as_millis();

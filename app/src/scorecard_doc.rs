@@ -206,6 +206,9 @@ pub struct Scorecard<'a> {
     pub lang: Lang,
     pub as_of: UnixMs,
     pub simulated: bool,
+    /// What is still simulated, in the document's language (empty: everything, or nothing,
+    /// as `simulated` says). With it the badge reads PARTLY SIMULATED and the foot names them.
+    pub simulated_parts: &'a str,
 }
 
 /// Height of the province section for `n` provinces (0 when there are none).
@@ -223,7 +226,11 @@ fn page_head(out: &mut String, doc: &Scorecard, i18n: &I18n, theme: &Theme, titl
     let as_of_text = i18n.tr_args("review-as-of", &[("date", i18n.date(doc.as_of).into())]);
     text(out, MARGIN, 96.0, 19.0, &fg, &as_of_text);
     if doc.simulated {
-        let label = i18n.tr("simulated-badge");
+        let label = if doc.simulated_parts.is_empty() {
+            i18n.tr("simulated-badge")
+        } else {
+            i18n.tr("simulated-partly-badge")
+        };
         let w = label.chars().map(advance).sum::<f32>() * 15.0 + 24.0;
         let x = WIDTH as f32 - MARGIN - w;
         let warn = hex(theme.warn);
@@ -364,7 +371,7 @@ fn national_body(out: &mut String, doc: &Scorecard, i18n: &I18n, theme: &Theme) 
             foot + 74.0,
             13.0,
             &dim,
-            &i18n.tr("simulated-hint"),
+            &simulated_note(doc, i18n),
         );
     }
 }
@@ -468,8 +475,20 @@ fn provinces_body(out: &mut String, doc: &Scorecard, i18n: &I18n, theme: &Theme)
             foot + 32.0,
             13.0,
             &dim,
-            &i18n.tr("simulated-hint"),
+            &simulated_note(doc, i18n),
         );
+    }
+}
+
+/// The foot's provenance line: everything simulated, or which parts still are.
+fn simulated_note(doc: &Scorecard, i18n: &I18n) -> String {
+    if doc.simulated_parts.is_empty() {
+        i18n.tr("simulated-hint")
+    } else {
+        i18n.tr_args(
+            "report-simulated-parts",
+            &[("parts", doc.simulated_parts.to_owned().into())],
+        )
     }
 }
 

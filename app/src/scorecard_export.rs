@@ -36,6 +36,8 @@ pub struct ScorecardExport {
     pub lang: Lang,
     pub as_of: UnixMs,
     pub simulated: bool,
+    /// What is still simulated, in the export's language (empty: all or nothing).
+    pub simulated_parts: String,
 }
 
 /// The bytes of the export.
@@ -55,6 +57,7 @@ fn contents(job: &ScorecardExport) -> Result<Vec<u8>, String> {
                 lang: job.lang,
                 as_of: job.as_of,
                 simulated: job.simulated,
+                simulated_parts: &job.simulated_parts,
             },
             format,
         )
@@ -118,6 +121,7 @@ mod tests {
             lang: Lang::En,
             as_of: 1_793_491_200_000,
             simulated: true,
+            simulated_parts: String::new(),
         }
     }
 

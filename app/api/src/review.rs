@@ -159,6 +159,9 @@ pub struct Row {
     pub status: Status,
     /// Recent history up to the "as of" day, oldest first (for a sparkline).
     pub trend: Vec<f32>,
+    /// Whether the figure rests on anything simulated (see [`mark_simulated`]); true until
+    /// told otherwise.
+    pub simulated: bool,
 }
 
 impl Row {
@@ -243,7 +246,37 @@ pub fn row(progress: &Progress, target: &Target, as_of: UnixMs) -> Option<Row> {
             .iter()
             .map(|s| s.value as f32)
             .collect(),
+        simulated: true,
     })
+}
+
+/// The parts of the world each target's figure rests on, as `Sources.simulated` names them;
+/// `agents` is always the simulator's (its agents' levels and counts).
+fn parts_of(target_id: &str) -> &'static [&'static str] {
+    match target_id {
+        "metro_1ms_coverage" => &["metros", "metro.coverage_1ms"],
+        "enterprises_upgraded" => &["enterprises"],
+        "backbone_800g_share" => &["compute"],
+        "cluster_pue" => &["compute", "cluster.pue"],
+        "cluster_occupancy" => &["compute", "cluster.occupancy"],
+        _ => &["agents"],
+    }
+}
+
+/// Marks each row simulated or not from what the backend says is still simulated. A backend
+/// that names no parts (an older one) but says `simulated` leaves every row simulated.
+pub fn mark_simulated(rows: &mut [Row], simulated_parts: &[String], backend_simulated: bool) {
+    for row in rows {
+        row.simulated = if !backend_simulated {
+            false
+        } else if simulated_parts.is_empty() {
+            true
+        } else {
+            parts_of(&row.id)
+                .iter()
+                .any(|p| *p == "agents" || simulated_parts.iter().any(|s| s == p))
+        };
+    }
 }
 
 /// The whole scorecard as of `as_of` (`None`: the report's own time).
@@ -388,7 +421,8 @@ pub enum ReportError {
 }
 
 /// The scorecard as CSV: one row per target — id, name, actual, target, deadline, projection
-/// (empty when there is too little history), status, unit, as_of (Beijing date), simulated.
+/// (empty when there is too little history), status, unit, as_of (Beijing date), simulated
+/// (`simulated` and the row's own flag: a backend with nothing simulated marks no row).
 pub fn write_csv<W: Write>(
     rows: &[Row],
     lang: Lang,
@@ -406,7 +440,8 @@ pub fn write_csv<W: Write>(
         "status",
         "unit",
     ];
-    write_dated_csv(out, &header, rows, as_of, simulated, |r, record| {
+    let row_simulated = |r: &Row| simulated && r.simulated;
+    write_dated_csv(out, &header, rows, as_of, row_simulated, |r, record| {
         record.push_field(&r.id);
         record.push_field(r.name(lang));
         push_progress(
@@ -442,11 +477,18 @@ pub fn write_provinces_csv<W: Write>(
         "projection",
         "status",
     ];
-    write_dated_csv(out, &header, rows, as_of, simulated, |r, record| {
-        record.push_field(&r.code);
-        record.push_field(&name(&r.code));
-        push_progress(record, r.actual, r.target, deadline, r.projection, r.status);
-    })
+    write_dated_csv(
+        out,
+        &header,
+        rows,
+        as_of,
+        |_| simulated,
+        |r, record| {
+            record.push_field(&r.code);
+            record.push_field(&name(&r.code));
+            push_progress(record, r.actual, r.target, deadline, r.projection, r.status);
+        },
+    )
 }
 
 /// The columns both CSVs share: actual, target, deadline, projection (empty when none), status.
@@ -466,13 +508,13 @@ fn push_progress(
 }
 
 /// A CSV of `header` then as_of and simulated: one record per row, its fields from `fields`,
-/// then the Beijing date of `as_of` and `true`/`false`.
+/// then the Beijing date of `as_of` and whether the row is simulated.
 fn write_dated_csv<W: Write, T>(
     out: W,
     header: &[&str],
     rows: &[T],
     as_of: UnixMs,
-    simulated: bool,
+    simulated: impl Fn(&T) -> bool,
     fields: impl Fn(&T, &mut csv::StringRecord),
 ) -> Result<(), ReportError> {
     let mut w = csv::Writer::from_writer(out);
@@ -483,7 +525,7 @@ fn write_dated_csv<W: Write, T>(
         record.clear();
         fields(r, &mut record);
         record.push_field(&date);
-        record.push_field(if simulated { "true" } else { "false" });
+        record.push_field(if simulated(r) { "true" } else { "false" });
         w.write_record(&record)?;
     }
     w.flush()?;

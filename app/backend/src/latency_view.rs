@@ -66,12 +66,16 @@ impl World {
             return;
         };
         let was_stale = measured.feed().stale_since.is_some();
+        let first = measured.feed().last_success.is_none();
         let changed = measured.apply(m, now);
         for metro in changed {
             self.publish(EventKind::MetroUpdated { metro }, now);
         }
         if was_stale {
             self.publish(EventKind::LatencyStale { stale_since: None }, now);
+        }
+        if was_stale || first {
+            self.publish_sources(now);
         }
     }
 
@@ -84,6 +88,7 @@ impl World {
         let stale_since = measured.feed().stale_since;
         if !was_stale && stale_since.is_some() {
             self.publish(EventKind::LatencyStale { stale_since }, now);
+            self.publish_sources(now);
         }
     }
 }

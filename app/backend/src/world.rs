@@ -219,7 +219,7 @@ impl World {
             actions: self.open_actions(),
             sources: self.sources_report().sources,
             simulated_parts: self.simulated_parts(),
-            origins: self.telemetry.origins(),
+            origins: self.figure_origins(),
         }
     }
 

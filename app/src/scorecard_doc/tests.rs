@@ -18,6 +18,7 @@ fn rows() -> Vec<Row> {
             projection: (i != 2).then_some(80.0),
             status,
             trend: (0..30).map(|d| d as f32 * (i as f32 + 1.0)).collect(),
+            simulated: true,
         })
         .collect()
 }
@@ -40,6 +41,7 @@ fn doc<'a>(rows: &'a [Row], provinces: &'a [ProvinceRow], lang: Lang) -> Scoreca
         lang,
         as_of: 1_790_000_000_000,
         simulated: true,
+        simulated_parts: "",
     }
 }
 
@@ -122,5 +124,20 @@ fn a_province_with_no_target_share_draws_an_empty_bar() {
     let svg = svg(&doc(&rows, &provinces, Lang::En), &theme);
     assert!(svg.contains(">0 %<"));
     assert!(!svg.contains("NaN"), "a NaN leaked into the drawing");
+    assert!(tree(&svg).is_ok());
+}
+
+#[test]
+fn a_partly_simulated_scorecard_says_so_and_names_the_simulated_parts() {
+    let theme = Theme::built_in("office-light").unwrap();
+    let rows = rows();
+    let mut d = doc(&rows, &[], Lang::En);
+    d.simulated_parts = "PUE, plant latency";
+    let svg = svg(&d, &theme);
+    assert!(svg.contains("PARTLY SIMULATED"), "the badge");
+    assert!(
+        svg.contains("PUE, plant latency"),
+        "the foot names the parts"
+    );
     assert!(tree(&svg).is_ok());
 }

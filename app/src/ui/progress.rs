@@ -80,8 +80,21 @@ impl ProgressView {
             .map_or(0, |(first, last)| (last - first).num_days().max(0));
         self.days_back = self.days_back.clamp(0, max_back);
         let as_of = as_of(progress, self.days_back);
-        let rows = review::scorecard(progress, as_of);
+        let mut rows = review::scorecard(progress, as_of);
         let simulated = state.world.as_ref().is_some_and(|w| w.simulated);
+        let no_parts = Vec::new();
+        let simulated_parts = state
+            .world
+            .as_ref()
+            .map_or(&no_parts, |w| &w.simulated_parts);
+        review::mark_simulated(&mut rows, simulated_parts, simulated);
+        // A document names the simulated parts only when some are measured (else: all simulated).
+        let measured_somewhere = rows.iter().any(|r| !r.simulated);
+        let simulated_parts_text = if measured_somewhere {
+            crate::ui::provenance::simulated_parts_text(simulated_parts, i18n)
+        } else {
+            String::new()
+        };
 
         ui.horizontal_wrapped(|ui| {
             ui.heading(i18n.tr("review-title"));
@@ -159,6 +172,7 @@ impl ProgressView {
                         lang: i18n.lang(),
                         as_of: as_of.unwrap_or(progress.sim_time),
                         simulated,
+                        simulated_parts: simulated_parts_text.clone(),
                     })));
                 }
             }

@@ -582,3 +582,4 @@ agents-role-source = Telemetry source
 provenance-short-simulated = simulated
 provenance-short-live = measured · { $source }
 provenance-short-stale = STALE · { $source }
+report-simulated-parts = Still simulated (reference model, not from the field): { $parts }. Everything else is read from the operator's own sources.

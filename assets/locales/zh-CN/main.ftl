@@ -579,3 +579,4 @@ agents-role-source = 遥测数据源
 provenance-short-simulated = 模拟
 provenance-short-live = 实测 · { $source }
 provenance-short-stale = 已过期 · { $source }
+report-simulated-parts = 仍为模拟（参考模型，非现场数据）：{ $parts }。其余数据均来自运营方自己的数据源。

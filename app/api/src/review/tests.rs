@@ -194,3 +194,47 @@ fn csv_has_one_row_per_target() {
         lines[1]
     );
 }
+
+#[test]
+fn rows_resting_on_measured_parts_are_not_marked_simulated_in_the_csv() {
+    let series = linear(0, 30, 5.0, 1.0);
+    let progress = Progress {
+        sim_time: 30 * DAY,
+        targets: vec![
+            target("enterprises_upgraded", 50.0, false, series.clone()),
+            target("cluster_pue", 1.25, true, series.clone()),
+            target("network_autonomy_l4", 50.0, false, series),
+        ],
+        upgraded_by_province: Vec::new(),
+        upgraded_by_province_series: Vec::new(),
+        enterprises_by_province: Vec::new(),
+    };
+    let mut rows = scorecard(&progress, None);
+    // The registry is the operator's; PUE is still modelled; agents are always the simulator's.
+    let parts = ["compute".to_owned(), "cluster.pue".to_owned()];
+    mark_simulated(&mut rows, &parts, true);
+    let flags: Vec<(&str, bool)> = rows.iter().map(|r| (r.id.as_str(), r.simulated)).collect();
+    assert_eq!(
+        flags,
+        [
+            ("enterprises_upgraded", false),
+            ("cluster_pue", true),
+            ("network_autonomy_l4", true)
+        ]
+    );
+    let mut out = Vec::new();
+    write_csv(&rows, Lang::En, progress.sim_time, true, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let simulated: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap())
+        .collect();
+    assert_eq!(simulated, ["false", "true", "true"]);
+    // An older backend names no parts: everything it calls simulated is.
+    mark_simulated(&mut rows, &[], true);
+    assert!(rows.iter().all(|r| r.simulated));
+    // Nothing simulated: no row is.
+    mark_simulated(&mut rows, &parts, false);
+    assert!(rows.iter().all(|r| !r.simulated));
+}

@@ -44,7 +44,7 @@ const MAX_BODY_BYTES: usize = 8 << 20;
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// How to reach Prometheus and read its probes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PrometheusConfig {
     /// Base URL, e.g. `http://prometheus:9090` (the API is under `/api/v1/query`).
     pub url: String,

@@ -68,6 +68,9 @@ pub struct SourcesFile {
     /// `[push] stale_after_s`: a push source silent this long goes stale.
     pub push_stale_after: Option<Duration>,
     pub prometheus: Vec<PrometheusSource>,
+    /// `[latency]`: metro latency from probe series (the adapter of `--latency-source
+    /// prometheus`, configured here instead of by flags).
+    pub latency: Option<crate::prometheus::PrometheusConfig>,
 }
 
 /// One Prometheus server and the metrics read from it.
@@ -100,6 +103,19 @@ struct RawFile {
     push: Option<RawPush>,
     #[serde(default)]
     prometheus: Vec<RawSource>,
+    latency: Option<RawLatency>,
+}
+
+/// `[latency]`: the metro-latency adapter's settings (see `crate::prometheus`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLatency {
+    url: String,
+    query: Option<String>,
+    interval_s: Option<f64>,
+    probe_radius_km: Option<f64>,
+    /// Metro, latitude and longitude label names.
+    labels: Option<[String; 3]>,
 }
 
 #[derive(Deserialize)]
@@ -154,9 +170,35 @@ pub fn parse_sources_toml(text: &str) -> Result<SourcesFile, String> {
         prometheus.push(source);
     }
     check_unique(&prometheus)?;
+    let latency = match raw.latency {
+        None => None,
+        Some(l) => {
+            let mut config = crate::prometheus::PrometheusConfig::new(l.url);
+            if let Some(q) = l.query {
+                config.query = q;
+            }
+            if let Some(s) = l.interval_s {
+                if !(s.is_finite() && (1.0..=3600.0).contains(&s)) {
+                    return Err(format!("[latency] interval_s must be 1 to 3600, not {s}"));
+                }
+                config.interval = Duration::from_secs_f64(s);
+            }
+            if let Some(r) = l.probe_radius_km {
+                config.probe_radius_km = r;
+            }
+            if let Some([metro, lat, lon]) = l.labels {
+                config.labels = crate::prometheus::parse::ProbeLabels { metro, lat, lon };
+            }
+            config
+                .validate()
+                .map_err(|e| format!("[latency]: {}", e.0))?;
+            Some(config)
+        }
+    };
     Ok(SourcesFile {
         push_stale_after,
         prometheus,
+        latency,
     })
 }
 

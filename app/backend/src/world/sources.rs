@@ -210,10 +210,39 @@ impl World {
     pub fn sources_report(&self) -> Sources {
         let simulated = self.simulated_parts();
         let mut sources = self.sources.all().to_vec();
+        if let Some(measured) = &self.measured {
+            sources.push(latency_status(measured.feed()));
+        }
         if let Some(sim) = sources.iter_mut().find(|s| s.kind == SourceKind::Simulator) {
             sim.provides = simulated.clone();
         }
         Sources { sources, simulated }
+    }
+
+    /// The origins of every measured figure of clusters, links and metros: pushed and polled
+    /// readings, and metro latency from the Prometheus latency adapter.
+    pub fn figure_origins(&self) -> Vec<FigureOrigin> {
+        let mut out = self.telemetry.origins();
+        if let Some(measured) = &self.measured
+            && let Some(at) = measured.feed().last_success
+        {
+            for m in measured
+                .summaries()
+                .iter()
+                .filter(|m| m.probes.unwrap_or(0) > 0)
+            {
+                for metric in ["median_rtt_ms", "coverage_1ms"] {
+                    out.push(FigureOrigin {
+                        entity: format!("metro:{}", m.id),
+                        metric: metric.into(),
+                        source: LATENCY_SOURCE.into(),
+                        measured_at: at,
+                        value: None,
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// What is still the simulator's (see `SourceBook::simulated_parts`).
@@ -268,3 +297,30 @@ fn world_status(location: &str) -> SourceStatus {
         delivered: 0,
     }
 }
+
+/// The Prometheus metro-latency adapter (`--latency-source prometheus`) as a source.
+pub(crate) fn latency_status(feed: &crate::api::LatencyFeed) -> SourceStatus {
+    let health = if feed.stale_since.is_some() {
+        SourceHealth::Stale
+    } else if feed.last_success.is_some() {
+        SourceHealth::Ok
+    } else {
+        SourceHealth::Pending
+    };
+    SourceStatus {
+        id: LATENCY_SOURCE.into(),
+        kind: SourceKind::Prometheus,
+        location: feed.url.clone().unwrap_or_default(),
+        health,
+        provides: vec!["metro.median_rtt_ms".into(), "metro.coverage_1ms".into()],
+        last_ok: feed.last_success,
+        stale_since: feed.stale_since,
+        last_error: feed.last_error.clone(),
+        last_refused: None,
+        interval_s: Some(feed.interval_s),
+        delivered: u64::from(feed.probes),
+    }
+}
+
+/// The source id of measured metro latency.
+pub const LATENCY_SOURCE: &str = "prometheus:latency";

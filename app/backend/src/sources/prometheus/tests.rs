@@ -708,3 +708,19 @@ fn the_example_sources_toml_reads() {
         ]
     );
 }
+
+#[test]
+fn the_latency_adapter_folds_into_sources_toml() {
+    let file = parse_sources_toml(
+        "[latency]\nurl = \"http://prom:9090\"\ninterval_s = 5\nlabels = [\"city\", \"y\", \"x\"]\n",
+    )
+    .unwrap();
+    let latency = file.latency.expect("[latency] read");
+    assert_eq!(latency.url, "http://prom:9090");
+    assert_eq!(latency.interval, Duration::from_secs(5));
+    assert_eq!(latency.labels.metro, "city");
+    assert_eq!(latency.query, crate::prometheus::DEFAULT_QUERY);
+    let bad = parse_sources_toml("[latency]\nurl = \"ftp://prom\"\n").unwrap_err();
+    assert!(bad.starts_with("[latency]"), "{bad}");
+    assert!(parse_sources_toml("").unwrap().latency.is_none());
+}
