@@ -258,15 +258,27 @@ async fn push_all(url: &str, plants: u32) -> anyhow::Result<(u64, u64, f64)> {
         tasks.push(tokio::spawn(async move {
             let mut accepted = 0u64;
             for body in mine {
-                let receipt: IngestReceipt = client
-                    .post(&endpoint)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
-                    .await?
-                    .error_for_status()?
-                    .json()
-                    .await?;
+                let receipt: IngestReceipt = loop {
+                    let response = client
+                        .post(&endpoint)
+                        .header("content-type", "application/json")
+                        .body(body.clone())
+                        .send()
+                        .await?;
+                    // Over the per-token rate limit: wait as told and send the same batch again
+                    // (its id makes a second arrival harmless).
+                    if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+                        let wait = response
+                            .headers()
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.parse::<f64>().ok())
+                            .unwrap_or(0.1);
+                        tokio::time::sleep(Duration::from_secs_f64(wait.clamp(0.01, 5.0))).await;
+                        continue;
+                    }
+                    break response.error_for_status()?.json().await?;
+                };
                 anyhow::ensure!(
                     receipt.rejected.is_empty(),
                     "rejected: {:?}",
@@ -312,8 +324,13 @@ fn sample_to_console(args: &BenchArgs, url: &str, size: egui::Vec2) -> anyhow::R
         let body = json!({"batch_id": format!("latency-{k}"), "samples": [
             {"entity": format!("link:{link}"), "metric": "utilization_forward", "value": value}
         ]});
+        // Paced under the backend's per-token rate limit (50 requests/s by default).
+        std::thread::sleep(Duration::from_millis(30));
         let started = Instant::now();
-        runtime.block_on(client.post(&endpoint).json(&body).send())?;
+        let status = runtime
+            .block_on(client.post(&endpoint).json(&body).send())?
+            .status();
+        anyhow::ensure!(status.is_success(), "push {k} answered {status}");
         let deadline = started + Duration::from_secs(10);
         loop {
             frames.frame(&mut app, Vec::new());
@@ -327,7 +344,20 @@ fn sample_to_console(args: &BenchArgs, url: &str, size: egui::Vec2) -> anyhow::R
                 latencies.push(started.elapsed().as_secs_f64() * 1000.0);
                 break;
             }
-            anyhow::ensure!(Instant::now() < deadline, "push {k} not shown within 10 s");
+            if Instant::now() >= deadline {
+                let seen = app
+                    .state
+                    .world
+                    .as_ref()
+                    .and_then(|w| w.links.iter().find(|l| l.id == link))
+                    .map(|l| l.utilization_forward);
+                anyhow::bail!(
+                    "push {k} ({value}) not shown within 10 s: the console shows {seen:?}, \
+                     connection {:?}, last event {}",
+                    app.state.connection,
+                    app.state.last_event_id
+                );
+            }
             wake.wait(Duration::from_millis(50));
         }
     }

@@ -151,50 +151,76 @@ pub struct Reading {
     pub measured_at: UnixMs,
 }
 
-/// The latest readings, by (entity id without prefix, metric).
+/// The latest readings, by metric and entity id (without prefix).
 #[derive(Debug, Default)]
 pub struct Telemetry {
-    readings: HashMap<(Box<str>, Metric), Reading>,
+    readings: HashMap<Metric, HashMap<Box<str>, Reading>>,
+    /// Plants with any measured KPI: the source and time of the newest (for their map point
+    /// and table row).
+    factory_latest: HashMap<u32, (Arc<str>, UnixMs)>,
 }
 
 impl Telemetry {
     /// Keeps `reading` unless a newer one of the same figure is already held. Returns whether
     /// it was taken.
     pub fn record(&mut self, entity_id: &str, metric: Metric, reading: Reading) -> bool {
-        match self.readings.get_mut(&(Box::from(entity_id), metric)) {
-            Some(held) if held.measured_at > reading.measured_at => false,
-            Some(held) => {
-                *held = reading;
-                true
-            }
+        let by_id = self.readings.entry(metric).or_default();
+        match by_id.get_mut(entity_id) {
+            Some(held) if held.measured_at > reading.measured_at => return false,
+            Some(held) => *held = reading.clone(),
             None => {
-                self.readings.insert((entity_id.into(), metric), reading);
-                true
+                by_id.insert(entity_id.into(), reading.clone());
             }
         }
+        if metric.kind() == EntityKind::Factory
+            && let Ok(id) = entity_id.parse::<u32>()
+        {
+            let latest = self
+                .factory_latest
+                .entry(id)
+                .or_insert_with(|| (reading.source.clone(), reading.measured_at));
+            if reading.measured_at >= latest.1 {
+                *latest = (reading.source, reading.measured_at);
+            }
+        }
+        true
     }
 
     pub fn get(&self, entity_id: &str, metric: Metric) -> Option<&Reading> {
-        // A borrowed key needs the tuple's owned form; ids are short.
-        self.readings.get(&(Box::from(entity_id), metric))
+        self.readings.get(&metric)?.get(entity_id)
     }
 
-    /// Forgets every reading of a source (its entities left the world, or it was removed).
+    /// Forgets the readings of entities that left the world.
     pub fn forget_entities_not_in(&mut self, keep: impl Fn(EntityKind, &str) -> bool) {
-        self.readings.retain(|(id, m), _| keep(m.kind(), id));
+        for (m, by_id) in &mut self.readings {
+            by_id.retain(|id, _| keep(m.kind(), id));
+        }
+        self.factory_latest
+            .retain(|id, _| keep(EntityKind::Factory, &id.to_string()));
     }
 
+    /// Readings held in all.
     pub fn len(&self) -> usize {
-        self.readings.len()
+        self.readings.values().map(HashMap::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.readings.is_empty()
+        self.readings.values().all(HashMap::is_empty)
     }
 
     /// How many distinct entities of `metric` are measured.
     pub fn count(&self, metric: Metric) -> usize {
-        self.readings.keys().filter(|(_, m)| *m == metric).count()
+        self.readings.get(&metric).map_or(0, HashMap::len)
+    }
+
+    /// The source and time of plant `id`'s newest measured KPI.
+    pub fn factory_latest(&self, id: u32) -> Option<(&str, UnixMs)> {
+        self.factory_latest.get(&id).map(|(s, t)| (&**s, *t))
+    }
+
+    /// Whether any plant KPI is measured.
+    pub fn any_factory(&self) -> bool {
+        !self.factory_latest.is_empty()
     }
 
     /// The origins of every measured figure of hubs, clusters, links and metros.
@@ -202,8 +228,8 @@ impl Telemetry {
         let mut out: Vec<FigureOrigin> = self
             .readings
             .iter()
-            .filter(|((_, m), _)| m.kind() != EntityKind::Factory)
-            .map(|((id, m), r)| origin(m.kind(), id, *m, r))
+            .filter(|(m, _)| m.kind() != EntityKind::Factory)
+            .flat_map(|(m, by_id)| by_id.iter().map(|(id, r)| origin(m.kind(), id, *m, r)))
             .collect();
         out.sort_by(|a, b| (&a.entity, &a.metric).cmp(&(&b.entity, &b.metric)));
         out
