@@ -86,6 +86,16 @@ pub struct FactoryPoints {
     pub name_zh: Vec<String>,
     /// ISO 3166-2 province codes, referenced by `province`.
     pub provinces: Vec<String>,
+    /// Per plant, where its KPIs were measured: 0 = the simulator's, `i` = `kpi_sources[i - 1]`.
+    /// Empty when no plant's KPIs are measured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kpi_source: Vec<u16>,
+    /// Per plant, when its newest KPI was measured (0 when simulated); empty like `kpi_source`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kpi_measured_at: Vec<UnixMs>,
+    /// The sources `kpi_source` refers to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kpi_sources: Vec<String>,
 }
 
 /// A `FactoryQuery` prepared for matching many points (the console's side of filtering).

@@ -370,11 +370,9 @@ async fn factory_points(
 ) -> ApiResult<FactoryPoints> {
     authorize(&state, &headers)?;
     let Query(query) = query?;
-    let points = state
-        .world()
-        .sim
-        .factory_points(&query)
-        .map_err(bad_filter)?;
+    let world = state.world();
+    let mut points = world.sim.factory_points(&query).map_err(bad_filter)?;
+    world.mark_measured_points(&mut points);
     Ok(Json(points))
 }
 

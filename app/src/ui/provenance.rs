@@ -164,6 +164,8 @@ pub fn sources_window(
     egui::Window::new(i18n.tr("sources-title"))
         .open(open)
         .default_width(560.0)
+        // Above the status bar it was opened from, clear of the top bar.
+        .default_pos(egui::pos2(12.0, 80.0))
         .show(ctx, |ui| {
             if !world.simulated_parts.is_empty() {
                 ui.label(

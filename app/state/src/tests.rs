@@ -272,6 +272,7 @@ fn factory_points_follow_stage_changes_without_a_refetch() {
         name_en: vec!["a".into(), "b".into()],
         name_zh: vec!["甲".into(), "乙".into()],
         provinces: vec!["CN-GD".into()],
+        ..FactoryPoints::default()
     };
     s.apply(ClientEvent::FactoryPoints(Box::new(points)), now);
     let v = s.factory_points_version;

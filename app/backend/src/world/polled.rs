@@ -84,9 +84,7 @@ impl World {
             let kind = s.metric.kind();
             match kind {
                 EntityKind::Factory => {
-                    if let Ok(id) = s.entity_id.parse::<u32>()
-                        && !factories_changed.contains(&id)
-                    {
+                    if let Ok(id) = s.entity_id.parse::<u32>() {
                         factories_changed.push(id);
                     }
                     continue;
@@ -106,12 +104,7 @@ impl World {
                 value: Some(s.value),
             });
         }
-        for id in factories_changed {
-            if let Some(f) = self.sim.factory(id) {
-                let kpis = self.telemetry.factory_kpis(id, f.kpis);
-                self.sim.set_factory_kpis(id, kpis);
-            }
-        }
+        self.apply_factory_kpis(factories_changed, now);
         if !origins.is_empty() {
             origins.sort_by(|a, b| (&a.entity, &a.metric).cmp(&(&b.entity, &b.metric)));
             self.log

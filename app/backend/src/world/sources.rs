@@ -46,6 +46,7 @@ impl World {
         let source: Arc<str> = Arc::from(source_id);
         let mut measured = Vec::new();
         let mut metros_changed = Vec::new();
+        let mut factories_changed = Vec::new();
         let mut accepted = 0u64;
         for s in &checked.samples {
             accepted += 1;
@@ -59,11 +60,8 @@ impl World {
             }
             match s.metric.kind() {
                 EntityKind::Factory => {
-                    if let Ok(id) = s.entity_id.parse::<u32>()
-                        && let Some(f) = self.sim.factory(id)
-                    {
-                        let kpis = self.telemetry.factory_kpis(id, f.kpis);
-                        self.sim.set_factory_kpis(id, kpis);
+                    if let Ok(id) = s.entity_id.parse::<u32>() {
+                        factories_changed.push(id);
                     }
                 }
                 EntityKind::Metro => {
@@ -75,6 +73,7 @@ impl World {
                 EntityKind::Link | EntityKind::Cluster => measured.push(figure(s, source_id)),
             }
         }
+        self.apply_factory_kpis(factories_changed, now);
         accepted += checked.stages.len() as u64;
         if !checked.stages.is_empty() {
             let changes = self.sim.set_stages(&checked.stages);
@@ -141,6 +140,74 @@ impl World {
             self.publish_sources(now);
         }
         Ok(receipt)
+    }
+
+    /// Measured KPIs of plants `ids` (any order, repeats allowed) replace their modelled ones;
+    /// plants whose compliance flips are published as `factories_progressed` changes (same
+    /// stage), so the map, counts and table follow.
+    pub(crate) fn apply_factory_kpis(&mut self, mut ids: Vec<u32>, now: UnixMs) {
+        ids.sort_unstable();
+        ids.dedup();
+        let mut flipped = Vec::new();
+        for id in ids {
+            let Some(f) = self.sim.factory(id) else {
+                continue;
+            };
+            let before = f.is_compliant();
+            let kpis = self.telemetry.factory_kpis(id, f.kpis);
+            self.sim.set_factory_kpis(id, kpis);
+            if let Some(f) = self.sim.factory(id)
+                && f.is_compliant() != before
+            {
+                flipped.push(crate::api::FactoryStageChange {
+                    id,
+                    stage: f.stage,
+                    technologies: f.technologies.clone(),
+                    compliant: !before,
+                });
+            }
+        }
+        for chunk in flipped.chunks(crate::sim::MAX_CHANGES_PER_EVENT) {
+            self.log.publish(
+                EventKind::FactoriesProgressed {
+                    changes: chunk.to_vec(),
+                    summary: self.sim.factory_summary(),
+                },
+                now,
+            );
+        }
+    }
+
+    /// Fills the points' KPI provenance (left empty while no plant is measured).
+    pub fn mark_measured_points(&self, points: &mut crate::api::FactoryPoints) {
+        if !self.telemetry.any_factory() {
+            return;
+        }
+        let mut sources: Vec<String> = Vec::new();
+        points.kpi_source = Vec::with_capacity(points.ids.len());
+        points.kpi_measured_at = Vec::with_capacity(points.ids.len());
+        for id in &points.ids {
+            match self.telemetry.factory_latest(*id) {
+                Some((source, at)) => {
+                    let i = match sources.iter().position(|s| s == source) {
+                        Some(i) => i,
+                        None => {
+                            sources.push(source.to_owned());
+                            sources.len() - 1
+                        }
+                    };
+                    points
+                        .kpi_source
+                        .push(u16::try_from(i + 1).unwrap_or(u16::MAX));
+                    points.kpi_measured_at.push(at);
+                }
+                None => {
+                    points.kpi_source.push(0);
+                    points.kpi_measured_at.push(0);
+                }
+            }
+        }
+        points.kpi_sources = sources;
     }
 
     /// The world directory loaded (at start or after a change): the new simulator replaces the

@@ -396,6 +396,7 @@ mod tests {
             name_en: vec![String::new(); 3],
             name_zh: vec![String::new(); 3],
             provinces: vec!["CN-A".into(), "CN-B".into()],
+            ..FactoryPoints::default()
         };
         assert_eq!(
             breakdown(&points, &[0, 1, 2], Dimension::Province),

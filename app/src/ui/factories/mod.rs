@@ -244,8 +244,14 @@ impl FactoriesView {
                     &mut self.sort,
                     self.selected,
                     std::mem::take(&mut self.scroll_to_selected),
-                    i18n,
-                    theme,
+                    (i18n, theme),
+                    (
+                        state
+                            .world
+                            .as_ref()
+                            .map_or(&[][..], |w| w.sources.as_slice()),
+                        state.server_now(state.now()),
+                    ),
                 )
             })
             .inner;

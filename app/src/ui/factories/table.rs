@@ -5,8 +5,10 @@ use egui::{RichText, Sense};
 use egui_extras::{Column, TableBuilder};
 
 use super::{industry_name, provinces, stage_id, tech_name};
-use crate::api::FactoryPoints;
+use crate::api::{FactoryPoints, FigureOrigin, SourceStatus, UnixMs};
 use crate::i18n::{I18n, Lang};
+use crate::state::provenance::Provenance;
+use crate::ui::provenance;
 use crate::ui::theme::Theme;
 
 /// Columns the table sorts by.
@@ -66,6 +68,19 @@ pub struct TableOut {
 
 const ROW_HEIGHT: f32 = 22.0;
 
+/// The origin of row `i`'s KPIs (none: the simulator's).
+fn kpi_origin(points: &FactoryPoints, i: usize) -> Option<FigureOrigin> {
+    let k = *points.kpi_source.get(i)?;
+    let source = points.kpi_sources.get(usize::from(k).checked_sub(1)?)?;
+    Some(FigureOrigin {
+        entity: format!("factory:{}", points.ids.get(i)?),
+        metric: "kpis".into(),
+        source: source.clone(),
+        measured_at: points.kpi_measured_at.get(i).copied().unwrap_or(0),
+        value: None,
+    })
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn table_ui(
     ui: &mut egui::Ui,
@@ -75,8 +90,9 @@ pub fn table_ui(
     sort: &mut (SortColumn, bool),
     selected: Option<u32>,
     scroll_to_selected: bool,
-    i18n: &I18n,
-    theme: &Theme,
+    (i18n, theme): (&I18n, &Theme),
+    // The sources' health and the server's clock, for each row's KPI provenance.
+    (sources, server_now): (&[SourceStatus], Option<UnixMs>),
 ) -> TableOut {
     let mut out = TableOut { clicked: None };
     // Labels that select text would take the clicks meant for the row.
@@ -186,7 +202,17 @@ pub fn table_ui(
                     } else {
                         i18n.tr("factories-fail")
                     };
-                    ui.label(RichText::new(text).color(theme.good_or_bad(ok)));
+                    // The verdict rests on the plant's KPIs: say where they come from.
+                    let origin = kpi_origin(points, i);
+                    let p = Provenance::of(origin.as_ref(), sources);
+                    provenance::figure(
+                        ui,
+                        RichText::new(text).color(theme.good_or_bad(ok)),
+                        &p,
+                        i18n,
+                        theme,
+                        server_now,
+                    );
                 });
                 row.col(|ui| {
                     let techs: Vec<String> = points
@@ -232,6 +258,7 @@ mod tests {
                 "大连".into(),
             ],
             provinces: vec!["CN-LN".into(), "CN-JS".into()],
+            ..FactoryPoints::default()
         }
     }
 

@@ -131,14 +131,26 @@ pub fn build(
     }
     for (i, c) in world.clusters.iter().enumerate() {
         let util = loads.cluster.get(i).copied().unwrap_or(c.utilization);
+        // A stale measurement is greyed and says so; its last value stands.
+        let stale = provenance::of(world, &format!("cluster:{}", c.id), "utilization").is_stale();
+        let colour = if stale {
+            theme.text_dim
+        } else {
+            theme.utilization_colour(util)
+        };
         nodes.push(MapNode {
             position: lat_lon(c.location.lat, c.location.lon),
             radius: cluster_radius(c.compute_eflops),
-            color: dim(in_focus(&c.hub_id), theme.utilization_colour(util)),
+            color: dim(in_focus(&c.hub_id), colour),
             label: Some(format!(
-                "{} · {} %",
+                "{} · {} %{}",
                 i18n.pick(&c.name_en, &c.name_zh),
-                format::percent(util)
+                format::percent(util),
+                if stale {
+                    format!(" · {}", i18n.tr("sources-stale"))
+                } else {
+                    String::new()
+                }
             )),
             id: i as u64,
         });
@@ -323,6 +335,72 @@ mod tests {
         assert_eq!(
             disc.color,
             theme.utilization_colour(world.clusters[first].utilization)
+        );
+    }
+
+    #[test]
+    fn a_stale_measured_cluster_and_link_are_greyed_and_say_where_they_came_from() {
+        use crate::api::{FigureOrigin, SourceHealth, SourceKind, SourceStatus};
+        let (mut world, theme, i18n) = (
+            world(),
+            Theme::parse(crate::ui::theme::NOC_DARK).unwrap(),
+            I18n::default(),
+        );
+        let (cluster, link) = (world.clusters[0].id.clone(), world.links[0].id.clone());
+        let origin = |entity: String, metric: &str| FigureOrigin {
+            entity,
+            metric: metric.into(),
+            source: "push:mes".into(),
+            measured_at: 1,
+            value: None,
+        };
+        world.origins = crate::state::provenance::Origins::from_list(vec![
+            origin(format!("cluster:{cluster}"), "utilization"),
+            origin(format!("link:{link}"), "utilization_forward"),
+        ]);
+        let mut source = SourceStatus {
+            id: "push:mes".into(),
+            kind: SourceKind::Push,
+            location: String::new(),
+            health: SourceHealth::Ok,
+            provides: vec![],
+            last_ok: None,
+            stale_since: None,
+            last_error: None,
+            last_refused: None,
+            interval_s: None,
+            delivered: 0,
+        };
+        world.sources = vec![source.clone()];
+        let live_scene = build(&world, &live(&world), None, None, 4.0, &theme, &i18n);
+        let disc = &live_scene.nodes[world.hubs.len()];
+        assert_eq!(
+            disc.color,
+            theme.utilization_colour(world.clusters[0].utilization)
+        );
+        let lane = live_scene.links[0].label.clone().unwrap();
+        assert!(lane.contains("push:mes"), "{lane}");
+        // The source stops answering: the same figures, greyed, labelled stale.
+        source.health = SourceHealth::Stale;
+        world.sources = vec![source];
+        let stale = build(&world, &live(&world), None, None, 4.0, &theme, &i18n);
+        let disc = &stale.nodes[world.hubs.len()];
+        assert_eq!(disc.color, theme.text_dim);
+        assert!(
+            disc.label
+                .as_deref()
+                .unwrap()
+                .contains(&i18n.tr("sources-stale"))
+        );
+        assert_eq!(stale.links[0].color, theme.text_dim);
+        // The reverse lane of that link is the simulator's, and stays live.
+        assert_ne!(stale.links[1].color, theme.text_dim);
+        assert!(
+            stale.links[1]
+                .label
+                .as_deref()
+                .unwrap()
+                .contains(&i18n.tr("provenance-short-simulated"))
         );
     }
 
