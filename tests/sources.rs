@@ -107,6 +107,21 @@ fn push(base: &str, token: &str, body: &Value) -> (u16, Value) {
     })
 }
 
+fn post_csv(base: &str, token: &str, key: &str, body: &str) -> (u16, Value) {
+    RUNTIME.block_on(async {
+        let r = client()
+            .post(format!("{base}/api/v1/ingest/stages.csv"))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .header("idempotency-key", key)
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    })
+}
+
 fn wait_until(within: Duration, what: &str, mut ok: impl FnMut() -> bool) {
     let start = Instant::now();
     while !ok() {
@@ -307,6 +322,36 @@ fn pushed_batches_apply_every_good_sample_name_every_bad_one_and_never_twice() {
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["code"], "batch_id_reused");
 
+    // The registry's progress as a CSV upload: a bad line refuses the upload with its line…
+    let (status, body) = post_csv(
+        &base,
+        PUSH_A,
+        "stages-1",
+        "factory_id,stage,technologies\n20,deploying,five_g\n21,finished,\n",
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().starts_with("line 3:"),
+        "{body}"
+    );
+    let plant: Value = get(&base, "/factories/20");
+    assert_ne!(
+        plant["technologies"],
+        json!(["five_g", "tsn"]),
+        "nothing applied"
+    );
+    // …a good one applies every row, once.
+    let csv = "factory_id,stage,technologies\n20,upgraded,five_g;tsn\n21,assessing,\n";
+    let (status, body) = post_csv(&base, PUSH_A, "stages-2", csv);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["accepted"], 2);
+    let plant: Value = get(&base, "/factories/20");
+    assert_eq!(plant["stage"], "upgraded");
+    assert_eq!(plant["technologies"], json!(["five_g", "tsn"]));
+    assert_eq!(get::<Value>(&base, "/factories/21")["stage"], "assessing");
+    let (_, again) = post_csv(&base, PUSH_A, "stages-2", csv);
+    assert_eq!(again["replayed"], true);
+
     // A second source keeps pushing; the first falls silent and goes stale on its own.
     let b = |n: u32| {
         json!({"batch_id": format!("probe-{n}"), "samples": [
@@ -341,7 +386,7 @@ fn pushed_batches_apply_every_good_sample_name_every_bad_one_and_never_twice() {
     );
     assert!(metrics.contains("tianshu_source_up{source=\"push:noc-probes\",kind=\"push\"} 1"));
     assert!(metrics.contains(
-        "tianshu_ingested_samples_total{source=\"push:plant-mes\",result=\"accepted\"} 4"
+        "tianshu_ingested_samples_total{source=\"push:plant-mes\",result=\"accepted\"} 6"
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -218,10 +218,21 @@ async fn follow_stream(api: ApiClient, out: Outbox, online: watch::Sender<bool>)
     {
         return;
     }
+    let mut last_resync: Option<std::time::Instant> = None;
     loop {
         let reason = match run_stream(&api, &out, &mut last_id, &mut attempt, &online).await {
             StreamEnd::UiGone => return,
             StreamEnd::Failed(reason) => reason,
+            // The backend's world was replaced (or this client fell behind): a fresh snapshot
+            // at once, still connected. Twice within a second is treated as a failure, so a
+            // backend that keeps asking cannot spin the client.
+            StreamEnd::Resync
+                if last_resync.is_none_or(|t| t.elapsed() > std::time::Duration::from_secs(1)) =>
+            {
+                last_resync = Some(std::time::Instant::now());
+                continue;
+            }
+            StreamEnd::Resync => "the backend asked for a fresh snapshot twice in a second".into(),
         };
         online.send_replace(false);
         attempt += 1;
@@ -242,6 +253,8 @@ async fn follow_stream(api: ApiClient, out: Outbox, online: watch::Sender<bool>)
 enum StreamEnd {
     UiGone,
     Failed(String),
+    /// The backend asked for a fresh snapshot (`resync`).
+    Resync,
 }
 
 async fn run_stream(
@@ -302,7 +315,7 @@ async fn run_stream(
         };
         if event.kind == EventKind::Resync {
             *last_id = None;
-            return StreamEnd::Failed("the backend asked for a fresh snapshot".into());
+            return StreamEnd::Resync;
         }
         if last_id.is_some_and(|l| event.id <= l) {
             continue;

@@ -95,6 +95,60 @@ pub fn figure(
     ui.label(text).on_hover_text(describe(p, i18n, server_now))
 }
 
+/// Where an aggregate figure comes from (a national tile over many entities): how many of the
+/// entities of `kind` (`cluster`, `link`, `metro`) have `metric` measured, by which sources,
+/// how many of those are stale; or the inventory `part` behind a count.
+pub fn family(world: &World, kind: &str, metric: &str, i18n: &I18n) -> String {
+    let ids: Vec<&str> = match kind {
+        "cluster" => world.clusters.iter().map(|c| c.id.as_str()).collect(),
+        "link" => world.links.iter().map(|l| l.id.as_str()).collect(),
+        "metro" => world.metros.iter().map(|m| m.id.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    let mut sources: Vec<&str> = Vec::new();
+    let (mut measured, mut stale) = (0, 0);
+    for id in &ids {
+        let p = of(world, &format!("{kind}:{id}"), metric);
+        match &p {
+            Provenance::Simulated => continue,
+            Provenance::Live { source, .. } | Provenance::Stale { source, .. } => {
+                measured += 1;
+                stale += usize::from(p.is_stale());
+                if let Some(s) = world.sources.iter().find(|s| &s.id == source)
+                    && !sources.contains(&s.id.as_str())
+                {
+                    sources.push(&s.id);
+                }
+            }
+        }
+    }
+    if measured == 0 {
+        return i18n.tr("provenance-simulated");
+    }
+    i18n.tr_args(
+        "provenance-family",
+        &[
+            ("measured", measured.into()),
+            ("total", ids.len().into()),
+            ("sources", sources.join(", ").into()),
+            ("stale", stale.into()),
+        ],
+    )
+}
+
+/// Where an inventory part (`compute`, `metros`, `enterprises`) comes from.
+pub fn part(world: &World, part: &str, i18n: &I18n) -> String {
+    let from_file = world
+        .sources
+        .iter()
+        .any(|s| s.kind == SourceKind::World && s.provides.iter().any(|p| p == part));
+    if from_file {
+        i18n.tr("provenance-part-world")
+    } else {
+        i18n.tr("provenance-simulated")
+    }
+}
+
 /// The names of simulated parts, translated, joined for a tooltip.
 pub fn simulated_parts_text(parts: &[String], i18n: &I18n) -> String {
     parts

@@ -583,3 +583,8 @@ provenance-short-simulated = simulated
 provenance-short-live = measured · { $source }
 provenance-short-stale = STALE · { $source }
 report-simulated-parts = Still simulated (reference model, not from the field): { $parts }. Everything else is read from the operator's own sources.
+provenance-family = Measured for { $measured } of { $total } ({ $sources }{ $stale ->
+    [0] {""}
+   *[other] ; { $stale } stale
+}); the rest simulated by the reference model
+provenance-part-world = From the operator's world directory

@@ -580,3 +580,8 @@ provenance-short-simulated = 模拟
 provenance-short-live = 实测 · { $source }
 provenance-short-stale = 已过期 · { $source }
 report-simulated-parts = 仍为模拟（参考模型，非现场数据）：{ $parts }。其余数据均来自运营方自己的数据源。
+provenance-family = { $total } 个中 { $measured } 个为实测（{ $sources }{ $stale ->
+    [0] {""}
+   *[other] ；{ $stale } 个已过期
+}）；其余由参考模型模拟
+provenance-part-world = 来自运营方的世界目录

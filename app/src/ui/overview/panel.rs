@@ -528,33 +528,40 @@ fn national_ui(
     let avg_history: Vec<f32> = average_history(state);
     let tile = |caption: String, value: String| tile(theme, caption, value);
     ui.horizontal_wrapped(|ui| {
+        let family = |kind: &str, metric: &str| provenance::family(world, kind, metric, i18n);
         ui.add(
             tile(i18n.tr("kpi-compute"), format!("{eflops:.0}")).with_unit(i18n.tr("unit-eflops")),
-        );
+        )
+        .on_hover_text(provenance::part(world, "compute", i18n));
         ui.add(
             tile(
                 i18n.tr("kpi-utilization"),
                 format!("{} %", format::percent(busy)),
             )
             .with_sparkline(&avg_history, theme.accent),
-        );
+        )
+        .on_hover_text(family("cluster", "utilization"));
         ui.add(
             tile(i18n.tr("kpi-racks"), format::millions(in_use))
                 .with_unit(format!("/ {}", format::millions(racks))),
-        );
+        )
+        .on_hover_text(family("cluster", "occupancy"));
         ui.add(tile(i18n.tr("kpi-pue"), format!("{pue:.2}")).with_target(
             1.25 / pue as f32,
             1.0,
             theme.good_or_bad(pue <= 1.25),
-        ));
+        ))
+        .on_hover_text(family("cluster", "pue"));
         ui.add(tile(
             i18n.tr("kpi-green"),
             format!("{} %", format::percent(green)),
-        ));
+        ))
+        .on_hover_text(family("cluster", "green_power_share"));
         ui.add(tile(
             i18n.tr("kpi-backbone"),
             format!("{links_800} / {}", world.links.len()),
-        ));
+        ))
+        .on_hover_text(provenance::part(world, "compute", i18n));
         let coverage = national_coverage(&world.metros);
         ui.add(
             tile(
@@ -562,14 +569,16 @@ fn national_ui(
                 format!("{} %", format::percent(coverage)),
             )
             .with_target(coverage as f32, 0.75, theme.good_or_bad(coverage >= 0.75)),
-        );
+        )
+        .on_hover_text(family("metro", "coverage_1ms"));
         ui.add(
             tile(
                 i18n.tr("kpi-upgraded"),
                 format::thousands(world.factories.upgraded),
             )
             .with_target(world.factories.upgraded as f32, 50_000.0, theme.accent),
-        );
+        )
+        .on_hover_text(provenance::part(world, "enterprises", i18n));
         ui.add(tile(
             i18n.tr("kpi-pending"),
             state.open_actions().count().to_string(),
