@@ -10,7 +10,9 @@ use walkers::{Map, MapMemory, lat_lon};
 use super::stage_id;
 use crate::api::{FactoryPoints, UpgradeStage};
 use crate::i18n::I18n;
+use crate::state::provenance::Provenance;
 use crate::ui::basemap::Basemap;
+use crate::ui::provenance;
 use crate::ui::theme::Theme;
 
 const HOME_LAT: f64 = 34.5;
@@ -50,8 +52,8 @@ impl FactoryMap {
         rows: &[u32],
         generation: u64,
         selected: Option<u32>,
-        i18n: &I18n,
-        theme: &Theme,
+        (i18n, theme): (&I18n, &Theme),
+        sources: &[crate::api::SourceStatus],
     ) -> Option<u32> {
         let basemap = self.basemap.get_or_insert_with(Basemap::shared).clone();
         let width = ui.available_width();
@@ -173,11 +175,14 @@ impl FactoryMap {
                 .ok()
                 .and_then(|id| points.index_of(id))
                 .map(|i| {
-                    i18n.pick(
+                    let name = i18n.pick(
                         points.name_en.get(i).map_or("", String::as_str),
                         points.name_zh.get(i).map_or("", String::as_str),
-                    )
-                    .to_owned()
+                    );
+                    // Where the plant's KPIs (its compliance) come from.
+                    let origin = super::table::kpi_origin(points, i);
+                    let p = Provenance::of(origin.as_ref(), sources);
+                    format!("{name}\n{}", provenance::short(&p, i18n))
                 });
             if let Some(name) = name {
                 map_response.on_hover_text_at_pointer(name);

@@ -225,8 +225,11 @@ impl FactoriesView {
                     &self.rows.sorted,
                     self.rows.generation,
                     self.selected,
-                    i18n,
-                    theme,
+                    (i18n, theme),
+                    state
+                        .world
+                        .as_ref()
+                        .map_or(&[][..], |w| w.sources.as_slice()),
                 )
             })
             .inner;

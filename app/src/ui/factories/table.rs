@@ -69,7 +69,7 @@ pub struct TableOut {
 const ROW_HEIGHT: f32 = 22.0;
 
 /// The origin of row `i`'s KPIs (none: the simulator's).
-fn kpi_origin(points: &FactoryPoints, i: usize) -> Option<FigureOrigin> {
+pub(super) fn kpi_origin(points: &FactoryPoints, i: usize) -> Option<FigureOrigin> {
     let k = *points.kpi_source.get(i)?;
     let source = points.kpi_sources.get(usize::from(k).checked_sub(1)?)?;
     Some(FigureOrigin {

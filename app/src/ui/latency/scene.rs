@@ -10,6 +10,7 @@ use crate::api::LatencyGrid;
 use crate::i18n::I18n;
 use crate::state::World;
 use crate::ui::format;
+use crate::ui::provenance;
 use crate::ui::theme::Theme;
 
 /// Node ids of hypothetical sites start here (real sites use their index).
@@ -23,28 +24,38 @@ pub fn badges(world: &World, threshold: Option<f64>, i18n: &I18n, theme: &Theme)
         .metros
         .iter()
         .enumerate()
-        .map(|(i, m)| MapNode {
-            position: lat_lon(m.center.lat, m.center.lon),
-            radius: 4.0 + (m.population as f32 / 1.0e6).sqrt() * 1.6,
-            color: match threshold {
-                _ if m.probes == Some(0) => theme.text_dim,
-                Some(t) => theme.good_or_bad(m.coverage_1ms >= t),
-                None => theme.text_dim,
-            },
-            label: Some(if m.probes == Some(0) {
-                format!(
-                    "{} · {}",
-                    i18n.pick(&m.name_en, &m.name_zh),
-                    i18n.tr("prom-latency-no-measurements")
-                )
-            } else {
-                format!(
-                    "{} {} %",
-                    i18n.pick(&m.name_en, &m.name_zh),
-                    format::percent(m.coverage_1ms)
-                )
-            }),
-            id: i as u64,
+        .map(|(i, m)| {
+            // A stale measurement is greyed and says so; its last value stands.
+            let stale =
+                provenance::of(world, &format!("metro:{}", m.id), "coverage_1ms").is_stale();
+            MapNode {
+                position: lat_lon(m.center.lat, m.center.lon),
+                radius: 4.0 + (m.population as f32 / 1.0e6).sqrt() * 1.6,
+                color: match threshold {
+                    _ if m.probes == Some(0) || stale => theme.text_dim,
+                    Some(t) => theme.good_or_bad(m.coverage_1ms >= t),
+                    None => theme.text_dim,
+                },
+                label: Some(if m.probes == Some(0) {
+                    format!(
+                        "{} · {}",
+                        i18n.pick(&m.name_en, &m.name_zh),
+                        i18n.tr("prom-latency-no-measurements")
+                    )
+                } else {
+                    format!(
+                        "{} {} %{}",
+                        i18n.pick(&m.name_en, &m.name_zh),
+                        format::percent(m.coverage_1ms),
+                        if stale {
+                            format!(" · {}", i18n.tr("sources-stale"))
+                        } else {
+                            String::new()
+                        }
+                    )
+                }),
+                id: i as u64,
+            }
         })
         .collect()
 }
