@@ -24,6 +24,7 @@ mod flood;
 mod points;
 mod soak;
 mod sources;
+mod window;
 
 #[derive(Debug, Serialize)]
 pub struct ViewReport {
@@ -333,6 +334,9 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
         .with_context(|| format!("--size {:?}: give WIDTHxHEIGHT, e.g. 3840x2160", args.size))?;
     if let Some(path) = &args.export_points {
         return points::export(&args, path);
+    }
+    if args.window {
+        return window::run(&args, egui::vec2(width, height));
     }
     if args.sources {
         return sources::run(&args, args.enterprises, egui::vec2(width, height));

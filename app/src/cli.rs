@@ -119,6 +119,10 @@ pub struct BenchArgs {
     /// --enterprises rows, `serve --world` memory, push throughput and sample → console latency.
     #[arg(long)]
     pub sources: bool,
+    /// Time the real window instead (eframe + wgpu on whatever adapter there is; under Xvfb
+    /// here): every view's frames end to end, the animated overview, an idle view.
+    #[arg(long)]
+    pub window: bool,
     /// Rows of the registry --sources loads.
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub enterprises: u32,

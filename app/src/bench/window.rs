@@ -1,0 +1,384 @@
+//! `tianshu bench --window`: the real console window, timed end to end (issue 17).
+//!
+//! Opens the console with eframe + wgpu on whatever adapter there is (lavapipe under Xvfb here,
+//! a GPU elsewhere) at `--size`, against the embedded backend, and runs a script: each view with
+//! continuous repaints (a pan/zoom sweep on the maps, the pointer moving over the others), then
+//! the animated overview left alone, then an idle view. For each phase it reports the frame
+//! interval (p50/p99: from one frame's start to the next, so UI, tessellation, the renderer and
+//! the present are all inside), frames per second and the process's CPU per frame and per
+//! second (all threads: UI, renderer, client and the embedded backend).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use super::{percentile, sweep_events};
+use crate::backend::{self, BackendConfig};
+use crate::cli::BenchArgs;
+use crate::client::{self, ApiClient};
+use crate::i18n::Lang;
+use crate::state::State;
+use crate::ui::theme::Theme;
+use crate::ui::{ConsoleApp, View, fonts};
+
+/// Frames of each timed phase with continuous repaints.
+const PHASE_FRAMES: usize = 60;
+/// Frames before timing a phase (data fetched, caches warm).
+const WARMUP_FRAMES: usize = 10;
+/// Seconds the animated overview and the idle view are watched.
+const WATCH_SECONDS: f64 = 6.0;
+
+#[derive(Debug, Clone, Serialize)]
+struct Phase {
+    name: String,
+    frames: usize,
+    seconds: f64,
+    fps: f64,
+    p50_interval_ms: f64,
+    p99_interval_ms: f64,
+    max_interval_ms: f64,
+    /// Process CPU (all threads) per frame, ms.
+    cpu_ms_per_frame: f64,
+    /// Process CPU as a share of one core over the phase, %.
+    cpu_percent_of_core: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+struct WindowReport {
+    width: f32,
+    height: f32,
+    adapter: String,
+    adapter_type: String,
+    backend: String,
+    phases: Vec<Phase>,
+}
+
+/// What the script does now.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Step {
+    /// Waiting for the first data.
+    Start,
+    /// Warming up `view`, then timing it with continuous repaints.
+    Warm { view: View, left: usize },
+    Timed { view: View, done: usize },
+    /// Watching without input: the animated overview, then the idle progress view.
+    Watch { view: View, since: Option<Instant> },
+    Done,
+}
+
+struct Script {
+    step: Step,
+    size: egui::Vec2,
+    phase_start: Option<(Instant, f64)>,
+    intervals: Vec<f64>,
+    last_frame: Option<Instant>,
+    frames_in_watch: usize,
+    report: Arc<Mutex<WindowReport>>,
+}
+
+struct BenchWindow {
+    app: ConsoleApp,
+    script: Script,
+}
+
+/// CPU seconds used by this process so far (user + system, all threads).
+fn process_cpu_s() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / clock_ticks_per_second()
+}
+
+fn clock_ticks_per_second() -> f64 {
+    // Linux reports CPU times in USER_HZ, 100 on every mainstream kernel configuration.
+    100.0
+}
+
+const SEQUENCE: [View; 5] = [
+    View::Overview,
+    View::Latency,
+    View::Factories,
+    View::Agents,
+    View::Progress,
+];
+
+impl Script {
+    fn next_after(view: View) -> Step {
+        match SEQUENCE.iter().position(|v| *v == view) {
+            Some(i) if i + 1 < SEQUENCE.len() => Step::Warm {
+                view: SEQUENCE[i + 1],
+                left: WARMUP_FRAMES,
+            },
+            _ => Step::Watch {
+                view: View::Overview,
+                since: None,
+            },
+        }
+    }
+
+    fn finish_phase(&mut self, name: String, frames: usize) {
+        let (start, cpu0) = self.phase_start.take().unwrap_or((Instant::now(), 0.0));
+        let seconds = start.elapsed().as_secs_f64();
+        let cpu = process_cpu_s() - cpu0;
+        let mut intervals = std::mem::take(&mut self.intervals);
+        intervals.sort_by(f64::total_cmp);
+        let phase = Phase {
+            name,
+            frames,
+            seconds,
+            fps: frames as f64 / seconds.max(1e-9),
+            p50_interval_ms: percentile(&intervals, 0.5),
+            p99_interval_ms: percentile(&intervals, 0.99),
+            max_interval_ms: intervals.last().copied().unwrap_or(0.0),
+            cpu_ms_per_frame: if frames == 0 {
+                0.0
+            } else {
+                cpu * 1000.0 / frames as f64
+            },
+            cpu_percent_of_core: 100.0 * cpu / seconds.max(1e-9),
+        };
+        if let Ok(mut r) = self.report.lock() {
+            r.phases.push(phase);
+        }
+    }
+}
+
+impl eframe::App for BenchWindow {
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        if let Step::Timed { view, done } = self.script.step {
+            let events = match view {
+                View::Overview | View::Factories | View::Latency => {
+                    sweep_events(done, self.script.size)
+                }
+                // The pointer moving over tables and charts (hover costs are real costs).
+                _ => {
+                    let t = done as f32 * 0.1;
+                    let pos = egui::pos2(
+                        self.script.size.x * (0.5 + 0.3 * t.sin()),
+                        self.script.size.y * (0.5 + 0.3 * (1.3 * t).cos()),
+                    );
+                    vec![egui::Event::PointerMoved(pos)]
+                }
+            };
+            raw_input.events.extend(events);
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        let now = Instant::now();
+        let interval = self
+            .script
+            .last_frame
+            .replace(now)
+            .map(|t| now.duration_since(t).as_secs_f64() * 1000.0);
+        if let Some(rs) = frame.wgpu_render_state()
+            && let Ok(mut r) = self.script.report.lock()
+            && r.adapter.is_empty()
+        {
+            let info = rs.adapter.get_info();
+            r.adapter = info.name;
+            r.adapter_type = format!("{:?}", info.device_type);
+            r.backend = format!("{:?}", info.backend);
+        }
+        self.app.ui(ui);
+        let ctx = ui.ctx().clone();
+        let script = &mut self.script;
+        match script.step {
+            Step::Start => {
+                if self.app.state.world.is_some() {
+                    script.step = Step::Warm {
+                        view: SEQUENCE[0],
+                        left: WARMUP_FRAMES,
+                    };
+                }
+                ctx.request_repaint_after(Duration::from_millis(20));
+            }
+            Step::Warm { view, left } => {
+                self.app.view = view;
+                if left == 0 && self.app.view_has_data() {
+                    script.step = Step::Timed { view, done: 0 };
+                    script.phase_start = Some((Instant::now(), process_cpu_s()));
+                    script.intervals.clear();
+                } else {
+                    script.step = Step::Warm {
+                        view,
+                        left: left.saturating_sub(1),
+                    };
+                }
+                ctx.request_repaint();
+            }
+            Step::Timed { view, done } => {
+                if done > 0
+                    && let Some(ms) = interval
+                {
+                    script.intervals.push(ms);
+                }
+                if done + 1 >= PHASE_FRAMES {
+                    script.finish_phase(format!("{view:?} sweep").to_lowercase(), done);
+                    script.step = Script::next_after(view);
+                } else {
+                    script.step = Step::Timed {
+                        view,
+                        done: done + 1,
+                    };
+                }
+                ctx.request_repaint();
+            }
+            Step::Watch { view, since } => {
+                self.app.view = view;
+                match since {
+                    None => {
+                        // Let the last input's effects settle before watching.
+                        script.step = Step::Watch {
+                            view,
+                            since: Some(Instant::now()),
+                        };
+                        script.phase_start = Some((Instant::now(), process_cpu_s()));
+                        script.intervals.clear();
+                        script.frames_in_watch = 0;
+                        ctx.request_repaint_after(Duration::from_millis(100));
+                    }
+                    Some(t0) => {
+                        script.frames_in_watch += 1;
+                        if let Some(ms) = interval {
+                            script.intervals.push(ms);
+                        }
+                        if t0.elapsed().as_secs_f64() >= WATCH_SECONDS {
+                            let name = if view == View::Overview {
+                                "overview animated (no input)"
+                            } else {
+                                "progress idle (no input)"
+                            };
+                            let frames = script.frames_in_watch;
+                            script.finish_phase(name.into(), frames);
+                            script.step = if view == View::Overview {
+                                Step::Watch {
+                                    view: View::Progress,
+                                    since: None,
+                                }
+                            } else {
+                                Step::Done
+                            };
+                            ctx.request_repaint();
+                        } else {
+                            // Frames come only as the app asks for them (animation, data);
+                            // this wake-up only ends the watch on time.
+                            ctx.request_repaint_after(Duration::from_secs_f64(WATCH_SECONDS));
+                        }
+                    }
+                }
+            }
+            Step::Done => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+    }
+}
+
+pub(super) fn run(args: &BenchArgs, size: egui::Vec2) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    let config = BackendConfig {
+        sim: crate::console::sim_config(&args.sim)?,
+        speed: args.sim.speed,
+        replay_capacity: backend::events::EMBEDDED_REPLAY_CAPACITY,
+        ..BackendConfig::default()
+    };
+    let running = runtime.block_on(backend::start(config))?;
+    let api = ApiClient::new(&running.base_url(), None)?;
+    let report = Arc::new(Mutex::new(WindowReport {
+        width: size.x,
+        height: size.y,
+        ..WindowReport::default()
+    }));
+    let viewport = egui::ViewportBuilder::default()
+        .with_title("Tianshu 天枢 — window bench")
+        .with_inner_size([size.x, size.y]);
+    let options = eframe::NativeOptions {
+        viewport,
+        renderer: eframe::Renderer::Wgpu,
+        ..Default::default()
+    };
+    let handle = runtime.handle().clone();
+    let shared = report.clone();
+    eframe::run_native(
+        "tianshu-bench",
+        options,
+        Box::new(move |cc| {
+            fonts::install(&cc.egui_ctx);
+            if let Some(render_state) = &cc.wgpu_render_state {
+                tianshu_widgets::geo_layers::install_gpu_shapes(&cc.egui_ctx, render_state, 1);
+            }
+            let client = client::spawn(&handle, api, crate::console::ui_waker(&cc.egui_ctx));
+            let app = ConsoleApp::new(
+                State::new(client.base_url.clone()),
+                Lang::En,
+                Theme::built_in("noc-dark")?,
+                View::Overview,
+                client.commands,
+                client.events,
+            );
+            Ok(Box::new(BenchWindow {
+                app,
+                script: Script {
+                    step: Step::Start,
+                    size,
+                    phase_start: None,
+                    intervals: Vec::new(),
+                    last_frame: None,
+                    frames_in_watch: 0,
+                    report: shared,
+                },
+            }))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
+    runtime.block_on(running.shutdown());
+    let report = report
+        .lock()
+        .map_err(|_| anyhow::anyhow!("the bench's report was poisoned"))?
+        .clone();
+    anyhow::ensure!(
+        report.phases.len() == SEQUENCE.len() + 2,
+        "the window closed before the script ended ({} phases timed)",
+        report.phases.len()
+    );
+    print(&report);
+    if let Some(path) = &args.json {
+        std::fs::write(path, serde_json::to_string_pretty(&report)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn print(r: &WindowReport) {
+    println!(
+        "tianshu bench --window — {}×{} px, adapter {} ({}, {}), whole frames (UI, tessellation, renderer, present)",
+        r.width, r.height, r.adapter, r.adapter_type, r.backend
+    );
+    println!(
+        "{:<30} {:>6} {:>7} {:>9} {:>9} {:>9} {:>11} {:>9}",
+        "phase", "frames", "fps", "p50 ms", "p99 ms", "max ms", "CPU ms/fr", "CPU %"
+    );
+    for p in &r.phases {
+        println!(
+            "{:<30} {:>6} {:>7.1} {:>9.1} {:>9.1} {:>9.1} {:>11.1} {:>9.1}",
+            p.name,
+            p.frames,
+            p.fps,
+            p.p50_interval_ms,
+            p.p99_interval_ms,
+            p.max_interval_ms,
+            p.cpu_ms_per_frame,
+            p.cpu_percent_of_core
+        );
+    }
+}
