@@ -151,6 +151,10 @@ impl Script {
 }
 
 impl eframe::App for BenchWindow {
+    fn clear_color(&self, visuals: &egui::Visuals) -> [f32; 4] {
+        eframe::App::clear_color(&self.app, visuals)
+    }
+
     fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
         if let Step::Timed { view, done } = self.script.step {
             let events = match view {
@@ -187,6 +191,7 @@ impl eframe::App for BenchWindow {
             r.adapter_type = format!("{:?}", info.device_type);
             r.backend = format!("{:?}", info.backend);
         }
+        self.app.note_adapter(frame);
         self.app.ui(ui);
         let ctx = ui.ctx().clone();
         let script = &mut self.script;

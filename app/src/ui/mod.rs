@@ -83,6 +83,9 @@ pub struct ConsoleApp {
     progress: progress::ProgressView,
     /// The sources window is open.
     sources_open: bool,
+    /// The window is drawn by a CPU (lavapipe, llvmpipe, WARP): panels leave their fill to the
+    /// clear colour (see `Theme::apply_with`).
+    software_renderer: bool,
     screenshot: Option<ScreenshotJob>,
     /// Profile (operator, wall, review, factory), settings panel and startup warnings.
     audience: audience::Audience,
@@ -114,6 +117,7 @@ impl ConsoleApp {
             agents: agents::AgentsView::default(),
             progress: progress::ProgressView::default(),
             sources_open: false,
+            software_renderer: false,
             screenshot: None,
             audience: audience::Audience::default(),
             plant: plant::PlantPage::default(),
@@ -264,7 +268,7 @@ impl ConsoleApp {
         tracing::debug!(target: "tianshu::frames", pass = ctx.cumulative_pass_nr(), "frame");
         self.drain_events(&ctx);
         if self.theme_dirty {
-            self.theme.apply(&ctx);
+            self.theme.apply_with(&ctx, self.software_renderer);
             self.theme_dirty = false;
         }
         self.audience.apply_zoom(&ctx);
@@ -418,8 +422,31 @@ impl ConsoleApp {
 }
 
 impl eframe::App for ConsoleApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        self.note_adapter(frame);
         ConsoleApp::ui(self, ui);
+    }
+
+    fn clear_color(&self, _visuals: &egui::Visuals) -> [f32; 4] {
+        self.theme.clear_colour()
+    }
+}
+
+impl ConsoleApp {
+    /// Adapts to a software renderer once its adapter is known (the same picture, cheaper).
+    pub fn note_adapter(&mut self, frame: &eframe::Frame) {
+        let cpu = frame
+            .wgpu_render_state()
+            .is_some_and(|rs| rs.adapter.get_info().device_type == eframe::wgpu::DeviceType::Cpu);
+        if cpu != self.software_renderer {
+            self.software_renderer = cpu;
+            self.theme_dirty = true;
+        }
+    }
+
+    /// The window is drawn on the CPU.
+    pub fn software_renderer(&self) -> bool {
+        self.software_renderer
     }
 }
 

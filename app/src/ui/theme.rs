@@ -216,14 +216,30 @@ impl Theme {
         })
     }
 
+    /// What the window is cleared to before a frame: the panels' colour.
+    pub fn clear_colour(&self) -> [f32; 4] {
+        self.panel.to_normalized_gamma_f32()
+    }
+
     /// Applies the tokens to egui's style.
     pub fn apply(&self, ctx: &egui::Context) {
+        self.apply_with(ctx, false);
+    }
+
+    /// Applies the tokens; `clear_panels`: panels draw no fill of their own, the frame's clear
+    /// colour ([`Theme::clear_colour`]) shows through them instead — the same picture with one
+    /// full-window layer fewer for a software rasteriser to fill.
+    pub fn apply_with(&self, ctx: &egui::Context, clear_panels: bool) {
         let mut visuals = if self.dark {
             egui::Visuals::dark()
         } else {
             egui::Visuals::light()
         };
-        visuals.panel_fill = self.panel;
+        visuals.panel_fill = if clear_panels {
+            Color32::TRANSPARENT
+        } else {
+            self.panel
+        };
         visuals.window_fill = self.panel;
         visuals.extreme_bg_color = self.background;
         visuals.faint_bg_color = self.panel_alt;
