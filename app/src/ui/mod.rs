@@ -441,6 +441,7 @@ impl ConsoleApp {
         if cpu != self.software_renderer {
             self.software_renderer = cpu;
             self.theme_dirty = true;
+            self.overview.set_software_renderer(cpu);
         }
     }
 

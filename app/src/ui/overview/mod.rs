@@ -73,6 +73,11 @@ enum Target {
     Bounds { min: GeoPoint, max: GeoPoint },
 }
 
+/// Frames per second of the moving dashes on a GPU.
+const FLOW_FPS: f32 = 30.0;
+/// … and where a CPU rasterises every frame (≈2 × the frame's CPU cost per second).
+const SOFTWARE_FLOW_FPS: f32 = 2.0;
+
 pub struct OverviewView {
     basemap: Option<Basemap>,
     /// An operator's own XYZ basemap (`--tiles`), drawn under the layers instead of land fills.
@@ -90,6 +95,9 @@ pub struct OverviewView {
     target: Option<Target>,
     flight: Option<Flight>,
     animate_flow: bool,
+    /// Frames per second of the moving dashes (fewer on a software renderer, where each frame
+    /// costs a whole-window rasterisation).
+    flow_fps: f32,
     replay: Replay,
     query: String,
     /// Text and keystroke time of the last edit; the plant search waits for a pause.
@@ -114,6 +122,7 @@ impl Default for OverviewView {
             target: None,
             flight: None,
             animate_flow: true,
+            flow_fps: FLOW_FPS,
             replay: Replay::Live,
             query: String::new(),
             typed_at: 0.0,
@@ -178,6 +187,16 @@ impl OverviewView {
     pub fn set_tiles(&mut self, config: super::tiles::TileConfig) {
         self.tile_config = Some(config);
         self.tiles = None;
+    }
+
+    /// A software renderer draws the moving dashes at `SOFTWARE_FLOW_FPS`: the same direction
+    /// and speed, a coarser step.
+    pub fn set_software_renderer(&mut self, software: bool) {
+        self.flow_fps = if software {
+            SOFTWARE_FLOW_FPS
+        } else {
+            FLOW_FPS
+        };
     }
 
     pub fn ui(
@@ -349,9 +368,10 @@ impl OverviewView {
             theme,
             i18n,
         );
-        let flow = self
-            .animate_flow
-            .then(|| FlowStyle::new(theme.node_label.gamma_multiply(0.85)));
+        let flow = self.animate_flow.then(|| FlowStyle {
+            fps: self.flow_fps,
+            ..FlowStyle::new(theme.node_label.gamma_multiply(0.85))
+        });
         let ring = Stroke::new(2.0, theme.text);
 
         if let (Some(config), None) = (&self.tile_config, &self.tiles) {
