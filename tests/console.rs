@@ -1696,3 +1696,70 @@ fn leaving_the_wall_keeps_full_screen_asked_for_on_the_command_line() {
         harness.run_steps(2);
     }
 }
+
+/// A simulated world with one cluster's utilisation pushed by `push:mes`.
+fn partly_measured_snapshot() -> (Snapshot, String) {
+    let sim = Simulator::new(SimConfig {
+        seed: 3,
+        start: NOW,
+        factory_count: 2_000,
+    })
+    .expect("sim");
+    let mut world =
+        World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    let cluster = world.sim.clusters()[0].id.clone();
+    let batch = tianshu::api::IngestBatch {
+        batch_id: "b1".into(),
+        samples: vec![tianshu::api::IngestSample {
+            entity: format!("cluster:{cluster}"),
+            metric: "utilization".into(),
+            value: 0.834,
+            t: Some(NOW - 90_000),
+        }],
+        stages: vec![],
+    };
+    let receipt = world.ingest("push:mes", &batch, NOW).expect("ingest");
+    assert_eq!(receipt.accepted, 1);
+    (world.snapshot(NOW), cluster)
+}
+
+#[test]
+fn the_console_names_what_is_simulated_and_greys_a_stale_source_with_its_age() {
+    let (mut harness, fixture) = console(View::Overview, egui::vec2(1600.0, 900.0));
+    let (snapshot, _cluster) = partly_measured_snapshot();
+    let mut sources = snapshot.sources.clone();
+    connect(&fixture, snapshot);
+    harness.run_steps(4);
+    // Something is measured: not "SIMULATED" but "PARTLY SIMULATED", and no stale pill yet.
+    harness.get_by_label("PARTLY SIMULATED");
+    assert!(harness.query_by_label("SIMULATED").is_none());
+    assert!(harness.query_by_label_contains("stale").is_none());
+    harness.get_by_label("83.4 %");
+    // The pusher falls silent: its figure stays, greyed with its age; the pill counts it.
+    for s in &mut sources {
+        if s.id == "push:mes" {
+            s.health = tianshu::api::SourceHealth::Stale;
+            s.stale_since = Some(NOW);
+        }
+    }
+    fixture
+        .to_ui
+        .try_send(ClientEvent::Stream(Box::new(tianshu::api::Event {
+            id: u64::MAX / 2,
+            server_time: NOW,
+            kind: tianshu::api::EventKind::SourcesChanged {
+                sources,
+                simulated_parts: vec!["compute".into(), "metros".into()],
+            },
+        })))
+        .expect("send");
+    harness.run_steps(3);
+    harness.get_by_label("1 source stale");
+    harness.get_by_label("83.4 % (1 min)");
+    // The sources window says who is stale and what is still simulated.
+    harness.get_by_label("Sources").click();
+    harness.run_steps(3);
+    harness.get_by_label("Sources of figures");
+    harness.get_by_label("push:mes");
+    harness.get_by_label_contains("Still simulated: hubs, clusters and links, metros and sites");
+}

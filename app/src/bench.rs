@@ -220,6 +220,15 @@ fn sweep_events(i: usize, size: egui::Vec2) -> Vec<egui::Event> {
     events
 }
 
+/// The bench's tokio runtime: two workers, as the console's.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")
+}
+
 /// The client's wake-up calls, as eframe would receive them: a frame loop can wait for one.
 #[derive(Default)]
 struct Wake {
@@ -276,11 +285,7 @@ impl Rig {
         tick_ms: u64,
         size: egui::Vec2,
     ) -> anyhow::Result<Self> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .context("cannot start the runtime")?;
+        let runtime = runtime()?;
         let started = Instant::now();
         let config = BackendConfig {
             sim: crate::console::sim_config(sim)?,

@@ -90,6 +90,30 @@ pub struct SourceStatus {
     pub delivered: u64,
 }
 
+impl SourceStatus {
+    /// A source as first seen: nothing read, delivered or refused yet.
+    pub fn new(
+        id: impl Into<String>,
+        kind: SourceKind,
+        location: impl Into<String>,
+        health: SourceHealth,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            kind,
+            location: location.into(),
+            health,
+            provides: Vec::new(),
+            last_ok: None,
+            stale_since: None,
+            last_error: None,
+            last_refused: None,
+            interval_s: None,
+            delivered: 0,
+        }
+    }
+}
+
 /// Where one figure came from: the source's id and when it was measured.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FigureOrigin {

@@ -92,18 +92,15 @@ impl Metros {
             if chosen[..i].iter().any(|c| geo::slug(&c.name_en) == id) {
                 id = format!("{id}-{}", geo::slug(&city.prov));
             }
-            summaries.push(MetroSummary {
+            summaries.push(fresh_summary(MetroDef {
                 id,
                 name_en: city.name_en.replace('’', "'"),
                 name_zh: city.name_zh.clone(),
                 province: city.prov.clone(),
                 center: city.location,
                 population: city.population,
-                coverage_1ms: 0.0,
-                median_rtt_ms: 0.0,
-                access_points: 0,
-                probes: None,
-            });
+                sites: Vec::new(),
+            }));
             states.push(MetroState {
                 population,
                 sites,
@@ -131,18 +128,7 @@ impl Metros {
         for (i, def) in defs.iter().enumerate() {
             let centers = pop_centers(def.population as f64, rng);
             let population = population_surface(&centers, def.population as f64);
-            summaries.push(MetroSummary {
-                id: def.id.clone(),
-                name_en: def.name_en.clone(),
-                name_zh: def.name_zh.clone(),
-                province: def.province.clone(),
-                center: def.center,
-                population: def.population,
-                coverage_1ms: 0.0,
-                median_rtt_ms: 0.0,
-                access_points: 0,
-                probes: None,
-            });
+            summaries.push(fresh_summary(def.clone()));
             states.push(MetroState {
                 population,
                 sites: Vec::new(),
@@ -497,6 +483,22 @@ fn add_to_d2(d2: &mut [f64], (sx, sy): (f64, f64)) {
     for (cell, best) in d2.iter_mut().enumerate() {
         let (x, y) = cell_center(cell);
         *best = best.min((sx - x).powi(2) + (sy - y).powi(2));
+    }
+}
+
+/// A metro's summary before its figures are computed.
+fn fresh_summary(def: MetroDef) -> MetroSummary {
+    MetroSummary {
+        id: def.id,
+        name_en: def.name_en,
+        name_zh: def.name_zh,
+        province: def.province,
+        center: def.center,
+        population: def.population,
+        coverage_1ms: 0.0,
+        median_rtt_ms: 0.0,
+        access_points: 0,
+        probes: None,
     }
 }
 

@@ -47,11 +47,7 @@ pub(super) fn run(args: &BenchArgs, rate: u32, size: egui::Vec2) -> anyhow::Resu
         (1..=3600).contains(&args.duration),
         "--duration must be between 1 and 3600 seconds"
     );
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the runtime")?;
+    let runtime = super::runtime()?;
     let feed = Arc::new(record_feed(args, f64::from(rate))?);
     println!(
         "events-rate: a pool of {} simulator events replayed at {rate}/s for {} s, frames {}×{}",

@@ -23,11 +23,7 @@ struct ExportedPoints {
 }
 
 pub(super) fn export(args: &BenchArgs, path: &Path) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the runtime")?;
+    let runtime = super::runtime()?;
     let config = BackendConfig {
         sim: crate::console::sim_config(&args.sim)?,
         speed: args.sim.speed,

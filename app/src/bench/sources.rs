@@ -94,10 +94,7 @@ pub(super) fn run(args: &BenchArgs, enterprises: u32, size: egui::Vec2) -> anyho
     let serve_rss_start_mb = rss_of(pid);
 
     // 3. Every plant's four KPIs.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let runtime = super::runtime()?;
     let (pushed, accepted, push_seconds) = runtime.block_on(push_all(&url, enterprises))?;
     let serve_rss_after_push_mb = rss_of(pid);
     let sources: Sources = runtime.block_on(async {

@@ -61,10 +61,19 @@ enum Step {
     /// Waiting for the first data.
     Start,
     /// Warming up `view`, then timing it with continuous repaints.
-    Warm { view: View, left: usize },
-    Timed { view: View, done: usize },
+    Warm {
+        view: View,
+        left: usize,
+    },
+    Timed {
+        view: View,
+        done: usize,
+    },
     /// Watching without input: the animated overview, then the idle progress view.
-    Watch { view: View, since: Option<Instant> },
+    Watch {
+        view: View,
+        since: Option<Instant>,
+    },
     Done,
 }
 
@@ -92,7 +101,12 @@ fn process_cpu_s() -> f64 {
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after.split_whitespace().collect();
     // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / clock_ticks_per_second()
 }
 
@@ -286,11 +300,7 @@ impl eframe::App for BenchWindow {
 }
 
 pub(super) fn run(args: &BenchArgs, size: egui::Vec2) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the runtime")?;
+    let runtime = super::runtime()?;
     let config = BackendConfig {
         sim: crate::console::sim_config(&args.sim)?,
         speed: args.sim.speed,

@@ -141,19 +141,7 @@ mod tests {
     }
 
     fn source(id: &str, health: SourceHealth) -> SourceStatus {
-        SourceStatus {
-            id: id.into(),
-            kind: SourceKind::Push,
-            location: String::new(),
-            health,
-            provides: vec![],
-            last_ok: None,
-            stale_since: None,
-            last_error: None,
-            last_refused: None,
-            interval_s: None,
-            delivered: 0,
-        }
+        SourceStatus::new(id, SourceKind::Push, "", health)
     }
 
     #[test]

@@ -476,30 +476,35 @@ async fn poll(
 }
 
 /// One instant query; the body, bounded, or a sentence saying why not.
-async fn query(
+pub(crate) async fn query(
     client: &reqwest::Client,
     endpoint: &reqwest::Url,
     promql: &str,
 ) -> Result<Vec<u8>, String> {
+    let origin = endpoint.origin().ascii_serialization();
     let mut response = client
         .get(endpoint.clone())
         .query(&[("query", promql)])
         .send()
         .await
         .map_err(|e| {
-            format!(
-                "cannot reach Prometheus at {}: {}",
-                endpoint.origin().ascii_serialization(),
-                e.without_url()
-            )
+            let why = if e.is_timeout() {
+                "timed out".to_owned()
+            } else {
+                e.without_url().to_string()
+            };
+            format!("cannot reach Prometheus at {origin}: {why}")
         })?;
     let status = response.status();
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| format!("reading Prometheus' answer: {e}"))?
-    {
+    loop {
+        let chunk = response.chunk().await.map_err(|e| {
+            format!(
+                "reading Prometheus' answer from {origin}: {}",
+                e.without_url()
+            )
+        })?;
+        let Some(chunk) = chunk else { break };
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             return Err(format!("Prometheus' answer exceeds {MAX_BODY_BYTES} bytes"));
         }
@@ -507,7 +512,7 @@ async fn query(
     }
     // Prometheus answers 400/422/503 with its JSON error body: let the parser say why.
     if !status.is_success() && !body.starts_with(b"{") {
-        return Err(format!("Prometheus answered HTTP {status}"));
+        return Err(format!("Prometheus at {origin} answered HTTP {status}"));
     }
     Ok(body)
 }

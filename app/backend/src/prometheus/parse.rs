@@ -62,7 +62,7 @@ pub enum AnswerError {
     #[error("Prometheus refused the query ({kind}): {message}")]
     Refused { kind: String, message: String },
     #[error(
-        "the query gives a {0}, not an instant vector: write it so that it returns one value per probe"
+        "the query gives a {0}, not an instant vector: write it so that it returns one value per probe or entity"
     )]
     NotVector(String),
 }
@@ -86,16 +86,19 @@ struct Data {
     result: Vec<serde_json::Value>,
 }
 
-/// Reads an instant-query answer.
-pub fn parse_answer(body: &[u8], labels: &ProbeLabels) -> Result<ParsedAnswer, AnswerError> {
+/// The series of an instant-query answer, or why the whole answer is refused (not Prometheus
+/// API JSON, an error Prometheus gave, not an instant vector). Shared by every Prometheus
+/// reader of the backend.
+pub(crate) fn instant_vector(body: &[u8]) -> Result<Vec<serde_json::Value>, AnswerError> {
     let envelope: Envelope = serde_json::from_slice(body)
         .map_err(|e| AnswerError::NotJson(clip(&e.to_string(), 200)))?;
     if envelope.status != "success" {
         let message = clip(envelope.error.as_deref().unwrap_or("no reason given"), 300);
         return Err(AnswerError::Refused {
-            kind: envelope
-                .error_type
-                .unwrap_or_else(|| envelope.status.clone()),
+            kind: clip(
+                envelope.error_type.as_deref().unwrap_or(&envelope.status),
+                40,
+            ),
             message,
         });
     }
@@ -105,8 +108,14 @@ pub fn parse_answer(body: &[u8], labels: &ProbeLabels) -> Result<ParsedAnswer, A
     if data.result_type != "vector" {
         return Err(AnswerError::NotVector(clip(&data.result_type, 40)));
     }
+    Ok(data.result)
+}
+
+/// Reads an instant-query answer.
+pub fn parse_answer(body: &[u8], labels: &ProbeLabels) -> Result<ParsedAnswer, AnswerError> {
+    let result = instant_vector(body)?;
     let mut answer = ParsedAnswer::default();
-    for (i, series) in data.result.iter().enumerate() {
+    for (i, series) in result.iter().enumerate() {
         if i >= MAX_SERIES {
             answer.skip("too_many");
             continue;
@@ -121,7 +130,7 @@ pub fn parse_answer(body: &[u8], labels: &ProbeLabels) -> Result<ParsedAnswer, A
 
 /// At most `max` characters of `text` (never cut inside a character: Prometheus quotes the
 /// query, whose labels may be Chinese).
-fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 

@@ -60,19 +60,12 @@ impl SourceBook {
     /// Only the simulator, providing everything.
     pub fn new(seed: u64) -> Self {
         Self {
-            sources: vec![SourceStatus {
-                id: SIMULATOR.into(),
-                kind: SourceKind::Simulator,
-                location: format!("built-in model, seed {seed}"),
-                health: SourceHealth::Ok,
-                provides: Vec::new(),
-                last_ok: None,
-                stale_since: None,
-                last_error: None,
-                last_refused: None,
-                interval_s: None,
-                delivered: 0,
-            }],
+            sources: vec![SourceStatus::new(
+                SIMULATOR,
+                SourceKind::Simulator,
+                format!("built-in model, seed {seed}"),
+                SourceHealth::Ok,
+            )],
             inventory: InventoryParts::default(),
             push_stale_after: DEFAULT_PUSH_STALE_AFTER,
         }

@@ -39,6 +39,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::api::UnixMs;
+use crate::prometheus::parse::clip;
 use crate::prometheus::{ConfigError, display_url};
 use crate::world::World;
 
@@ -46,8 +47,6 @@ use super::telemetry::{EntityKind, Metric};
 
 /// The prefix of a Prometheus source's id.
 pub const ID_PREFIX: &str = "prometheus:";
-/// Largest answer read per query, bytes.
-const MAX_BODY_BYTES: usize = 8 << 20;
 /// Most series read from one answer; the rest are counted as `too_many`.
 pub const MAX_SERIES: usize = 100_000;
 /// Longest PromQL query, bytes.
@@ -379,11 +378,6 @@ fn is_label_name(name: &str) -> bool {
         && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
-/// At most `max` characters (never cut inside one).
-fn clip(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
-}
-
 /// `{base}/api/v1/query`, keeping a path the base has (`http://h/prom` → `/prom/api/v1/query`).
 fn query_endpoint(base: &reqwest::Url) -> reqwest::Url {
     let mut u = base.clone();
@@ -418,61 +412,17 @@ impl Vector {
     }
 }
 
-/// Why a whole answer was refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum VectorError {
-    #[error("the answer is not Prometheus API JSON: {0}")]
-    NotJson(String),
-    #[error("Prometheus refused the query ({kind}): {message}")]
-    Refused { kind: String, message: String },
-    #[error(
-        "the query gives a {0}, not an instant vector: write it so that it returns one value per entity"
-    )]
-    NotVector(String),
-}
-
-#[derive(Deserialize)]
-struct Envelope {
-    status: String,
-    #[serde(default)]
-    data: Option<Data>,
-    #[serde(default, rename = "errorType")]
-    error_type: Option<String>,
-    #[serde(default)]
-    error: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Data {
-    #[serde(rename = "resultType")]
-    result_type: String,
-    #[serde(default)]
-    result: Vec<serde_json::Value>,
-}
+/// Why a whole answer was refused (the latency adapter's reasons: not JSON, refused, not an
+/// instant vector).
+pub use crate::prometheus::parse::AnswerError as VectorError;
 
 /// Reads an instant-query answer for `query`'s metric: one sample per series that names an
 /// entity in `entity_label` and has a finite value within the metric's range once scaled.
 pub fn parse_vector(body: &[u8], query: &MetricQuery) -> Result<Vector, VectorError> {
-    let envelope: Envelope = serde_json::from_slice(body)
-        .map_err(|e| VectorError::NotJson(clip(&e.to_string(), 200)))?;
-    if envelope.status != "success" {
-        return Err(VectorError::Refused {
-            kind: clip(
-                envelope.error_type.as_deref().unwrap_or(&envelope.status),
-                40,
-            ),
-            message: clip(envelope.error.as_deref().unwrap_or("no reason given"), 300),
-        });
-    }
-    let data = envelope
-        .data
-        .ok_or_else(|| VectorError::NotJson("`data` is missing".into()))?;
-    if data.result_type != "vector" {
-        return Err(VectorError::NotVector(clip(&data.result_type, 40)));
-    }
+    let result = crate::prometheus::parse::instant_vector(body)?;
     let mut out = Vector::default();
     let mut seen: HashSet<String> = HashSet::new();
-    for (i, series) in data.result.iter().enumerate() {
+    for (i, series) in result.iter().enumerate() {
         if i >= MAX_SERIES {
             out.skip("too_many");
             continue;
@@ -685,7 +635,7 @@ async fn read_round(
         source
             .metrics
             .iter()
-            .map(|m| query(client, endpoint, &m.query)),
+            .map(|m| crate::prometheus::query(client, endpoint, &m.query)),
     )
     .await;
     let mut ok = Vec::with_capacity(bodies.len());
@@ -705,48 +655,6 @@ async fn read_round(
     })
     .await
     .unwrap_or_else(|e| Err(format!("reading Prometheus' answers failed: {e}")))
-}
-
-/// One instant query; the body, bounded, or a sentence saying why not.
-async fn query(
-    client: &reqwest::Client,
-    endpoint: &reqwest::Url,
-    promql: &str,
-) -> Result<Vec<u8>, String> {
-    let origin = endpoint.origin().ascii_serialization();
-    let mut response = client
-        .get(endpoint.clone())
-        .query(&[("query", promql)])
-        .send()
-        .await
-        .map_err(|e| {
-            let why = if e.is_timeout() {
-                "timed out".to_owned()
-            } else {
-                e.without_url().to_string()
-            };
-            format!("cannot reach Prometheus at {origin}: {why}")
-        })?;
-    let status = response.status();
-    let mut body = Vec::new();
-    loop {
-        let chunk = response.chunk().await.map_err(|e| {
-            format!(
-                "reading Prometheus' answer from {origin}: {}",
-                e.without_url()
-            )
-        })?;
-        let Some(chunk) = chunk else { break };
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(format!("Prometheus' answer exceeds {MAX_BODY_BYTES} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    // Prometheus answers 400/422/503 with its JSON error body: let the parser say why.
-    if !status.is_success() && !body.starts_with(b"{") {
-        return Err(format!("Prometheus at {origin} answered HTTP {status}"));
-    }
-    Ok(body)
 }
 
 #[cfg(test)]

@@ -149,17 +149,5 @@ impl World {
 }
 
 fn polled_status(source_id: &str) -> SourceStatus {
-    SourceStatus {
-        id: source_id.to_owned(),
-        kind: SourceKind::Prometheus,
-        location: String::new(),
-        health: SourceHealth::Pending,
-        provides: Vec::new(),
-        last_ok: None,
-        stale_since: None,
-        last_error: None,
-        last_refused: None,
-        interval_s: None,
-        delivered: 0,
-    }
+    SourceStatus::new(source_id, SourceKind::Prometheus, "", SourceHealth::Pending)
 }

@@ -106,18 +106,13 @@ impl World {
         };
         self.batches.record(source_id, batch, &receipt);
         let was_stale = self.sources.is_stale(source_id);
-        let status = self.sources.entry(source_id, || SourceStatus {
-            id: source_id.to_owned(),
-            kind: SourceKind::Push,
-            location: "POST /api/v1/ingest".into(),
-            health: SourceHealth::Ok,
-            provides: Vec::new(),
-            last_ok: None,
-            stale_since: None,
-            last_error: None,
-            last_refused: None,
-            interval_s: None,
-            delivered: 0,
+        let status = self.sources.entry(source_id, || {
+            SourceStatus::new(
+                source_id,
+                SourceKind::Push,
+                "POST /api/v1/ingest",
+                SourceHealth::Ok,
+            )
         });
         let new_source = status.last_ok.is_none();
         status.health = SourceHealth::Ok;
@@ -350,19 +345,7 @@ fn figure(s: &ingest::GoodSample, source_id: &str) -> FigureOrigin {
 }
 
 fn world_status(location: &str) -> SourceStatus {
-    SourceStatus {
-        id: WORLD.into(),
-        kind: SourceKind::World,
-        location: location.to_owned(),
-        health: SourceHealth::Pending,
-        provides: Vec::new(),
-        last_ok: None,
-        stale_since: None,
-        last_error: None,
-        last_refused: None,
-        interval_s: None,
-        delivered: 0,
-    }
+    SourceStatus::new(WORLD, SourceKind::World, location, SourceHealth::Pending)
 }
 
 /// The Prometheus metro-latency adapter (`--latency-source prometheus`) as a source.
@@ -375,17 +358,18 @@ pub(crate) fn latency_status(feed: &crate::api::LatencyFeed) -> SourceStatus {
         SourceHealth::Pending
     };
     SourceStatus {
-        id: LATENCY_SOURCE.into(),
-        kind: SourceKind::Prometheus,
-        location: feed.url.clone().unwrap_or_default(),
-        health,
         provides: vec!["metro.median_rtt_ms".into(), "metro.coverage_1ms".into()],
         last_ok: feed.last_success,
         stale_since: feed.stale_since,
         last_error: feed.last_error.clone(),
-        last_refused: None,
         interval_s: Some(feed.interval_s),
         delivered: u64::from(feed.probes),
+        ..SourceStatus::new(
+            LATENCY_SOURCE,
+            SourceKind::Prometheus,
+            feed.url.clone().unwrap_or_default(),
+            health,
+        )
     }
 }
 

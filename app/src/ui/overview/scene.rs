@@ -358,19 +358,7 @@ mod tests {
             origin(format!("cluster:{cluster}"), "utilization"),
             origin(format!("link:{link}"), "utilization_forward"),
         ]);
-        let mut source = SourceStatus {
-            id: "push:mes".into(),
-            kind: SourceKind::Push,
-            location: String::new(),
-            health: SourceHealth::Ok,
-            provides: vec![],
-            last_ok: None,
-            stale_since: None,
-            last_error: None,
-            last_refused: None,
-            interval_s: None,
-            delivered: 0,
-        };
+        let mut source = SourceStatus::new("push:mes", SourceKind::Push, "", SourceHealth::Ok);
         world.sources = vec![source.clone()];
         let live_scene = build(&world, &live(&world), None, None, 4.0, &theme, &i18n);
         let disc = &live_scene.nodes[world.hubs.len()];
