@@ -397,26 +397,36 @@ pub fn start(
     Ok(tokio::spawn(watch_poller(poller, world, stop)))
 }
 
-/// Waits for the poller. It ends only through `stop`; if it ends otherwise (a panic), the
-/// figures would freeze while still shown as live: marks them stale and logs an error.
+/// Waits for a poller. It ends only through `stop`; if it ends otherwise (a panic), its
+/// figures would freeze while still shown as live: returns why, for the caller to mark them
+/// stale. `None` when it was stopped (or the runtime is shutting down).
+pub(crate) async fn poller_death(
+    poller: JoinHandle<()>,
+    stop: &watch::Receiver<bool>,
+) -> Option<&'static str> {
+    let outcome = poller.await;
+    if *stop.borrow() {
+        return None;
+    }
+    match outcome {
+        // The runtime is shutting down: nothing will read the figures any more.
+        Err(e) if e.is_cancelled() => None,
+        Err(_) => Some("the poller failed (panic); restart the backend"),
+        Ok(()) => Some("the poller stopped; restart the backend"),
+    }
+}
+
+/// The latency poller's watchdog (see [`poller_death`]).
 async fn watch_poller(
     poller: JoinHandle<()>,
     world: Arc<Mutex<World>>,
     stop: watch::Receiver<bool>,
 ) {
-    let outcome = poller.await;
-    if *stop.borrow() {
-        return;
+    if let Some(why) = poller_death(poller, &stop).await {
+        tracing::error!("Prometheus latency: {why}: measured latency is no longer updated");
+        let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
+        w.measurement_failed(why.to_owned(), crate::http::now_ms());
     }
-    let why = match outcome {
-        // The runtime is shutting down: nothing will read the figures any more.
-        Err(e) if e.is_cancelled() => return,
-        Err(_) => "the Prometheus poller failed (panic); restart the backend",
-        Ok(()) => "the Prometheus poller stopped; restart the backend",
-    };
-    tracing::error!("{why}: measured latency is no longer updated");
-    let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
-    w.measurement_failed(why.to_owned(), crate::http::now_ms());
 }
 
 /// Queries Prometheus every interval (backing off after failures) until `stop` turns true.

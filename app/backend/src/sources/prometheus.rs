@@ -560,26 +560,18 @@ pub fn start(
     Ok(())
 }
 
-/// Waits for a poller. It ends only through `stop`; if it ends otherwise (a panic), its figures
-/// would freeze while shown as live: marks the source stale and logs an error.
+/// A metric source's watchdog (see `crate::prometheus::poller_death`).
 async fn watch_poller(
     poller: JoinHandle<()>,
     world: Arc<Mutex<World>>,
     source_id: String,
     stop: watch::Receiver<bool>,
 ) {
-    let outcome = poller.await;
-    if *stop.borrow() {
-        return;
+    if let Some(why) = crate::prometheus::poller_death(poller, &stop).await {
+        tracing::error!("{source_id}: {why}: its figures are no longer updated");
+        let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
+        w.fail_polled(&source_id, why.to_owned(), crate::http::now_ms());
     }
-    let why = match outcome {
-        Err(e) if e.is_cancelled() => return,
-        Err(_) => "the poller failed (panic); restart the backend",
-        Ok(()) => "the poller stopped; restart the backend",
-    };
-    tracing::error!("{source_id}: {why}: its figures are no longer updated");
-    let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
-    w.fail_polled(&source_id, why.to_owned(), crate::http::now_ms());
 }
 
 /// Reads every metric of `source` each round (backing off after failures) until `stop`.
