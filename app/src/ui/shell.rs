@@ -75,105 +75,117 @@ pub fn status_bar(
 ) -> StatusOut {
     let mut out = StatusOut::default();
     egui::Panel::bottom("status_bar").show(ui, |ui| {
-        ui.horizontal(|ui| {
-            if let Some(world) = &state.world {
-                let hint = if world.simulated_parts.is_empty() {
-                    i18n.tr("simulated-hint")
-                } else {
-                    i18n.tr_args(
-                        "simulated-parts-hint",
-                        &[(
-                            "parts",
-                            provenance::simulated_parts_text(&world.simulated_parts, i18n).into(),
-                        )],
-                    )
-                };
-                let badge = match provenance::badge(world) {
-                    provenance::Badge::Simulated => Some(i18n.tr("simulated-badge")),
-                    provenance::Badge::PartlySimulated => Some(i18n.tr("simulated-partly-badge")),
-                    provenance::Badge::None => None,
-                };
-                if let Some(text) = badge {
-                    let pill = ui
-                        .add(
-                            StatusPill::new(text, theme.simulated_fill, theme.simulated_text)
-                                .sense(egui::Sense::click()),
-                        )
-                        .on_hover_text(hint);
-                    if pill.clicked() {
-                        out.open_sources = true;
-                    }
-                }
-                let stale = provenance::stale_sources(world);
-                if !stale.is_empty() {
-                    let names: Vec<&str> = stale.iter().map(|s| s.id.as_str()).collect();
-                    let pill = ui
-                        .add(
-                            StatusPill::new(
-                                i18n.tr_args(
-                                    "sources-stale-pill",
-                                    &[("count", stale.len().into())],
-                                ),
-                                theme.danger,
-                                theme.background,
-                            )
-                            .sense(egui::Sense::click()),
-                        )
-                        .on_hover_text(names.join(", "));
-                    if pill.clicked() {
-                        out.open_sources = true;
-                    }
-                }
-                if world.sources.len() > 1
-                    && ui
-                        .small_button(i18n.tr("sources-open"))
-                        .on_hover_text(i18n.tr("sources-open-hint"))
-                        .clicked()
-                {
-                    out.open_sources = true;
-                }
-            }
-            let (text, colour) = match &state.connection {
-                ConnectionState::Connecting => (i18n.tr("conn-connecting"), theme.warn),
-                ConnectionState::Connected => (i18n.tr("conn-connected"), theme.ok),
-                ConnectionState::Reconnecting {
-                    attempt,
-                    retry_in,
-                    reason,
-                } => (
-                    i18n.tr_args(
-                        "conn-reconnecting",
-                        &[
-                            ("attempt", (*attempt).into()),
-                            ("secs", format!("{:.1}", retry_in.as_secs_f32()).into()),
-                            ("reason", reason.clone().into()),
-                        ],
-                    ),
-                    theme.danger,
-                ),
-            };
-            ui.add(StatusPill::new(text, colour, theme.background));
-            ui.label(
-                RichText::new(i18n.tr_args("status-pending", &[("count", pending.into())]))
-                    .color(if pending > 0 {
-                        theme.warn
+        // The clocks on the right are laid out first; what does not fit on the left is cut
+        // short (never drawn under them).
+        egui::Sides::new().shrink_left().truncate().show(
+            ui,
+            |ui| {
+                if let Some(world) = &state.world {
+                    let hint = if world.simulated_parts.is_empty() {
+                        i18n.tr("simulated-hint")
                     } else {
-                        theme.text_dim
-                    })
-                    .strong(),
-            );
-            ui.label(
-                RichText::new(i18n.tr_args(
-                    "status-backend",
-                    &[("url", state.backend_url.clone().into())],
-                ))
-                .color(theme.text_dim),
-            );
-            if state.hitl.me.is_some() {
-                ui.separator();
-                ui.label(super::agents::signed_in_text(state, i18n));
-            }
-            ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
+                        i18n.tr_args(
+                            "simulated-parts-hint",
+                            &[(
+                                "parts",
+                                provenance::simulated_parts_text(&world.simulated_parts, i18n)
+                                    .into(),
+                            )],
+                        )
+                    };
+                    let badge = match provenance::badge(world) {
+                        provenance::Badge::Simulated => Some(i18n.tr("simulated-badge")),
+                        provenance::Badge::PartlySimulated => {
+                            Some(i18n.tr("simulated-partly-badge"))
+                        }
+                        provenance::Badge::None => None,
+                    };
+                    if let Some(text) = badge {
+                        let pill = ui
+                            .add(
+                                StatusPill::new(text, theme.simulated_fill, theme.simulated_text)
+                                    .sense(egui::Sense::click()),
+                            )
+                            .on_hover_text(hint);
+                        if pill.clicked() {
+                            out.open_sources = true;
+                        }
+                    }
+                    let stale = provenance::stale_sources(world);
+                    if !stale.is_empty() {
+                        let names: Vec<&str> = stale.iter().map(|s| s.id.as_str()).collect();
+                        let pill = ui
+                            .add(
+                                StatusPill::new(
+                                    i18n.tr_args(
+                                        "sources-stale-pill",
+                                        &[("count", stale.len().into())],
+                                    ),
+                                    theme.danger,
+                                    theme.background,
+                                )
+                                .sense(egui::Sense::click()),
+                            )
+                            .on_hover_text(names.join(", "));
+                        if pill.clicked() {
+                            out.open_sources = true;
+                        }
+                    }
+                    if world.sources.len() > 1
+                        && ui
+                            .small_button(i18n.tr("sources-open"))
+                            .on_hover_text(i18n.tr("sources-open-hint"))
+                            .clicked()
+                    {
+                        out.open_sources = true;
+                    }
+                }
+                // The reason of a reconnect goes to the hover: the bar stays one short line.
+                let (text, colour, why) = match &state.connection {
+                    ConnectionState::Connecting => (i18n.tr("conn-connecting"), theme.warn, None),
+                    ConnectionState::Connected => (i18n.tr("conn-connected"), theme.ok, None),
+                    ConnectionState::Reconnecting {
+                        attempt,
+                        retry_in,
+                        reason,
+                    } => (
+                        i18n.tr_args(
+                            "conn-reconnecting-short",
+                            &[
+                                ("attempt", (*attempt).into()),
+                                ("secs", format!("{:.1}", retry_in.as_secs_f32()).into()),
+                            ],
+                        ),
+                        theme.danger,
+                        Some(reason.clone()),
+                    ),
+                };
+                let pill = ui.add(StatusPill::new(text, colour, theme.background));
+                if let Some(why) = why {
+                    pill.on_hover_text(why);
+                }
+                ui.label(
+                    RichText::new(i18n.tr_args("status-pending", &[("count", pending.into())]))
+                        .color(if pending > 0 {
+                            theme.warn
+                        } else {
+                            theme.text_dim
+                        })
+                        .strong(),
+                );
+                ui.label(
+                    RichText::new(i18n.tr_args(
+                        "status-backend",
+                        &[("url", state.backend_url.clone().into())],
+                    ))
+                    .color(theme.text_dim),
+                );
+                if state.hitl.me.is_some() {
+                    ui.separator();
+                    ui.label(super::agents::signed_in_text(state, i18n));
+                }
+            },
+            |ui| {
                 ui.label(i18n.tr_args(
                     "event-rate",
                     &[(
@@ -202,8 +214,8 @@ pub fn status_bar(
                     ui.ctx()
                         .request_repaint_after(format::until_next_minute(server));
                 }
-            });
-        });
+            },
+        );
     });
     out
 }

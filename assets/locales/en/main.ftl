@@ -12,7 +12,6 @@ theme-label = Theme
 status-backend = Backend { $url }
 conn-connecting = Connecting…
 conn-connected = Connected
-conn-reconnecting = Reconnecting (try { $attempt }, next in { $secs } s): { $reason }
 stale-banner = DATA STALE — nothing from the backend for { $age } s. Figures below are the last known values.
 stale-banner-nodata = NO DATA — waiting for the backend at { $url }.
 simulated-badge = SIMULATED
@@ -588,3 +587,4 @@ provenance-family = Measured for { $measured } of { $total } ({ $sources }{ $sta
    *[other] ; { $stale } stale
 }); the rest simulated by the reference model
 provenance-part-world = From the operator's world directory
+conn-reconnecting-short = Reconnecting (try { $attempt }, next in { $secs } s)

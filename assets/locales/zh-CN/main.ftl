@@ -12,7 +12,6 @@ theme-label = 主题
 status-backend = 后端 { $url }
 conn-connecting = 正在连接…
 conn-connected = 已连接
-conn-reconnecting = 正在重连（第 { $attempt } 次，{ $secs } 秒后）：{ $reason }
 stale-banner = 数据已过期 —— 已 { $age } 秒未收到后端数据，以下为最后已知数值。
 stale-banner-nodata = 无数据 —— 正在等待后端 { $url }。
 simulated-badge = 模拟数据
@@ -585,3 +584,4 @@ provenance-family = { $total } 个中 { $measured } 个为实测（{ $sources }{
    *[other] ；{ $stale } 个已过期
 }）；其余由参考模型模拟
 provenance-part-world = 来自运营方的世界目录
+conn-reconnecting-short = 正在重连（第 { $attempt } 次，{ $secs } 秒后重试）

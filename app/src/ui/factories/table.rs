@@ -98,18 +98,23 @@ pub fn table_ui(
     // Labels that select text would take the clicks meant for the row.
     ui.style_mut().interaction.selectable_labels = false;
     let names = provinces::names();
+    // The name takes what the fixed columns and a minimal technologies column leave, so the
+    // table never runs under the panel beside it on a narrow window.
+    let spacing = ui.spacing().item_spacing.x * 7.0;
+    let fixed = 60.0 + 96.0 + 150.0 + 96.0 + 84.0 + spacing;
+    let name_width = (ui.available_width() - fixed - 120.0).clamp(100.0, 300.0);
     let mut table = TableBuilder::new(ui)
         .id_salt("factories_table")
         .striped(true)
         .sense(Sense::click())
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .column(Column::exact(60.0))
-        .column(Column::initial(300.0).at_least(160.0).clip(true))
+        .column(Column::exact(name_width).clip(true))
         .column(Column::exact(96.0))
         .column(Column::exact(150.0).clip(true))
         .column(Column::exact(96.0))
         .column(Column::exact(84.0))
-        .column(Column::remainder().at_least(120.0).clip(true))
+        .column(Column::remainder().at_least(40.0).clip(true))
         .min_scrolled_height(80.0)
         .max_scroll_height(f32::INFINITY);
     if scroll_to_selected
