@@ -61,6 +61,29 @@ impl CoverageLog {
         log
     }
 
+    /// A log whose days before `t` are `past` (oldest first, one per day, ending the day before
+    /// `t`), then `t` itself.
+    pub fn backfilled(t: UnixMs, past: &[Vec<MetroSummary>], metros: &[MetroSummary]) -> Self {
+        let mut log = Self {
+            days: VecDeque::new(),
+            last_day: clock::beijing_day(t),
+        };
+        let n = past.len() as i64;
+        for (k, day) in past.iter().enumerate() {
+            log.push(t - (n - k as i64) * clock::MS_PER_DAY, day);
+        }
+        log.push(t, metros);
+        log
+    }
+
+    /// Each day's time and share of metros with 1 ms access, oldest first.
+    pub fn metro_shares(&self) -> Vec<(UnixMs, f64)> {
+        self.days
+            .iter()
+            .map(|d| (d.sample.t, d.sample.metro_share))
+            .collect()
+    }
+
     /// Record a sample if `t` is in a later simulated day than the last one.
     pub fn observe(&mut self, t: UnixMs, metros: &[MetroSummary]) {
         let day = clock::beijing_day(t);

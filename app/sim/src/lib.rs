@@ -58,6 +58,8 @@ pub const MAX_FACTORIES: u32 = 1_000_000;
 /// Upgraded plants on edge computing or cloud PLC under an L3+ group agent that count as one
 /// high-level plant agent (see the `industrial_agents_high_level` target).
 const PLANTS_PER_PLANT_AGENT: u64 = 20;
+/// Days of modelled metro history a simulated world starts with.
+const COVERAGE_BACKFILL_DAYS: usize = 90;
 /// Longest step taken at once, simulated seconds (a longer `dt` is cut to this).
 pub const MAX_STEP_S: f64 = 366.0 * 86_400.0;
 
@@ -166,7 +168,13 @@ impl Simulator {
         };
         let provinces = factories::province_names(&cities);
         let agents = AgentBook::new(&backbone, &metros, &mut book, &provinces, &mut rng);
-        let coverage_log = CoverageLog::new(config.start, metros.summaries());
+        // Simulated metros come with the last 90 days of their modelled roll-out, so the trend
+        // chart and each metro's 30-day change are not empty on first start.
+        let coverage_log = CoverageLog::backfilled(
+            config.start,
+            &metros.backfill(config.seed, COVERAGE_BACKFILL_DAYS),
+            metros.summaries(),
+        );
         let mut sim = Self {
             config,
             rng,
@@ -189,6 +197,8 @@ impl Simulator {
             &sim.metrics(),
             &sim.book.summary().upgraded_by_province,
         );
+        sim.progress
+            .align_metro_history(&sim.coverage_log.metro_shares());
         Ok(sim)
     }
 

@@ -156,6 +156,51 @@ impl Metros {
         metros
     }
 
+    /// The summaries of the `days` simulated days before now, oldest first, as the operators'
+    /// organic roll-out would have left them: going back in time, sites leave at the roll-out's
+    /// rate (a random site of a metro drawn by population), so coverage climbs towards today as
+    /// it does going forward. Modelled history, like the progress scorecard's year; empty for an
+    /// operator's own metros (their history starts when they are measured).
+    pub fn backfill(&self, seed: u64, days: usize) -> Vec<Vec<MetroSummary>> {
+        if !self.organic {
+            return Vec::new();
+        }
+        let mut past = self.clone();
+        let mut rng = <SimRng as rand::SeedableRng>::seed_from_u64(seed ^ 0x00BA_CF11);
+        let per_day = ORGANIC_SITES_PER_MONTH * 86_400.0 / super::clock::SECONDS_PER_MONTH;
+        let mut out = Vec::with_capacity(days);
+        for _ in 0..days {
+            for _ in 0..draw::poisson(&mut rng, per_day) {
+                let weights: Vec<f64> = past
+                    .summaries
+                    .iter()
+                    .zip(&past.states)
+                    .map(|(m, s)| {
+                        if s.sites.len() > 1 {
+                            m.population as f64
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect();
+                if weights.iter().sum::<f64>() <= 0.0 {
+                    break;
+                }
+                let i = draw::weighted(&mut rng, &weights);
+                if let Some(state) = past.states.get_mut(i) {
+                    let k = draw::index(&mut rng, state.sites.len());
+                    if k < state.sites.len() {
+                        state.sites.swap_remove(k);
+                    }
+                }
+                past.refresh(i);
+            }
+            out.push(past.summaries.clone());
+        }
+        out.reverse();
+        out
+    }
+
     pub fn summaries(&self) -> &[MetroSummary] {
         &self.summaries
     }

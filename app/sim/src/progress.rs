@@ -218,6 +218,8 @@ pub struct ProgressLog {
 
 /// Index of the enterprise target in [`TARGETS`], the one reported by province.
 const ENTERPRISES: usize = 1;
+/// Index of the metro 1 ms target in [`TARGETS`].
+const METRO_1MS: usize = 0;
 
 /// A stable salt for a province's wobble (FNV-1a of its code).
 fn salt_of(code: &str) -> u64 {
@@ -262,6 +264,35 @@ impl ProgressLog {
         };
         log.push(t, metrics, upgraded);
         log
+    }
+
+    /// The metro 1 ms target's past as the metro model's own history says it (`days`: time and
+    /// share of metros, 0..1), so the scorecard and the latency view tell one story; older days
+    /// keep the scorecard's modelled curve, shifted to join it without a step.
+    pub fn align_metro_history(&mut self, days: &[(UnixMs, f64)]) {
+        let Some(series) = self.series.get_mut(METRO_1MS) else {
+            return;
+        };
+        let Some(&(first_t, first_share)) = days.first() else {
+            return;
+        };
+        let first_day = clock::beijing_day(first_t);
+        let joined = series
+            .iter()
+            .find(|s| clock::beijing_day(s.t) == first_day)
+            .map(|s| 100.0 * first_share - s.value);
+        for sample in series.iter_mut() {
+            let day = clock::beijing_day(sample.t);
+            match days.iter().find(|(t, _)| clock::beijing_day(*t) == day) {
+                Some((_, share)) => sample.value = round4(100.0 * share),
+                None if day < first_day => {
+                    if let Some(offset) = joined {
+                        sample.value = round4((sample.value + offset).clamp(0.0, 100.0));
+                    }
+                }
+                None => {}
+            }
+        }
     }
 
     /// Record a sample if `t` is in a later simulated day than the last one.

@@ -506,3 +506,74 @@ fn steps_are_cheap() {
         page.total
     );
 }
+
+#[test]
+fn a_simulated_world_starts_with_its_metros_modelled_past_and_one_story_of_it() {
+    let sim = small(5);
+    let summary = sim.latency_summary();
+    // 90 modelled days and today: the trend chart and 30-day changes are not empty at start.
+    assert_eq!(summary.history.len(), 91);
+    assert!(
+        summary.change_window_days >= 29.0,
+        "{}",
+        summary.change_window_days
+    );
+    // Going back in time sites leave, so coverage climbs towards today, never away from it.
+    for pair in summary.history.windows(2) {
+        assert!(pair[0].population_share <= pair[1].population_share + 1e-9);
+    }
+    assert!(summary.history[0].population_share < summary.population_share);
+    assert!(summary.metros.iter().any(|m| m.coverage_change > 0.0));
+    // The scorecard's metro target tells the same story over those days.
+    let progress = sim.progress();
+    let target = progress
+        .targets
+        .iter()
+        .find(|t| t.id == "metro_1ms_coverage")
+        .unwrap();
+    for day in &summary.history {
+        let on_card = target
+            .series
+            .iter()
+            .find(|s| clock::beijing_day(s.t) == clock::beijing_day(day.t))
+            .unwrap();
+        assert!(
+            (on_card.value - 100.0 * day.metro_share).abs() < 1e-3,
+            "{day:?}"
+        );
+    }
+}
+
+#[test]
+fn an_operators_metros_have_no_invented_past() {
+    let defs = vec![api::inventory::MetroDef {
+        id: "m".into(),
+        name_en: "M".into(),
+        name_zh: "米".into(),
+        province: "CN-GD".into(),
+        center: GeoPoint {
+            lat: 23.1,
+            lon: 113.3,
+        },
+        population: 5_000_000,
+        sites: vec![GeoPoint {
+            lat: 23.1,
+            lon: 113.3,
+        }],
+    }];
+    let inventory = api::inventory::Inventory {
+        metros: Some(defs),
+        ..Default::default()
+    };
+    let sim = Simulator::with_inventory(
+        SimConfig {
+            factory_count: 500,
+            ..SimConfig::default()
+        },
+        &inventory,
+    )
+    .unwrap();
+    assert_eq!(sim.latency_summary().history.len(), 1);
+    assert_eq!(sim.metros().len(), 1);
+    assert_eq!(sim.metros()[0].access_points, 1);
+}
