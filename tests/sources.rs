@@ -172,6 +172,35 @@ fn a_world_directory_changed_under_serve_is_applied_or_refused_whole() {
     assert_eq!(w.health, SourceHealth::Ok);
     assert_eq!(w.provides, ["compute", "metros", "enterprises"]);
 
+    // Pushed figures and stages stand across reloads (the registry says plant 12 is at another
+    // stage; the push is newer). `factory:0012` is plant 12.
+    let plant_before: Value = get(&base, "/factories/12");
+    let pushed_stage = if plant_before["stage"] == "upgraded" {
+        "assessing"
+    } else {
+        "upgraded"
+    };
+    let (status, body) = push(
+        &base,
+        PUSH_A,
+        &json!({"batch_id": "before-reload", "samples": [
+            {"entity": "factory:0012", "metric": "latency_ms", "value": 2.5}
+        ], "stages": [{"factory_id": 12, "stage": pushed_stage}]}),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["accepted"], 2, "{body}");
+    // An older stage push does not undo the newer one.
+    let (_, body) = push(
+        &base,
+        PUSH_A,
+        &json!({"batch_id": "late", "stages": [
+            {"factory_id": 12, "stage": "planned", "t": 1_000_000_000_000i64}
+        ]}),
+    );
+    assert_eq!(body["accepted"], 1, "{body}");
+    let plant: Value = get(&base, "/factories/12");
+    assert_eq!(plant["stage"], pushed_stage);
+
     // A good change: a ninth metro. Applied whole, consoles told with a resync.
     let metros = world.join("metros.csv");
     let mut text = std::fs::read_to_string(&metros).unwrap();
@@ -180,6 +209,13 @@ fn a_world_directory_changed_under_serve_is_applied_or_refused_whole() {
     wait_until(Duration::from_secs(20), "the ninth metro served", || {
         get::<Snapshot>(&base, "/snapshot").metros.len() == 9
     });
+    let plant: Value = get(&base, "/factories/12");
+    assert_eq!(
+        plant["kpis"]["latency_ms"], 2.5,
+        "a measured KPI stands: {plant}"
+    );
+    assert_eq!(plant["stage"], pushed_stage, "a pushed stage stands");
+    assert_eq!(plant["origins"][0]["source"], "push:plant-mes");
 
     // A bad change: refused with where and why; the nine metros stay in service.
     let bad_line = text.lines().count() + 1;

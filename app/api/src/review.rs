@@ -252,13 +252,13 @@ pub fn row(progress: &Progress, target: &Target, as_of: UnixMs) -> Option<Row> {
 
 /// The parts of the world each target's figure rests on, as `Sources.simulated` names them;
 /// `agents` is always the simulator's (its agents' levels and counts).
+///
+/// The scorecard's PUE, occupancy and metro figures are the model's own aggregates (telemetry
+/// is laid over the live views, not over the scorecard's history), so those rows stay simulated.
 fn parts_of(target_id: &str) -> &'static [&'static str] {
     match target_id {
-        "metro_1ms_coverage" => &["metros", "metro.coverage_1ms"],
         "enterprises_upgraded" => &["enterprises"],
         "backbone_800g_share" => &["compute"],
-        "cluster_pue" => &["compute", "cluster.pue"],
-        "cluster_occupancy" => &["compute", "cluster.occupancy"],
         _ => &["agents"],
     }
 }

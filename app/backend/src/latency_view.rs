@@ -71,6 +71,13 @@ impl World {
         for metro in changed {
             self.publish(EventKind::MetroUpdated { metro }, now);
         }
+        // Consoles learn when each measured metro was read (their figures' age and source).
+        let origins: Vec<_> = self
+            .figure_origins()
+            .into_iter()
+            .filter(|o| o.source == crate::world::LATENCY_SOURCE)
+            .collect();
+        self.publish_measured(origins, now);
         if was_stale {
             self.publish(EventKind::LatencyStale { stale_since: None }, now);
         }

@@ -284,9 +284,18 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
         let paused = config.paused;
         tokio::spawn(async move {
             if paused {
-                // `serve --paused`: the world stays as it started; only keep-alives are sent.
-                let _ = stop_rx.wait_for(|s| *s).await;
-                return;
+                // `serve --paused`: the world stays as it started; only keep-alives are sent,
+                // and silent push sources still go stale.
+                let mut interval = tokio::time::interval(Duration::from_secs(1));
+                loop {
+                    tokio::select! {
+                        _ = stop_rx.wait_for(|s| *s) => return,
+                        _ = interval.tick() => {
+                            let mut world = world.lock().unwrap_or_else(|p| p.into_inner());
+                            world.age_sources(now_ms());
+                        }
+                    }
+                }
             }
             let mut interval = tokio::time::interval(tick);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

@@ -78,6 +78,7 @@ pub enum DecideError {
 mod polled;
 mod sim_agents;
 mod sources;
+pub use sources::LATENCY_SOURCE;
 
 pub struct World {
     pub sim: Simulator,
@@ -103,6 +104,17 @@ pub struct World {
     pub telemetry: Telemetry,
     /// Answers of recent pushed batches (replays).
     batches: BatchLog,
+    /// The newest stage pushed for each plant, with its time: re-applied when the world is
+    /// rebuilt, and an older push never undoes a newer one.
+    pushed_stages: std::collections::HashMap<u32, PushedStage>,
+}
+
+/// A plant's stage as its registry's owner last pushed it.
+#[derive(Debug, Clone)]
+struct PushedStage {
+    stage: crate::api::UpgradeStage,
+    technologies: Option<Vec<crate::api::Technology>>,
+    t: UnixMs,
 }
 
 impl World {
@@ -133,6 +145,7 @@ impl World {
             sources: SourceBook::new(sim_seed),
             telemetry: Telemetry::default(),
             batches: BatchLog::default(),
+            pushed_stages: std::collections::HashMap::new(),
         };
         for action in stored {
             world.actions.insert(action.id, action);
@@ -327,6 +340,20 @@ impl World {
     pub fn step(&mut self, dt_sim_s: f64, now: UnixMs) -> Vec<Proposal> {
         let mut out = self.sim.step(dt_sim_s);
         self.age_sources(now);
+        if self.telemetry.any_factory() {
+            let changed: Vec<u32> = out
+                .events
+                .iter()
+                .filter_map(|e| match e {
+                    EventKind::FactoriesProgressed { changes, .. } => Some(changes),
+                    _ => None,
+                })
+                .flatten()
+                .map(|c| c.id)
+                .filter(|id| self.telemetry.factory_latest(*id).is_some())
+                .collect();
+            self.apply_factory_kpis(changed, now);
+        }
         for event in &mut out.events {
             self.overlay_event(event);
         }
@@ -434,6 +461,7 @@ impl World {
         self.sim.note_proposed(&action.agent_id);
         if auto {
             self.sim.apply_executed(&action);
+            self.reapply_measured(now);
         }
         self.publish_agent(&action.agent_id, now);
         self.log.publish(
@@ -571,6 +599,10 @@ impl World {
                 "action {} was vetoed but its kind cannot be undone in the simulator",
                 action.id
             );
+        }
+        if executes || rolls_back {
+            // The model moved plants' figures; measured ones stand.
+            self.reapply_measured(now);
         }
         self.log.publish(
             EventKind::ActionUpdated {

@@ -225,8 +225,11 @@ impl FactoryBook {
     /// The enterprises of a registry. Their network figures (KPIs and requirements) are
     /// modelled from stage, technologies and industry until a source measures them.
     pub fn from_registry(defs: &[EnterpriseDef], rng: &mut SimRng) -> Self {
-        let factories = defs
-            .iter()
+        // Stored by id, as paging and the console's point lookups expect.
+        let mut sorted: Vec<&EnterpriseDef> = defs.iter().collect();
+        sorted.sort_by_key(|d| d.id);
+        let factories = sorted
+            .into_iter()
             .map(|d| {
                 let mut technologies = d.technologies.clone();
                 technologies.sort_unstable();

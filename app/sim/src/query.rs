@@ -165,12 +165,15 @@ pub fn query(book: &FactoryBook, q: &FactoryQuery) -> Result<FactoryPage, QueryE
         return Err(QueryError::BadLimit(limit));
     }
     let matcher = Matcher::new(q)?;
-    let total_plants = book.all().len();
-    // Ids are 1-based and stored in order, so "after id n" starts at index n.
+    // Plants are stored in ascending id order (a registry's are sorted when loaded), so "after
+    // id n" starts at the first plant with a larger id.
+    let last_id = book.all().last().map_or(0, |f| f.id);
     let start = match q.cursor.as_deref() {
         None => 0,
-        Some(c) => match c.parse::<usize>() {
-            Ok(n) if n <= total_plants && crate::api::validate::is_digits(c, 10) => n,
+        Some(c) => match c.parse::<u32>() {
+            Ok(n) if n <= last_id && crate::api::validate::is_digits(c, 10) => {
+                book.all().partition_point(|f| f.id <= n)
+            }
             _ => return Err(QueryError::BadCursor(c.to_owned())),
         },
     };

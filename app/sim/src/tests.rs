@@ -577,3 +577,50 @@ fn an_operators_metros_have_no_invented_past() {
     assert_eq!(sim.metros().len(), 1);
     assert_eq!(sim.metros()[0].access_points, 1);
 }
+
+#[test]
+fn a_registry_with_sparse_unsorted_ids_pages_in_id_order() {
+    let def = |id: u32| api::inventory::EnterpriseDef {
+        id,
+        name_en: format!("Plant {id}"),
+        name_zh: format!("工厂{id}"),
+        province: "CN-GD".into(),
+        city_en: "Foshan".into(),
+        city_zh: "佛山".into(),
+        location: GeoPoint {
+            lat: 23.0,
+            lon: 113.1,
+        },
+        industry: api::Industry::Steel,
+        stage: UpgradeStage::Deploying,
+        technologies: vec![],
+        started_on: None,
+        upgraded_on: None,
+    };
+    let inventory = api::inventory::Inventory {
+        enterprises: Some(vec![def(300), def(5), def(100_000)]),
+        ..Default::default()
+    };
+    let sim = Simulator::with_inventory(SimConfig::default(), &inventory).unwrap();
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = sim
+            .query_factories(&api::FactoryQuery {
+                limit: Some(1),
+                cursor: cursor.clone(),
+                ..Default::default()
+            })
+            .unwrap();
+        seen.extend(page.items.iter().map(|f| f.id));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, [5, 300, 100_000]);
+    assert_eq!(sim.factory(300).unwrap().name_en, "Plant 300");
+    let points = sim.factory_points(&api::FactoryQuery::default()).unwrap();
+    assert_eq!(points.ids, [5, 300, 100_000]);
+    assert_eq!(points.index_of(100_000), Some(2));
+}

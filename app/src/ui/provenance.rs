@@ -182,10 +182,12 @@ pub fn badge(world: &World) -> Badge {
     if !world.simulated {
         return Badge::None;
     }
-    let anything_measured = world
-        .sources
-        .iter()
-        .any(|s| s.kind != SourceKind::Simulator);
+    // Something real is in: a world directory that gave a part, or a source that delivered.
+    let anything_measured = !world.origins.is_empty()
+        || world
+            .sources
+            .iter()
+            .any(|s| s.kind != SourceKind::Simulator && s.last_ok.is_some() && (s.delivered > 0));
     if world.simulated_parts.is_empty() || !anything_measured {
         Badge::Simulated
     } else {

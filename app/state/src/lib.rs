@@ -361,10 +361,19 @@ impl State {
     fn apply_snapshot(&mut self, mut s: Snapshot, now: Instant) {
         sanitize::snapshot(&mut s);
         self.snapshots_applied += 1;
-        let fresh_topology = self
-            .world
-            .as_ref()
-            .is_none_or(|w| w.clusters.len() != s.clusters.len() || w.links.len() != s.links.len());
+        // Histories follow entities by index: any change of the ids (a reloaded world directory)
+        // starts them afresh rather than carrying one cluster's past over to another.
+        let fresh_topology = self.world.as_ref().is_none_or(|w| {
+            !w.clusters
+                .iter()
+                .map(|c| &c.id)
+                .eq(s.clusters.iter().map(|c| &c.id))
+                || !w
+                    .links
+                    .iter()
+                    .map(|l| &l.id)
+                    .eq(s.links.iter().map(|l| &l.id))
+        });
         if fresh_topology {
             self.cluster_utilization = vec![History::new(HISTORY_SAMPLES); s.clusters.len()];
             self.link_utilization = vec![History::new(HISTORY_SAMPLES); s.links.len()];

@@ -588,3 +588,4 @@ provenance-family = Measured for { $measured } of { $total } ({ $sources }{ $sta
 }); the rest simulated by the reference model
 provenance-part-world = From the operator's world directory
 conn-reconnecting-short = Reconnecting (try { $attempt }, next in { $secs } s)
+part-agents = the simulator's agents

@@ -585,3 +585,4 @@ provenance-family = { $total } 个中 { $measured } 个为实测（{ $sources }{
 }）；其余由参考模型模拟
 provenance-part-world = 来自运营方的世界目录
 conn-reconnecting-short = 正在重连（第 { $attempt } 次，{ $secs } 秒后重试）
+part-agents = 模拟器的智能体

@@ -11,9 +11,12 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use crate::api::{IngestBatch, IngestReceipt, SampleError, UnixMs, UpgradeStage};
 
 use super::telemetry::{EntityKind, Metric};
+use crate::prometheus::parse::clip;
 
 /// Batch ids remembered for replay.
 pub const REMEMBERED_BATCHES: usize = 10_000;
+/// Refusals a replayed answer lists (the first ones; `accepted` stays exact).
+pub const REPLAYED_REJECTIONS: usize = 100;
 /// A sample measured further ahead of the server's clock than this is refused, ms.
 const MAX_FUTURE_MS: i64 = 5 * 60 * 1000;
 /// A sample older than this is refused, ms (a week).
@@ -25,6 +28,8 @@ pub struct EntityIndex<'a> {
     pub clusters: HashSet<&'a str>,
     pub metros: HashSet<&'a str>,
     pub factory: &'a dyn Fn(u32) -> bool,
+    /// Metro latency comes from the Prometheus latency adapter: metro samples are refused.
+    pub metros_measured_elsewhere: bool,
 }
 
 /// A sample that passed every check.
@@ -37,7 +42,12 @@ pub struct GoodSample {
 }
 
 /// A stage change that passed every check.
-pub type GoodStage = (u32, UpgradeStage, Option<Vec<crate::api::Technology>>);
+pub type GoodStage = (
+    u32,
+    UpgradeStage,
+    Option<Vec<crate::api::Technology>>,
+    UnixMs,
+);
 
 /// What a batch holds once checked.
 #[derive(Debug, Default)]
@@ -118,8 +128,11 @@ pub fn check(batch: &IngestBatch, index: &EntityIndex<'_>, now: UnixMs) -> Check
                 "unknown technology in technologies".into(),
             ));
         } else {
+            // When it happened (default: now; never ahead of now): an older push never undoes
+            // a newer one.
+            let t = s.t.unwrap_or(now).min(now);
             out.stages
-                .push((s.factory_id, s.stage, s.technologies.clone()));
+                .push((s.factory_id, s.stage, s.technologies.clone(), t));
         }
     }
     out
@@ -136,13 +149,19 @@ fn check_sample(
     let Some((prefix, id)) = entity.split_once(':') else {
         return Err((
             "bad_entity",
-            format!("entity {entity:?} must be link:ID, cluster:ID, metro:ID or factory:ID"),
+            format!(
+                "entity {:?} must be link:ID, cluster:ID, metro:ID or factory:ID",
+                clip(entity, 80)
+            ),
         ));
     };
     let Some(kind) = EntityKind::parse(prefix) else {
         return Err((
             "bad_entity",
-            format!("entity kind {prefix:?} must be link, cluster, metro or factory"),
+            format!(
+                "entity kind {:?} must be link, cluster, metro or factory",
+                clip(prefix, 40)
+            ),
         ));
     };
     let known = match kind {
@@ -152,13 +171,23 @@ fn check_sample(
         EntityKind::Factory => id.parse::<u32>().is_ok_and(|n| (index.factory)(n)),
     };
     if !known {
-        return Err(("unknown_entity", format!("no {prefix} with id {id:?}")));
+        return Err((
+            "unknown_entity",
+            format!("no {prefix} with id {:?}", clip(id, 80)),
+        ));
+    }
+    if kind == EntityKind::Metro && index.metros_measured_elsewhere {
+        return Err((
+            "measured_elsewhere",
+            "metro latency comes from the Prometheus latency source on this backend".into(),
+        ));
     }
     let Some(m) = Metric::find(kind, metric) else {
         return Err((
             "unknown_metric",
             format!(
-                "{prefix} has no metric {metric:?}; use one of {}",
+                "{prefix} has no metric {:?}; use one of {}",
+                clip(metric, 80),
                 Metric::names_for(kind).join(", ")
             ),
         ));
@@ -180,11 +209,19 @@ fn check_sample(
     if measured_at < now.saturating_sub(MAX_AGE_MS) {
         return Err(("bad_time", "t is more than 7 days old".into()));
     }
+    // One spelling per entity: `factory:007` is plant 7.
+    let entity_id = match kind {
+        EntityKind::Factory => id
+            .parse::<u32>()
+            .map_or_else(|_| id.to_owned(), |n| n.to_string()),
+        _ => id.to_owned(),
+    };
     Ok(GoodSample {
-        entity_id: id.to_owned(),
+        entity_id,
         metric: m,
         value,
-        measured_at,
+        // A clock ahead of ours must not pin a figure against later readings.
+        measured_at: measured_at.min(now),
     })
 }
 
@@ -216,9 +253,12 @@ impl BatchLog {
 
     pub fn record(&mut self, source: &str, batch: &IngestBatch, receipt: &IngestReceipt) {
         let key = (source.to_owned(), batch.batch_id.clone());
+        // Kept small: a replay lists at most the first refusals (the counts are whole).
+        let mut kept = receipt.clone();
+        kept.rejected.truncate(REPLAYED_REJECTIONS);
         if self
             .answers
-            .insert(key.clone(), (fingerprint(batch), receipt.clone()))
+            .insert(key.clone(), (fingerprint(batch), kept))
             .is_none()
         {
             self.order.push_back(key);

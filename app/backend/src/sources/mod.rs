@@ -79,6 +79,10 @@ impl SourceBook {
         self.sources.iter().find(|s| s.id == id)
     }
 
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut SourceStatus> {
+        self.sources.iter_mut().find(|s| s.id == id)
+    }
+
     /// The status of `id`, made with `make` the first time.
     pub fn entry(&mut self, id: &str, make: impl FnOnce() -> SourceStatus) -> &mut SourceStatus {
         let i = match self.sources.iter().position(|s| s.id == id) {
@@ -130,7 +134,8 @@ impl SourceBook {
         counts: impl Fn(EntityKind) -> usize,
         latency_measured: bool,
     ) -> Vec<String> {
-        let mut out = Vec::new();
+        // The simulator's agents always run: their proposals are simulated.
+        let mut out = vec!["agents".to_owned()];
         let inv = self.inventory;
         for (given, name) in [
             (inv.compute, "compute"),

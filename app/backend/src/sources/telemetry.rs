@@ -218,6 +218,11 @@ impl Telemetry {
         self.factory_latest.get(&id).map(|(s, t)| (&**s, *t))
     }
 
+    /// Plants with any measured KPI.
+    pub fn factory_ids(&self) -> Vec<u32> {
+        self.factory_latest.keys().copied().collect()
+    }
+
     /// Whether any plant KPI is measured.
     pub fn any_factory(&self) -> bool {
         !self.factory_latest.is_empty()

@@ -132,7 +132,13 @@ pub async fn reload(world: &Arc<Mutex<World>>, dir: &Path, config: SimConfig, lo
     let now = now_ms();
     let mut w = world.lock().unwrap_or_else(|p| p.into_inner());
     match loaded {
-        Ok(Ok(new)) => {
+        Ok(Ok(mut new)) => {
+            // The load took a while: the new world catches up with the simulated clock, which
+            // never runs backwards.
+            let behind_ms = w.sim.sim_time() - new.sim.sim_time();
+            if behind_ms > 0 {
+                let _ = new.sim.step(behind_ms as f64 / 1000.0);
+            }
             tracing::info!(
                 "world directory {location} reloaded ({} records)",
                 new.records

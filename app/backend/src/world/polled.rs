@@ -40,6 +40,7 @@ impl World {
         mut skipped: BTreeMap<&'static str, u64>,
         now: UnixMs,
     ) -> u64 {
+        let parts_before = self.simulated_parts();
         let source: Arc<str> = Arc::from(source_id);
         let known: Vec<Sample> = {
             let links: HashSet<&str> = self.sim.links().iter().map(|l| l.id.as_str()).collect();
@@ -47,11 +48,23 @@ impl World {
                 self.sim.clusters().iter().map(|c| c.id.as_str()).collect();
             let metros: HashSet<&str> = self.sim.metros().iter().map(|m| m.id.as_str()).collect();
             let sim = &self.sim;
+            let measured_elsewhere = self.measured.is_some();
             let mut known = Vec::with_capacity(samples.len());
-            for s in samples {
+            for mut s in samples {
+                // One spelling per plant: `007` is plant 7.
+                if s.metric.kind() == EntityKind::Factory
+                    && let Ok(n) = s.entity_id.parse::<u32>()
+                {
+                    s.entity_id = n.to_string();
+                }
                 let ok = match s.metric.kind() {
                     EntityKind::Link => links.contains(s.entity_id.as_str()),
                     EntityKind::Cluster => clusters.contains(s.entity_id.as_str()),
+                    // Metro latency from the latency adapter is not overridden here.
+                    EntityKind::Metro if measured_elsewhere => {
+                        *skipped.entry("measured_elsewhere").or_default() += 1;
+                        continue;
+                    }
                     EntityKind::Metro => metros.contains(s.entity_id.as_str()),
                     EntityKind::Factory => s
                         .entity_id
@@ -105,11 +118,7 @@ impl World {
             });
         }
         self.apply_factory_kpis(factories_changed, now);
-        if !origins.is_empty() {
-            origins.sort_by(|a, b| (&a.entity, &a.metric).cmp(&(&b.entity, &b.metric)));
-            self.log
-                .publish(EventKind::FiguresMeasured { origins }, now);
-        }
+        self.publish_measured(origins, now);
         if !metros_changed.is_empty() {
             for metro in self
                 .metro_summaries()
@@ -127,7 +136,8 @@ impl World {
         status.last_ok = Some(now);
         status.delivered = status.delivered.saturating_add(taken);
         status.last_error = skip_summary(&skipped);
-        if health_changed || first_round {
+        // Consoles hear of a change of health, the first round, or of what is still simulated.
+        if health_changed || first_round || self.simulated_parts() != parts_before {
             self.publish_sources(now);
         }
         taken

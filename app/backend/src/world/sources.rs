@@ -29,6 +29,7 @@ impl World {
         if let Some(receipt) = self.batches.replay(source_id, batch)? {
             return Ok(receipt);
         }
+        let parts_before = self.simulated_parts();
         let checked = {
             let links: HashSet<&str> = self.sim.links().iter().map(|l| l.id.as_str()).collect();
             let clusters = self.sim.clusters().iter().map(|c| c.id.as_str()).collect();
@@ -40,6 +41,7 @@ impl World {
                 clusters,
                 metros,
                 factory: &factory,
+                metros_measured_elsewhere: self.measured.is_some(),
             };
             ingest::check(batch, &index, now)
         };
@@ -75,8 +77,9 @@ impl World {
         }
         self.apply_factory_kpis(factories_changed, now);
         accepted += checked.stages.len() as u64;
-        if !checked.stages.is_empty() {
-            let changes = self.sim.set_stages(&checked.stages);
+        let stages = self.newer_stages(&checked.stages);
+        if !stages.is_empty() {
+            let changes = self.sim.set_stages(&stages);
             if !changes.is_empty() {
                 for chunk in changes.chunks(crate::sim::MAX_CHANGES_PER_EVENT) {
                     self.log.publish(
@@ -89,10 +92,7 @@ impl World {
                 }
             }
         }
-        if !measured.is_empty() {
-            self.log
-                .publish(EventKind::FiguresMeasured { origins: measured }, now);
-        }
+        self.publish_measured(measured, now);
         for id in metros_changed {
             if let Some(metro) = self.metro_summaries().into_iter().find(|m| m.id == id) {
                 self.log.publish(EventKind::MetroUpdated { metro }, now);
@@ -130,11 +130,76 @@ impl World {
             status.provides.push("enterprises.stage".into());
         }
         // Counters move with every batch; consoles hear of a push source when it appears or
-        // comes back (they read counters from `GET /sources`).
-        if new_source || was_stale {
+        // comes back, or when what is still simulated changes (counters: `GET /sources`).
+        if new_source || was_stale || self.simulated_parts() != parts_before {
             self.publish_sources(now);
         }
         Ok(receipt)
+    }
+
+    /// The stage pushes that are newer than what each plant has (remembered for rebuilds).
+    fn newer_stages(
+        &mut self,
+        pushed: &[ingest::GoodStage],
+    ) -> Vec<(
+        u32,
+        crate::api::UpgradeStage,
+        Option<Vec<crate::api::Technology>>,
+    )> {
+        let mut out = Vec::new();
+        for (id, stage, technologies, t) in pushed {
+            if self.pushed_stages.get(id).is_some_and(|held| held.t > *t) {
+                continue;
+            }
+            self.pushed_stages.insert(
+                *id,
+                super::PushedStage {
+                    stage: *stage,
+                    technologies: technologies.clone(),
+                    t: *t,
+                },
+            );
+            out.push((*id, *stage, technologies.clone()));
+        }
+        out
+    }
+
+    /// Measured figures and pushed stages stand whatever the model did (an executed action, a
+    /// rebuilt world): lays them over the simulator again.
+    pub(crate) fn reapply_measured(&mut self, now: UnixMs) {
+        if !self.pushed_stages.is_empty() {
+            let stages: Vec<_> = self
+                .pushed_stages
+                .iter()
+                .filter(|(id, _)| self.sim.factory(**id).is_some())
+                .map(|(id, p)| (*id, p.stage, p.technologies.clone()))
+                .collect();
+            self.sim.set_stages(&stages);
+        }
+        if self.telemetry.any_factory() {
+            let ids: Vec<u32> = self.telemetry.factory_ids();
+            self.apply_factory_kpis(ids, now);
+        }
+    }
+
+    /// Publishes measured figures: the last of each (entity, metric) only, in events of at most
+    /// `MAX_ORIGINS_PER_EVENT`.
+    pub(crate) fn publish_measured(&mut self, measured: Vec<FigureOrigin>, now: UnixMs) {
+        let mut last: std::collections::HashMap<(String, String), FigureOrigin> =
+            std::collections::HashMap::with_capacity(measured.len());
+        for o in measured {
+            last.insert((o.entity.clone(), o.metric.clone()), o);
+        }
+        let mut origins: Vec<FigureOrigin> = last.into_values().collect();
+        origins.sort_by(|a, b| (&a.entity, &a.metric).cmp(&(&b.entity, &b.metric)));
+        for chunk in origins.chunks(MAX_ORIGINS_PER_EVENT) {
+            self.log.publish(
+                EventKind::FiguresMeasured {
+                    origins: chunk.to_vec(),
+                },
+                now,
+            );
+        }
     }
 
     /// Measured KPIs of plants `ids` (any order, repeats allowed) replace their modelled ones;
@@ -230,6 +295,19 @@ impl World {
                 EntityKind::Metro => metros.contains(id),
                 EntityKind::Factory => id.parse::<u32>().is_ok_and(|n| sim.factory(n).is_some()),
             });
+        self.pushed_stages
+            .retain(|id, _| self.sim.factory(*id).is_some());
+        self.reapply_measured(now);
+        if self.measured.is_some() && parts.metros {
+            // The latency adapter's grids were built for the metros it started with.
+            if let Some(status) = self.sources.get_mut(WORLD) {
+                status.last_error = Some(
+                    "metro latency from Prometheus keeps the metros it started with until \
+                     serve restarts"
+                        .into(),
+                );
+            }
+        }
         self.log.publish(EventKind::Resync, now);
         self.publish_sources(now);
     }
@@ -332,6 +410,9 @@ impl World {
         );
     }
 }
+
+/// Most figure origins in one `figures_measured` event.
+const MAX_ORIGINS_PER_EVENT: usize = 2_000;
 
 /// A pushed sample as consoles hear of it.
 fn figure(s: &ingest::GoodSample, source_id: &str) -> FigureOrigin {

@@ -110,7 +110,8 @@ pub struct FactoriesView {
     scroll_to_selected: bool,
     map: map::FactoryMap,
     breakdown: charts::Breakdown,
-    requested_points: bool,
+    /// The snapshot (by `State::snapshots_applied`) the points were last asked for after.
+    points_for_snapshot: Option<u64>,
     requested_progress: bool,
     /// Backend count request last sent.
     counted: Option<FactoryQuery>,
@@ -152,8 +153,9 @@ impl FactoriesView {
             ui.label(i18n.tr_args("waiting", &[("url", state.backend_url.clone().into())]));
             return out;
         }
-        if !self.requested_points {
-            self.requested_points = true;
+        // Once per snapshot: a new one (a reconnect, a reloaded world) may bring other plants.
+        if self.points_for_snapshot != Some(state.snapshots_applied) {
+            self.points_for_snapshot = Some(state.snapshots_applied);
             out.commands
                 .push(Command::FetchFactoryPoints(FactoryQuery::default()));
         }
