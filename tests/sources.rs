@@ -426,3 +426,82 @@ fn pushed_batches_apply_every_good_sample_name_every_bad_one_and_never_twice() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The shipped Python pusher (standard library only) against a real `serve`: every good line
+/// applied, a bad one named by its line, the same file sent again answered from the record.
+#[test]
+fn the_python_example_pusher_sends_a_file_once() {
+    use std::process::Command;
+    if Command::new("python3").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "python3 is needed for the example pusher test"
+        );
+        eprintln!("skipped: no python3");
+        return;
+    }
+    let dir = temp_dir("pusher");
+    let users = users_file(&dir);
+    let serve = ServeProcess::start([
+        "--listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--memory".as_ref(),
+        "--factories".as_ref(),
+        "2000".as_ref(),
+        "--users".as_ref(),
+        users.as_os_str(),
+    ]);
+    let base = serve.base_url.clone();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/sources");
+    let mut csv = std::fs::read_to_string(example.join("samples.csv")).unwrap();
+    csv.push_str("link:atlantis,utilization_forward,0.5\n");
+    let samples = dir.join("samples.csv");
+    std::fs::write(&samples, &csv).unwrap();
+    let token = dir.join("mes.token");
+    std::fs::write(&token, PUSH_A).unwrap();
+    let run = || {
+        Command::new("python3")
+            .arg(example.join("push.py"))
+            .args(["--backend", &base, "--token-file"])
+            .arg(&token)
+            .arg(&samples)
+            .output()
+            .expect("python3 runs")
+    };
+    let first = run();
+    let out = String::from_utf8_lossy(&first.stdout).to_string();
+    assert_eq!(first.status.code(), Some(1), "one refused line: {out}");
+    let receipt: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(receipt["accepted"], 6, "{out}");
+    assert_eq!(receipt["rejected"][0]["line"], 8, "{out}");
+    assert_eq!(receipt["rejected"][0]["code"], "unknown_entity");
+    let s: Snapshot = get(&base, "/snapshot");
+    let link = s
+        .links
+        .iter()
+        .find(|l| l.id == "zhangjiakou-horinger")
+        .unwrap();
+    assert_eq!(link.utilization_forward, 0.91);
+    assert_eq!(
+        get::<Value>(&base, "/factories/12")["kpis"]["latency_ms"],
+        3.4
+    );
+    // The same file again: answered from the record, nothing applied twice.
+    let second = run();
+    let again: Value = serde_json::from_str(
+        String::from_utf8_lossy(&second.stdout)
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(again["replayed"], true);
+    let sources: Sources = get(&base, "/sources");
+    let pusher = sources
+        .sources
+        .iter()
+        .find(|s| s.id == "push:plant-mes")
+        .unwrap();
+    assert_eq!(pusher.delivered, 6, "counted once");
+    let _ = std::fs::remove_dir_all(&dir);
+}
