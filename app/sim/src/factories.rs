@@ -714,7 +714,7 @@ fn technologies_for(
 }
 
 /// Network figures for a plant at `stage` with `techs`; never worse than `previous`.
-fn kpis_for(
+pub(crate) fn kpis_for(
     stage: UpgradeStage,
     techs: &[Technology],
     previous: Option<NetworkKpis>,

@@ -58,11 +58,15 @@ impl KpiLog {
 
     /// The plant's page at simulated time `now` (the simulation began at `start`).
     pub fn detail(&self, f: &Factory, start: UnixMs, now: UnixMs) -> FactoryDetail {
+        let checklist = self.checklist(f, start, now);
         let mut kpi_history: Vec<KpiSample> = self
             .by_plant
             .get(&f.id)
             .map(|log| log.iter().map(|(_, _, s)| *s).collect())
             .unwrap_or_default();
+        if kpi_history.is_empty() {
+            kpi_history = modelled_past(f, &checklist, start);
+        }
         if kpi_history
             .last()
             .is_none_or(|s| s.kpis != f.kpis || s.t < now)
@@ -74,7 +78,7 @@ impl KpiLog {
         }
         FactoryDetail {
             factory: f.clone(),
-            checklist: self.checklist(f, start, now),
+            checklist,
             kpi_history,
         }
     }
@@ -138,6 +142,55 @@ impl KpiLog {
     }
 }
 
+/// A plant's KPIs before the simulation began, from the model: an upgraded plant had the
+/// figures of a deploying one until its upgrade was done (the checklist's latest date), a
+/// deploying one those of an assessing one; others have not changed. Never better than now.
+fn modelled_past(f: &Factory, checklist: &[TechUpgrade], start: UnixMs) -> Vec<KpiSample> {
+    let mut rng = <crate::draw::SimRng as rand::SeedableRng>::seed_from_u64(
+        0x005E_ED0F_1A57 ^ u64::from(f.id),
+    );
+    let before = |stage: UpgradeStage, rng: &mut crate::draw::SimRng| {
+        let then = crate::factories::kpis_for(stage, &f.technologies, None, rng);
+        crate::api::NetworkKpis {
+            latency_ms: then.latency_ms.max(f.kpis.latency_ms),
+            jitter_ms: then.jitter_ms.max(f.kpis.jitter_ms),
+            reliability: then.reliability.min(f.kpis.reliability),
+            throughput_mbps: then.throughput_mbps.min(f.kpis.throughput_mbps),
+        }
+    };
+    match f.stage {
+        UpgradeStage::Upgraded => {
+            let done = checklist
+                .iter()
+                .filter(|u| u.status == UpgradeStatus::Done)
+                .map(|u| u.date)
+                .max()
+                .unwrap_or(start - 60 * DAY_MS)
+                .min(start);
+            vec![
+                KpiSample {
+                    t: done - 60 * DAY_MS,
+                    kpis: before(UpgradeStage::Deploying, &mut rng),
+                },
+                KpiSample {
+                    t: done,
+                    kpis: f.kpis,
+                },
+            ]
+        }
+        UpgradeStage::Deploying => vec![KpiSample {
+            t: start - 90 * DAY_MS,
+            kpis: before(UpgradeStage::Assessing, &mut rng),
+        }],
+        UpgradeStage::Planned | UpgradeStage::Assessing | UpgradeStage::Unknown => {
+            vec![KpiSample {
+                t: start - 90 * DAY_MS,
+                kpis: f.kpis,
+            }]
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
@@ -197,7 +250,9 @@ mod tests {
         assert!(dep.checklist[0].date > now);
         let planned = log.detail(&plant(9, UpgradeStage::Planned, vec![]), start, now);
         assert_eq!(planned.checklist.len(), 2);
-        assert_eq!(planned.kpi_history.len(), 1);
+        // Nothing changed at a planned plant: its modelled past is today's figures.
+        assert_eq!(planned.kpi_history.len(), 2);
+        assert_eq!(planned.kpi_history[0].kpis, planned.kpi_history[1].kpis);
         // Same plant, same page.
         assert_eq!(
             planned,
@@ -222,5 +277,25 @@ mod tests {
         assert!(d.kpi_history.len() <= SAMPLES_PER_PLANT + 1);
         assert!(d.kpi_history.windows(2).all(|w| w[0].t <= w[1].t));
         assert_eq!(d.checklist[0].date, 12 * DAY_MS);
+    }
+
+    #[test]
+    fn a_plant_upgraded_before_the_start_has_a_modelled_past_no_better_than_now() {
+        let log = KpiLog::default();
+        let (start, now) = (1_000 * DAY_MS, 1_001 * DAY_MS);
+        let f = plant(7, UpgradeStage::Upgraded, vec![Technology::Tsn]);
+        let d = log.detail(&f, start, now);
+        // Before the upgrade, at the upgrade, now: no single dot on first start.
+        assert_eq!(d.kpi_history.len(), 3);
+        assert!(d.kpi_history.windows(2).all(|w| w[0].t <= w[1].t));
+        let (then, at) = (d.kpi_history[0].kpis, d.kpi_history[1].kpis);
+        assert!(then.latency_ms >= f.kpis.latency_ms && then.jitter_ms >= f.kpis.jitter_ms);
+        assert!(then.reliability <= f.kpis.reliability);
+        assert_eq!(at, f.kpis);
+        assert_eq!(
+            d.kpi_history[1].t, d.checklist[0].date,
+            "dated by the checklist"
+        );
+        assert_eq!(d, log.detail(&f, start, now), "the same page every time");
     }
 }
