@@ -1763,3 +1763,91 @@ fn the_console_names_what_is_simulated_and_greys_a_stale_source_with_its_age() {
     harness.get_by_label("push:mes");
     harness.get_by_label_contains("Still simulated: hubs, clusters and links, metros and sites");
 }
+
+/// Every piece of text drawn in the shell's bars (the top bar and the status bar) as the rect it
+/// shows on screen (clipped), with its text.
+fn bar_texts(output: &egui::FullOutput, size: egui::Vec2) -> Vec<(egui::Rect, String)> {
+    fn walk(shape: &egui::Shape, clip: egui::Rect, out: &mut Vec<(egui::Rect, String)>) {
+        match shape {
+            egui::Shape::Text(t) => {
+                let rect = t.galley.rect.translate(t.pos.to_vec2()).intersect(clip);
+                if rect.is_positive() && !t.galley.text().trim().is_empty() {
+                    out.push((rect, t.galley.text().to_owned()));
+                }
+            }
+            egui::Shape::Vec(shapes) => {
+                for s in shapes {
+                    walk(s, clip, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    for clipped in &output.shapes {
+        walk(&clipped.shape, clipped.clip_rect, &mut all);
+    }
+    // The top bar is the first ≈36 points, the status bar the last ≈30.
+    all.into_iter()
+        .filter(|(r, _)| r.max.y <= 36.0 || r.min.y >= size.y - 30.0)
+        .collect()
+}
+
+/// Text in the shell's bars is never drawn over other text, from a laptop to a 4K wall, connected
+/// or reconnecting after the backend died, in English and Chinese.
+#[test]
+fn the_shell_bars_never_draw_text_over_text() {
+    let snapshot = simulated_snapshot();
+    for size in [
+        egui::vec2(1280.0, 720.0),
+        egui::vec2(1600.0, 900.0),
+        egui::vec2(1920.0, 1080.0),
+        egui::vec2(3840.0, 2160.0),
+    ] {
+        for chinese in [false, true] {
+            for reconnecting in [false, true] {
+                let (mut harness, fixture) = console(View::Overview, size);
+                connect(&fixture, snapshot.clone());
+                sign_in(
+                    &fixture,
+                    "an operator with a long name",
+                    tianshu::api::Role::Operator,
+                    &[],
+                );
+                harness.run_steps(3);
+                if chinese {
+                    harness.get_by_label("中文").click();
+                    harness.run_steps(2);
+                }
+                if reconnecting {
+                    fixture
+                        .to_ui
+                        .try_send(ClientEvent::Connection(ConnectionState::Reconnecting {
+                            attempt: 12,
+                            retry_in: Duration::from_secs(15),
+                            reason: "error sending request for url (http://127.0.0.1:9/api/v1/snapshot): connection refused".into(),
+                        }))
+                        .expect("send");
+                }
+                harness.run_steps(3);
+                let texts = bar_texts(harness.output(), size);
+                assert!(texts.len() >= 8, "{size:?}: the bars hold text: {texts:?}");
+                let pill = if chinese { "正在重连" } else { "Reconnecting" };
+                assert_eq!(
+                    texts.iter().any(|(_, t)| t.contains(pill)),
+                    reconnecting,
+                    "{size:?}: the connection pill is among the texts checked: {texts:?}"
+                );
+                for (i, (a, ta)) in texts.iter().enumerate() {
+                    for (b, tb) in &texts[i + 1..] {
+                        let overlap = a.intersect(*b);
+                        assert!(
+                            !(overlap.is_positive() && overlap.area() > 2.0),
+                            "{size:?} chinese={chinese} reconnecting={reconnecting}: {ta:?} at {a:?} over {tb:?} at {b:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
