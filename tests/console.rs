@@ -1832,7 +1832,11 @@ fn the_shell_bars_never_draw_text_over_text() {
                 harness.run_steps(3);
                 let texts = bar_texts(harness.output(), size);
                 assert!(texts.len() >= 8, "{size:?}: the bars hold text: {texts:?}");
-                let pill = if chinese { "正在重连" } else { "Reconnecting" };
+                let pill = if chinese {
+                    "正在重连"
+                } else {
+                    "Reconnecting"
+                };
                 assert_eq!(
                     texts.iter().any(|(_, t)| t.contains(pill)),
                     reconnecting,

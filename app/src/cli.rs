@@ -123,6 +123,10 @@ pub struct BenchArgs {
     /// here): every view's frames end to end, the animated overview, an idle view.
     #[arg(long)]
     pub window: bool,
+    /// With --window: the embedded backend never steps (no data events), so the idle phase
+    /// shows what an unchanging console costs (0 frames expected).
+    #[arg(long, requires = "window")]
+    pub paused: bool,
     /// Rows of the registry --sources loads.
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub enterprises: u32,

@@ -29,6 +29,8 @@ const PHASE_FRAMES: usize = 60;
 const WARMUP_FRAMES: usize = 10;
 /// Seconds the animated overview and the idle view are watched.
 const WATCH_SECONDS: f64 = 6.0;
+/// Time left to settle after a switch before watching.
+const SETTLE: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone, Serialize)]
 struct Phase {
@@ -254,17 +256,29 @@ impl eframe::App for BenchWindow {
                 self.app.view = view;
                 match since {
                     None => {
-                        // Let the last input's effects settle before watching.
+                        // Let the switch and the last input settle (egui's layout passes, hover
+                        // fades) for a second before watching.
+                        let t0 = Instant::now() + SETTLE;
                         script.step = Step::Watch {
                             view,
-                            since: Some(Instant::now()),
+                            since: Some(t0),
                         };
-                        script.phase_start = Some((Instant::now(), process_cpu_s()));
                         script.intervals.clear();
                         script.frames_in_watch = 0;
-                        ctx.request_repaint_after(Duration::from_millis(100));
+                        ctx.request_repaint_after(SETTLE);
+                    }
+                    Some(t0) if Instant::now() < t0 => {
+                        // Still settling: nothing counted.
+                        ctx.request_repaint_after(t0 - Instant::now());
                     }
                     Some(t0) => {
+                        if script.phase_start.is_none() {
+                            // The first frame after settling starts the watch (not counted).
+                            script.phase_start = Some((Instant::now(), process_cpu_s()));
+                            script.last_frame = Some(Instant::now());
+                            ctx.request_repaint_after(Duration::from_secs_f64(WATCH_SECONDS));
+                            return;
+                        }
                         script.frames_in_watch += 1;
                         if let Some(ms) = interval {
                             script.intervals.push(ms);
@@ -275,7 +289,8 @@ impl eframe::App for BenchWindow {
                             } else {
                                 "progress idle (no input)"
                             };
-                            let frames = script.frames_in_watch;
+                            // The bench's own wake-up that ends the watch is not the app's.
+                            let frames = script.frames_in_watch.saturating_sub(1);
                             script.finish_phase(name.into(), frames);
                             script.step = if view == View::Overview {
                                 Step::Watch {
@@ -304,6 +319,7 @@ pub(super) fn run(args: &BenchArgs, size: egui::Vec2) -> anyhow::Result<()> {
     let config = BackendConfig {
         sim: crate::console::sim_config(&args.sim)?,
         speed: args.sim.speed,
+        paused: args.paused,
         replay_capacity: backend::events::EMBEDDED_REPLAY_CAPACITY,
         ..BackendConfig::default()
     };
