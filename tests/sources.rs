@@ -38,6 +38,19 @@ fn copy_example_world(to: &Path) {
     }
 }
 
+/// `tianshu serve` in memory on a free port with the test's users and `extra` flags.
+fn serve(users: &Path, extra: &[&std::ffi::OsStr]) -> ServeProcess {
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "--listen".as_ref(),
+        "127.0.0.1:0".as_ref(),
+        "--memory".as_ref(),
+        "--users".as_ref(),
+        users.as_os_str(),
+    ];
+    args.extend_from_slice(extra);
+    ServeProcess::start(args)
+}
+
 fn users_file(dir: &Path) -> PathBuf {
     let path = dir.join("users.toml");
     let text = format!(
@@ -137,15 +150,7 @@ fn a_world_directory_changed_under_serve_is_applied_or_refused_whole() {
     std::fs::create_dir_all(&world).unwrap();
     copy_example_world(&world);
     let users = users_file(&dir);
-    let serve = ServeProcess::start([
-        "--listen".as_ref(),
-        "127.0.0.1:0".as_ref(),
-        "--memory".as_ref(),
-        "--world".as_ref(),
-        world.as_os_str(),
-        "--users".as_ref(),
-        users.as_os_str(),
-    ]);
+    let serve = serve(&users, &["--world".as_ref(), world.as_os_str()]);
     let base = serve.base_url.clone();
 
     // The example world is served: its eight metros, ten clusters, 1,000 enterprises.
@@ -255,17 +260,15 @@ fn a_world_directory_changed_under_serve_is_applied_or_refused_whole() {
 fn pushed_batches_apply_every_good_sample_name_every_bad_one_and_never_twice() {
     let dir = temp_dir("push");
     let users = users_file(&dir);
-    let serve = ServeProcess::start([
-        "--listen".as_ref(),
-        "127.0.0.1:0".as_ref(),
-        "--memory".as_ref(),
-        "--factories".as_ref(),
-        "2000".as_ref(),
-        "--users".as_ref(),
-        users.as_os_str(),
-        "--push-stale-after".as_ref(),
-        "3s".as_ref(),
-    ]);
+    let serve = serve(
+        &users,
+        &[
+            "--factories".as_ref(),
+            "2000".as_ref(),
+            "--push-stale-after".as_ref(),
+            "3s".as_ref(),
+        ],
+    );
     let base = serve.base_url.clone();
     let s: Snapshot = get(&base, "/snapshot");
     let link = s.links[0].id.clone();
@@ -442,15 +445,7 @@ fn the_python_example_pusher_sends_a_file_once() {
     }
     let dir = temp_dir("pusher");
     let users = users_file(&dir);
-    let serve = ServeProcess::start([
-        "--listen".as_ref(),
-        "127.0.0.1:0".as_ref(),
-        "--memory".as_ref(),
-        "--factories".as_ref(),
-        "2000".as_ref(),
-        "--users".as_ref(),
-        users.as_os_str(),
-    ]);
+    let serve = serve(&users, &["--factories".as_ref(), "2000".as_ref()]);
     let base = serve.base_url.clone();
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/sources");
     let mut csv = std::fs::read_to_string(example.join("samples.csv")).unwrap();

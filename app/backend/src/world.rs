@@ -199,6 +199,7 @@ impl World {
     }
 
     pub fn snapshot(&self, now: UnixMs) -> Snapshot {
+        let sources = self.sources_report();
         Snapshot {
             seq: self.log.last_id(),
             server_time: now,
@@ -230,8 +231,8 @@ impl World {
             factories: self.sim.factory_summary(),
             agents: self.sim.agents().to_vec(),
             actions: self.open_actions(),
-            sources: self.sources_report().sources,
-            simulated_parts: self.simulated_parts(),
+            sources: sources.sources,
+            simulated_parts: sources.simulated,
             origins: self.figure_origins(),
         }
     }

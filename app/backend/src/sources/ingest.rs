@@ -22,14 +22,44 @@ const MAX_FUTURE_MS: i64 = 5 * 60 * 1000;
 /// A sample older than this is refused, ms (a week).
 const MAX_AGE_MS: i64 = 7 * 24 * 3600 * 1000;
 
-/// The ids a batch's samples may name.
+/// The ids samples may name (pushed or polled).
 pub struct EntityIndex<'a> {
     pub links: HashSet<&'a str>,
     pub clusters: HashSet<&'a str>,
     pub metros: HashSet<&'a str>,
-    pub factory: &'a dyn Fn(u32) -> bool,
+    pub factory: Box<dyn Fn(u32) -> bool + 'a>,
     /// Metro latency comes from the Prometheus latency adapter: metro samples are refused.
     pub metros_measured_elsewhere: bool,
+}
+
+impl EntityIndex<'_> {
+    /// Whether a sample of `kind` for `id` (canonical) may be taken, or why not
+    /// (`measured_elsewhere`, `unknown_entity`).
+    pub fn admits(&self, kind: EntityKind, id: &str) -> Result<(), &'static str> {
+        let known = match kind {
+            EntityKind::Link => self.links.contains(id),
+            EntityKind::Cluster => self.clusters.contains(id),
+            EntityKind::Metro => self.metros.contains(id),
+            EntityKind::Factory => id.parse::<u32>().is_ok_and(|n| (self.factory)(n)),
+        };
+        if !known {
+            Err("unknown_entity")
+        } else if kind == EntityKind::Metro && self.metros_measured_elsewhere {
+            Err("measured_elsewhere")
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// One spelling per entity: `factory:007` is plant 7.
+pub fn canonical_id(kind: EntityKind, id: &str) -> String {
+    match kind {
+        EntityKind::Factory => id
+            .parse::<u32>()
+            .map_or_else(|_| id.to_owned(), |n| n.to_string()),
+        _ => id.to_owned(),
+    }
 }
 
 /// A sample that passed every check.
@@ -164,23 +194,18 @@ fn check_sample(
             ),
         ));
     };
-    let known = match kind {
-        EntityKind::Link => index.links.contains(id),
-        EntityKind::Cluster => index.clusters.contains(id),
-        EntityKind::Metro => index.metros.contains(id),
-        EntityKind::Factory => id.parse::<u32>().is_ok_and(|n| (index.factory)(n)),
-    };
-    if !known {
-        return Err((
-            "unknown_entity",
-            format!("no {prefix} with id {:?}", clip(id, 80)),
-        ));
-    }
-    if kind == EntityKind::Metro && index.metros_measured_elsewhere {
-        return Err((
-            "measured_elsewhere",
-            "metro latency comes from the Prometheus latency source on this backend".into(),
-        ));
+    let entity_id = canonical_id(kind, id);
+    match index.admits(kind, &entity_id) {
+        Ok(()) => {}
+        Err("measured_elsewhere") => {
+            return Err((
+                "measured_elsewhere",
+                "metro latency comes from the Prometheus latency source on this backend".into(),
+            ));
+        }
+        Err(code) => {
+            return Err((code, format!("no {prefix} with id {:?}", clip(id, 80))));
+        }
     }
     let Some(m) = Metric::find(kind, metric) else {
         return Err((
@@ -209,13 +234,6 @@ fn check_sample(
     if measured_at < now.saturating_sub(MAX_AGE_MS) {
         return Err(("bad_time", "t is more than 7 days old".into()));
     }
-    // One spelling per entity: `factory:007` is plant 7.
-    let entity_id = match kind {
-        EntityKind::Factory => id
-            .parse::<u32>()
-            .map_or_else(|_| id.to_owned(), |n| n.to_string()),
-        _ => id.to_owned(),
-    };
     Ok(GoodSample {
         entity_id,
         metric: m,

@@ -388,16 +388,9 @@ fn query_endpoint(base: &reqwest::Url) -> reqwest::Url {
     u
 }
 
-/// One usable series: an entity's figure (scaled, within the metric's range).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Sample {
-    /// The entity id without its `kind:` prefix.
-    pub entity_id: String,
-    pub metric: Metric,
-    pub value: f64,
-    /// The sample's time (Prometheus' evaluation time), ms.
-    pub measured_at: UnixMs,
-}
+/// One usable series: an entity's figure (scaled, within the metric's range), the same shape
+/// as a pushed sample that passed its checks.
+pub use super::ingest::GoodSample as Sample;
 
 /// What one answer gives: usable samples and skipped series by reason.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -234,7 +234,7 @@ impl Telemetry {
             .readings
             .iter()
             .filter(|(m, _)| m.kind() != EntityKind::Factory)
-            .flat_map(|(m, by_id)| by_id.iter().map(|(id, r)| origin(m.kind(), id, *m, r)))
+            .flat_map(|(m, by_id)| by_id.iter().map(|(id, r)| origin(id, *m, r)))
             .collect();
         out.sort_by(|a, b| (&a.entity, &a.metric).cmp(&(&b.entity, &b.metric)));
         out
@@ -250,10 +250,7 @@ impl Telemetry {
             Metric::FactoryThroughput,
         ]
         .into_iter()
-        .filter_map(|m| {
-            self.get(&key, m)
-                .map(|r| origin(EntityKind::Factory, &key, m, r))
-        })
+        .filter_map(|m| self.get(&key, m).map(|r| origin(&key, m, r)))
         .collect()
     }
 
@@ -274,32 +271,41 @@ impl Telemetry {
     }
 
     pub fn overlay_cluster(&self, c: &mut Cluster) {
-        if let Some(v) = self.value(&c.id, Metric::ClusterUtilization) {
-            c.utilization = v;
-        }
-        if let Some(v) = self.value(&c.id, Metric::ClusterPue) {
-            c.pue = v;
-        }
-        if let Some(v) = self.value(&c.id, Metric::ClusterGreen) {
-            c.green_power_share = v;
-        }
-        if let Some(v) = self.value(&c.id, Metric::ClusterOccupancy) {
-            c.occupancy = v;
-        }
+        self.overlay_cluster_fields(
+            &c.id,
+            [
+                &mut c.utilization,
+                &mut c.pue,
+                &mut c.green_power_share,
+                &mut c.occupancy,
+            ],
+        );
     }
 
     pub fn overlay_cluster_load(&self, id: &str, c: &mut ClusterLoad) {
-        if let Some(v) = self.value(id, Metric::ClusterUtilization) {
-            c.utilization = v;
-        }
-        if let Some(v) = self.value(id, Metric::ClusterPue) {
-            c.pue = v;
-        }
-        if let Some(v) = self.value(id, Metric::ClusterGreen) {
-            c.green_power_share = v;
-        }
-        if let Some(v) = self.value(id, Metric::ClusterOccupancy) {
-            c.occupancy = v;
+        self.overlay_cluster_fields(
+            id,
+            [
+                &mut c.utilization,
+                &mut c.pue,
+                &mut c.green_power_share,
+                &mut c.occupancy,
+            ],
+        );
+    }
+
+    /// Utilisation, PUE, green share and occupancy of cluster `id`, measured ones in place.
+    fn overlay_cluster_fields(&self, id: &str, fields: [&mut f64; 4]) {
+        let metrics = [
+            Metric::ClusterUtilization,
+            Metric::ClusterPue,
+            Metric::ClusterGreen,
+            Metric::ClusterOccupancy,
+        ];
+        for (field, metric) in fields.into_iter().zip(metrics) {
+            if let Some(v) = self.value(id, metric) {
+                *field = v;
+            }
         }
     }
 
@@ -344,12 +350,23 @@ impl Telemetry {
     }
 }
 
-fn origin(kind: EntityKind, id: &str, metric: Metric, r: &Reading) -> FigureOrigin {
+fn origin(id: &str, metric: Metric, r: &Reading) -> FigureOrigin {
+    figure_origin(id, metric, &r.source, r.measured_at, None)
+}
+
+/// The origin of `metric` of entity `id` (without its `kind:` prefix) as the wire carries it.
+pub fn figure_origin(
+    id: &str,
+    metric: Metric,
+    source: &str,
+    measured_at: UnixMs,
+    value: Option<f64>,
+) -> FigureOrigin {
     FigureOrigin {
-        entity: format!("{}:{id}", kind.prefix()),
+        entity: format!("{}:{id}", metric.kind().prefix()),
         metric: metric.name().to_owned(),
-        source: r.source.to_string(),
-        measured_at: r.measured_at,
-        value: None,
+        source: source.to_owned(),
+        measured_at,
+        value,
     }
 }

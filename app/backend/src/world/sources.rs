@@ -12,7 +12,7 @@ use crate::api::{
 use crate::history::BackboneHistory;
 use crate::sim::Simulator;
 use crate::sources::ingest::{self, BatchError, EntityIndex};
-use crate::sources::telemetry::{EntityKind, Reading};
+use crate::sources::telemetry::{EntityKind, Metric, Reading, figure_origin};
 use crate::sources::{InventoryParts, WORLD};
 
 impl World {
@@ -30,52 +30,8 @@ impl World {
             return Ok(receipt);
         }
         let parts_before = self.simulated_parts();
-        let checked = {
-            let links: HashSet<&str> = self.sim.links().iter().map(|l| l.id.as_str()).collect();
-            let clusters = self.sim.clusters().iter().map(|c| c.id.as_str()).collect();
-            let metros = self.sim.metros().iter().map(|m| m.id.as_str()).collect();
-            let sim = &self.sim;
-            let factory = |id: u32| sim.factory(id).is_some();
-            let index = EntityIndex {
-                links,
-                clusters,
-                metros,
-                factory: &factory,
-                metros_measured_elsewhere: self.measured.is_some(),
-            };
-            ingest::check(batch, &index, now)
-        };
-        let source: Arc<str> = Arc::from(source_id);
-        let mut measured = Vec::new();
-        let mut metros_changed = Vec::new();
-        let mut factories_changed = Vec::new();
-        let mut accepted = 0u64;
-        for s in &checked.samples {
-            accepted += 1;
-            let reading = Reading {
-                value: s.value,
-                source: source.clone(),
-                measured_at: s.measured_at,
-            };
-            if !self.telemetry.record(&s.entity_id, s.metric, reading) {
-                continue;
-            }
-            match s.metric.kind() {
-                EntityKind::Factory => {
-                    if let Ok(id) = s.entity_id.parse::<u32>() {
-                        factories_changed.push(id);
-                    }
-                }
-                EntityKind::Metro => {
-                    if !metros_changed.contains(&s.entity_id) {
-                        metros_changed.push(s.entity_id.clone());
-                    }
-                    measured.push(figure(s, source_id));
-                }
-                EntityKind::Link | EntityKind::Cluster => measured.push(figure(s, source_id)),
-            }
-        }
-        self.apply_factory_kpis(factories_changed, now);
+        let checked = ingest::check(batch, &self.entity_index(), now);
+        let mut accepted = self.record_samples(source_id, &checked.samples, now);
         accepted += checked.stages.len() as u64;
         let stages = self.newer_stages(&checked.stages);
         if !stages.is_empty() {
@@ -90,12 +46,6 @@ impl World {
                         now,
                     );
                 }
-            }
-        }
-        self.publish_measured(measured, now);
-        for id in metros_changed {
-            if let Some(metro) = self.metro_summaries().into_iter().find(|m| m.id == id) {
-                self.log.publish(EventKind::MetroUpdated { metro }, now);
             }
         }
         let receipt = IngestReceipt {
@@ -135,6 +85,74 @@ impl World {
             self.publish_sources(now);
         }
         Ok(receipt)
+    }
+
+    /// The ids samples may name now, and whether metro latency is measured elsewhere.
+    pub(crate) fn entity_index(&self) -> EntityIndex<'_> {
+        let sim = &self.sim;
+        EntityIndex {
+            links: sim.links().iter().map(|l| l.id.as_str()).collect(),
+            clusters: sim.clusters().iter().map(|c| c.id.as_str()).collect(),
+            metros: sim.metros().iter().map(|m| m.id.as_str()).collect(),
+            factory: Box::new(move |id| sim.factory(id).is_some()),
+            metros_measured_elsewhere: self.measured.is_some(),
+        }
+    }
+
+    /// Records checked samples of `source_id` (pushed or polled) over the simulator's figures:
+    /// plant KPIs follow, the new values of clusters, links and metros are published
+    /// (`figures_measured`, `metro_updated`). Returns how many were taken.
+    pub(crate) fn record_samples(
+        &mut self,
+        source_id: &str,
+        samples: &[ingest::GoodSample],
+        now: UnixMs,
+    ) -> u64 {
+        let source: Arc<str> = Arc::from(source_id);
+        let mut measured = Vec::new();
+        let mut metros_changed: HashSet<&str> = HashSet::new();
+        let mut factories_changed = Vec::new();
+        for s in samples {
+            let reading = Reading {
+                value: s.value,
+                source: source.clone(),
+                measured_at: s.measured_at,
+            };
+            if !self.telemetry.record(&s.entity_id, s.metric, reading) {
+                continue;
+            }
+            match s.metric.kind() {
+                EntityKind::Factory => {
+                    if let Ok(id) = s.entity_id.parse::<u32>() {
+                        factories_changed.push(id);
+                    }
+                    continue;
+                }
+                EntityKind::Metro => {
+                    metros_changed.insert(&s.entity_id);
+                }
+                EntityKind::Link | EntityKind::Cluster => {}
+            }
+            measured.push(figure_origin(
+                &s.entity_id,
+                s.metric,
+                source_id,
+                s.measured_at,
+                Some(s.value),
+            ));
+        }
+        self.apply_factory_kpis(factories_changed, now);
+        self.publish_measured(measured, now);
+        if !metros_changed.is_empty() {
+            for metro in self
+                .metro_summaries()
+                .into_iter()
+                .filter(|m| metros_changed.contains(m.id.as_str()))
+            {
+                self.log.publish(EventKind::MetroUpdated { metro }, now);
+            }
+        }
+        samples.len() as u64
     }
 
     /// The stage pushes that are newer than what each plant has (remembered for rebuilds).
@@ -371,14 +389,8 @@ impl World {
                 .iter()
                 .filter(|m| m.probes.unwrap_or(0) > 0)
             {
-                for metric in ["median_rtt_ms", "coverage_1ms"] {
-                    out.push(FigureOrigin {
-                        entity: format!("metro:{}", m.id),
-                        metric: metric.into(),
-                        source: LATENCY_SOURCE.into(),
-                        measured_at: at,
-                        value: None,
-                    });
+                for metric in [Metric::MetroMedianRtt, Metric::MetroCoverage] {
+                    out.push(figure_origin(&m.id, metric, LATENCY_SOURCE, at, None));
                 }
             }
         }
@@ -413,17 +425,6 @@ impl World {
 
 /// Most figure origins in one `figures_measured` event.
 const MAX_ORIGINS_PER_EVENT: usize = 2_000;
-
-/// A pushed sample as consoles hear of it.
-fn figure(s: &ingest::GoodSample, source_id: &str) -> FigureOrigin {
-    FigureOrigin {
-        entity: format!("{}:{}", s.metric.kind().prefix(), s.entity_id),
-        metric: s.metric.name().to_owned(),
-        source: source_id.to_owned(),
-        measured_at: s.measured_at,
-        value: Some(s.value),
-    }
-}
 
 fn world_status(location: &str) -> SourceStatus {
     SourceStatus::new(WORLD, SourceKind::World, location, SourceHealth::Pending)
