@@ -11,7 +11,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use tianshu::api::Snapshot;
 use tianshu::backend::sim::{SimConfig, Simulator};
-use tianshu::backend::store::Store;
+use tianshu::backend::ticker::LocalWorld;
 use tianshu::backend::world::World;
 use tianshu::client::{ClientEvent, Command, ConnectionState};
 use tianshu::i18n::Lang;
@@ -30,15 +30,14 @@ fn simulated_snapshot() -> Snapshot {
         factory_count: 5_000,
     })
     .expect("sim");
-    let mut world =
-        World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    let local = LocalWorld::new(sim, 600.0, 1000).expect("world");
     for step in 0..2000 {
-        world.tick(600.0, NOW + step).expect("tick");
-        if !world.open_actions().is_empty() {
+        local.tick(600.0, NOW + step);
+        if !local.world().open_actions().is_empty() {
             break;
         }
     }
-    let snapshot = world.snapshot(NOW + 2000);
+    let snapshot = local.world().snapshot(NOW + 2000);
     assert!(
         !snapshot.actions.is_empty(),
         "the simulator proposes actions"
@@ -360,7 +359,7 @@ fn simulated_history() -> tianshu::api::LoadHistory {
         factory_count: 500,
     })
     .expect("sim");
-    let world = World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
     world.load_history(None, None)
 }
 
@@ -478,7 +477,7 @@ fn factories_view_shows_map_chart_and_table_and_filters_them_together() {
         factory_count: 5_000,
     })
     .expect("sim");
-    let world = World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
     let points = world
         .sim
         .factory_points(&FactoryQuery::default())
@@ -1074,7 +1073,7 @@ fn progress_report() -> (Snapshot, tianshu::api::Progress) {
         factory_count: 5_000,
     })
     .expect("sim");
-    let world = World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
     (world.snapshot(NOW), world.sim.progress())
 }
 
@@ -1140,7 +1139,7 @@ fn the_factory_profile_shows_only_its_plant() {
         factory_count: 5_000,
     })
     .expect("sim");
-    let world = World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
     let plant = world
         .sim
         .factories()
@@ -1523,7 +1522,7 @@ fn the_factory_manager_decides_the_plants_action_on_the_plant_page() {
         factory_count: 5_000,
     })
     .expect("sim");
-    let world = World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
     let plant = world
         .sim
         .factories()
@@ -1705,8 +1704,7 @@ fn partly_measured_snapshot() -> (Snapshot, String) {
         factory_count: 2_000,
     })
     .expect("sim");
-    let mut world =
-        World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    let mut world = World::new(sim, Vec::new(), 600.0, 1000, 0);
     let cluster = world.sim.clusters()[0].id.clone();
     let batch = tianshu::api::IngestBatch {
         batch_id: "b1".into(),

@@ -136,14 +136,19 @@ fn proposal(agent: &str, kind: ActionKind, target: &str, risk: Risk, policy: Pol
     }
 }
 
-fn propose(b: &RunningBackend, mut p: Proposal, ttl_s: u32) -> Action {
+/// A proposal of the simulator's agents, through the store like the backend's clock sends it.
+async fn propose(b: &RunningBackend, mut p: Proposal, ttl_s: u32) -> Action {
     p.ttl_s = ttl_s;
-    let mut world = b.state.world.lock().unwrap();
-    let id = world
-        .propose(p, now_ms())
+    let id = tianshu::backend::ticker::propose(&b.state.store, &b.state.world, p, now_ms())
+        .await
         .unwrap()
         .expect("the gateway takes the proposal");
-    world.action(id).unwrap()
+    b.state.world.lock().unwrap().action(id).unwrap()
+}
+
+/// One tick of the backend's clock now, without stepping the simulation (closes what is due).
+async fn tick(b: &RunningBackend) {
+    tianshu::backend::ticker::tick_once(&b.state.store, &b.state.world, 0.0, now_ms()).await;
 }
 
 fn request(decision: Decision, version: u64, key: &str) -> DecisionRequest {
@@ -193,7 +198,8 @@ async fn decisions_are_idempotent_and_stale_versions_get_409_with_the_action() {
             Policy::TwoApprovals,
         ),
         600,
-    );
+    )
+    .await;
     let li = client(&b, "t-li");
     let first = li
         .decide(a.id, &request(Decision::Approve, 1, "k1"))
@@ -240,7 +246,8 @@ async fn viewers_regulators_and_managers_outside_their_factories_get_403() {
             Policy::OneApproval,
         ),
         600,
-    );
+    )
+    .await;
     let plant = propose(
         &b,
         proposal(
@@ -251,7 +258,8 @@ async fn viewers_regulators_and_managers_outside_their_factories_get_403() {
             Policy::OneApproval,
         ),
         600,
-    );
+    )
+    .await;
     assert!(plant.industrial && !network.industrial);
     for (token, code) in [
         ("t-wall", "forbidden"),
@@ -315,7 +323,8 @@ async fn four_eyes_refuse_self_approval_and_overrides_stay_in_bounds() {
             Policy::TwoApprovals,
         ),
         600,
-    );
+    )
+    .await;
     let li = client(&b, "t-li");
     li.decide(a.id, &request(Decision::Approve, 1, "a1"))
         .await
@@ -359,7 +368,7 @@ async fn a_veto_inside_the_window_rolls_back_and_after_it_is_refused() {
         Risk::Low,
         Policy::AutoWithVeto,
     );
-    let a = propose(&b, auto.clone(), 600);
+    let a = propose(&b, auto.clone(), 600).await;
     assert_eq!(a.state, ActionState::Executed, "runs at once");
     assert!(a.veto_until.is_some() && a.is_open());
     let during = b.state.world.lock().unwrap().sim.clusters()[0].compute_eflops;
@@ -386,13 +395,13 @@ async fn a_veto_inside_the_window_rolls_back_and_after_it_is_refused() {
     );
 
     // A window of one second: over before the veto arrives.
-    let late = propose(&b, auto, 1);
+    let late = propose(&b, auto, 1).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let r = client(&b, "t-li")
         .decide(late.id, &request(Decision::Veto, late.version, "v2"))
         .await;
     assert_eq!(status_and_code(r), (409, "veto_window_closed".into()));
-    b.state.world.lock().unwrap().tick(0.0, now_ms()).unwrap();
+    tick(&b).await;
     let closed = b.state.world.lock().unwrap().action(late.id).unwrap();
     assert_eq!(
         (closed.state, closed.veto_until),
@@ -430,10 +439,11 @@ async fn an_expired_action_gets_its_declared_default() {
             Policy::OneApproval,
         ),
         1,
-    );
+    )
+    .await;
     assert_eq!(a.on_expiry, tianshu::api::ExpiryDefault::NotExecuted);
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    b.state.world.lock().unwrap().tick(0.0, now_ms()).unwrap();
+    tick(&b).await;
     let expired = b.state.world.lock().unwrap().action(a.id).unwrap();
     assert_eq!(expired.state, ActionState::Expired);
     assert_eq!(expired.decided_by.as_deref(), Some("system"));
@@ -475,7 +485,8 @@ async fn an_acknowledged_decision_and_its_audit_survive_a_restart_on_the_same_da
             Policy::OneApproval,
         ),
         600,
-    );
+    )
+    .await;
     let ack = client(&b, "t-li")
         .decide(a.id, &request(Decision::Reject, 1, "r1"))
         .await
@@ -643,7 +654,8 @@ async fn a_factory_manager_sees_only_their_actions_on_the_stream_and_in_the_audi
             Policy::OneApproval,
         ),
         600,
-    );
+    )
+    .await;
     let other = propose(
         &b,
         proposal(
@@ -654,7 +666,8 @@ async fn a_factory_manager_sees_only_their_actions_on_the_stream_and_in_the_audi
             Policy::OneApproval,
         ),
         600,
-    );
+    )
+    .await;
     admin
         .decide(
             other.id,

@@ -445,10 +445,9 @@ async fn a_store_that_refuses_writes_refuses_the_decision_and_keeps_what_was_ack
 
     // The disk fills (or turns read-only): the backend refuses, clearly, and records nothing.
     b.state
-        .world
-        .lock()
-        .unwrap()
-        .store()
+        .store
+        .sqlite()
+        .expect("a SQLite store")
         .refuse_writes(true)
         .unwrap();
     let refused = api.decide(second.id, &reject(&second, "k2")).await;
@@ -475,10 +474,9 @@ async fn a_store_that_refuses_writes_refuses_the_decision_and_keeps_what_was_ack
 
     // Room again: the retry with the same key goes through once; the earlier decision is intact.
     b.state
-        .world
-        .lock()
-        .unwrap()
-        .store()
+        .store
+        .sqlite()
+        .expect("a SQLite store")
         .refuse_writes(false)
         .unwrap();
     let retried = api.decide(second.id, &reject(&second, "k2")).await.unwrap();

@@ -14,7 +14,6 @@ use egui_kittest::wgpu::{WgpuTestRenderer, create_render_state, default_wgpu_set
 use image::RgbaImage;
 use tianshu::api::{FactoryPoints, FactoryQuery};
 use tianshu::backend::sim::{SimConfig, Simulator};
-use tianshu::backend::store::Store;
 use tianshu::backend::world::World;
 use tianshu::client::{ClientEvent, Command, ConnectionState};
 use tianshu::i18n::Lang;
@@ -76,7 +75,7 @@ fn data() -> (tianshu::api::Snapshot, FactoryPoints) {
         factory_count: 5_000,
     })
     .expect("sim");
-    let world = World::new(sim, Store::open(None).expect("store"), 600.0, 1000, 0).expect("world");
+    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
     let points = world
         .sim
         .factory_points(&FactoryQuery::default())

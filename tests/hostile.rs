@@ -62,7 +62,7 @@ async fn start(rate_limit: RateLimit) -> RunningBackend {
 }
 
 /// A network action any operator or admin may reject.
-fn propose_network_action(b: &RunningBackend) -> tianshu::api::Action {
+async fn propose_network_action(b: &RunningBackend) -> tianshu::api::Action {
     let cluster = b.state.world.lock().unwrap().sim.clusters()[0].id.clone();
     let agent = b
         .state
@@ -92,12 +92,11 @@ fn propose_network_action(b: &RunningBackend) -> tianshu::api::Action {
         params: serde_json::json!({ "cluster": cluster, "add_eflops": 2.0 }),
         ttl_s: 600,
     };
-    let mut world = b.state.world.lock().unwrap();
-    let id = world
-        .propose(p, now_ms())
+    let id = tianshu::backend::ticker::propose(&b.state.store, &b.state.world, p, now_ms())
+        .await
         .unwrap()
         .expect("the gateway takes a hub agent's proposal for its cluster");
-    world.action(id).unwrap()
+    b.state.world.lock().unwrap().action(id).unwrap()
 }
 
 fn with_token(r: reqwest::RequestBuilder, token: &str) -> reqwest::RequestBuilder {
@@ -130,7 +129,11 @@ async fn every_route_with_every_role_gets_the_right_status() {
             for (role, token) in CALLERS {
                 let decision = path == "/api/v1/actions/{id}/decision";
                 // A fresh action per caller, so one caller's decision cannot close it for the next.
-                let action = decision.then(|| propose_network_action(&b));
+                let action = if decision {
+                    Some(propose_network_action(&b).await)
+                } else {
+                    None
+                };
                 let id = match path.as_str() {
                     p if p.starts_with("/api/v1/metros/") => metro.clone(),
                     _ => action.as_ref().map_or("1".into(), |a| a.id.to_string()),
@@ -208,7 +211,7 @@ async fn every_route_with_every_role_gets_the_right_status() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_factory_manager_sees_only_their_plants_actions() {
     let b = start(RateLimit::off()).await;
-    propose_network_action(&b);
+    propose_network_action(&b).await;
     let http = reqwest::Client::new();
     let actions: Vec<tianshu::api::Action> = http
         .get(format!("{}/api/v1/actions", b.base_url()))
@@ -256,7 +259,7 @@ async fn hostile_requests_get_clear_json_errors_and_change_nothing() {
     let b = start(RateLimit::off()).await;
     let base = b.base_url();
     let http = reqwest::Client::new();
-    let action = propose_network_action(&b);
+    let action = propose_network_action(&b).await;
     let decide_url = format!("{base}/api/v1/actions/{}/decision", action.id);
     let post = |body: Vec<u8>| {
         http.post(&decide_url)

@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use tianshu::backend::sim::{SimConfig, Simulator};
-use tianshu::backend::store::Store;
-use tianshu::backend::world::World;
+use tianshu::backend::ticker::LocalWorld;
 use tianshu::backend::{self, BackendConfig};
 use tianshu::client::{self, ApiClient, ClientEvent, ConnectionState, STREAM_IDLE_TIMEOUT};
 use tianshu::i18n::Lang;
@@ -108,11 +107,11 @@ fn snapshot() -> tianshu::api::Snapshot {
         factory_count: 2_000,
     })
     .unwrap();
-    let mut world = World::new(sim, Store::open(None).unwrap(), 600.0, 1000, 0).unwrap();
+    let local = LocalWorld::new(sim, 600.0, 1000).unwrap();
     for step in 0..20 {
-        world.tick(600.0, NOW + step).unwrap();
+        local.tick(600.0, NOW + step);
     }
-    world.snapshot(NOW + 20)
+    local.world().snapshot(NOW + 20)
 }
 
 #[test]

@@ -603,10 +603,11 @@ fn two_replicas_share_actions_decisions_and_audit_exactly_once() {
 /// primary key's collision is retried and answered from the record).
 #[test]
 fn one_key_for_two_actions_at_once_is_recorded_once() {
+    use tianshu::backend::action_store::{DecideError, Decided};
     use tianshu::backend::auth::Principal;
-    use tianshu::backend::pg::{Decided, Shared};
+    use tianshu::backend::pg::Shared;
     use tianshu::backend::sim::{SimConfig, Simulator};
-    use tianshu::backend::world::{DecideError, World};
+    use tianshu::backend::world::World;
 
     let Some(cluster) = cluster_or_skip("store") else {
         return;
@@ -632,7 +633,7 @@ fn one_key_for_two_actions_at_once_is_recorded_once() {
             factory_count: 500,
         })
         .unwrap();
-        let mut world = World::new_shared(sim, Vec::new(), 60.0, 100, 0).unwrap();
+        let mut world = World::new(sim, Vec::new(), 60.0, 100, 0);
         let now = tianshu::backend::http::now_ms();
         const PAIRS: usize = 5;
         let mut drafts = Vec::new();

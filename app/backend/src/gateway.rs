@@ -1,17 +1,14 @@
-//! The agent gateway inside the world: proposals and outcome reports from agents, each recorded
-//! exactly once per idempotency key and committed before it is applied and published.
+//! The agent gateway's view of the world: whether a proposal's target exists, the action it
+//! becomes, the agents heard from. Proposals and reports are recorded by the store
+//! (`action_store`, through `http::gateway`), exactly once per idempotency key.
 //!
-//! The rules (scope, policy, transitions) are `tianshu_api::gateway_rules`; this module only
-//! looks the world up (does the target exist?), asks the store to commit, and publishes.
+//! The rules (scope, policy, transitions) are `tianshu_api::gateway_rules`.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::api::gateway_rules::{self, GatewayError};
-use crate::api::{
-    AgentGrant, ConnectedAgent, GatewayResponse, OutcomeRequest, Principal, ProposalRequest,
-    Protocol, UnixMs, decisions,
-};
+use crate::api::{AgentGrant, ConnectedAgent, Principal, ProposalRequest, Protocol, UnixMs};
 use crate::auth::parse_factory_id;
 use crate::store::StoreError;
 use crate::world::World;
@@ -105,113 +102,8 @@ impl World {
         ))
     }
 
-    /// Records a proposal from an agent, once per idempotency key, and publishes the action.
-    pub fn propose_from_agent(
-        &mut self,
-        request: &ProposalRequest,
-        who: &Principal,
-        protocol: Protocol,
-        now: UnixMs,
-    ) -> Result<(GatewayResponse, bool), GatewayFailure> {
-        let grant = gateway_rules::agent_of(who)?;
-        gateway_rules::check_key(&request.idempotency_key)?;
-        let body = serde_json::to_value(request).map_err(StoreError::from)?;
-        if let Some(recorded) = self
-            .store()
-            .find_agent_request(&grant.agent_id, &request.idempotency_key)?
-        {
-            return self.replay(recorded, &body, &request.idempotency_key);
-        }
-        let mut action = self.draft_proposal(request, who, protocol, now)?;
-        let open = self.open_agent_actions();
-        if open >= MAX_OPEN_AGENT_ACTIONS {
-            return Err(GatewayFailure::Full(open));
-        }
-        action.id = self.take_action_id();
-        let audit = self.store().commit_agent_request(
-            &grant.agent_id,
-            &request.idempotency_key,
-            &body,
-            &action,
-            decisions::proposed(&action, now),
-        )?;
-        self.publish_proposed(action.clone(), audit, now);
-        Ok((
-            GatewayResponse {
-                action,
-                replayed: false,
-            },
-            true,
-        ))
-    }
-
-    /// Records an agent's outcome report, once per idempotency key, and publishes the change.
-    pub fn report_outcome(
-        &mut self,
-        action_id: u64,
-        request: &OutcomeRequest,
-        who: &Principal,
-        now: UnixMs,
-    ) -> Result<GatewayResponse, GatewayFailure> {
-        let grant = gateway_rules::agent_of(who)?;
-        gateway_rules::check_key(&request.idempotency_key)?;
-        let body = serde_json::to_value(request).map_err(StoreError::from)?;
-        if let Some(recorded) = self
-            .store()
-            .find_agent_request(&grant.agent_id, &request.idempotency_key)?
-        {
-            if recorded.action_id != action_id {
-                return Err(GatewayFailure::KeyReused(request.idempotency_key.clone()));
-            }
-            return self
-                .replay(recorded, &body, &request.idempotency_key)
-                .map(|(r, _)| r);
-        }
-        let action = self
-            .action(action_id)
-            .ok_or(GatewayFailure::NotFound(action_id))?;
-        let (next, audit) = gateway_rules::report(&action, request, who, now)?;
-        let audit = self.store().commit_agent_request(
-            &grant.agent_id,
-            &request.idempotency_key,
-            &body,
-            &next,
-            vec![audit],
-        )?;
-        self.apply_reported(next.clone(), audit, now);
-        Ok(GatewayResponse {
-            action: next,
-            replayed: false,
-        })
-    }
-
-    /// The answer to a retry: the action as it is now, when the body is the same.
-    fn replay(
-        &self,
-        recorded: crate::store::RecordedAgentRequest,
-        body: &serde_json::Value,
-        key: &str,
-    ) -> Result<(GatewayResponse, bool), GatewayFailure> {
-        if &recorded.request != body {
-            return Err(GatewayFailure::KeyReused(key.to_owned()));
-        }
-        let action = match self.action(recorded.action_id) {
-            Some(a) => a,
-            None => self
-                .store()
-                .load_action(recorded.action_id)?
-                .ok_or(GatewayFailure::NotFound(recorded.action_id))?,
-        };
-        Ok((
-            GatewayResponse {
-                action,
-                replayed: true,
-            },
-            false,
-        ))
-    }
-
-    fn open_agent_actions(&self) -> usize {
+    /// How many actions of gateway agents are open (at most `MAX_OPEN_AGENT_ACTIONS`).
+    pub fn open_agent_actions(&self) -> usize {
         self.count_open(|a| a.awaits_outcome)
     }
 }

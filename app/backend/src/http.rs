@@ -1,7 +1,7 @@
 //! HTTP face of the backend: the axum router of API v1, its OpenAPI document and the error body.
 //!
-//! Handlers translate between HTTP and `World`; they hold the world lock only for the call and
-//! never panic on input: every refusal is an `ApiError` with the right status.
+//! Handlers translate between HTTP and `World` (reads) or the `ActionStore` (changes); they hold
+//! the world lock only for the call and never panic on input: every refusal is an `ApiError` with the right status.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -30,8 +30,9 @@ mod sources;
 mod spec;
 use spec::CommonResponses;
 
+use super::action_store::DecideError;
 use super::auth::{Principal, TokenTable};
-use super::world::{DecideError, World};
+use super::world::World;
 
 /// Shared state of all handlers.
 #[derive(Clone)]
@@ -44,9 +45,9 @@ pub struct AppState {
     pub rate_limit: super::guard::RateLimit,
     /// Counters behind `GET /metrics`.
     pub metrics: Arc<super::metrics::Metrics>,
-    /// The PostgreSQL store shared with other replicas (`--db postgres://…`); decisions and
-    /// audit reads go through it. `None`: the world's own SQLite store.
-    pub shared: Option<Arc<super::pg::Shared>>,
+    /// Where actions, decisions and the audit trail are recorded (SQLite, or PostgreSQL
+    /// shared with other replicas); every change goes through it before the world applies it.
+    pub store: super::action_store::ActionStore,
     /// Agents heard from through the gateway (REST or MCP).
     pub agents_seen: Arc<super::gateway::AgentsSeen>,
 }
@@ -109,15 +110,6 @@ impl HttpError {
 
     pub(crate) fn not_found(what: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", what)
-    }
-
-    fn internal(err: impl std::fmt::Display) -> Self {
-        tracing::error!("internal error: {err}");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the backend could not complete the request; it has been logged",
-        )
     }
 }
 
@@ -480,7 +472,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
     if let Some(measured) = &state.world().measured {
         body.push_str(&measured.metrics_text(now_ms()));
     }
-    if let Some(shared) = &state.shared {
+    if let Some(shared) = state.store.shared() {
         body.push_str(&replicas::metrics_text(shared));
     }
     Ok((

@@ -108,7 +108,6 @@ mod tests {
     use crate::api::{EventKind, LatencySource};
     use crate::prometheus::{Measured, PrometheusConfig};
     use crate::sim::{SimConfig, Simulator};
-    use crate::store::Store;
     use crate::world::World;
     use tianshu_client::{ClientEvent, ConnectionState};
     use tianshu_state::State;
@@ -122,7 +121,7 @@ mod tests {
             ..SimConfig::default()
         })
         .unwrap();
-        let mut world = World::new(sim, Store::open(None).unwrap(), 60.0, 100, 0).unwrap();
+        let mut world = World::new(sim, Vec::new(), 60.0, 100, 0);
         let frames = std::sync::Arc::new(world.metro_frames());
         let config = PrometheusConfig::new("http://prom:9090");
         world.measured = Some(Box::new(Measured::new(frames.clone(), &config)));

@@ -2,6 +2,7 @@
 //! and API v1 over HTTP. The console embeds it when no `--backend` is given; `tianshu serve`
 //! runs it alone.
 
+pub mod action_store;
 pub mod auth;
 pub mod events;
 pub mod gateway;
@@ -18,6 +19,7 @@ pub use tianshu_api as api;
 pub use tianshu_api::decisions;
 pub use tianshu_sim as sim;
 pub mod store;
+pub mod ticker;
 pub mod tls;
 pub mod world;
 
@@ -173,33 +175,20 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
     };
     // Event ids start from the boot time (µs), so they grow across restarts of the backend.
     let first_event_after = u64::try_from(now_ms()).unwrap_or(0).saturating_mul(1000);
-    let (world, shared) = match &config.postgres {
-        None => {
-            let store = Store::open(config.db.as_deref())?;
-            let world = World::new(
-                sim,
-                store,
-                config.speed,
-                config.replay_capacity,
-                first_event_after,
-            )?;
-            (world, None)
-        }
-        Some(url) => {
-            let shared = pg::Shared::connect(url).await?;
-            let loaded = shared.load_actions().await?;
-            let mut world = World::new_shared(
-                sim,
-                loaded.actions,
-                config.speed,
-                config.replay_capacity,
-                first_event_after,
-            )?;
-            world.closed_below(loaded.closed_below);
-            (world, Some((shared, loaded.newest_change)))
-        }
+    let store = match &config.postgres {
+        None => action_store::ActionStore::local(Store::open(config.db.as_deref())?),
+        Some(url) => action_store::ActionStore::Shared(pg::Shared::connect(url).await?),
     };
-    let mut world = world;
+    let loaded = store.load_actions().await?;
+    let newest_change = loaded.newest_change;
+    let mut world = World::new(
+        sim,
+        loaded.actions,
+        config.speed,
+        config.replay_capacity,
+        first_event_after,
+    );
+    world.closed_below(loaded.closed_below);
     world.sources.push_stale_after = config.push_stale_after;
     if let (Some((parts, records)), Some(dir)) = (world_parts, &config.world) {
         world.note_world_loaded(parts, &dir.display().to_string(), records, now_ms());
@@ -216,7 +205,7 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
             m.set_event_base(first_event_after);
             m
         }),
-        shared: shared.as_ref().map(|(s, _)| s.clone()),
+        store: store.clone(),
         agents_seen: Arc::default(),
     };
     let listener =
@@ -232,7 +221,7 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
             addr: config.listen,
             source,
         })?;
-    let (stop, mut stop_rx) = watch::channel(false);
+    let (stop, stop_rx) = watch::channel(false);
     if let Some(latency) = config.latency.clone() {
         // Ends with `stop`; not awaited by `shutdown` (it holds no state worth flushing).
         prometheus::start(world.clone(), latency, stop_rx.clone())?;
@@ -269,49 +258,20 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
     });
 
     let dt_sim_s = config.speed * config.tick.as_secs_f64();
-    let tick = config.tick;
-    let ticker = if let Some((shared, newest_change)) = shared {
-        // Replicas: ticks, proposals by the leader only, and changes from the others (`pg`).
-        tokio::spawn(pg::run(
-            shared,
-            world,
-            tick,
-            dt_sim_s,
-            newest_change,
-            stop_rx,
-        ))
-    } else {
-        let paused = config.paused;
-        tokio::spawn(async move {
-            if paused {
-                // `serve --paused`: the world stays as it started; only keep-alives are sent,
-                // and silent push sources still go stale.
-                let mut interval = tokio::time::interval(Duration::from_secs(1));
-                loop {
-                    tokio::select! {
-                        _ = stop_rx.wait_for(|s| *s) => return,
-                        _ = interval.tick() => {
-                            let mut world = world.lock().unwrap_or_else(|p| p.into_inner());
-                            world.age_sources(now_ms());
-                        }
-                    }
-                }
-            }
-            let mut interval = tokio::time::interval(tick);
-            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            interval.tick().await;
-            loop {
-                tokio::select! {
-                    _ = stop_rx.wait_for(|s| *s) => break,
-                    _ = interval.tick() => {
-                        let mut world = world.lock().unwrap_or_else(|p| p.into_inner());
-                        if let Err(e) = world.tick(dt_sim_s, now_ms()) {
-                            tracing::error!("simulation step failed: {e}");
-                        }
-                    }
-                }
-            }
-        })
+    let clock = ticker::run(
+        store.clone(),
+        world.clone(),
+        config.tick,
+        dt_sim_s,
+        config.paused,
+        stop_rx.clone(),
+    );
+    let ticker = match store.shared().cloned() {
+        // Replicas: beside the clock, changes from the others and the leader election (`pg`).
+        Some(shared) => tokio::spawn(async move {
+            tokio::join!(clock, pg::run(shared, world, newest_change, stop_rx));
+        }),
+        None => tokio::spawn(clock),
     };
     let scheme = if tls_on { "https" } else { "http" };
     tracing::info!("backend listening on {scheme}://{addr}");

@@ -1,15 +1,19 @@
 //! Durable record of actions, decisions and the audit trail (SQLite, WAL). Several replicas
 //! share PostgreSQL instead: `backend::pg`, same tables and the same rules.
 //!
-//! Owns the schema and nothing else: the rules of deciding live in `decisions`, the clock and the
-//! simulator in `world`. Every write is one statement or one transaction, so a crash loses nothing
-//! that was acknowledged.
+//! One implementation of `action_store::ActionStore`: owns the schema and the transactions; the
+//! rules of deciding are `decisions` and `gateway_rules`, run here on the row as stored. Every
+//! write is one transaction, so a crash loses nothing that was acknowledged.
 
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension as _, params};
 
-use crate::api::{Action, AuditEntry, DecisionRequest, DecisionResponse};
+use crate::action_store::{AgentWrite, AgentWritten, DecideError, Decided, Loaded, Refused};
+use crate::api::gateway_rules;
+use crate::api::{Action, AuditEntry, DecisionRequest, DecisionResponse, UnixMs};
+use crate::auth::Principal;
+use crate::decisions;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -25,22 +29,10 @@ pub enum StoreError {
     /// PostgreSQL refused, failed or did not answer in time (see `backend::pg`).
     #[error("PostgreSQL: {0}")]
     Postgres(String),
-    /// The local path was used on a world whose store is PostgreSQL (a bug, never input).
-    #[error(
-        "this backend's store is PostgreSQL, shared with other replicas; changes go through it"
-    )]
-    Shared,
 }
 
 pub struct Store {
     conn: Connection,
-}
-
-/// A decision already recorded under an idempotency key.
-pub struct RecordedDecision {
-    pub action_id: u64,
-    pub request: DecisionRequest,
-    pub response: DecisionResponse,
 }
 
 impl Store {
@@ -103,61 +95,19 @@ impl Store {
         Ok(Self { conn })
     }
 
-    pub fn save_action(&self, action: &Action) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO actions (id, json) VALUES (?1, ?2)
-             ON CONFLICT(id) DO UPDATE SET json = excluded.json",
-            params![action.id as i64, serde_json::to_string(action)?],
-        )?;
-        Ok(())
-    }
-
-    /// One stored action.
-    pub fn load_action(&self, id: u64) -> Result<Option<Action>, StoreError> {
-        let json = self
-            .conn
-            .query_row(
-                "SELECT json FROM actions WHERE id = ?1",
-                params![id as i64],
-                |row| row.get::<_, String>(0),
-            )
-            .optional()?;
-        Ok(match json {
-            Some(j) => Some(serde_json::from_str(&j)?),
-            None => None,
-        })
-    }
-
-    /// Every action ever stored, oldest first.
-    pub fn load_actions(&self) -> Result<Vec<Action>, StoreError> {
+    /// Every action ever stored, oldest first (a single backend keeps them all).
+    pub fn load(&self) -> Result<Loaded, StoreError> {
         let mut stmt = self.conn.prepare("SELECT json FROM actions ORDER BY id")?;
         let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
         let mut actions = Vec::new();
         for row in rows {
             actions.push(serde_json::from_str(&row?)?);
         }
-        Ok(actions)
-    }
-
-    /// Saves an action and appends its audit entries in one transaction; returns the entries
-    /// with their ids.
-    pub fn commit_change(
-        &self,
-        action: &Action,
-        entries: Vec<AuditEntry>,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        let out = write_change(&tx, action, entries)?;
-        tx.commit()?;
-        Ok(out)
-    }
-
-    /// Appends to the audit trail; the entry's `id` is assigned here.
-    pub fn append_audit(&self, entry: AuditEntry) -> Result<AuditEntry, StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        let entry = insert_audit(&tx, entry)?;
-        tx.commit()?;
-        Ok(entry)
+        Ok(Loaded {
+            actions,
+            newest_change: 0,
+            closed_below: 0,
+        })
     }
 
     /// Audit entries older than `before` (all when `None`), newest first.
@@ -166,7 +116,7 @@ impl Store {
         before: Option<u64>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let before = before.map_or(i64::MAX, |b| b as i64);
+        let before = before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
         let mut stmt = self
             .conn
             .prepare("SELECT json FROM audit WHERE id < ?1 ORDER BY id DESC LIMIT ?2")?;
@@ -178,12 +128,24 @@ impl Store {
         Ok(entries)
     }
 
-    pub fn find_decision(&self, key: &str) -> Result<Option<RecordedDecision>, StoreError> {
-        let row = self
+    /// Records a decision exactly once per idempotency key, in one transaction: the key is
+    /// looked up, the rules of `decisions` run on the action as stored, and the action, the
+    /// audit entry and the idempotency record stand or fall together.
+    pub fn decide(
+        &self,
+        action_id: u64,
+        request: &DecisionRequest,
+        who: &Principal,
+        now: UnixMs,
+    ) -> Result<Decided, Refused> {
+        let tx = self
             .conn
+            .unchecked_transaction()
+            .map_err(StoreError::from)?;
+        let recorded = tx
             .query_row(
                 "SELECT action_id, request, response FROM decisions WHERE idempotency_key = ?1",
-                params![key],
+                params![request.idempotency_key],
                 |row| {
                     Ok((
                         row.get::<_, i64>(0)?,
@@ -192,34 +154,33 @@ impl Store {
                     ))
                 },
             )
-            .optional()?;
-        match row {
-            None => Ok(None),
-            Some((action_id, request, response)) => Ok(Some(RecordedDecision {
-                action_id: action_id as u64,
-                request: serde_json::from_str(&request)?,
-                response: serde_json::from_str(&response)?,
-            })),
+            .optional()
+            .map_err(StoreError::from)?;
+        if let Some((recorded_id, recorded_request, response)) = recorded {
+            let same_action = u64::try_from(recorded_id) == Ok(action_id);
+            let same_request =
+                serde_json::from_str::<DecisionRequest>(&recorded_request)? == *request;
+            if same_action && same_request {
+                let mut response: DecisionResponse = serde_json::from_str(&response)?;
+                response.replayed = true;
+                return Ok(Decided::Replayed(response));
+            }
+            return Err(DecideError::KeyReused(request.idempotency_key.clone()).into());
         }
-    }
-
-    /// Records a decision with its effects in one transaction: the action, the audit entry and the
-    /// idempotency record stand or fall together.
-    pub fn commit_decision(
-        &self,
-        request: &DecisionRequest,
-        action: &Action,
-        audit: AuditEntry,
-    ) -> Result<(DecisionResponse, AuditEntry), StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
-        tx.execute(
-            "INSERT INTO actions (id, json) VALUES (?1, ?2)
-             ON CONFLICT(id) DO UPDATE SET json = excluded.json",
-            params![action.id as i64, serde_json::to_string(action)?],
-        )?;
-        let audit = insert_audit(&tx, audit)?;
+        let action = read_action(&tx, action_id)?.ok_or(DecideError::NotFound(action_id))?;
+        let outcome = match decisions::decide(&action, request, who, now) {
+            Ok(outcome) => outcome,
+            Err(rule) => {
+                return Err(Refused {
+                    error: DecideError::Rule(rule),
+                    current: Some(Box::new(action)),
+                });
+            }
+        };
+        upsert_action(&tx, &outcome.action)?;
+        let audit = insert_audit(&tx, outcome.audit)?;
         let response = DecisionResponse {
-            action: action.clone(),
+            action: outcome.action,
             audit_id: audit.id,
             replayed: false,
         };
@@ -227,66 +188,152 @@ impl Store {
             "INSERT INTO decisions (idempotency_key, action_id, request, response) VALUES (?1, ?2, ?3, ?4)",
             params![
                 request.idempotency_key,
-                action.id as i64,
+                action_id as i64,
                 serde_json::to_string(request)?,
                 serde_json::to_string(&response)?
             ],
-        )?;
-        tx.commit()?;
-        Ok((response, audit))
+        )
+        .map_err(StoreError::from)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(Decided::Applied {
+            response,
+            audit: Box::new(audit),
+        })
     }
-}
 
-/// A proposal or outcome report an agent sent, by its idempotency key.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecordedAgentRequest {
-    pub action_id: u64,
-    /// The request as JSON (a retry must carry the same).
-    pub request: serde_json::Value,
+    /// Applies the action clock to one action as stored (expiry, the end of its veto window),
+    /// in one transaction. `None` when it is not due (any more).
+    pub fn close_due(
+        &self,
+        action_id: u64,
+        now: UnixMs,
+    ) -> Result<Option<(Action, Vec<AuditEntry>)>, StoreError> {
+        let tx = self.conn.unchecked_transaction()?;
+        let Some(action) = read_action(&tx, action_id)? else {
+            return Ok(None);
+        };
+        let Some(outcome) = decisions::close_on_timeout(&action, now) else {
+            return Ok(None);
+        };
+        let audit = write_change(&tx, &outcome.action, vec![outcome.audit])?;
+        tx.commit()?;
+        Ok(Some((outcome.action, audit)))
+    }
 }
 
 impl Store {
-    pub fn find_agent_request(
+    /// A recorded request of this agent under this key, answered as a retry (or refused as a
+    /// reused key); `None` when nothing is recorded.
+    pub fn agent_lookup(
         &self,
         agent: &str,
         key: &str,
-    ) -> Result<Option<RecordedAgentRequest>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT action_id, request FROM agent_requests WHERE agent = ?1 AND idempotency_key = ?2",
-                params![agent, key],
-                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
-            )
-            .optional()?;
-        match row {
-            None => Ok(None),
-            Some((action_id, request)) => Ok(Some(RecordedAgentRequest {
-                action_id: action_id as u64,
-                request: serde_json::from_str(&request)?,
-            })),
+        body: &serde_json::Value,
+    ) -> Result<Option<AgentWritten>, StoreError> {
+        let Some((action_id, request)) = find_agent_request(&self.conn, agent, key)? else {
+            return Ok(None);
+        };
+        if request != *body {
+            return Ok(Some(AgentWritten::KeyReused));
         }
+        Ok(Some(match read_action(&self.conn, action_id)? {
+            Some(action) => AgentWritten::Replayed(action),
+            None => AgentWritten::NotFound(action_id),
+        }))
     }
 
-    /// Records an agent's request with its effect in one transaction: the action, its audit
-    /// entries and the idempotency record stand or fall together.
-    pub fn commit_agent_request(
+    /// Records an agent's request exactly once per (agent, key), in one transaction: the
+    /// record is looked up, the action written (a new id, or the stored row moved on by the
+    /// pure rules), its audit appended and the record inserted.
+    pub fn agent_write(
         &self,
         agent: &str,
         key: &str,
-        request: &serde_json::Value,
-        action: &Action,
-        entries: Vec<AuditEntry>,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
+        body: &serde_json::Value,
+        write: AgentWrite<'_>,
+        now: UnixMs,
+    ) -> Result<AgentWritten, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
-        let out = write_change(&tx, action, entries)?;
+        if let Some((action_id, request)) = find_agent_request(&tx, agent, key)? {
+            let same_action = match &write {
+                AgentWrite::Report { action_id: id, .. } => *id == action_id,
+                AgentWrite::Propose(_) => true,
+            };
+            if !(same_action && request == *body) {
+                return Ok(AgentWritten::KeyReused);
+            }
+            return Ok(match read_action(&tx, action_id)? {
+                Some(action) => AgentWritten::Replayed(action),
+                None => AgentWritten::NotFound(action_id),
+            });
+        }
+        let (action, audit) = match write {
+            AgentWrite::Propose(action) => {
+                let mut action = *action;
+                action.id =
+                    tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM actions", [], |row| {
+                        row.get::<_, i64>(0)
+                    })? as u64;
+                let audit = write_change(&tx, &action, decisions::proposed(&action, now))?;
+                (action, audit)
+            }
+            AgentWrite::Report {
+                action_id,
+                request,
+                who,
+            } => {
+                let Some(action) = read_action(&tx, action_id)? else {
+                    return Ok(AgentWritten::NotFound(action_id));
+                };
+                let (next, entry) = match gateway_rules::report(&action, request, who, now) {
+                    Ok(done) => done,
+                    Err(rule) => return Ok(AgentWritten::Refused(rule)),
+                };
+                let audit = write_change(&tx, &next, vec![entry])?;
+                (next, audit)
+            }
+        };
         tx.execute(
             "INSERT INTO agent_requests (agent, idempotency_key, action_id, request) VALUES (?1, ?2, ?3, ?4)",
-            params![agent, key, action.id as i64, serde_json::to_string(request)?],
+            params![agent, key, action.id as i64, serde_json::to_string(body)?],
         )?;
         tx.commit()?;
-        Ok(out)
+        Ok(AgentWritten::Applied(action, audit))
     }
+}
+
+/// The recorded request of an agent under a key: the action it concerns and its body.
+fn find_agent_request(
+    conn: &Connection,
+    agent: &str,
+    key: &str,
+) -> Result<Option<(u64, serde_json::Value)>, StoreError> {
+    let row = conn
+        .query_row(
+            "SELECT action_id, request FROM agent_requests WHERE agent = ?1 AND idempotency_key = ?2",
+            params![agent, key],
+            |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        None => None,
+        Some((action_id, request)) => Some((action_id as u64, serde_json::from_str(&request)?)),
+    })
+}
+
+/// One stored action.
+fn read_action(conn: &Connection, id: u64) -> Result<Option<Action>, StoreError> {
+    let json = conn
+        .query_row(
+            "SELECT json FROM actions WHERE id = ?1",
+            params![id as i64],
+            |row| row.get::<_, String>(0),
+        )
+        .optional()?;
+    Ok(match json {
+        Some(j) => Some(serde_json::from_str(&j)?),
+        None => None,
+    })
 }
 
 /// Upserts an action and appends its audit entries (ids assigned here), inside `tx`.
@@ -295,16 +342,22 @@ fn write_change(
     action: &Action,
     entries: Vec<AuditEntry>,
 ) -> Result<Vec<AuditEntry>, StoreError> {
-    tx.execute(
-        "INSERT INTO actions (id, json) VALUES (?1, ?2)
-         ON CONFLICT(id) DO UPDATE SET json = excluded.json",
-        params![action.id as i64, serde_json::to_string(action)?],
-    )?;
+    upsert_action(tx, action)?;
     let mut out = Vec::with_capacity(entries.len());
     for entry in entries {
         out.push(insert_audit(tx, entry)?);
     }
     Ok(out)
+}
+
+/// Inserts or replaces an action's row.
+fn upsert_action(conn: &Connection, action: &Action) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO actions (id, json) VALUES (?1, ?2)
+         ON CONFLICT(id) DO UPDATE SET json = excluded.json",
+        params![action.id as i64, serde_json::to_string(action)?],
+    )?;
+    Ok(())
 }
 
 /// Appends one audit row; the id comes from SQLite so it is unique and increasing.

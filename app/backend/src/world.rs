@@ -1,26 +1,24 @@
-//! Everything the backend knows, behind one lock: the simulator, the open actions, the event log
-//! and the store.
+//! Everything the backend knows, in memory, behind one lock: the simulator, the actions as the
+//! store committed them, the event log, the sources and their figures.
 //!
 //! Every change happens here, under the lock, and publishes its events in order, so a snapshot's
-//! `seq` and the event stream always agree. HTTP lives in `http`, the rules of deciding in
-//! `decisions`.
+//! `seq` and the event stream always agree. Actions change only by `apply_stored`, after the
+//! store committed (`action_store`); HTTP lives in `http`, the clock in `ticker`.
 
 use std::collections::BTreeMap;
 
 use crate::api::{
-    Action, ActionState, AuditEntry, DecisionRequest, DecisionResponse, EventKind, Health,
-    LoadHistory, Snapshot, UnixMs,
+    Action, ActionState, AuditEntry, EventKind, Health, LoadHistory, Snapshot, UnixMs,
 };
 
 use super::auth::Principal;
-use super::decisions::{self, DecisionError, Outcome};
+use super::decisions;
 use super::events::{EventLog, Subscription};
 use super::history::BackboneHistory;
 use super::sim::{Proposal, Simulator};
 use super::sources::SourceBook;
 use super::sources::ingest::BatchLog;
 use super::sources::telemetry::Telemetry;
-use super::store::{Store, StoreError};
 
 /// How many closed actions stay in memory for `GET /actions` (all stay in the store).
 pub(crate) const CLOSED_ACTIONS_KEPT: usize = 500;
@@ -59,22 +57,6 @@ impl Trimmed {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum DecideError {
-    #[error("no action {0}")]
-    NotFound(u64),
-    #[error(transparent)]
-    Rule(#[from] DecisionError),
-    #[error("idempotency key {0} was already used for a different decision")]
-    KeyReused(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The store stopped answering while committing (a shared store): the decision may or may
-    /// not be recorded. A retry with the same idempotency key is safe (it replays if recorded).
-    #[error("the shared database did not confirm the commit: {0}")]
-    OutcomeUnknown(String),
-}
-
 mod polled;
 mod sim_agents;
 mod sources;
@@ -85,15 +67,9 @@ pub struct World {
     pub simulated: bool,
     pub sim_speed: f64,
     actions: BTreeMap<u64, Action>,
-    next_action_id: u64,
     log: EventLog,
-    store: Store,
     /// The last simulated day of cluster and link figures, for replay.
     history: BackboneHistory,
-    /// Actions, decisions and audit live in PostgreSQL, shared with other replicas
-    /// (`backend::pg`): changes are committed there first and applied here by `apply_stored`;
-    /// `propose` and `decide` (the local store's path) are refused.
-    shared: bool,
     /// Closed actions trimmed from memory (or never loaded), for `apply_stored`.
     trimmed: Trimmed,
     /// Measured metro latency (a Prometheus source) served instead of the simulator's.
@@ -118,16 +94,15 @@ struct PushedStage {
 }
 
 impl World {
-    /// `first_event_after` seeds event ids (see `EventLog::starting_after`).
+    /// A world over the actions its store holds (`action_store::Loaded`); `first_event_after`
+    /// seeds event ids (see `EventLog::starting_after`).
     pub fn new(
         sim: Simulator,
-        store: Store,
+        actions: Vec<Action>,
         sim_speed: f64,
         replay_capacity: usize,
         first_event_after: u64,
-    ) -> Result<Self, StoreError> {
-        let stored = store.load_actions()?;
-        let next_action_id = stored.iter().map(|a| a.id).max().unwrap_or(0) + 1;
+    ) -> Self {
         let history = BackboneHistory::backfilled(&sim);
         let sim_seed = sim.config().seed;
         let mut world = Self {
@@ -135,11 +110,8 @@ impl World {
             sim,
             simulated: true,
             sim_speed,
-            actions: BTreeMap::new(),
-            next_action_id,
+            actions: actions.into_iter().map(|a| (a.id, a)).collect(),
             log: EventLog::starting_after(replay_capacity, first_event_after),
-            store,
-            shared: false,
             trimmed: Trimmed::default(),
             measured: None,
             sources: SourceBook::new(sim_seed),
@@ -147,35 +119,8 @@ impl World {
             batches: BatchLog::default(),
             pushed_stages: std::collections::HashMap::new(),
         };
-        for action in stored {
-            world.actions.insert(action.id, action);
-        }
         world.trim_closed();
-        Ok(world)
-    }
-
-    /// A replica's world over a shared PostgreSQL store (`backend::pg`): `actions` are the
-    /// stored ones; the local SQLite store is an in-memory scratch this world never writes.
-    pub fn new_shared(
-        sim: Simulator,
-        actions: Vec<Action>,
-        sim_speed: f64,
-        replay_capacity: usize,
-        first_event_after: u64,
-    ) -> Result<Self, StoreError> {
-        let mut world = Self::new(
-            sim,
-            Store::open(None)?,
-            sim_speed,
-            replay_capacity,
-            first_event_after,
-        )?;
-        world.shared = true;
-        for action in actions {
-            world.actions.insert(action.id, action);
-        }
-        world.trim_closed();
-        Ok(world)
+        world
     }
 
     pub fn last_event_id(&self) -> u64 {
@@ -309,35 +254,8 @@ impl World {
             .collect()
     }
 
-    /// Advances the simulation by `dt_sim_s` and the action clock to `now`; publishes all changes.
-    pub fn tick(&mut self, dt_sim_s: f64, now: UnixMs) -> Result<(), StoreError> {
-        for proposal in self.step(dt_sim_s, now) {
-            if self.room_for_proposals() == 0 {
-                break;
-            }
-            self.propose(proposal, now)?;
-        }
-        self.run_sim_agents(now)?;
-        let due: Vec<Outcome> = self
-            .actions
-            .values()
-            .filter_map(|a| decisions::close_on_timeout(a, now))
-            .collect();
-        for outcome in due {
-            let audit = self
-                .store
-                .commit_change(&outcome.action, vec![outcome.audit.clone()])?;
-            for entry in audit {
-                self.finish(outcome.clone(), entry, now);
-            }
-        }
-        self.run_sim_agents(now)?;
-        self.trim_closed();
-        Ok(())
-    }
-
     /// Advances the simulation only: publishes its events and returns the agents' proposals
-    /// (which `tick` stores, and a shared store's leader commits to PostgreSQL).
+    /// (which the leading backend's clock records through the store, `ticker`).
     pub fn step(&mut self, dt_sim_s: f64, now: UnixMs) -> Vec<Proposal> {
         let mut out = self.sim.step(dt_sim_s);
         self.age_sources(now);
@@ -425,21 +343,6 @@ impl World {
             .collect()
     }
 
-    /// The next action id, taken (a failed commit leaves a gap, never a reuse).
-    pub(crate) fn take_action_id(&mut self) -> u64 {
-        let id = self.next_action_id;
-        self.next_action_id += 1;
-        id
-    }
-
-    /// Publishes an action an agent's report changed (the agent, not the simulator, did it).
-    pub(crate) fn apply_reported(&mut self, action: Action, audit: Vec<AuditEntry>, now: UnixMs) {
-        let before = self.actions.get(&action.id).map(|a| a.state);
-        let (executes, rolls_back) = self.sim_effects(&action, before);
-        self.apply_effects(action, executes, rolls_back, audit, now);
-        self.trim_closed();
-    }
-
     /// Whether a change of one of the simulator's own agents' actions runs or undoes it in the
     /// simulated world (other agents act on their own networks, not on the simulator's).
     fn sim_effects(&self, action: &Action, before: Option<ActionState>) -> (bool, bool) {
@@ -457,7 +360,7 @@ impl World {
     }
 
     /// Applies a stored new action to the simulator and publishes it with its audit entries.
-    pub(crate) fn publish_proposed(&mut self, action: Action, audit: Vec<AuditEntry>, now: UnixMs) {
+    fn publish_proposed(&mut self, action: Action, audit: Vec<AuditEntry>, now: UnixMs) {
         let auto = self.sim_effects(&action, None).0;
         self.sim.note_proposed(&action.agent_id);
         if auto {
@@ -477,9 +380,10 @@ impl World {
         self.actions.insert(action.id, action);
     }
 
-    /// Applies an action as the shared store now holds it (committed by this replica or another),
-    /// with the audit entries of that change: new actions are proposed, newer versions finish
-    /// like a local decision (the simulator runs or reverts them) and are published. An action
+    /// Applies an action as the store now holds it (committed by this backend or, on a shared
+    /// store, another replica) — the only way actions change in a world —
+    /// with the audit entries of that change: new actions are proposed, newer versions take
+    /// effect (the simulator runs or reverts its agents' actions) and are published. An action
     /// already at this version or newer is left alone, so a change reported twice (by the
     /// committing request and by the notification) is applied once. Returns whether it applied.
     ///
@@ -536,53 +440,6 @@ impl World {
         self.trimmed.below = self.trimmed.below.max(id);
     }
 
-    /// Records and applies an operator's decision, exactly once per idempotency key.
-    pub fn decide(
-        &mut self,
-        action_id: u64,
-        request: &DecisionRequest,
-        who: &Principal,
-        now: UnixMs,
-    ) -> Result<DecisionResponse, DecideError> {
-        if self.shared {
-            return Err(StoreError::Shared.into());
-        }
-        if let Some(recorded) = self.store.find_decision(&request.idempotency_key)? {
-            if recorded.action_id == action_id && &recorded.request == request {
-                let mut response = recorded.response;
-                response.replayed = true;
-                return Ok(response);
-            }
-            return Err(DecideError::KeyReused(request.idempotency_key.clone()));
-        }
-        let action = self
-            .actions
-            .get(&action_id)
-            .ok_or(DecideError::NotFound(action_id))?;
-        let outcome = decisions::decide(action, request, who, now)?;
-        let (response, audit) =
-            self.store
-                .commit_decision(request, &outcome.action, outcome.audit.clone())?;
-        self.finish(outcome, audit, now);
-        // The simulator's agents act on a decision at once (the decision is recorded whatever
-        // becomes of their report; a report the store refused is made on the next tick).
-        if let Err(e) = self.run_sim_agents(now) {
-            tracing::warn!("simulator agents could not report after a decision: {e}");
-        }
-        Ok(response)
-    }
-
-    /// Publishes a closed or advanced action and applies its effect to the world.
-    fn finish(&mut self, outcome: Outcome, audit: AuditEntry, now: UnixMs) {
-        self.apply_effects(
-            outcome.action,
-            outcome.executes,
-            outcome.rolls_back,
-            vec![audit],
-            now,
-        );
-    }
-
     fn apply_effects(
         &mut self,
         action: Action,
@@ -624,22 +481,9 @@ impl World {
         }
     }
 
-    pub fn audit_page(
-        &self,
-        before: Option<u64>,
-        limit: u32,
-    ) -> Result<Vec<AuditEntry>, StoreError> {
-        self.store.audit_page(before, limit)
-    }
-
     /// Publishes an event that did not come from the simulator (a measured metro).
     pub fn publish(&mut self, kind: EventKind, now: UnixMs) {
         self.log.publish(kind, now);
-    }
-
-    /// The durable store (for its limits; changes go through `decide` and `propose`).
-    pub fn store(&self) -> &Store {
-        &self.store
     }
 
     /// Keeps memory flat: old closed actions leave memory (the store keeps them).

@@ -21,8 +21,7 @@ use super::percentile;
 use crate::api::{API_PREFIX, Event, EventKind, Snapshot};
 use crate::backend::http::now_ms;
 use crate::backend::sim::Simulator;
-use crate::backend::store::Store;
-use crate::backend::world::World;
+use crate::backend::ticker::LocalWorld;
 use crate::cli::BenchArgs;
 use crate::client::{self, ApiClient};
 
@@ -160,13 +159,16 @@ pub(super) fn run(args: &BenchArgs, rate: u32, size: egui::Vec2) -> anyhow::Resu
 fn record_feed(args: &BenchArgs, rate: f64) -> anyhow::Result<Feed> {
     let sim = Simulator::new(crate::console::sim_config(&args.sim)?)?;
     let now = now_ms();
-    let mut world = World::new(sim, Store::open(None)?, args.sim.speed, 100_000, 0)?;
-    let snapshot = world.snapshot(now);
-    let first = world.last_event_id();
+    let local = LocalWorld::new(sim, args.sim.speed, 100_000)?;
+    let (snapshot, first) = {
+        let world = local.world();
+        (world.snapshot(now), world.last_event_id())
+    };
     let step_s = 6.0;
     for step in 0..POOL_STEPS {
-        world.tick(step_s, now + step as i64)?;
+        local.tick(step_s, now + step as i64);
     }
+    let world = local.world();
     let pool: Vec<EventKind> = world
         .subscribe(Some(first), now)
         .backlog

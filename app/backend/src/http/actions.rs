@@ -1,5 +1,5 @@
-//! The action queue over HTTP: listing actions, an operator's decision (exactly once per
-//! idempotency key; on a replica through the shared store) and the audit trail.
+//! The action queue over HTTP: listing actions, an operator's decision (recorded by the store
+//! exactly once per idempotency key, then applied to the world) and the audit trail.
 
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
@@ -7,10 +7,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 
 use super::{ApiResult, AppState, HttpError, authorize, now_ms, replicas};
+use crate::action_store::Decided;
 use crate::api::{
     Action, ActionQuery, ApiError, AuditPage, AuditQuery, DecisionRequest, DecisionResponse,
 };
-use crate::world::{DecideError, World};
+use crate::world::World;
 
 /// Recent actions, newest first.
 #[utoipa::path(get, path = "/api/v1/actions", params(ActionQuery), responses((status = 200, body = Vec<Action>)))]
@@ -56,35 +57,32 @@ pub(super) async fn decide(
             "idempotency_key must be 1..=200 visible ASCII characters (no spaces), e.g. a UUID",
         ));
     }
-    if let Some(shared) = state.shared.clone() {
-        return replicas::decide(&state, &shared, id, request, who).await;
-    }
-    let mut world = state.world();
-    match world.decide(id, &request, &who, now_ms()) {
-        Ok(response) => {
-            state
-                .metrics
-                .record_decision(request.decision, response.replayed);
+    let now = now_ms();
+    match state
+        .store
+        .decide(&state.world, id, &request, &who, now)
+        .await
+    {
+        Ok(Decided::Replayed(response)) => {
+            state.metrics.record_decision(request.decision, true);
             Ok(Json(response))
         }
-        Err(e) => {
-            use crate::decisions::DecisionError as R;
-            // A conflict carries the action as it is now, so the console can show what changed.
-            let current = match &e {
-                DecideError::Rule(
-                    R::StaleVersion { .. }
-                    | R::NotOpen(_)
-                    | R::Expired
-                    | R::AlreadyApproved(_)
-                    | R::VetoWindowClosed,
-                ) => world.action(id),
-                _ => None,
-            };
-            drop(world);
-            let err = HttpError::from(e);
-            Err(match current {
-                Some(action) => err.with_current_action(action),
-                None => err,
+        Ok(Decided::Applied { response, .. }) => {
+            state.metrics.record_decision(request.decision, false);
+            // The simulator's agents act on a decision at once (it stands recorded whatever
+            // becomes of their report; one the store refused is made on a later tick).
+            crate::ticker::run_sim_agents(&state.store, &state.world, now).await;
+            Ok(Json(response))
+        }
+        Err(refused) => {
+            let err = HttpError::from(refused.error);
+            Err(match refused.current {
+                // A conflict carries the action as stored now, so the console can show what
+                // changed.
+                Some(action) if err.status == StatusCode::CONFLICT => {
+                    err.with_current_action(*action)
+                }
+                _ => err,
             })
         }
     }
@@ -122,22 +120,12 @@ pub(super) async fn audit(
             format!("limit must be between 1 and 500, got {limit}"),
         ));
     }
-    let shared_items = match &state.shared {
-        Some(shared) => Some(
-            shared
-                .audit_page(before, limit)
-                .await
-                .map_err(replicas::unavailable)?,
-        ),
-        None => None,
-    };
+    let mut items = state
+        .store
+        .audit_page(before, limit)
+        .await
+        .map_err(replicas::unavailable)?;
     let world = state.world();
-    let mut items = match shared_items {
-        Some(items) => items,
-        None => world
-            .audit_page(before, limit)
-            .map_err(HttpError::internal)?,
-    };
     // The cursor follows the whole trail, so filtering a page never ends the paging early.
     let next_cursor = (items.len() == limit as usize)
         .then(|| items.last().map(|e| e.id.to_string()))

@@ -1,7 +1,7 @@
 //! The agent gateway over REST: propose, wait for a decision, report the outcome.
 //!
-//! Handlers only translate: the world records (exactly once per idempotency key) and the rules
-//! are `tianshu_api::gateway_rules`. See the module docs of `tianshu_api::gateway` for the
+//! Handlers only translate: the store records (exactly once per idempotency key), the world
+//! applies what it committed, and the rules are `tianshu_api::gateway_rules`. See the module docs of `tianshu_api::gateway` for the
 //! sequence.
 
 use std::time::Duration;
@@ -14,13 +14,13 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::broadcast;
 
 use super::{AppState, HttpError, authorize, now_ms};
+use crate::action_store::{AgentWrite, AgentWritten};
 use crate::api::gateway_rules;
 use crate::api::{
     Action, ApiError, ConnectedAgent, EventKind, GatewayResponse, MAX_WAIT_S, OutcomeRequest,
     Principal, ProposalRequest, Protocol, WaitQuery,
 };
-use crate::gateway::GatewayFailure;
-use crate::pg::AgentWritten;
+use crate::gateway::{GatewayFailure, MAX_OPEN_AGENT_ACTIONS};
 use crate::world::World;
 
 impl From<GatewayFailure> for HttpError {
@@ -92,20 +92,16 @@ pub(super) async fn propose(
     Ok((status, Json(response)).into_response())
 }
 
-/// The one path of every proposal (REST, MCP): the world records it under its lock, or — on a
-/// replica — the shared store records it first and the world applies what was committed.
+/// The one path of every proposal (REST, MCP): checked and drafted against the world, recorded
+/// exactly once by the store (no world lock held), then applied to the world; other replicas of
+/// a shared store apply it from its notification.
 pub async fn propose_as(
     state: &AppState,
     who: &Principal,
     request: &ProposalRequest,
     protocol: Protocol,
 ) -> Result<(GatewayResponse, bool), HttpError> {
-    let result = match state.shared.clone() {
-        None => state
-            .world()
-            .propose_from_agent(request, who, protocol, now_ms()),
-        Some(shared) => propose_on_replica(state, &shared, who, request, protocol).await,
-    };
+    let result = record_proposal(state, who, request, protocol).await;
     match &result {
         Ok((_, true)) => state.metrics.record_agent_request("propose", "accepted"),
         Ok((_, false)) => state.metrics.record_agent_request("propose", "replayed"),
@@ -113,15 +109,15 @@ pub async fn propose_as(
             .metrics
             .record_agent_request("propose", failure_label(e)),
     }
+    if matches!(result, Ok((_, true))) {
+        // An action that may run at once does, if it is one of the simulator's agents'.
+        crate::ticker::run_sim_agents(&state.store, &state.world, now_ms()).await;
+    }
     Ok(result?)
 }
 
-/// A proposal on a replica: checked and drafted against this replica's world, recorded exactly
-/// once in PostgreSQL (no world lock held), then applied here; the other replicas apply it from
-/// the notification.
-async fn propose_on_replica(
+async fn record_proposal(
     state: &AppState,
-    shared: &crate::pg::Shared,
     who: &Principal,
     request: &ProposalRequest,
     protocol: Protocol,
@@ -130,45 +126,41 @@ async fn propose_on_replica(
     gateway_rules::check_key(&request.idempotency_key)?;
     let body = serde_json::to_value(request).map_err(crate::store::StoreError::from)?;
     let now = now_ms();
-    // A retry must be answered from the record even if the world changed since: check the
-    // record first by writing with a draft only when the request is valid now.
-    let draft = state
-        .world()
-        .draft_proposal(request, who, protocol, now)
-        .map_err(GatewayFailure::from);
-    let draft = match draft {
-        Ok(d) => d,
-        // Invalid now: still a retry of a recorded proposal is answered from its record.
-        Err(e) => {
-            return match shared
-                .agent_lookup(&grant.agent_id, &request.idempotency_key, &body)
-                .await?
-            {
-                Some(written) => finish_on_replica(state, written, now, &request.idempotency_key)
-                    .map(|r| (r, false)),
-                None => Err(e),
-            };
+    let key = &request.idempotency_key;
+    // A retry must be answered from the record even if the world changed since.
+    if let Some(found) = state
+        .store
+        .agent_lookup(&state.world, &grant.agent_id, key, &body)
+        .await?
+    {
+        return answer(found, key).map(|r| (r, false));
+    }
+    let draft = {
+        let world = state.world();
+        let draft = world.draft_proposal(request, who, protocol, now)?;
+        let open = world.open_agent_actions();
+        if open >= MAX_OPEN_AGENT_ACTIONS {
+            return Err(GatewayFailure::Full(open));
         }
+        draft
     };
-    let written = shared
+    let written = state
+        .store
         .agent_write(
+            &state.world,
             &grant.agent_id,
-            &request.idempotency_key,
+            key,
             &body,
-            crate::pg::AgentWrite::Propose(Box::new(draft)),
+            AgentWrite::Propose(Box::new(draft)),
             now,
         )
         .await?;
     let created = matches!(written, AgentWritten::Applied(..));
-    if let AgentWritten::Replayed(action) = &written {
-        crate::pg::catch_up(shared, &state.world, action.id).await;
-    }
-    finish_on_replica(state, written, now, &request.idempotency_key).map(|r| (r, created))
+    answer(written, key).map(|r| (r, created))
 }
 
-async fn report_on_replica(
+async fn record_report(
     state: &AppState,
-    shared: &crate::pg::Shared,
     who: &Principal,
     id: u64,
     request: &OutcomeRequest,
@@ -176,42 +168,31 @@ async fn report_on_replica(
     let grant = gateway_rules::agent_of(who)?;
     gateway_rules::check_key(&request.idempotency_key)?;
     let body = serde_json::to_value(request).map_err(crate::store::StoreError::from)?;
-    let now = now_ms();
-    let written = shared
+    let written = state
+        .store
         .agent_write(
+            &state.world,
             &grant.agent_id,
             &request.idempotency_key,
             &body,
-            crate::pg::AgentWrite::Report {
+            AgentWrite::Report {
                 action_id: id,
                 request,
                 who,
             },
-            now,
+            now_ms(),
         )
         .await?;
-    if let AgentWritten::Replayed(action) = &written {
-        crate::pg::catch_up(shared, &state.world, action.id).await;
-    }
-    finish_on_replica(state, written, now, &request.idempotency_key)
+    answer(written, &request.idempotency_key)
 }
 
-/// Applies what the shared store committed to this replica's world (once: the notification of
-/// the same change is then ignored) and answers.
-fn finish_on_replica(
-    state: &AppState,
-    written: AgentWritten,
-    now: i64,
-    key: &str,
-) -> Result<GatewayResponse, GatewayFailure> {
+/// The answer to an agent: what the store recorded now, or the action as it is for a retry.
+fn answer(written: AgentWritten, key: &str) -> Result<GatewayResponse, GatewayFailure> {
     match written {
-        AgentWritten::Applied(action, audit) => {
-            state.world().apply_stored(action.clone(), audit, now);
-            Ok(GatewayResponse {
-                action,
-                replayed: false,
-            })
-        }
+        AgentWritten::Applied(action, _) => Ok(GatewayResponse {
+            action,
+            replayed: false,
+        }),
         AgentWritten::Replayed(action) => Ok(GatewayResponse {
             action,
             replayed: true,
@@ -260,10 +241,7 @@ pub async fn report_as(
     id: u64,
     request: &OutcomeRequest,
 ) -> Result<GatewayResponse, HttpError> {
-    let result = match state.shared.clone() {
-        None => state.world().report_outcome(id, request, who, now_ms()),
-        Some(shared) => report_on_replica(state, &shared, who, id, request).await,
-    };
+    let result = record_report(state, who, id, request).await;
     match &result {
         Ok(r) if r.replayed => state.metrics.record_agent_request("outcome", "replayed"),
         Ok(_) => state.metrics.record_agent_request("outcome", "accepted"),
@@ -309,11 +287,9 @@ pub async fn wait_for_action(
     wait_s: u64,
     version: Option<u64>,
 ) -> Result<Action, HttpError> {
-    if let Some(shared) = &state.shared
-        && state.world().action_version(id).is_none()
-    {
+    if state.world().action_version(id).is_none() {
         // Proposed through another replica a moment ago: read it rather than answer 404.
-        crate::pg::catch_up(shared, &state.world, id).await;
+        state.store.catch_up(&state.world, id).await;
     }
     let (current, mut live) = {
         let world = state.world();

@@ -6,44 +6,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio_postgres::error::SqlState;
 
 use super::{OP_TIMEOUT, Shared, late, pg, write_change};
-use crate::api::{Action, AuditEntry, DecisionRequest, DecisionResponse, UnixMs};
+use crate::action_store::{DecideError, Decided, Refused};
+use crate::api::{Action, DecisionRequest, DecisionResponse, UnixMs};
 use crate::auth::Principal;
 use crate::decisions;
 use crate::store::StoreError;
-use crate::world::DecideError;
-
-/// A decision as PostgreSQL recorded it.
-pub enum Decided {
-    /// The idempotency key was already used for this very decision: its recorded answer.
-    Replayed(DecisionResponse),
-    /// Newly recorded: the answer (with the action as it is now) and the audit entry, to apply
-    /// to the world.
-    Applied {
-        response: DecisionResponse,
-        audit: Box<AuditEntry>,
-    },
-}
-
-/// A refused decision, with the action as stored when the refusal was a conflict.
-pub struct Refused {
-    pub error: DecideError,
-    pub current: Option<Action>,
-}
-
-impl From<StoreError> for Refused {
-    fn from(e: StoreError) -> Self {
-        Self {
-            error: DecideError::Store(e),
-            current: None,
-        }
-    }
-}
-
-impl From<serde_json::Error> for Refused {
-    fn from(e: serde_json::Error) -> Self {
-        StoreError::Corrupt(e).into()
-    }
-}
 
 impl From<tokio_postgres::Error> for Refused {
     fn from(e: tokio_postgres::Error) -> Self {
@@ -137,7 +104,7 @@ impl Shared {
             Err(rule) => {
                 return Err(Refused {
                     error: DecideError::Rule(rule),
-                    current: Some(action),
+                    current: Some(Box::new(action)),
                 }
                 .into());
             }
@@ -205,14 +172,5 @@ impl From<Refused> for Attempt {
 impl From<DecideError> for Attempt {
     fn from(e: DecideError) -> Self {
         Self::Refused(Box::new(e.into()))
-    }
-}
-
-impl From<DecideError> for Refused {
-    fn from(error: DecideError) -> Self {
-        Self {
-            error,
-            current: None,
-        }
     }
 }

@@ -7,35 +7,12 @@
 //! locked row moved on by the pure rules), its audit appended and the record inserted, with the
 //! notification that fans the change out to the other replicas.
 
-use crate::api::gateway_rules::{self, GatewayError};
-use crate::api::{Action, AuditEntry, OutcomeRequest, Principal, UnixMs, decisions};
+use crate::action_store::{AgentWrite, AgentWritten};
+use crate::api::gateway_rules;
+use crate::api::{UnixMs, decisions};
 use crate::store::StoreError;
 
 use super::{Shared, lock_action, next_action_id, pg, timed, write_change};
-
-/// What an agent's request asks of the shared store.
-pub enum AgentWrite<'a> {
-    /// A new action, drafted (and checked) by the caller: id 0.
-    Propose(Box<Action>),
-    /// An outcome report on an action.
-    Report {
-        action_id: u64,
-        request: &'a OutcomeRequest,
-        who: &'a Principal,
-    },
-}
-
-/// What became of it.
-pub enum AgentWritten {
-    /// Recorded now: the action as written and its audit entries (apply and publish them).
-    Applied(Action, Vec<AuditEntry>),
-    /// A retry: the action as it is now.
-    Replayed(Action),
-    /// The same key carried another request, or (for a report) another action.
-    KeyReused,
-    NotFound(u64),
-    Refused(GatewayError),
-}
 
 impl Shared {
     /// A recorded request of this agent under this key, answered as a retry (or refused as a

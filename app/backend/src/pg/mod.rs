@@ -36,6 +36,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use tokio_postgres::{Config, Transaction};
 
+use crate::action_store::Loaded;
 use crate::api::{Action, AuditEntry, UnixMs};
 
 use super::decisions;
@@ -68,8 +69,6 @@ mod gateway;
 mod pool;
 mod replica;
 
-pub use decide::{Decided, Refused};
-pub use gateway::{AgentWrite, AgentWritten};
 #[cfg(test)]
 use pool::SERVER_OPTIONS;
 pub use pool::describe_url;
@@ -103,16 +102,6 @@ CREATE TABLE IF NOT EXISTS tianshu_agent_requests (
 /// Whether `--db` names PostgreSQL rather than a SQLite file.
 pub fn is_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
-}
-
-/// What `Shared::load_actions` read.
-pub struct Loaded {
-    /// The open actions and the newest closed ones, oldest first.
-    pub actions: Vec<Action>,
-    /// The newest change number (where the listener's first sweep starts).
-    pub newest_change: i64,
-    /// Every closed action with a lower id was left in PostgreSQL (`World::closed_below`).
-    pub closed_below: u64,
 }
 
 /// The shared store of one replica: a connection pool and whether this replica leads.

@@ -1,6 +1,5 @@
-//! A replica's share of the work, until it stops: the simulation ticks (and, while it leads,
-//! the simulator agents' proposals and reports and the action clock), the listener that applies
-//! other replicas' changes, and the leader election.
+//! A replica's share of the work beside the clock, until it stops: the listener that applies
+//! other replicas' changes, and the leader election (whose holder's clock proposes and closes).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -11,11 +10,12 @@ use tokio::sync::{mpsc, watch};
 use tokio_postgres::{AsyncMessage, Client, NoTls};
 
 use super::pool::{connect, late};
+use crate::ticker::stopped;
+
 use super::{
-    AgentWrite, AgentWritten, CHANNEL, CONNECT_TIMEOUT, LEADER_LOCK, LEADER_RETRY, OP_TIMEOUT,
-    QUEUE, SWEEP_BATCH, SWEEP_MARGIN, Shared, pg,
+    CHANNEL, CONNECT_TIMEOUT, LEADER_LOCK, LEADER_RETRY, OP_TIMEOUT, QUEUE, SWEEP_BATCH,
+    SWEEP_MARGIN, Shared, pg,
 };
-use crate::api::{Action, UnixMs};
 use crate::store::StoreError;
 use crate::world::World;
 
@@ -78,130 +78,20 @@ pub(super) async fn apply_notice(shared: &Shared, world: &Mutex<World>, notice: 
     }
 }
 
-/// Runs a replica's share of the work until `stop`: the simulation ticks (and, while leading,
-/// proposals and the action clock), the listener and the leader election.
+/// Runs a replica's share of the work beside the clock (`ticker`) until `stop`: the listener
+/// that applies other replicas' changes, and the leader election.
 pub async fn run(
     shared: Arc<Shared>,
     world: Arc<Mutex<World>>,
-    tick: Duration,
-    dt_sim_s: f64,
     newest_change: i64,
     stop: watch::Receiver<bool>,
 ) {
     tokio::join!(
-        ticker(&shared, &world, tick, dt_sim_s, stop.clone()),
         listener(&shared, &world, newest_change, stop.clone()),
         election(&shared, stop),
     );
 }
 
-pub(super) async fn ticker(
-    shared: &Shared,
-    world: &Mutex<World>,
-    tick: Duration,
-    dt_sim_s: f64,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut interval = tokio::time::interval(tick);
-    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    interval.tick().await;
-    loop {
-        tokio::select! {
-            _ = stopped(&mut stop) => return,
-            _ = interval.tick() => {}
-        }
-        let now = crate::http::now_ms();
-        let leading = shared.is_leader();
-        let (proposals, due) = {
-            let mut w = lock(world);
-            let proposals = w.step(dt_sim_s, now);
-            if !leading {
-                // Followers' simulators propose too (same seed); the leader's proposals count.
-                continue;
-            }
-            let room = w.room_for_proposals();
-            // Through the gateway, like every agent's: checked and drafted by its rules here,
-            // recorded once in PostgreSQL under a key of its own.
-            let proposals: Vec<(String, String, serde_json::Value, Action)> = proposals
-                .into_iter()
-                .take(room)
-                .filter_map(|p| {
-                    let (who, request) = w.sim_proposal(p)?;
-                    let draft = w
-                        .draft_proposal(&request, &who, crate::api::Protocol::Simulator, now)
-                        .map_err(|e| {
-                            tracing::warn!("simulator proposal refused by the gateway: {e}");
-                        })
-                        .ok()?;
-                    let body = serde_json::to_value(&request).ok()?;
-                    Some((who.user, request.idempotency_key, body, draft))
-                })
-                .collect();
-            (proposals, w.due(now))
-        };
-        for (agent, key, body, draft) in proposals {
-            match shared
-                .agent_write(
-                    &agent,
-                    &key,
-                    &body,
-                    AgentWrite::Propose(Box::new(draft)),
-                    now,
-                )
-                .await
-            {
-                Ok(AgentWritten::Applied(action, audit)) => {
-                    lock(world).apply_stored(action, audit, now);
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!("proposal not stored: {e}"),
-            }
-        }
-        run_sim_agents(shared, world, now).await;
-        for id in due {
-            match shared.close_due(id, now).await {
-                Ok(Some((action, audit))) => {
-                    lock(world).apply_stored(action, audit, now);
-                }
-                Ok(None) => {}
-                Err(e) => tracing::warn!("action {id} not closed: {e}"),
-            }
-        }
-    }
-}
-
-/// The leader's simulator agents carry out their approved actions and undo vetoed ones,
-/// reporting through the shared store exactly once (the same reports as on a single backend).
-pub(super) async fn run_sim_agents(shared: &Shared, world: &Mutex<World>, now: UnixMs) {
-    let work = lock(world).sim_agent_work();
-    for (id, report, who) in work {
-        let Ok(body) = serde_json::to_value(&report) else {
-            continue;
-        };
-        let write = AgentWrite::Report {
-            action_id: id,
-            request: &report,
-            who: &who,
-        };
-        match shared
-            .agent_write(&who.user, &report.idempotency_key, &body, write, now)
-            .await
-        {
-            Ok(AgentWritten::Applied(action, audit)) => {
-                lock(world).apply_stored(action, audit, now);
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!("simulator agent's report on action {id} not stored: {e}"),
-        }
-    }
-}
-
-/// Resolves once `stop` is set (its guard is not held across an await, unlike `wait_for`'s).
-pub(super) async fn stopped(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|s| *s).await;
-}
-
-/// Backoff between reconnects: 0.5 s doubling to 10 s.
 pub(super) fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(500u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(10))
 }

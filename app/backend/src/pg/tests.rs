@@ -5,7 +5,7 @@ use tokio::sync::mpsc;
 
 use crate::api::DecisionRequest;
 use crate::auth::Principal;
-use crate::world::{DecideError, World};
+use crate::world::World;
 
 #[test]
 fn urls_are_recognised() {
@@ -133,16 +133,6 @@ fn stored_changes_apply_once_in_version_order_and_are_published() {
         });
     }
     assert_eq!(kinds, ["proposed", "audit", "updated", "audit"]);
-
-    // The local store's paths are closed on a replica.
-    assert!(matches!(
-        world.propose(proposal(&world), 4_000),
-        Err(StoreError::Shared)
-    ));
-    assert!(matches!(
-        world.decide(7, &request, &who, 4_000),
-        Err(DecideError::Store(StoreError::Shared))
-    ));
 }
 
 fn replica_world() -> World {
@@ -157,7 +147,7 @@ fn replica_world_with_replay(replay_capacity: usize) -> World {
         factory_count: 500,
     })
     .unwrap();
-    World::new_shared(sim, Vec::new(), 60.0, replay_capacity, 0).unwrap()
+    World::new(sim, Vec::new(), 60.0, replay_capacity, 0)
 }
 
 fn proposal(world: &World) -> crate::sim::Proposal {

@@ -84,8 +84,7 @@ fn world_measuring() -> Arc<Mutex<World>> {
         ..Default::default()
     })
     .unwrap();
-    let store = crate::store::Store::open(None).unwrap();
-    let mut world = World::new(sim, store, 60.0, 100, 0).unwrap();
+    let mut world = World::new(sim, Vec::new(), 60.0, 100, 0);
     let frames = Arc::new(world.metro_frames());
     let config = PrometheusConfig::new("http://prom:9090");
     world.measured = Some(Box::new(Measured::new(frames, &config)));

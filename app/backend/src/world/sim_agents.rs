@@ -1,39 +1,13 @@
-//! The simulator's agents as clients of the agent gateway, in process: their proposals go
-//! through `World::propose_from_agent` as their own principals, and their reports (an approved
-//! action carried out, a vetoed one undone) through `World::report_outcome` — the same rules,
-//! records and audit as any agent's.
+//! The simulator's agents as clients of the agent gateway, in process: what they propose and
+//! what they owe (an approved action carried out, a vetoed one undone), as their own principals.
+//! The clock (`ticker`) sends both through the store — the same rules, records and audit as any
+//! agent's.
 
 use crate::api::{Action, ActionState, Principal, ProposalRequest, UnixMs};
 use crate::sim::Proposal;
-use crate::store::StoreError;
 use crate::world::World;
 
 impl World {
-    /// Sends a proposal of the simulator's agents through the agent gateway, as any agent's:
-    /// the same rules (scope, policy, expiry), the same idempotency record and audit. Returns
-    /// its id; `None` when the gateway refused it (logged: the simulator proposed something its
-    /// own agent may not).
-    pub fn propose(&mut self, p: Proposal, now: UnixMs) -> Result<Option<u64>, StoreError> {
-        if self.shared {
-            return Err(StoreError::Shared);
-        }
-        let Some((who, request)) = self.sim_proposal(p) else {
-            return Ok(None);
-        };
-        match self.propose_from_agent(&request, &who, crate::api::Protocol::Simulator, now) {
-            Ok((response, _)) => {
-                // An action that may run at once does (the agent acts on its own approval).
-                self.run_sim_agents(now)?;
-                Ok(Some(response.action.id))
-            }
-            Err(crate::gateway::GatewayFailure::Store(e)) => Err(e),
-            Err(e) => {
-                tracing::warn!("simulator proposal refused by the gateway: {e}");
-                Ok(None)
-            }
-        }
-    }
-
     /// The principal one of the simulator's agents speaks as.
     pub fn sim_agent(&self, agent_id: &str) -> Option<Principal> {
         let grant = self.sim.agent_grant(agent_id)?;
@@ -59,20 +33,6 @@ impl World {
         let (who, request) = self.sim_proposal(p)?;
         self.draft_proposal(&request, &who, crate::api::Protocol::Simulator, now)
             .ok()
-    }
-
-    /// What the simulator's agents owe: an approved action carried out (its effect applied to
-    /// the simulated world) and reported `executed`, a vetoed one undone and reported
-    /// `rolled_back` — through the gateway's report path, like any agent's.
-    pub fn run_sim_agents(&mut self, now: UnixMs) -> Result<(), StoreError> {
-        for (id, report, who) in self.sim_agent_work() {
-            match self.report_outcome(id, &report, &who, now) {
-                Ok(_) => {}
-                Err(crate::gateway::GatewayFailure::Store(e)) => return Err(e),
-                Err(e) => tracing::warn!("simulator agent's report on action {id} refused: {e}"),
-            }
-        }
-        Ok(())
     }
 
     /// The reports the simulator's agents have to make now: action id, report, the agent.
@@ -119,7 +79,6 @@ fn sim_agent_report(action: &Action) -> Option<crate::api::OutcomeRequest> {
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
     use crate::sim::{SimConfig, Simulator};
-    use crate::store::Store;
     use crate::world::World;
 
     /// Every kind of proposal the simulator's agents make passes the gateway's rules (scope,
@@ -132,7 +91,7 @@ mod tests {
             ..SimConfig::default()
         })
         .unwrap();
-        let mut world = World::new(sim, Store::open(None).unwrap(), 60.0, 100, 0).unwrap();
+        let mut world = World::new(sim, Vec::new(), 60.0, 100, 0);
         let mut kinds = std::collections::BTreeSet::new();
         for step in 0..3_000 {
             for p in world.step(600.0, 1_000 + step) {

@@ -404,14 +404,7 @@ fn world() -> World {
         ..Default::default()
     })
     .unwrap();
-    World::new(
-        sim,
-        crate::store::Store::open(None).unwrap(),
-        60.0,
-        1_000,
-        0,
-    )
-    .unwrap()
+    World::new(sim, Vec::new(), 60.0, 1_000, 0)
 }
 
 fn sample(id: &str, metric: Metric, value: f64, t: UnixMs) -> Sample {
