@@ -370,3 +370,119 @@ fn insert_audit(conn: &Connection, mut entry: AuditEntry) -> Result<AuditEntry, 
     )?;
     Ok(entry)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+    use crate::api::{ActionKind, ActionState, Decision, ExpiryDefault, Policy, Role};
+
+    fn draft(expires_at: UnixMs) -> Action {
+        Action {
+            agent_id: "agent-7".into(),
+            kind: ActionKind::Reroute,
+            target: "link:l1".into(),
+            policy: Policy::OneApproval,
+            state: ActionState::Pending,
+            version: 1,
+            created_at: 0,
+            expires_at,
+            params: serde_json::json!({"shift_gbps": 100}),
+            on_expiry: ExpiryDefault::NotExecuted,
+            ..Default::default()
+        }
+    }
+
+    fn propose(store: &Store, key: &str, expires_at: UnixMs) -> Action {
+        let body = serde_json::json!({ "key": key });
+        match store
+            .agent_write(
+                "agent-7",
+                key,
+                &body,
+                AgentWrite::Propose(Box::new(draft(expires_at))),
+                0,
+            )
+            .unwrap()
+        {
+            AgentWritten::Applied(action, audit) => {
+                assert_eq!(audit.len(), 1, "one audit entry per proposal");
+                action
+            }
+            _ => panic!("a new proposal is recorded"),
+        }
+    }
+
+    fn approve(version: u64, key: &str) -> DecisionRequest {
+        DecisionRequest {
+            decision: Decision::Approve,
+            params: None,
+            reason: "checked".into(),
+            expected_version: version,
+            idempotency_key: key.into(),
+        }
+    }
+
+    /// The rules run on the row as stored, inside the transaction: a second decision on the
+    /// same version is a conflict carrying the action as stored, a retry is its record.
+    #[test]
+    fn decisions_run_the_rules_on_the_stored_row_once_per_key() {
+        let store = Store::open(None).unwrap();
+        let action = propose(&store, "p1", 10_000);
+        assert_eq!(action.id, 1, "ids are the store's");
+        let admin = Principal::new("root", Role::Admin);
+        let Ok(Decided::Applied { response, audit }) =
+            store.decide(action.id, &approve(1, "d1"), &admin, 100)
+        else {
+            panic!("the first decision is recorded");
+        };
+        assert_eq!(response.audit_id, audit.id);
+        assert_eq!(response.action.version, 2);
+        let Ok(Decided::Replayed(replayed)) =
+            store.decide(action.id, &approve(1, "d1"), &admin, 200)
+        else {
+            panic!("a retry is answered from the record");
+        };
+        assert_eq!(replayed.audit_id, response.audit_id);
+        let Err(refused) = store.decide(action.id, &approve(1, "d2"), &admin, 300) else {
+            panic!("a stale version is refused");
+        };
+        assert!(matches!(refused.error, DecideError::Rule(_)));
+        assert_eq!(refused.current.map(|a| a.version), Some(2));
+        let Err(reused) = store.decide(action.id, &approve(2, "d1"), &admin, 300) else {
+            panic!("a key carries one decision");
+        };
+        assert!(matches!(reused.error, DecideError::KeyReused(_)));
+        let Err(missing) = store.decide(99, &approve(1, "d3"), &admin, 300) else {
+            panic!("no such action");
+        };
+        assert!(matches!(missing.error, DecideError::NotFound(99)));
+        assert_eq!(store.audit_page(None, 10).unwrap().len(), 2);
+    }
+
+    /// The clock closes an action once; an agent's retry is its record, another body under
+    /// the same key is refused.
+    #[test]
+    fn closing_and_agent_requests_happen_once() {
+        let store = Store::open(None).unwrap();
+        let action = propose(&store, "p1", 1_000);
+        assert!(store.close_due(action.id, 500).unwrap().is_none(), "not due");
+        let (closed, audit) = store.close_due(action.id, 1_000).unwrap().unwrap();
+        assert_eq!(closed.state, ActionState::Expired);
+        assert_eq!(audit.len(), 1);
+        assert!(store.close_due(action.id, 2_000).unwrap().is_none(), "closed once");
+        let body = serde_json::json!({ "key": "p1" });
+        assert!(matches!(
+            store.agent_lookup("agent-7", "p1", &body).unwrap(),
+            Some(AgentWritten::Replayed(a)) if a.state == ActionState::Expired
+        ));
+        assert!(matches!(
+            store.agent_lookup("agent-7", "p1", &serde_json::json!({})).unwrap(),
+            Some(AgentWritten::KeyReused)
+        ));
+        assert!(store.agent_lookup("agent-8", "p1", &body).unwrap().is_none());
+        let second = propose(&store, "p2", 1_000);
+        assert_eq!(second.id, 2);
+        assert_eq!(store.load().unwrap().actions.len(), 2);
+    }
+}
