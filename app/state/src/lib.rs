@@ -140,6 +140,9 @@ pub struct State {
     pub scorecard_exports_done: u64,
     /// The agents of the backend's gateway (`GET /gateway/agents`), once asked for.
     pub gateway_agents: Option<Vec<crate::api::ConnectedAgent>>,
+    /// Bumped by every event applied (`apply`): views cache what they build from the state
+    /// (map scenes) under it and rebuild only when it moved.
+    pub revision: u64,
     /// Snapshots applied so far: a view whose data comes from a separate fetch asks again after a
     /// new snapshot (a resync may have skipped the events that would have told it).
     pub snapshots_applied: u64,
@@ -177,6 +180,7 @@ impl State {
             scorecard_export: None,
             scorecard_exports_done: 0,
             gateway_agents: None,
+            revision: 0,
             snapshots_applied: 0,
             notices: VecDeque::new(),
         }
@@ -250,6 +254,7 @@ impl State {
 
     /// Folds one message from the client into the state.
     pub fn apply(&mut self, event: ClientEvent, now: Instant) {
+        self.revision = self.revision.wrapping_add(1);
         match event {
             ClientEvent::Connection(c) => self.connection = c,
             ClientEvent::Snapshot(s) => self.apply_snapshot(*s, now),

@@ -13,6 +13,7 @@ use super::super::theme::Theme;
 use super::detail::{Detail, MAX_HYPOTHETICAL_SITES};
 use super::scene::{HYPOTHETICAL_ID, badges, cell_text, site_nodes};
 use super::{cell_at, grid_north_east, rasterise};
+use crate::ui::map::scene_cache::SceneCache;
 use crate::api::{GeoPoint, LatencyGrid, LatencySummary, MetroSummary};
 use crate::i18n::I18n;
 use crate::state::{State, World};
@@ -42,6 +43,21 @@ pub struct LatencyMap {
     texture: Option<(TextureKey, TextureHandle)>,
     hovered_node: Option<u64>,
     clicked_node: Option<u64>,
+    /// The map's nodes (metro badges, or a metro's sites), built again only when their inputs
+    /// changed.
+    nodes: SceneCache<NodesKey, Vec<tianshu_widgets::MapNode>>,
+}
+
+/// What the latency map's nodes are built from, besides the state they read.
+#[derive(PartialEq)]
+struct NodesKey {
+    revision: u64,
+    metro: Option<String>,
+    add: Vec<GeoPoint>,
+    remove: std::collections::BTreeSet<u32>,
+    hypothetical: bool,
+    theme: String,
+    lang: crate::api::Lang,
 }
 
 pub struct MapOutput {
@@ -103,11 +119,20 @@ impl LatencyMap {
             _ => None,
         };
         let threshold = summary.map(|s| s.coverage_threshold);
-        let nodes = match (metro, grid) {
+        let key = NodesKey {
+            revision: state.revision,
+            metro: metro.map(|m| m.id.clone()),
+            add: detail.add.clone(),
+            remove: detail.remove.clone(),
+            hypothetical: detail.show_hypothetical,
+            theme: theme.name.clone(),
+            lang: i18n.lang(),
+        };
+        let nodes = self.nodes.get(key, || match (metro, grid) {
             (Some(_), Some(g)) => site_nodes(g, detail, i18n, theme),
             (Some(_), None) => Vec::new(),
             (None, _) => badges(world, threshold, i18n, theme),
-        };
+        });
         let mut probe = Probe::default();
         let mut map = Map::new(None, &mut self.memory, lat_lon(HOME_LAT, HOME_LON))
             .with_plugin(

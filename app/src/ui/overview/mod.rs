@@ -16,6 +16,7 @@ mod timeline;
 
 use crate::ui::map::camera;
 use crate::ui::map::flight::Flight;
+use crate::ui::map::scene_cache::SceneCache;
 use egui::{RichText, Stroke};
 use tianshu_widgets::{Attribution, FlowStyle, LinksLayer, NodesLayer, OutlineLayer};
 use walkers::{Map, MapMemory, lat_lon};
@@ -103,6 +104,20 @@ pub struct OverviewView {
     /// Text and keystroke time of the last edit; the plant search waits for a pause.
     typed_at: f64,
     factory_query_sent: String,
+    /// The map's scene, built again only when its inputs changed.
+    scene: SceneCache<SceneKey, scene::Scene>,
+}
+
+/// What the overview's scene is built from, besides the world it reads.
+#[derive(PartialEq)]
+struct SceneKey {
+    revision: u64,
+    replay: Replay,
+    focus: Option<usize>,
+    selection: Option<Selection>,
+    zoom_bits: u64,
+    theme: String,
+    lang: crate::api::Lang,
 }
 
 impl Default for OverviewView {
@@ -127,6 +142,7 @@ impl Default for OverviewView {
             query: String::new(),
             typed_at: 0.0,
             factory_query_sent: String::new(),
+            scene: SceneCache::default(),
         }
     }
 }
@@ -358,16 +374,21 @@ impl OverviewView {
             }
         }
 
-        let loads = Loads::new(world, self.replay, state);
-        let scene = scene::build(
-            world,
-            &loads,
-            self.focus,
-            self.selection.as_ref(),
-            self.memory.zoom(),
-            theme,
-            i18n,
-        );
+        let key = SceneKey {
+            revision: state.revision,
+            replay: self.replay,
+            focus: self.focus,
+            selection: self.selection.clone(),
+            zoom_bits: self.memory.zoom().to_bits(),
+            theme: theme.name.clone(),
+            lang: i18n.lang(),
+        };
+        let (replay, focus, zoom) = (self.replay, self.focus, self.memory.zoom());
+        let selection = self.selection.as_ref();
+        let scene = self.scene.get(key, || {
+            let loads = Loads::new(world, replay, state);
+            scene::build(world, &loads, focus, selection, zoom, theme, i18n)
+        });
         let flow = self.animate_flow.then(|| FlowStyle {
             fps: self.flow_fps,
             ..FlowStyle::new(theme.node_label.gamma_multiply(0.85))
