@@ -1130,9 +1130,8 @@ fn the_review_scorecard_shows_statuses_in_chinese_and_goes_back_in_time() {
     harness.get_by_label("截至 2026年11月1日");
 }
 
-#[test]
-fn the_factory_profile_shows_only_its_plant() {
-    use tianshu::settings::{Profile, Settings};
+/// The real simulator's world (seed 3) and one of its plants that an agent serves.
+fn world_with_an_agents_plant() -> (World, tianshu::api::Factory) {
     let sim = Simulator::new(SimConfig {
         seed: 3,
         start: NOW,
@@ -1147,6 +1146,13 @@ fn the_factory_profile_shows_only_its_plant() {
         .find(|f| f.agent_id.is_some())
         .expect("a plant with an agent")
         .clone();
+    (world, plant)
+}
+
+#[test]
+fn the_factory_profile_shows_only_its_plant() {
+    use tianshu::settings::{Profile, Settings};
+    let (world, plant) = world_with_an_agents_plant();
     let other = world
         .sim
         .factories()
@@ -1516,20 +1522,7 @@ fn the_settings_panel_picks_a_user_theme_file_and_falls_back_from_a_broken_one()
 #[test]
 fn the_factory_manager_decides_the_plants_action_on_the_plant_page() {
     use tianshu::settings::{Profile, Settings};
-    let sim = Simulator::new(SimConfig {
-        seed: 3,
-        start: NOW,
-        factory_count: 5_000,
-    })
-    .expect("sim");
-    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
-    let plant = world
-        .sim
-        .factories()
-        .iter()
-        .find(|f| f.agent_id.is_some())
-        .expect("a plant with an agent")
-        .clone();
+    let (world, plant) = world_with_an_agents_plant();
     let detail = world.sim.factory_detail(plant.id).expect("detail");
     let mut snapshot = simulated_snapshot();
     let mut own = pending_action(902, snapshot.server_time);

@@ -85,6 +85,34 @@ pub enum AgentWrite<'a> {
     },
 }
 
+impl AgentWrite<'_> {
+    /// Whether the request recorded under the same key (for `action_id`, with `recorded_body`)
+    /// is this one: then it is answered as a retry, else the key was reused.
+    pub fn is_recorded_as(
+        &self,
+        action_id: u64,
+        recorded_body: &serde_json::Value,
+        body: &serde_json::Value,
+    ) -> bool {
+        let same_action = match self {
+            Self::Report { action_id: id, .. } => *id == action_id,
+            Self::Propose(_) => true,
+        };
+        same_action && recorded_body == body
+    }
+}
+
+/// An outcome report applied to the action as stored by the gateway's rules: the action moved
+/// on with its audit entry, or the refusal to answer with.
+pub fn report_on(
+    action: &Action,
+    request: &OutcomeRequest,
+    who: &Principal,
+    now: UnixMs,
+) -> Result<(Action, AuditEntry), AgentWritten> {
+    crate::api::gateway_rules::report(action, request, who, now).map_err(AgentWritten::Refused)
+}
+
 /// What became of it.
 pub enum AgentWritten {
     /// Recorded now (and applied to the world): the action as written and its audit entries.

@@ -9,8 +9,9 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension as _, params};
 
-use crate::action_store::{AgentWrite, AgentWritten, DecideError, Decided, Loaded, Refused};
-use crate::api::gateway_rules;
+use crate::action_store::{
+    AgentWrite, AgentWritten, DecideError, Decided, Loaded, Refused, report_on,
+};
 use crate::api::{Action, AuditEntry, DecisionRequest, DecisionResponse, UnixMs};
 use crate::auth::Principal;
 use crate::decisions;
@@ -255,11 +256,7 @@ impl Store {
     ) -> Result<AgentWritten, StoreError> {
         let tx = self.conn.unchecked_transaction()?;
         if let Some((action_id, request)) = find_agent_request(&tx, agent, key)? {
-            let same_action = match &write {
-                AgentWrite::Report { action_id: id, .. } => *id == action_id,
-                AgentWrite::Propose(_) => true,
-            };
-            if !(same_action && request == *body) {
+            if !write.is_recorded_as(action_id, &request, body) {
                 return Ok(AgentWritten::KeyReused);
             }
             return Ok(match read_action(&tx, action_id)? {
@@ -285,9 +282,9 @@ impl Store {
                 let Some(action) = read_action(&tx, action_id)? else {
                     return Ok(AgentWritten::NotFound(action_id));
                 };
-                let (next, entry) = match gateway_rules::report(&action, request, who, now) {
+                let (next, entry) = match report_on(&action, request, who, now) {
                     Ok(done) => done,
-                    Err(rule) => return Ok(AgentWritten::Refused(rule)),
+                    Err(refused) => return Ok(refused),
                 };
                 let audit = write_change(&tx, &next, vec![entry])?;
                 (next, audit)
@@ -466,21 +463,34 @@ mod tests {
     fn closing_and_agent_requests_happen_once() {
         let store = Store::open(None).unwrap();
         let action = propose(&store, "p1", 1_000);
-        assert!(store.close_due(action.id, 500).unwrap().is_none(), "not due");
+        assert!(
+            store.close_due(action.id, 500).unwrap().is_none(),
+            "not due"
+        );
         let (closed, audit) = store.close_due(action.id, 1_000).unwrap().unwrap();
         assert_eq!(closed.state, ActionState::Expired);
         assert_eq!(audit.len(), 1);
-        assert!(store.close_due(action.id, 2_000).unwrap().is_none(), "closed once");
+        assert!(
+            store.close_due(action.id, 2_000).unwrap().is_none(),
+            "closed once"
+        );
         let body = serde_json::json!({ "key": "p1" });
         assert!(matches!(
             store.agent_lookup("agent-7", "p1", &body).unwrap(),
             Some(AgentWritten::Replayed(a)) if a.state == ActionState::Expired
         ));
         assert!(matches!(
-            store.agent_lookup("agent-7", "p1", &serde_json::json!({})).unwrap(),
+            store
+                .agent_lookup("agent-7", "p1", &serde_json::json!({}))
+                .unwrap(),
             Some(AgentWritten::KeyReused)
         ));
-        assert!(store.agent_lookup("agent-8", "p1", &body).unwrap().is_none());
+        assert!(
+            store
+                .agent_lookup("agent-8", "p1", &body)
+                .unwrap()
+                .is_none()
+        );
         let second = propose(&store, "p2", 1_000);
         assert_eq!(second.id, 2);
         assert_eq!(store.load().unwrap().actions.len(), 2);

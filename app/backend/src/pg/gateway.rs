@@ -7,8 +7,7 @@
 //! locked row moved on by the pure rules), its audit appended and the record inserted, with the
 //! notification that fans the change out to the other replicas.
 
-use crate::action_store::{AgentWrite, AgentWritten};
-use crate::api::gateway_rules;
+use crate::action_store::{AgentWrite, AgentWritten, report_on};
 use crate::api::{UnixMs, decisions};
 use crate::store::StoreError;
 
@@ -76,13 +75,9 @@ impl Shared {
                 .map_err(pg)?;
             if let Some(row) = recorded {
                 let action_id: i64 = row.get(0);
-                let same_body =
-                    serde_json::from_str::<serde_json::Value>(row.get::<_, &str>(1))? == *body;
-                let same_action = match &write {
-                    AgentWrite::Report { action_id: id, .. } => i64::try_from(*id) == Ok(action_id),
-                    AgentWrite::Propose(_) => true,
-                };
-                if !(same_body && same_action) {
+                let recorded_body: serde_json::Value = serde_json::from_str(row.get::<_, &str>(1))?;
+                let recorded_id = u64::try_from(action_id).unwrap_or(u64::MAX);
+                if !write.is_recorded_as(recorded_id, &recorded_body, body) {
                     return Ok(AgentWritten::KeyReused);
                 }
                 let row = tx
@@ -117,9 +112,9 @@ impl Shared {
                     let Some(action) = lock_action(&tx, action_id).await? else {
                         return Ok(AgentWritten::NotFound(action_id));
                     };
-                    let (next, entry) = match gateway_rules::report(&action, request, who, now) {
+                    let (next, entry) = match report_on(&action, request, who, now) {
                         Ok(done) => done,
-                        Err(rule) => return Ok(AgentWritten::Refused(rule)),
+                        Err(refused) => return Ok(refused),
                     };
                     let audit = write_change(&tx, &next, vec![entry], false).await?;
                     (next, audit)
