@@ -103,14 +103,14 @@ impl AgentWrite<'_> {
 }
 
 /// An outcome report applied to the action as stored by the gateway's rules: the action moved
-/// on with its audit entry, or the refusal to answer with.
+/// on with its audit entry, or why the rules refuse it (answered as `AgentWritten::Refused`).
 pub fn report_on(
     action: &Action,
     request: &OutcomeRequest,
     who: &Principal,
     now: UnixMs,
-) -> Result<(Action, AuditEntry), AgentWritten> {
-    crate::api::gateway_rules::report(action, request, who, now).map_err(AgentWritten::Refused)
+) -> Result<(Action, AuditEntry), GatewayError> {
+    crate::api::gateway_rules::report(action, request, who, now)
 }
 
 /// What became of it.

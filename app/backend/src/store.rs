@@ -284,7 +284,7 @@ impl Store {
                 };
                 let (next, entry) = match report_on(&action, request, who, now) {
                     Ok(done) => done,
-                    Err(refused) => return Ok(refused),
+                    Err(rule) => return Ok(AgentWritten::Refused(rule)),
                 };
                 let audit = write_change(&tx, &next, vec![entry])?;
                 (next, audit)

@@ -114,7 +114,7 @@ impl Shared {
                     };
                     let (next, entry) = match report_on(&action, request, who, now) {
                         Ok(done) => done,
-                        Err(refused) => return Ok(refused),
+                        Err(rule) => return Ok(AgentWritten::Refused(rule)),
                     };
                     let audit = write_change(&tx, &next, vec![entry], false).await?;
                     (next, audit)
