@@ -1,3 +1,5 @@
+//! Over 600 lines on purpose: one hostile-input suite against one backend setup (users, roles, rate limits); each test reads on its own.
+//!
 //! Hostile input and who may do what (issue 9): every route walked with every role, oversized and
 //! malformed bodies, traversal attempts, huge URLs, CORS, security headers, rate limits, TLS, and a
 //! client that meets a newer or broken backend.

@@ -1,3 +1,5 @@
+//! Over 600 lines on purpose: a real Prometheus, a probe exporter and `serve` are set up by shared helpers for both adapters' end-to-end tests; each test reads on its own.
+//!
 //! The Prometheus latency adapter against a real Prometheus (Debian's `prometheus` package):
 //! the test starts a tiny exporter of probe series, a Prometheus scraping it every second, and
 //! `tianshu serve --latency-source prometheus`, then checks that the API's metro latency is the

@@ -7,12 +7,22 @@
 //! aggregation hops (about one switching hop each way every few km, modelled per km) + last-mile
 //! jitter per cell (fixed, from a hash) − any QoS gain. Fibre alone would put the whole grid
 //! inside 1 ms (1 ms of fibre reaches ≈53 km); the hops are what make site density matter.
+//!
+//! `build.rs` makes the metros and their population surfaces, `cells.rs` holds the per-cell
+//! maths (nearest site, coverage, median, best window); this file keeps the metros and what
+//! changes them.
 
-use crate::api::inventory::MetroDef;
 use crate::api::{GeoPoint, GridFigures, LatencyGrid, MetroSummary};
 
 use super::draw::{self, SimRng};
-use super::geo::{self, City};
+use super::geo;
+
+mod build;
+mod cells;
+
+use cells::{
+    add_to_d2, best_window, clamp_site, coverage, nearest_d2, nearest_sites, weighted_median,
+};
 
 /// Metros simulated: the most populous mainland cities.
 const METRO_COUNT: usize = 36;
@@ -40,17 +50,6 @@ const MAX_ACCESS_POINTS: usize = 160;
 const ORGANIC_SITES_PER_MONTH: f64 = 5.0;
 /// Largest QoS gain a metro can accumulate, ms.
 const MAX_QOS_GAIN_MS: f64 = 0.12;
-/// Half-width of the window that scores a candidate site, cells.
-const SITE_WINDOW: usize = 5;
-
-/// A population centre of a metro, in grid kilometres.
-#[derive(Debug, Clone, Copy)]
-struct PopCenter {
-    x: f64,
-    y: f64,
-    sigma: f64,
-    mass: f64,
-}
 
 /// Hidden state of one metro.
 #[derive(Debug, Clone)]
@@ -74,88 +73,6 @@ pub struct Metros {
 }
 
 impl Metros {
-    /// The most populous cities of `cities` (sorted, mainland) become metros.
-    pub fn new(cities: &[City], rng: &mut SimRng, seed: u64) -> Self {
-        let chosen: Vec<&City> = cities.iter().take(METRO_COUNT).collect();
-        let max_pop = chosen.first().map_or(1.0, |c| c.population as f64);
-        let min_pop = chosen.last().map_or(1.0, |c| c.population as f64);
-        let mut summaries = Vec::with_capacity(chosen.len());
-        let mut states = Vec::with_capacity(chosen.len());
-        for (i, city) in chosen.iter().enumerate() {
-            let pop = city.population as f64;
-            let centers = pop_centers(pop, rng);
-            let population = population_surface(&centers, pop);
-            let span = (max_pop - min_pop).max(1.0);
-            let n_sites = 6 + (34.0 * (pop - min_pop) / span).round() as usize;
-            let sites = (0..n_sites).map(|_| initial_site(&centers, rng)).collect();
-            let mut id = geo::slug(&city.name_en);
-            if chosen[..i].iter().any(|c| geo::slug(&c.name_en) == id) {
-                id = format!("{id}-{}", geo::slug(&city.prov));
-            }
-            summaries.push(fresh_summary(MetroDef {
-                id,
-                name_en: city.name_en.replace('’', "'"),
-                name_zh: city.name_zh.clone(),
-                province: city.prov.clone(),
-                center: city.location,
-                population: city.population,
-                sites: Vec::new(),
-            }));
-            states.push(MetroState {
-                population,
-                sites,
-                qos_gain_ms: 0.0,
-                noise_key: seed ^ ((i as u64) << 20),
-            });
-        }
-        let mut metros = Self {
-            summaries,
-            states,
-            organic: true,
-        };
-        for i in 0..metros.summaries.len() {
-            metros.refresh(i);
-        }
-        metros
-    }
-
-    /// The operator's metros and sites. Where people live inside each metro is modelled (a
-    /// main centre at the metro's centre and secondary ones drawn from `rng`), so coverage and
-    /// RTT are modelled figures until a source measures them.
-    pub fn from_defs(defs: &[MetroDef], rng: &mut SimRng, seed: u64) -> Self {
-        let mut summaries = Vec::with_capacity(defs.len());
-        let mut states = Vec::with_capacity(defs.len());
-        for (i, def) in defs.iter().enumerate() {
-            let centers = pop_centers(def.population as f64, rng);
-            let population = population_surface(&centers, def.population as f64);
-            summaries.push(fresh_summary(def.clone()));
-            states.push(MetroState {
-                population,
-                sites: Vec::new(),
-                qos_gain_ms: 0.0,
-                noise_key: seed ^ ((i as u64) << 20),
-            });
-        }
-        let mut metros = Self {
-            summaries,
-            states,
-            organic: false,
-        };
-        for (i, def) in defs.iter().enumerate() {
-            let sites: Vec<(f64, f64)> = def
-                .sites
-                .iter()
-                .take(MAX_ACCESS_POINTS)
-                .map(|p| metros.site_km(i, *p))
-                .collect();
-            if let Some(state) = metros.states.get_mut(i) {
-                state.sites = sites;
-            }
-            metros.refresh(i);
-        }
-        metros
-    }
-
     /// The summaries of the `days` simulated days before now, oldest first, as the operators'
     /// organic roll-out would have left them: going back in time, sites leave at the roll-out's
     /// rate (a random site of a metro drawn by population), so coverage climbs towards today as
@@ -488,188 +405,6 @@ impl Metros {
         }
         chosen
     }
-}
-
-/// Centre of cell `index`, grid km.
-fn cell_center(index: usize) -> (f64, f64) {
-    (
-        ((index % GRID) as f64 + 0.5) * CELL_KM,
-        ((index / GRID) as f64 + 0.5) * CELL_KM,
-    )
-}
-
-/// Squared distance of every cell to the nearest of `sites`, km² (∞ without sites).
-fn nearest_d2(sites: &[(f64, f64)]) -> Vec<f64> {
-    let mut d2 = vec![f64::INFINITY; GRID * GRID];
-    for site in sites {
-        add_to_d2(&mut d2, *site);
-    }
-    d2
-}
-
-/// Index of the nearest of `sites` (`u32::MAX` without sites) and its squared distance, per cell.
-fn nearest_sites(sites: &[(f64, f64)]) -> (Vec<u32>, Vec<f64>) {
-    let mut nearest = vec![u32::MAX; GRID * GRID];
-    let mut d2 = vec![f64::INFINITY; GRID * GRID];
-    for (k, (sx, sy)) in sites.iter().enumerate() {
-        for (cell, (best, index)) in d2.iter_mut().zip(nearest.iter_mut()).enumerate() {
-            let (x, y) = cell_center(cell);
-            let here = (sx - x).powi(2) + (sy - y).powi(2);
-            if here < *best {
-                *best = here;
-                *index = k as u32;
-            }
-        }
-    }
-    (nearest, d2)
-}
-
-fn add_to_d2(d2: &mut [f64], (sx, sy): (f64, f64)) {
-    for (cell, best) in d2.iter_mut().enumerate() {
-        let (x, y) = cell_center(cell);
-        *best = best.min((sx - x).powi(2) + (sy - y).powi(2));
-    }
-}
-
-/// A metro's summary before its figures are computed.
-fn fresh_summary(def: MetroDef) -> MetroSummary {
-    MetroSummary {
-        id: def.id,
-        name_en: def.name_en,
-        name_zh: def.name_zh,
-        province: def.province,
-        center: def.center,
-        population: def.population,
-        coverage_1ms: 0.0,
-        median_rtt_ms: 0.0,
-        access_points: 0,
-        probes: None,
-    }
-}
-
-fn clamp_site(x: f64, y: f64) -> (f64, f64) {
-    (x.clamp(0.0, 2.0 * HALF_KM), y.clamp(0.0, 2.0 * HALF_KM))
-}
-
-/// A main centre and 2–4 secondary ones; bigger cities spread wider.
-fn pop_centers(population: f64, rng: &mut SimRng) -> Vec<PopCenter> {
-    let sigma = 5.0 + 3.5 * (population / 2.0e6).sqrt();
-    let mut centers = vec![PopCenter {
-        x: HALF_KM,
-        y: HALF_KM,
-        sigma,
-        mass: 1.0,
-    }];
-    for _ in 0..(2 + draw::index(rng, 3)) {
-        let angle = draw::uniform(rng, 0.0, std::f64::consts::TAU);
-        let dist = draw::uniform(rng, 10.0, 30.0);
-        centers.push(PopCenter {
-            x: HALF_KM + dist * angle.cos(),
-            y: HALF_KM + dist * angle.sin(),
-            sigma: draw::uniform(rng, 3.0, 7.0),
-            mass: draw::uniform(rng, 0.12, 0.4),
-        });
-    }
-    centers
-}
-
-/// People per cell, summing to `population` over the grid.
-fn population_surface(centers: &[PopCenter], population: f64) -> Vec<f32> {
-    let mut density = Vec::with_capacity(GRID * GRID);
-    for r in 0..GRID {
-        let y = (r as f64 + 0.5) * CELL_KM;
-        for c in 0..GRID {
-            let x = (c as f64 + 0.5) * CELL_KM;
-            let v: f64 = centers
-                .iter()
-                .map(|p| {
-                    let d2 = (x - p.x).powi(2) + (y - p.y).powi(2);
-                    p.mass / (p.sigma * p.sigma) * (-d2 / (2.0 * p.sigma * p.sigma)).exp()
-                })
-                .sum();
-            density.push(v);
-        }
-    }
-    let total: f64 = density.iter().sum();
-    density
-        .iter()
-        .map(|v| (v / total.max(f64::MIN_POSITIVE) * population) as f32)
-        .collect()
-}
-
-/// An initial edge site near one of the centres, drawn by the centres' weight.
-fn initial_site(centers: &[PopCenter], rng: &mut SimRng) -> (f64, f64) {
-    let masses: Vec<f64> = centers.iter().map(|c| c.mass).collect();
-    let c = centers[draw::weighted(rng, &masses).min(centers.len() - 1)];
-    let spread = 0.75 * c.sigma;
-    clamp_site(
-        c.x + spread * draw::gauss(rng),
-        c.y + spread * draw::gauss(rng),
-    )
-}
-
-/// Population-weighted share of cells within the 1 ms tier.
-fn coverage(rtt: &[f32], population: &[f32]) -> f64 {
-    let total: f64 = population.iter().map(|p| f64::from(*p)).sum();
-    let covered: f64 = rtt
-        .iter()
-        .zip(population)
-        .filter(|(ms, _)| f64::from(**ms) <= COVERED_MS)
-        .map(|(_, p)| f64::from(*p))
-        .sum();
-    if total > 0.0 { covered / total } else { 0.0 }
-}
-
-/// Population-weighted median RTT, ms.
-fn weighted_median(rtt: &[f32], population: &[f32]) -> f64 {
-    let mut cells: Vec<(f32, f32)> = rtt
-        .iter()
-        .copied()
-        .zip(population.iter().copied())
-        .collect();
-    cells.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let half = cells.iter().map(|c| f64::from(c.1)).sum::<f64>() / 2.0;
-    let mut acc = 0.0;
-    for (ms, people) in &cells {
-        acc += f64::from(*people);
-        if acc >= half {
-            return f64::from(*ms);
-        }
-    }
-    cells.last().map_or(0.0, |c| f64::from(c.0))
-}
-
-/// Index of the cell whose (2w+1)² window holds the most of `values`; `None` if all are zero.
-fn best_window(values: &[f64]) -> Option<usize> {
-    // Summed-area table with a zero border.
-    let n = GRID + 1;
-    let mut sat = vec![0.0; n * n];
-    for r in 0..GRID {
-        for c in 0..GRID {
-            sat[(r + 1) * n + c + 1] =
-                values[r * GRID + c] + sat[r * n + c + 1] + sat[(r + 1) * n + c] - sat[r * n + c];
-        }
-    }
-    let mut best = None;
-    let mut best_sum = 0.0;
-    for r in 0..GRID {
-        let (r0, r1) = (
-            r.saturating_sub(SITE_WINDOW),
-            (r + SITE_WINDOW + 1).min(GRID),
-        );
-        for c in 0..GRID {
-            let (c0, c1) = (
-                c.saturating_sub(SITE_WINDOW),
-                (c + SITE_WINDOW + 1).min(GRID),
-            );
-            let sum = sat[r1 * n + c1] - sat[r0 * n + c1] - sat[r1 * n + c0] + sat[r0 * n + c0];
-            if sum > best_sum {
-                best_sum = sum;
-                best = Some(r * GRID + c);
-            }
-        }
-    }
-    best
 }
 
 #[cfg(test)]

@@ -1,3 +1,5 @@
+//! Over 600 lines on purpose: whole-simulator tests (determinism, events, proposals, actions, trajectory) share one small world and its action builders; each test reads on its own.
+//!
 //! Unit tests of the parent module, kept beside it so the module reads as what it does.
 
 use std::collections::BTreeMap;

@@ -1,6 +1,9 @@
 //! Unit tests of the parent module, kept beside it so the module reads as what it does.
 
+use super::draw::wrap;
+use super::encode::tree;
 use super::*;
+use crate::api::review::Status;
 
 fn rows() -> Vec<Row> {
     [Status::OnTrack, Status::AtRisk, Status::OffTrack]

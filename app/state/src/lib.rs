@@ -8,9 +8,11 @@ use tianshu_api as api;
 use tianshu_client as client;
 
 mod activity;
+pub mod attention;
 mod history;
 mod hitl;
 mod latency;
+mod notices;
 mod overview;
 pub mod provenance;
 mod rate;
@@ -26,12 +28,13 @@ pub use self::activity::{
 pub use self::history::History;
 pub use self::hitl::{Conflict, HitlState};
 pub use self::latency::{GridSample, LatencyState};
+pub use self::notices::{DecisionInFlight, Notice, NoticeKind};
 pub use self::overview::OverviewState;
 pub use self::rate::RateMeter;
 use crate::api::{
-    Action, Agent, AuditEntry, BackboneLink, Cluster, Decision, DecisionRequest, EventKind,
-    FactoryDetail, FactoryPage, FactoryPoints, FactoryStageChange, FactorySummary, Hub,
-    LatencyGrid, MetroSummary, Progress, Snapshot, UnixMs, stage_code, tech_mask,
+    Action, Agent, AuditEntry, BackboneLink, Cluster, DecisionRequest, EventKind, FactoryDetail,
+    FactoryPage, FactoryPoints, FactoryStageChange, FactorySummary, Hub, LatencyGrid, MetroSummary,
+    Progress, Snapshot, UnixMs, stage_code, tech_mask,
 };
 use crate::client::{ClientEvent, ConnectionState, RequestKind};
 
@@ -44,38 +47,6 @@ pub const NOTICES_KEPT: usize = 20;
 /// Nothing at all from the backend (events or keep-alives) for this long ends the event stream
 /// (the client's watchdog), and the console is then stale; data that merely did not change is not.
 pub const STALE_AFTER: Duration = crate::client::STREAM_IDLE_TIMEOUT;
-
-/// A decision sent and not yet answered: shown as "sending…", never forgotten.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DecisionInFlight {
-    pub action_id: u64,
-    pub decision: Decision,
-    pub sent_at: Instant,
-    /// Set when the backend could not be reached: not confirmed, being retried with the same key
-    /// (the network's words).
-    pub unconfirmed: Option<String>,
-}
-
-/// Something the operator must read; the UI words it in the operator's language.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Notice {
-    pub at: Instant,
-    pub kind: NoticeKind,
-    /// The backend's or the network's own words, shown under the translated headline.
-    pub detail: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum NoticeKind {
-    DecisionFailed {
-        action_id: u64,
-    },
-    /// Not confirmed by the backend yet; retried with the same key until it answers.
-    DecisionUnconfirmed {
-        action_id: u64,
-    },
-    RequestFailed(RequestKind),
-}
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct World {

@@ -2,7 +2,8 @@ use std::time::{Duration, Instant};
 
 use super::*;
 use crate::api::{
-    ActionKind, ActionState, ClusterLoad, DecisionResponse, Event, GeoPoint, LinkLoad, Policy, Risk,
+    ActionKind, ActionState, ClusterLoad, Decision, DecisionResponse, Event, GeoPoint, LinkLoad,
+    Policy, Risk,
 };
 use crate::client::ClientError;
 

@@ -3,6 +3,7 @@
 use rand::SeedableRng as _;
 
 use super::*;
+use crate::geo;
 
 fn book(count: u32) -> FactoryBook {
     let cities = geo::mainland_cities().unwrap();

@@ -2,6 +2,7 @@
 
 use rand::SeedableRng as _;
 
+use super::cells::{cell_center, coverage, weighted_median};
 use super::*;
 
 fn metros(seed: u64) -> Metros {

@@ -1,7 +1,16 @@
 //! Unit tests of the parent module, kept beside it so the module reads as what it does.
 
+use super::data::LEVELS_KEPT;
+use super::grid::footprint;
+use super::paint::{
+    POINT_SEGMENTS, add_disc, add_ring_sector, cluster_disc, colour_of, folded, gpu_palette, pick,
+    ring_width,
+};
 use super::*;
-use egui::pos2;
+use crate::geo_layers::discs_gpu::RING_CATEGORIES;
+use crate::geo_layers::mercator::normalized;
+use egui::epaint::Mesh;
+use egui::{Color32, pos2};
 use walkers::lat_lon;
 
 fn points(list: &[(f64, f64, u8)]) -> Vec<ClusterPoint> {

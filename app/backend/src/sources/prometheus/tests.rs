@@ -1,8 +1,11 @@
+//! Over 600 lines on purpose: the sources file, answer reading and the poller lifecycle of one adapter share fixtures (a sample file, series builders, a world); each test reads on its own.
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::*;
-use crate::api::{EventKind, SourceHealth, SourceKind};
+use crate::api::{EventKind, SourceHealth, SourceKind, UnixMs};
+use crate::sources::telemetry::Metric;
 
 const GOOD: &str = r#"
 [push]

@@ -1,7 +1,8 @@
 //! Unit tests of the parent module, kept beside it so the module reads as what it does.
 
+use super::figures::{rtt_from, rtt_to_hubs};
 use super::*;
-use crate::api::{BackboneLink, GeoPoint};
+use crate::api::{BackboneLink, Cluster, GeoPoint, Hub};
 
 #[test]
 fn round_trips_take_the_shortest_path() {
