@@ -11,96 +11,15 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use tianshu::api::Snapshot;
 use tianshu::backend::sim::{SimConfig, Simulator};
-use tianshu::backend::ticker::LocalWorld;
 use tianshu::backend::world::World;
 use tianshu::client::{ClientEvent, Command, ConnectionState};
 use tianshu::i18n::Lang;
-use tianshu::state::State;
 use tianshu::ui::theme::Theme;
 use tianshu::ui::{ConsoleApp, View, fonts};
 use tokio::sync::mpsc;
 
-const NOW: i64 = 1_793_491_200_000;
-
-/// A snapshot from the real simulator with at least one open action.
-fn simulated_snapshot() -> Snapshot {
-    let sim = Simulator::new(SimConfig {
-        seed: 3,
-        start: NOW,
-        factory_count: 5_000,
-    })
-    .expect("sim");
-    let local = LocalWorld::new(sim, 600.0, 1000).expect("world");
-    for step in 0..2000 {
-        local.tick(600.0, NOW + step);
-        if !local.world().open_actions().is_empty() {
-            break;
-        }
-    }
-    let snapshot = local.world().snapshot(NOW + 2000);
-    assert!(
-        !snapshot.actions.is_empty(),
-        "the simulator proposes actions"
-    );
-    snapshot
-}
-
-struct Fixture {
-    to_ui: mpsc::Sender<ClientEvent>,
-    from_ui: mpsc::Receiver<Command>,
-}
-
-/// A state whose clock stands still, so countdowns, clocks and staleness render the same on
-/// every run however slow the machine is.
-fn frozen_state() -> State {
-    let mut state = State::new("http://127.0.0.1:9");
-    state.freeze_clock(std::time::Instant::now());
-    state
-}
-
-fn console(view: View, size: egui::Vec2) -> (Harness<'static, ConsoleApp>, Fixture) {
-    let (to_ui, events) = mpsc::channel(1024);
-    let (commands, from_ui) = mpsc::channel(1024);
-    let app = ConsoleApp::new(
-        frozen_state(),
-        Lang::En,
-        Theme::built_in("noc-dark").expect("theme"),
-        view,
-        commands,
-        events,
-    );
-    let harness = Harness::builder()
-        .with_size(size)
-        .with_context_setup(fonts::install)
-        .wgpu()
-        .build_ui_state(|ui, app: &mut ConsoleApp| app.ui(ui), app);
-    (harness, Fixture { to_ui, from_ui })
-}
-
-fn connect(fixture: &Fixture, snapshot: Snapshot) {
-    fixture
-        .to_ui
-        .try_send(ClientEvent::Connection(ConnectionState::Connected))
-        .expect("send");
-    fixture
-        .to_ui
-        .try_send(ClientEvent::Snapshot(Box::new(snapshot)))
-        .expect("send");
-}
-
-/// The backend's answer to `GET /me`, as the client would pass it on.
-fn sign_in(fixture: &Fixture, name: &str, role: tianshu::api::Role, groups: &[&str]) {
-    fixture
-        .to_ui
-        .try_send(ClientEvent::Me(Box::new(tianshu::api::Me {
-            name: name.into(),
-            role,
-            factory_ids: if groups.is_empty() { vec![] } else { vec![42] },
-            factory_groups: groups.iter().map(|g| (*g).to_owned()).collect(),
-            open_mode: false,
-        })))
-        .expect("send");
-}
+mod console_support;
+use console_support::*;
 
 #[test]
 fn shell_renders_and_navigation_switches_views() {
@@ -545,48 +464,6 @@ fn factories_view_shows_map_chart_and_table_and_filters_them_together() {
 
 // ---- Human-in-the-loop flows (issue 6) ----
 
-/// A snapshot whose queue holds exactly `actions` (the world data stays real).
-fn snapshot_with(actions: Vec<tianshu::api::Action>) -> Snapshot {
-    let mut s = simulated_snapshot();
-    s.actions = actions;
-    s
-}
-
-/// A pending network action on the backbone, one approval, with a bounded parameter.
-fn pending_action(id: u64, server_time: i64) -> tianshu::api::Action {
-    let base = simulated_snapshot()
-        .actions
-        .into_iter()
-        .next()
-        .expect("an action");
-    tianshu::api::Action {
-        id,
-        version: 3,
-        agent_id: "agent-backbone".into(),
-        kind: tianshu::api::ActionKind::Reroute,
-        target: "link-x".into(),
-        summary_en: format!("Reroute test traffic {id}"),
-        risk: tianshu::api::Risk::Medium,
-        policy: tianshu::api::Policy::OneApproval,
-        params: serde_json::json!({"shift_gbps": 60.0, "via": "c1"}),
-        param_bounds: [(
-            "shift_gbps".to_string(),
-            tianshu::api::ParamBound {
-                min: 10.0,
-                max: 90.0,
-            },
-        )]
-        .into_iter()
-        .collect(),
-        state: tianshu::api::ActionState::Pending,
-        expires_at: server_time + 600_000,
-        veto_until: None,
-        industrial: false,
-        approvals: vec![],
-        ..base
-    }
-}
-
 fn drain(fixture: &mut Fixture) -> Vec<Command> {
     let mut out = Vec::new();
     while let Ok(c) = fixture.from_ui.try_recv() {
@@ -962,110 +839,6 @@ fn the_agents_list_shows_health_by_the_documented_rule() {
 
 // ---- Audiences (issue 7): wall playlist, review scorecard, factory profile, settings ----
 
-/// A console with settings; `step_dt` is the egui time of one step (a click needs a short one:
-/// egui ignores a press held longer than 0.8 s).
-fn console_with(
-    settings: tianshu::settings::Settings,
-    lang: Lang,
-    size: egui::Vec2,
-    step_dt: f32,
-) -> (Harness<'static, ConsoleApp>, Fixture) {
-    let (to_ui, events) = mpsc::channel(1024);
-    let (commands, from_ui) = mpsc::channel(1024);
-    let view = tianshu::settings::parse_view(&settings.view).unwrap_or_default();
-    let app = ConsoleApp::new(
-        frozen_state(),
-        lang,
-        Theme::built_in("noc-dark").expect("theme"),
-        view,
-        commands,
-        events,
-    )
-    .with_settings(settings, None, Vec::new());
-    let harness = Harness::builder()
-        .with_size(size)
-        .with_step_dt(step_dt)
-        .with_context_setup(fonts::install)
-        .wgpu()
-        .build_ui_state(|ui, app: &mut ConsoleApp| app.ui(ui), app);
-    (harness, Fixture { to_ui, from_ui })
-}
-
-fn wall_settings() -> tianshu::settings::Settings {
-    use tianshu::settings::{PlaylistEntry, Profile, Settings};
-    let mut s = Settings {
-        profile: Profile::Wall,
-        ..Settings::default()
-    };
-    s.wall.playlist = vec![
-        PlaylistEntry::new(View::Latency, 10),
-        PlaylistEntry::new(View::Progress, 20),
-    ];
-    s.wall.scale = 1.0;
-    s
-}
-
-#[test]
-fn the_wall_playlist_rotates_after_each_dwell_time() {
-    let (mut harness, fixture) =
-        console_with(wall_settings(), Lang::En, egui::vec2(1600.0, 900.0), 1.0);
-    connect(&fixture, simulated_snapshot());
-    harness.run_steps(2);
-    assert_eq!(harness.state().view, View::Latency);
-    // Always visible on the wall: badge, connection, pending count, clock; where it is.
-    harness.get_by_label("SIMULATED");
-    harness.get_by_label("Connected");
-    harness.get_by_label_contains("Pending actions: ");
-    harness.get_by_label_contains("Server ");
-    harness.get_by_label("1 of 2");
-    // One step is one second of egui time: record when the view changes.
-    let mut switches = Vec::new();
-    let mut last = harness.state().view;
-    for _ in 0..70 {
-        harness.step();
-        let view = harness.state().view;
-        if view != last {
-            switches.push((harness.ctx.input(|i| i.time), view));
-            last = view;
-        }
-    }
-    let views: Vec<View> = switches.iter().map(|(_, v)| *v).collect();
-    assert_eq!(
-        views[..4],
-        [View::Progress, View::Latency, View::Progress, View::Latency],
-        "{switches:?}"
-    );
-    // Progress stays 20 s, latency 10 s.
-    let dwell = |i: usize| switches[i + 1].0 - switches[i].0;
-    assert!((dwell(0) - 20.0).abs() <= 1.0, "{switches:?}");
-    assert!((dwell(1) - 10.0).abs() <= 1.0, "{switches:?}");
-    assert!((dwell(2) - 20.0).abs() <= 1.0, "{switches:?}");
-    harness.run_steps(1);
-    harness.get_by_label_contains(" of 2");
-    // Between switches nothing asks for an immediate repaint.
-    harness.run();
-}
-
-#[test]
-fn the_wall_keeps_the_last_picture_and_says_since_when_the_backend_went_away() {
-    let (mut harness, fixture) =
-        console_with(wall_settings(), Lang::En, egui::vec2(1600.0, 900.0), 1.0);
-    connect(&fixture, simulated_snapshot());
-    harness.run_steps(2);
-    fixture
-        .to_ui
-        .try_send(ClientEvent::Connection(ConnectionState::Reconnecting {
-            attempt: 1,
-            retry_in: Duration::from_secs(2),
-            reason: "connection refused".into(),
-        }))
-        .expect("send");
-    harness.run_steps(2);
-    harness.get_by_label_contains("DATA STALE");
-    harness.get_by_label_contains("Last data at ");
-    assert!(harness.state().state.world.is_some(), "the data stays");
-}
-
 fn progress_report() -> (Snapshot, tianshu::api::Progress) {
     let sim = Simulator::new(SimConfig {
         seed: 3,
@@ -1232,212 +1005,8 @@ fn the_settings_panel_switches_language_and_theme_at_runtime() {
     harness.get_by_label_contains("没有可保存设置的主目录");
 }
 
-#[test]
-fn a_second_wall_screen_runs_its_own_playlist() {
-    use tianshu::settings::{PlaylistEntry, ScreenSettings};
-    let mut settings = wall_settings();
-    settings.wall.screens = vec![ScreenSettings::on_monitor(
-        1,
-        vec![
-            PlaylistEntry::new(View::Agents, 15),
-            PlaylistEntry::new(View::Overview, 15),
-            PlaylistEntry::new(View::Factories, 15),
-        ],
-    )];
-    let (mut harness, fixture) = console_with(settings, Lang::En, egui::vec2(1600.0, 900.0), 1.0);
-    connect(&fixture, simulated_snapshot());
-    harness.run_steps(2);
-    // Under test the second window is embedded in the first: both top lines are there.
-    harness.get_by_label("1 of 2");
-    harness.get_by_label("1 of 3");
-    harness.get_by_label("Agents");
-    // The screen folds the main window's events into its own state: its status bar is live too.
-    assert_eq!(harness.query_all_by_label("SIMULATED").count(), 2);
-    assert_eq!(harness.query_all_by_label("Connected").count(), 2);
-    harness.run_steps(16);
-    harness.get_by_label("2 of 3");
-}
-
 // ---- Audiences, part two: a wall without pointer controls, full screen when switched to at
 // runtime, the theme picker, deciding on the plant page ----
-
-/// Controls that need a pointer or a keyboard: plain buttons, radio buttons, text fields,
-/// sliders, value spinners, combo boxes and the views' own check boxes. Left out, as data that
-/// a click would also act on: toggled labels (table rows, column headers), map markers (a
-/// place of `places`, maybe with its figure: "Shanghai 74.6 %"), the activity timeline's markers
-/// ("Proposed #900 · 08:00:00 · …") and chart legends (egui_plot draws them as check boxes;
-/// they name the series).
-fn pointer_controls(harness: &Harness<'static, ConsoleApp>, places: &[String]) -> Vec<String> {
-    use egui::accesskit::Role;
-    use egui_kittest::kittest::{By, NodeT as _};
-    const VIEW_CHECK_BOXES: [&str; 3] = [
-        "Animate",
-        "Place sites: click the map to add one, click a site to remove it",
-        "Show the what-if grid on the map",
-    ];
-    harness
-        .query_all(By::new().predicate(|n| {
-            let label = n.label().unwrap_or_default();
-            matches!(
-                n.role(),
-                Role::RadioButton
-                    | Role::TextInput
-                    | Role::Slider
-                    | Role::SpinButton
-                    | Role::ComboBox
-            ) || (n.role() == Role::Button
-                && n.toggled().is_none()
-                && !places.iter().any(|p| label.starts_with(p.as_str()))
-                && !label.contains(" · "))
-                || (n.role() == Role::CheckBox && VIEW_CHECK_BOXES.contains(&label.as_str()))
-        }))
-        .map(|n| {
-            let n = n.accesskit_node();
-            format!("{:?} {:?}", n.role(), n.label().unwrap_or_default())
-        })
-        .collect()
-}
-
-/// What every view asks for, from the real simulator.
-fn every_view_data(fixture: &Fixture) {
-    let mut sim = Simulator::new(SimConfig {
-        seed: 3,
-        start: NOW,
-        factory_count: 5_000,
-    })
-    .expect("sim");
-    sim.step(3600.0);
-    let points = sim
-        .factory_points(&tianshu::api::FactoryQuery::default())
-        .expect("points");
-    for event in [
-        ClientEvent::LatencySummary(Box::new(sim.latency_summary())),
-        ClientEvent::FactoryPoints(Box::new(points)),
-        ClientEvent::Progress(Box::new(sim.progress())),
-    ] {
-        fixture.to_ui.try_send(event).expect("send");
-    }
-}
-
-#[test]
-fn the_wall_shows_no_control_that_needs_a_pointer_on_any_view() {
-    use tianshu::settings::PlaylistEntry;
-    let size = egui::vec2(1920.0, 1080.0);
-    let snapshot = snapshot_with(vec![pending_action(900, simulated_snapshot().server_time)]);
-    let places: Vec<String> = (snapshot.hubs.iter().map(|h| h.name_en.clone()))
-        .chain(snapshot.clusters.iter().map(|c| c.name_en.clone()))
-        .chain(snapshot.metros.iter().map(|m| m.name_en.clone()))
-        // The map's short names of four hubs.
-        .chain(
-            [
-                "Greater Bay Area",
-                "Chengdu–Chongqing",
-                "Beijing–Tianjin–Hebei",
-                "Yangtze River Delta",
-            ]
-            .map(String::from),
-        )
-        .collect();
-    // At a desk the same views and data have such controls: the check below can fail.
-    let (mut desk, desk_fixture) = console(View::Overview, size);
-    connect(&desk_fixture, snapshot.clone());
-    sign_in(&desk_fixture, "li.wei", tianshu::api::Role::Operator, &[]);
-    every_view_data(&desk_fixture);
-    for view in View::ALL {
-        desk.state_mut().view = view;
-        desk.run_steps(3);
-        let controls = pointer_controls(&desk, &places);
-        assert!(!controls.is_empty(), "{view:?} at a desk has controls");
-    }
-
-    let mut settings = wall_settings();
-    settings.wall.playlist = View::ALL
-        .iter()
-        .map(|v| PlaylistEntry::new(*v, 5))
-        .collect();
-    let (mut wall, fixture) = console_with(settings, Lang::En, size, 1.0);
-    connect(&fixture, snapshot);
-    sign_in(&fixture, "li.wei", tianshu::api::Role::Operator, &[]);
-    every_view_data(&fixture);
-    wall.run_steps(2);
-    let mut checked = Vec::new();
-    for _ in 0..30 {
-        wall.step();
-        let view = wall.state().view;
-        if !checked.contains(&view) {
-            wall.run_steps(1);
-            assert_eq!(
-                pointer_controls(&wall, &places),
-                Vec::<String>::new(),
-                "{view:?} on the wall"
-            );
-            checked.push(view);
-        }
-    }
-    assert_eq!(checked.len(), View::ALL.len(), "{checked:?}");
-}
-
-/// The last `Fullscreen` command any viewport got in the harness's last frame.
-fn fullscreen_command(harness: &Harness<'static, ConsoleApp>) -> Option<bool> {
-    harness
-        .output()
-        .viewport_output
-        .values()
-        .flat_map(|v| v.commands.iter())
-        .find_map(|c| match c {
-            egui::ViewportCommand::Fullscreen(on) => Some(*on),
-            _ => None,
-        })
-}
-
-fn step_until_fullscreen_command(harness: &mut Harness<'static, ConsoleApp>) -> Option<bool> {
-    for _ in 0..4 {
-        harness.step();
-        if let Some(on) = fullscreen_command(harness) {
-            return Some(on);
-        }
-    }
-    None
-}
-
-#[test]
-fn switching_to_the_wall_at_runtime_goes_full_screen_at_once_and_back_when_leaving() {
-    use tianshu::settings::Profile;
-    // Large enough for the settings panel at the wall's 2× scale.
-    let (mut harness, fixture) = console(View::Overview, egui::vec2(2400.0, 1800.0));
-    connect(&fixture, simulated_snapshot());
-    harness.run_steps(2);
-    assert_eq!(
-        fullscreen_command(&harness),
-        None,
-        "nothing at start: the window was built for its profile"
-    );
-    harness.get_by_label("Settings").click();
-    harness.run_steps(2);
-    harness.get_by_label("Wall").click();
-    harness.run_steps(1);
-    harness.get_by_label("Apply and save").click();
-    assert_eq!(step_until_fullscreen_command(&mut harness), Some(true));
-    assert_eq!(harness.state().profile(), Profile::Wall);
-    // The wall's 2× scale may push the panel's Close button off screen: the keyboard closes it.
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
-    harness.run_steps(2);
-    // The wall: no navigation, no settings button, no map controls.
-    assert!(harness.query_by_label("Settings").is_none());
-    assert!(harness.query_by_label("Reset view").is_none());
-    harness.get_by_label_contains(" of 5");
-    // From the keyboard: Ctrl+, opens the settings; back to the operator's desk.
-    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
-    harness.run_steps(2);
-    harness.get_by_label("Operator").click();
-    harness.run_steps(1);
-    harness.get_by_label("Apply and save").click();
-    assert_eq!(step_until_fullscreen_command(&mut harness), Some(false));
-    assert_eq!(harness.state().profile(), Profile::Operator);
-    harness.get_by_label("Close").click();
-    harness.run_steps(2);
-    harness.get_by_label("Reset view");
-}
 
 #[test]
 fn the_settings_panel_picks_a_user_theme_file_and_falls_back_from_a_broken_one() {
@@ -1663,32 +1232,6 @@ fn the_latency_view_asks_for_its_summary_again_after_a_resync() {
     );
 }
 
-#[test]
-fn leaving_the_wall_keeps_full_screen_asked_for_on_the_command_line() {
-    let (mut harness, fixture) = console(View::Overview, egui::vec2(2400.0, 1800.0));
-    harness.state_mut().set_fullscreen_flag(true);
-    connect(&fixture, simulated_snapshot());
-    harness.run_steps(2);
-    for (profile, expected) in [("Wall", true), ("Operator", true)] {
-        if profile == "Operator" {
-            harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
-        } else {
-            harness.get_by_label("Settings").click();
-        }
-        harness.run_steps(2);
-        harness.get_by_label(profile).click();
-        harness.run_steps(1);
-        harness.get_by_label("Apply and save").click();
-        assert_eq!(
-            step_until_fullscreen_command(&mut harness),
-            Some(expected),
-            "{profile}"
-        );
-        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Comma);
-        harness.run_steps(2);
-    }
-}
-
 /// A simulated world with one cluster's utilisation pushed by `push:mes`.
 fn partly_measured_snapshot() -> (Snapshot, String) {
     let sim = Simulator::new(SimConfig {
@@ -1755,32 +1298,12 @@ fn the_console_names_what_is_simulated_and_greys_a_stale_source_with_its_age() {
     harness.get_by_label_contains("Still simulated: hubs, clusters and links, metros and sites");
 }
 
-/// Every piece of text drawn in the shell's bars (the top bar and the status bar) as the rect it
-/// shows on screen (clipped), with its text.
-fn bar_texts(output: &egui::FullOutput, size: egui::Vec2) -> Vec<(egui::Rect, String)> {
-    fn walk(shape: &egui::Shape, clip: egui::Rect, out: &mut Vec<(egui::Rect, String)>) {
-        match shape {
-            egui::Shape::Text(t) => {
-                let rect = t.galley.rect.translate(t.pos.to_vec2()).intersect(clip);
-                if rect.is_positive() && !t.galley.text().trim().is_empty() {
-                    out.push((rect, t.galley.text().to_owned()));
-                }
-            }
-            egui::Shape::Vec(shapes) => {
-                for s in shapes {
-                    walk(s, clip, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut all = Vec::new();
-    for clipped in &output.shapes {
-        walk(&clipped.shape, clipped.clip_rect, &mut all);
-    }
+/// Every piece of text drawn in the shell's bars (the top bar and the status bar).
+fn bar_texts(output: &egui::FullOutput, size: egui::Vec2) -> Vec<(egui::Rect, String, f32)> {
     // The top bar is the first ≈36 points, the status bar the last ≈30.
-    all.into_iter()
-        .filter(|(r, _)| r.max.y <= 36.0 || r.min.y >= size.y - 30.0)
+    drawn_texts(output)
+        .into_iter()
+        .filter(|(r, _, _)| r.max.y <= 36.0 || r.min.y >= size.y - 30.0)
         .collect()
 }
 
@@ -1829,19 +1352,15 @@ fn the_shell_bars_never_draw_text_over_text() {
                     "Reconnecting"
                 };
                 assert_eq!(
-                    texts.iter().any(|(_, t)| t.contains(pill)),
+                    texts.iter().any(|(_, t, _)| t.contains(pill)),
                     reconnecting,
                     "{size:?}: the connection pill is among the texts checked: {texts:?}"
                 );
-                for (i, (a, ta)) in texts.iter().enumerate() {
-                    for (b, tb) in &texts[i + 1..] {
-                        let overlap = a.intersect(*b);
-                        assert!(
-                            !(overlap.is_positive() && overlap.area() > 2.0),
-                            "{size:?} chinese={chinese} reconnecting={reconnecting}: {ta:?} at {a:?} over {tb:?} at {b:?}"
-                        );
-                    }
-                }
+                let over = overlapping(&texts);
+                assert!(
+                    over.is_empty(),
+                    "{size:?} chinese={chinese} reconnecting={reconnecting}: {over:?}"
+                );
             }
         }
     }

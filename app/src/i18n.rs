@@ -72,6 +72,16 @@ impl I18n {
         self.format(id, None)
     }
 
+    /// The message `id` when this language has it (no warning when not: an optional text).
+    pub fn try_tr(&self, id: &str) -> Option<String> {
+        let bundle = match self.lang {
+            Lang::En => &self.en,
+            Lang::ZhCn => &self.zh,
+        };
+        bundle.get_message(id).and_then(|m| m.value())?;
+        Some(self.format(id, None))
+    }
+
     pub fn tr_args(&self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
         let mut fluent_args = FluentArgs::new();
         for (k, v) in args {

@@ -75,6 +75,9 @@ impl PlaylistEntry {
 #[serde(default, deny_unknown_fields)]
 pub struct WallSettings {
     pub playlist: Vec<PlaylistEntry>,
+    /// Seconds the "now" page (what needs attention) shows before the playlist, each round;
+    /// 0: only when something critical holds the wall on it.
+    pub now_dwell_s: u64,
     /// How much larger everything is drawn (2.0: a 3840×2160 screen lays out like 1920×1080).
     pub scale: f32,
     /// Largest shift of the content against burn-in, pixels (0: none).
@@ -145,6 +148,7 @@ impl Default for WallSettings {
                 PlaylistEntry::new(View::Progress, 30),
                 PlaylistEntry::new(View::Agents, 30),
             ],
+            now_dwell_s: 20,
             scale: 2.0,
             shift_px: 4.0,
             shift_every_s: 180,

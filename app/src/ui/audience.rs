@@ -123,13 +123,40 @@ impl Audience {
 
     /// The wall's view now: the playlist moves on when the current view's dwell time is over,
     /// and a repaint is asked for at the next switch (nothing sooner).
-    pub fn wall_view(&mut self, ctx: &egui::Context) -> View {
-        self.playlist.current(&self.settings.playlist(), ctx)
-    }
-
-    /// Where the wall is in its playlist: (position from 1, length).
-    pub fn wall_position(&self) -> (usize, usize) {
-        self.playlist.position(self.settings.playlist().len())
+    /// The wall's page now and where it is in the playlist: the "now" page leads; `critical`
+    /// holds the wall on it until nothing critical is open.
+    pub fn wall_page(
+        &mut self,
+        ctx: &egui::Context,
+        critical: bool,
+    ) -> (super::wall_pages::WallPage, super::wall_pages::Dwell) {
+        use super::wall_pages::{Dwell, WallPage, playlist};
+        let entries = playlist(&self.settings.playlist(), self.settings.wall.now_dwell_s);
+        let now = ctx.input(|i| i.time);
+        if critical {
+            self.playlist.hold(now);
+            let (_, len) = self.playlist.position(entries.len());
+            return (
+                WallPage::Now,
+                Dwell {
+                    position: 1,
+                    len,
+                    gone: 1.0,
+                    held: true,
+                },
+            );
+        }
+        let page = self.playlist.current(&entries, WallPage::Now, ctx);
+        let (position, len) = self.playlist.position(entries.len());
+        (
+            page,
+            Dwell {
+                position,
+                len,
+                gone: self.playlist.gone(&entries, now),
+                held: false,
+            },
+        )
     }
 
     /// The shift of the whole wall against burn-in: a step around a small square every
@@ -400,40 +427,6 @@ fn playlist_ui(ui: &mut egui::Ui, playlist: &mut Vec<PlaylistEntry>, i18n: &I18n
         if playlist.len() < MAX_PLAYLIST && ui.button(i18n.tr("settings-add-view")).clicked() {
             playlist.push(PlaylistEntry::new(View::Overview, 30));
         }
-    });
-}
-
-/// The wall's top line: title, the view on screen and where it is in the playlist — no
-/// navigation (no pointer on a wall).
-pub fn wall_top_bar(
-    ui: &mut egui::Ui,
-    i18n: &I18n,
-    theme: &Theme,
-    view: View,
-    pos: (usize, usize),
-) {
-    egui::Panel::top("top_bar").show(ui, |ui| {
-        ui.horizontal(|ui| {
-            ui.label(
-                RichText::new(i18n.tr("app-title"))
-                    .text_style(egui::TextStyle::Heading)
-                    .color(theme.accent)
-                    .strong(),
-            );
-            ui.add_space(24.0);
-            ui.label(
-                RichText::new(i18n.tr(view.label_id()))
-                    .text_style(egui::TextStyle::Heading)
-                    .strong(),
-            );
-            ui.label(
-                RichText::new(i18n.tr_args(
-                    "wall-position",
-                    &[("n", pos.0.into()), ("of", pos.1.into())],
-                ))
-                .color(theme.text_dim),
-            );
-        });
     });
 }
 

@@ -22,6 +22,8 @@ mod shell;
 pub mod theme;
 pub mod tiles;
 mod wall;
+mod wall_frame;
+pub mod wall_pages;
 
 use tokio::sync::mpsc;
 
@@ -92,6 +94,10 @@ pub struct ConsoleApp {
     plant: plant::PlantPage,
     /// The last snapshot folded, for wall screens opened later (settings switched to the wall).
     last_snapshot: Option<ClientEvent>,
+    /// What the wall's pages asked the backend for.
+    wall_feeds: wall_pages::WallFeeds,
+    /// The wall's page in the last frame drawn for the wall.
+    pub wall_page: Option<wall_pages::WallPage>,
 }
 
 impl ConsoleApp {
@@ -122,6 +128,8 @@ impl ConsoleApp {
             audience: audience::Audience::default(),
             plant: plant::PlantPage::default(),
             last_snapshot: None,
+            wall_feeds: wall_pages::WallFeeds::default(),
+            wall_page: None,
         }
     }
 
@@ -231,7 +239,6 @@ impl ConsoleApp {
                         self.last_snapshot.as_ref(),
                         self.i18n.lang(),
                         &self.theme,
-                        self.commands.clone(),
                     )
                 })
                 .collect()
@@ -292,13 +299,20 @@ impl ConsoleApp {
         let profile = self.audience.profile();
         wall::set_wall(&ctx, profile == Profile::Wall);
         let factory_id = self.audience.settings.factory;
-        let shell_out = match profile {
-            Profile::Wall => {
-                self.view = self.audience.wall_view(&ctx);
-                let pos = self.audience.wall_position();
-                audience::wall_top_bar(ui, &self.i18n, &self.theme, self.view, pos);
-                shell::TopBarOut::default()
+        // Ctrl+, opens the settings in every profile: the wall has no button for them (no
+        // pointer), and that is how one leaves it from the keyboard.
+        let settings_key = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Comma);
+        if profile == Profile::Wall && !self.audience.settings_open {
+            if ctx.input_mut(|i| i.consume_shortcut(&settings_key)) {
+                self.audience.toggle_settings();
             }
+            let mut feeds = std::mem::take(&mut self.wall_feeds);
+            self.wall_frame(ui, &mut feeds);
+            self.wall_feeds = feeds;
+            return;
+        }
+        let shell_out = match profile {
+            Profile::Wall => shell::TopBarOut::default(),
             Profile::Factory => audience::plant_top_bar(ui, &self.i18n, &self.theme, factory_id),
             Profile::Operator | Profile::Review => {
                 shell::top_bar(ui, &self.i18n, &self.theme, &mut self.view)
@@ -308,9 +322,6 @@ impl ConsoleApp {
             let other = self.i18n.lang().other();
             self.i18n.set_lang(other);
         }
-        // Ctrl+, opens the settings in every profile: the wall has no button for them (no
-        // pointer), and that is how one leaves it from the keyboard.
-        let settings_key = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Comma);
         if shell_out.open_settings || ctx.input_mut(|i| i.consume_shortcut(&settings_key)) {
             self.audience.toggle_settings();
         }

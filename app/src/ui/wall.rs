@@ -5,17 +5,16 @@
 //!
 //! A screen's state is fed by the main window: every client event the main window folds is
 //! queued (cloned) for each screen, and that screen alone is asked to repaint. The screens never
-//! touch the network; their views' commands go to the same client as the main window's.
+//! touch the network: what their pages need beyond the snapshot comes from the main window's
+//! requests.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::sync::mpsc;
-
-use super::View;
 use super::theme::Theme;
-use crate::client::{ClientEvent, Command};
+use super::wall_pages::{Dwell, WallPage, playlist};
+use crate::client::ClientEvent;
 use crate::i18n::{I18n, Lang};
 use crate::settings::{ScreenSettings, resolve_playlist};
 use crate::state::State;
@@ -33,12 +32,18 @@ impl Playlist {
         *self = Self::default();
     }
 
-    /// The view on screen now; moves on when its dwell time is over and asks for a repaint at
-    /// the next switch (nothing sooner).
-    pub fn current(&mut self, entries: &[(View, u64)], ctx: &egui::Context) -> View {
-        let Some(&(first, _)) = entries.first() else {
-            return View::Overview;
-        };
+    /// The entry on screen now; moves on when its dwell time is over and asks for a repaint at
+    /// the next step of the dwell indicator (a twelfth of the dwell, at least 2 s) — nothing
+    /// sooner. `fallback` when the list is empty.
+    pub fn current<T: Copy>(
+        &mut self,
+        entries: &[(T, u64)],
+        fallback: T,
+        ctx: &egui::Context,
+    ) -> T {
+        if entries.is_empty() {
+            return fallback;
+        }
         let now = ctx.input(|i| i.time);
         let since = *self.since.get_or_insert(now);
         self.index %= entries.len();
@@ -48,8 +53,30 @@ impl Playlist {
             self.since = Some(now);
             left = entries[self.index].1 as f64;
         }
-        ctx.request_repaint_after(Duration::from_secs_f64(left.max(0.05)));
-        entries.get(self.index).map_or(first, |e| e.0)
+        let dwell = entries[self.index].1 as f64;
+        let step = (dwell / 12.0).max(2.0);
+        let to_step = step - ((dwell - left) % step);
+        ctx.request_repaint_after(Duration::from_secs_f64(to_step.min(left).max(0.05)));
+        entries[self.index].0
+    }
+
+    /// Share of the current entry's dwell time gone at `now` (egui seconds), 0..1, in the
+    /// indicator's steps.
+    pub fn gone<T>(&self, entries: &[(T, u64)], now: f64) -> f32 {
+        let (Some(since), Some(entry)) =
+            (self.since, entries.get(self.index % entries.len().max(1)))
+        else {
+            return 0.0;
+        };
+        let dwell = entry.1.max(1) as f64;
+        let step = (dwell / 12.0).max(2.0);
+        let gone = ((now - since) / step).floor() * step;
+        (gone / dwell).clamp(0.0, 1.0) as f32
+    }
+
+    /// Holds the playlist where it is: the current entry starts its dwell again when released.
+    pub fn hold(&mut self, now: f64) {
+        self.since = Some(now);
     }
 
     /// (position from 1, length).
@@ -96,16 +123,6 @@ pub fn screen_viewport(n: usize, screen: &ScreenSettings, title: &str) -> egui::
     }
 }
 
-/// Its own instance of every view, so two screens never share a map's pan or a table's scroll.
-#[derive(Default)]
-struct Views {
-    overview: super::overview::OverviewView,
-    latency: super::latency::LatencyView,
-    factories: super::factories::FactoriesView,
-    agents: super::agents::AgentsView,
-    progress: super::progress::ProgressView,
-}
-
 /// What a screen's window draws from, behind one lock shared with the main window.
 struct ScreenFeed {
     state: State,
@@ -113,12 +130,11 @@ struct ScreenFeed {
     queue: VecDeque<ClientEvent>,
     /// The last snapshot seen, to start again from when the queue overflowed.
     resync: Option<ClientEvent>,
-    entries: Vec<(View, u64)>,
+    /// Its own playlist of pages (the "now" page leads the main window's only).
+    entries: Vec<(WallPage, u64)>,
     playlist: Playlist,
-    views: Views,
     i18n: I18n,
     theme: Theme,
-    commands: mpsc::Sender<Command>,
 }
 
 impl ScreenFeed {
@@ -145,31 +161,27 @@ impl ScreenFeed {
             self.state.apply(event, now);
         }
         set_wall(&ctx, true);
-        let view = self.playlist.current(&self.entries, &ctx);
-        let pos = self.playlist.position(self.entries.len());
+        let page = self
+            .playlist
+            .current(&self.entries, WallPage::Backbone, &ctx);
+        let (position, len) = self.playlist.position(self.entries.len());
+        let dwell = Dwell {
+            position,
+            len,
+            gone: self.playlist.gone(&self.entries, ctx.input(|i| i.time)),
+            held: false,
+        };
         let (state, i18n, theme) = (&self.state, &self.i18n, &self.theme);
-        let pending = state.open_actions().count();
-        super::audience::wall_top_bar(ui, i18n, theme, view, pos);
-        super::shell::status_bar(ui, state, i18n, theme, now, pending);
-        super::shell::stale_banner(ui, state, i18n, theme, now);
-        let v = &mut self.views;
-        let central = egui::CentralPanel::default().show(ui, |ui| match view {
-            View::Overview => v.overview.ui(ui, state, i18n, theme),
-            View::Latency => v.latency.ui(ui, state, i18n, theme),
-            View::Factories => v.factories.ui(ui, state, i18n, theme).commands,
-            View::Agents => v.agents.ui(ui, state, i18n, theme),
-            View::Progress => v.progress.ui(ui, state, i18n, theme),
+        // What the pages need beyond the snapshot reaches this screen from the main window's
+        // requests (every event it folds is queued here too).
+        let central = egui::CentralPanel::default().show(ui, |ui| {
+            super::wall_pages::show(ui, page, state, i18n, theme, dwell);
         });
         if state.is_stale(now) && state.world.is_some() {
             super::audience::dim_overlay(ui, central.response.rect, theme);
         }
-        if state.is_stale(now) {
-            ctx.request_repaint_after(Duration::from_secs(1));
-        }
-        for command in central.inner {
-            // Fetches only (the wall decides nothing); a full channel drops a fetch, which the
-            // view asks again for on a later frame.
-            let _ = self.commands.try_send(command);
+        if let Some(t) = state.server_now(now) {
+            ctx.request_repaint_after(super::format::until_next_minute(t));
         }
     }
 }
@@ -192,7 +204,6 @@ impl WallScreen {
         last_snapshot: Option<&ClientEvent>,
         lang: Lang,
         theme: &Theme,
-        commands: mpsc::Sender<Command>,
     ) -> Self {
         let i18n = I18n::new(lang);
         let builder = screen_viewport(n, settings, &i18n.tr("app-title"));
@@ -204,12 +215,10 @@ impl WallScreen {
             state,
             queue: VecDeque::new(),
             resync: None,
-            entries: resolve_playlist(&settings.playlist),
+            entries: playlist(&resolve_playlist(&settings.playlist), 0),
             playlist: Playlist::default(),
-            views: Views::default(),
             i18n,
             theme: theme.clone(),
-            commands,
         };
         feed.push(&ClientEvent::Connection(main.connection.clone()));
         if let Some(snapshot) = last_snapshot {
@@ -260,6 +269,7 @@ impl WallScreen {
 mod tests {
     use super::*;
     use crate::settings::PlaylistEntry;
+    use crate::ui::View;
 
     #[test]
     fn a_screen_on_a_monitor_goes_full_screen_there_with_its_own_title() {
@@ -290,7 +300,6 @@ mod tests {
 
     #[test]
     fn a_screen_that_falls_behind_starts_again_from_the_last_snapshot() {
-        let (tx, _rx) = mpsc::channel(4);
         let main = State::new("http://127.0.0.1:9");
         let theme = Theme::built_in("noc-dark").unwrap();
         let screen = WallScreen::new(
@@ -300,7 +309,6 @@ mod tests {
             None,
             Lang::En,
             &theme,
-            tx,
         );
         let connected = ClientEvent::Connection(crate::client::ConnectionState::Connected);
         for _ in 0..MAX_QUEUED_EVENTS + 10 {
@@ -308,7 +316,8 @@ mod tests {
         }
         let feed = screen.feed.lock().unwrap();
         assert!(feed.queue.len() <= MAX_QUEUED_EVENTS, "bounded");
-        // The playlist falls back to the overview when the settings list none.
-        assert_eq!(feed.entries, vec![(View::Overview, 60)]);
+        // The playlist falls back to the overview's page when the settings list none; the "now"
+        // page leads the main window's playlist only.
+        assert_eq!(feed.entries, vec![(WallPage::Backbone, 60)]);
     }
 }

@@ -13,10 +13,10 @@ use super::super::theme::Theme;
 use super::detail::{Detail, MAX_HYPOTHETICAL_SITES};
 use super::scene::{HYPOTHETICAL_ID, badges, cell_text, site_nodes};
 use super::{cell_at, grid_north_east, rasterise};
-use crate::ui::map::scene_cache::SceneCache;
 use crate::api::{GeoPoint, LatencyGrid, LatencySummary, MetroSummary};
 use crate::i18n::I18n;
 use crate::state::{State, World};
+use crate::ui::map::scene_cache::SceneCache;
 
 const HOME_LAT: f64 = 35.5;
 const HOME_LON: f64 = 106.0;

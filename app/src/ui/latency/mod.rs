@@ -117,7 +117,7 @@ pub fn rtt_histogram(
 }
 
 /// A cheap fingerprint of the metros' figures: changes when any metro's coverage or sites do.
-fn metros_signature(metros: &[MetroSummary]) -> u64 {
+pub(crate) fn metros_signature(metros: &[MetroSummary]) -> u64 {
     metros.iter().fold(0xcbf2_9ce4_8422_2325, |h, m| {
         // The median too: a measured RTT can change without moving coverage.
         let x = m.coverage_1ms.to_bits()
