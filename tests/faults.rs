@@ -232,11 +232,14 @@ fn serve_killed_mid_stream_goes_stale_reconnects_and_loses_no_decision() {
     // ids of the new run are all newer) and gets the backend's answer to the pending decision.
     let restarted_at = Instant::now();
     let _serve2 = Serve::start(port, &db, &users, &log);
+    // (A snapshot fetched before the retried decision committed may land after its answer;
+    // the decision's own event, which follows that snapshot on the stream, then shows it.)
     let reconnect = console.pump(Duration::from_secs(60), "reconnect and answer", |c| {
         c.state.connection == ConnectionState::Connected
             && c.snapshots >= 2
             && !c.answers.is_empty()
             && !c.state.is_stale(Instant::now())
+            && c.state.actions.get(&second.id).map(|a| a.state) == Some(ActionState::Rejected)
     });
     let (key, answer) = &console.answers[0];
     assert_eq!(key, "key-while-down");

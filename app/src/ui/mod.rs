@@ -98,6 +98,8 @@ pub struct ConsoleApp {
     wall_feeds: wall_pages::WallFeeds,
     /// The wall's page in the last frame drawn for the wall.
     pub wall_page: Option<wall_pages::WallPage>,
+    /// The snapshot count at which the trends' past was last asked for (`/history`).
+    trends_asked: Option<u64>,
 }
 
 impl ConsoleApp {
@@ -130,6 +132,7 @@ impl ConsoleApp {
             last_snapshot: None,
             wall_feeds: wall_pages::WallFeeds::default(),
             wall_page: None,
+            trends_asked: None,
         }
     }
 
@@ -296,6 +299,14 @@ impl ConsoleApp {
         let ctx = ui.ctx().clone();
         let now = self.state.now();
         self.follow_profile(&ctx);
+        // After every snapshot: the backend's last simulated day, so no trend starts empty.
+        if self.state.world.is_some() && self.trends_asked != Some(self.state.snapshots_applied) {
+            self.trends_asked = Some(self.state.snapshots_applied);
+            self.send(vec![Command::FetchHistory {
+                from: None,
+                to: None,
+            }]);
+        }
         let profile = self.audience.profile();
         wall::set_wall(&ctx, profile == Profile::Wall);
         let factory_id = self.audience.settings.factory;

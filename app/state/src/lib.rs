@@ -17,6 +17,7 @@ mod overview;
 pub mod provenance;
 mod rate;
 mod sanitize;
+mod trends;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -276,7 +277,10 @@ impl State {
                 self.factory_export = Some((path, result));
             }
             ClientEvent::Progress(p) => self.progress = Some(*p),
-            ClientEvent::History(h) => self.overview.history = Some(*h),
+            ClientEvent::History(h) => {
+                self.backfill_trends(&h);
+                self.overview.history = Some(*h);
+            }
             ClientEvent::FactorySearch { query, page } => {
                 self.overview.factory_hits = Some((query, *page));
             }

@@ -53,6 +53,23 @@ impl OverviewState {
     }
 }
 
+/// Frames of `/history` as one series per entity: `pick` reads (entity index, value) pairs of a
+/// frame.
+pub(super) fn series<F>(history: &LoadHistory, count: usize, pick: F) -> Vec<Vec<(i64, f32)>>
+where
+    F: Fn(&crate::api::LoadFrame) -> Vec<(usize, f64)>,
+{
+    let mut out = vec![Vec::new(); count];
+    for frame in &history.frames {
+        for (i, v) in pick(frame) {
+            if let Some(s) = out.get_mut(i) {
+                s.push((frame.sim_time, v as f32));
+            }
+        }
+    }
+    out
+}
+
 fn push(histories: &mut [History], i: usize, t: UnixMs, value: f64) {
     if let Some(h) = histories.get_mut(i) {
         h.push(t, value as f32);

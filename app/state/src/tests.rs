@@ -311,3 +311,51 @@ fn factory_points_follow_stage_changes_without_a_refetch() {
     assert_eq!(s.factory_points.as_ref().unwrap().ids, [5, 9]);
     assert!(!s.notices.is_empty());
 }
+
+/// The backend's last simulated day goes before the live samples of every trend, except for a
+/// figure a real source measures (its chart starts at its first measurement).
+#[test]
+fn trends_start_with_the_backends_past_except_measured_figures() {
+    let now = Instant::now();
+    let mut s = State::new("http://x");
+    let mut snap = snapshot(10);
+    snap.origins = vec![crate::api::FigureOrigin {
+        entity: "cluster:a".into(),
+        metric: "utilization".into(),
+        source: "push:mes".into(),
+        measured_at: 4_000,
+        value: Some(0.8),
+    }];
+    s.apply(ClientEvent::Snapshot(Box::new(snap)), now);
+    s.apply(event(11, tick(6_000, 0.9)), now);
+    let frame = |t: i64, u: f64| crate::api::LoadFrame {
+        sim_time: t,
+        clusters: [0, 1]
+            .map(|index| ClusterLoad {
+                index,
+                utilization: u,
+                pue: 1.2,
+                green_power_share: 0.5,
+                occupancy: 0.6,
+            })
+            .to_vec(),
+        links: Vec::new(),
+    };
+    let history = crate::api::LoadHistory {
+        from: 1_000,
+        to: 6_000,
+        step_ms: 1_000,
+        kept_from: Some(1_000),
+        // The last frame overlaps the live samples: only what is older goes in.
+        frames: vec![frame(1_000, 0.1), frame(2_000, 0.2), frame(5_000, 0.7)],
+    };
+    s.apply(ClientEvent::History(Box::new(history)), now);
+    assert_eq!(s.cluster_utilization[1].values(), vec![0.1, 0.2, 0.5, 0.9]);
+    assert_eq!(s.overview.cluster_pue[1].len(), 4);
+    assert_eq!(
+        s.cluster_utilization[0].first_t(),
+        Some(5_000),
+        "measured: no model past"
+    );
+    assert!(s.overview.history.is_some(), "kept for the replay too");
+}

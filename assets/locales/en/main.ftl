@@ -658,3 +658,4 @@ wall-target-metro_1ms_coverage = Metros with 1 ms access
 wall-target-enterprises_upgraded = Enterprises upgraded
 wall-target-industrial_agents_high_level = High-level industrial agents
 wall-target-backbone_800g_share = Backbone at 800G
+overview-history-starts = History starts at { $time }: measured since then; the model's past is not shown before measurements.

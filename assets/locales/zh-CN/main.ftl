@@ -652,3 +652,4 @@ wall-target-metro_1ms_coverage = 1 毫秒时延圈城市占比
 wall-target-enterprises_upgraded = 完成改造的企业
 wall-target-industrial_agents_high_level = 高水平工业智能体
 wall-target-backbone_800g_share = 骨干网 800G 占比
+overview-history-starts = 历史数据始于 { $time }：此后为实测数据，实测之前不显示模型推算的数据。

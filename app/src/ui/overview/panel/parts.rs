@@ -108,3 +108,30 @@ pub(super) fn rtt_table(
         .collect();
     facts(ui, "rtt_to_hubs", &rows, theme);
 }
+
+/// Under the charts of a figure a real source measures: where its history starts (the model's
+/// past is not put before measurements).
+pub(super) fn history_starts(
+    ui: &mut egui::Ui,
+    world: &World,
+    entity: &str,
+    metrics: &[&str],
+    history: Option<&History>,
+    i18n: &I18n,
+    theme: &Theme,
+) {
+    if world.origins.any_of(entity, metrics).is_none() {
+        return;
+    }
+    let Some(first) = history.and_then(History::first_t) else {
+        return;
+    };
+    ui.label(
+        RichText::new(i18n.tr_args(
+            "overview-history-starts",
+            &[("time", crate::ui::format::clock(first).into())],
+        ))
+        .small()
+        .color(theme.text_dim),
+    );
+}

@@ -4,7 +4,7 @@
 use egui::{Color32, RichText};
 
 use super::figures::{cluster_rows, members_of};
-use super::parts::{chart, facts, palette, rtt_table};
+use super::parts::{chart, facts, history_starts, palette, rtt_table};
 use super::{PanelOut, Selection};
 use crate::api::Cluster;
 use crate::i18n::I18n;
@@ -116,6 +116,10 @@ pub(super) fn cluster_ui(
             true,
         );
     }
+    let metrics = ["utilization", "pue", "green_power_share"];
+    let history = state.cluster_utilization.get(i);
+    let entity = format!("cluster:{}", c.id);
+    history_starts(ui, world, &entity, &metrics, history, i18n, theme);
     rtt_table(ui, world, &[i], i18n, theme);
 }
 
@@ -203,6 +207,8 @@ pub(super) fn link_ui(
             &[(forward, f, theme.accent), (reverse, r, theme.warn)],
             true,
         );
+        let metrics = ["utilization_forward", "utilization_reverse"];
+        history_starts(ui, world, &entity, &metrics, Some(f), i18n, theme);
     }
 }
 
