@@ -903,25 +903,6 @@ fn the_review_scorecard_shows_statuses_in_chinese_and_goes_back_in_time() {
     harness.get_by_label("截至 2026年11月1日");
 }
 
-/// The real simulator's world (seed 3) and one of its plants that an agent serves.
-fn world_with_an_agents_plant() -> (World, tianshu::api::Factory) {
-    let sim = Simulator::new(SimConfig {
-        seed: 3,
-        start: NOW,
-        factory_count: 5_000,
-    })
-    .expect("sim");
-    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
-    let plant = world
-        .sim
-        .factories()
-        .iter()
-        .find(|f| f.agent_id.is_some())
-        .expect("a plant with an agent")
-        .clone();
-    (world, plant)
-}
-
 #[test]
 fn the_factory_profile_shows_only_its_plant() {
     use tianshu::settings::{Profile, Settings};
@@ -977,7 +958,8 @@ fn the_factory_profile_shows_only_its_plant() {
     harness.get_by_label(&format!("Plant #{}", plant.id));
     harness.get_by_label("Pending actions for this plant: 1");
     harness.get_by_label("Pending actions: 1");
-    harness.get_by_label("Own plant action");
+    // On its card and among the plant's actions.
+    assert_eq!(harness.query_all_by_label("Own plant action").count(), 2);
     assert!(harness.query_by_label("Foreign plant action").is_none());
     assert!(harness.query_by_label_contains(&other.name_en).is_none());
     // No navigation to the views that list every plant.
@@ -1113,7 +1095,7 @@ fn the_factory_manager_decides_the_plants_action_on_the_plant_page() {
         .expect("send");
     harness.run_steps(3);
     drain(&mut fixture);
-    harness.get_by_label("Own plant action");
+    assert_eq!(harness.query_all_by_label("Own plant action").count(), 2);
     harness.snapshot("plant_page_decisions");
     // Without a reason the decision waits (the same rule as the agents view).
     harness.get_by_label("Approve").click();

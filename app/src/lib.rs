@@ -12,6 +12,7 @@ pub mod bench;
 pub mod cli;
 pub mod console;
 pub mod i18n;
+pub mod plant_doc;
 pub mod report;
 pub mod scorecard_doc;
 pub mod scorecard_export;

@@ -18,7 +18,7 @@ use crate::api::review::{ProvinceRow, Row};
 use crate::i18n::{I18n, Lang};
 use crate::ui::theme::Theme;
 
-mod draw;
+pub(crate) mod draw;
 mod encode;
 
 use draw::{

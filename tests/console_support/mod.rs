@@ -7,6 +7,7 @@ use egui_kittest::Harness;
 use tianshu::api::Snapshot;
 use tianshu::backend::sim::{SimConfig, Simulator};
 use tianshu::backend::ticker::LocalWorld;
+use tianshu::backend::world::World;
 use tianshu::client::{ClientEvent, Command, ConnectionState};
 use tianshu::i18n::Lang;
 use tianshu::state::State;
@@ -173,22 +174,35 @@ pub fn pending_action(id: u64, server_time: i64) -> tianshu::api::Action {
     }
 }
 
-/// Every piece of text drawn in a frame, as the rect it shows on screen (clipped), its text and
-/// its font size (points).
+/// Every piece of text drawn in a frame, row by row: the rect each row shows on screen (clipped,
+/// without a wrapped row's leading space), the whole text and its font size (points).
 pub fn drawn_texts(output: &egui::FullOutput) -> Vec<(egui::Rect, String, f32)> {
     fn walk(shape: &egui::Shape, clip: egui::Rect, out: &mut Vec<(egui::Rect, String, f32)>) {
         match shape {
             egui::Shape::Text(t) => {
-                let rect = t.galley.rect.translate(t.pos.to_vec2()).intersect(clip);
-                if rect.is_positive() && !t.galley.text().trim().is_empty() {
-                    let size = t
-                        .galley
-                        .job
-                        .sections
-                        .iter()
-                        .map(|s| s.format.font_id.size)
-                        .fold(f32::INFINITY, f32::min);
-                    out.push((rect, t.galley.text().to_owned(), size));
+                if t.galley.text().trim().is_empty() {
+                    return;
+                }
+                let size = t
+                    .galley
+                    .job
+                    .sections
+                    .iter()
+                    .map(|s| s.format.font_id.size)
+                    .fold(f32::INFINITY, f32::min);
+                // Row by row, without a wrapped row's leading space (text laid out after other
+                // text on the same line starts there, not at the galley's left edge).
+                for row in &t.galley.rows {
+                    if row.row.glyphs.iter().all(|g| g.chr.is_whitespace()) {
+                        continue;
+                    }
+                    let rect = row
+                        .rect_without_leading_space()
+                        .translate(t.pos.to_vec2())
+                        .intersect(clip);
+                    if rect.is_positive() {
+                        out.push((rect, t.galley.text().to_owned(), size));
+                    }
                 }
             }
             egui::Shape::Vec(shapes) => {
@@ -206,11 +220,14 @@ pub fn drawn_texts(output: &egui::FullOutput) -> Vec<(egui::Rect, String, f32)> 
     all
 }
 
-/// Pairs of texts drawn over each other (more than 2 square points shared).
+/// Pairs of text rows drawn over each other (more than 2 square points shared).
 pub fn overlapping(texts: &[(egui::Rect, String, f32)]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, (a, ta, _)) in texts.iter().enumerate() {
         for (b, tb, _) in &texts[i + 1..] {
+            if ta == tb {
+                continue; // rows of one text (or the same words twice) never count
+            }
             let overlap = a.intersect(*b);
             if overlap.is_positive() && overlap.area() > 2.0 {
                 out.push(format!("{ta:?} at {a:?} over {tb:?} at {b:?}"));
@@ -218,4 +235,23 @@ pub fn overlapping(texts: &[(egui::Rect, String, f32)]) -> Vec<String> {
         }
     }
     out
+}
+
+/// The real simulator's world (seed 3) and one of its plants that an agent serves.
+pub fn world_with_an_agents_plant() -> (World, tianshu::api::Factory) {
+    let sim = Simulator::new(SimConfig {
+        seed: 3,
+        start: NOW,
+        factory_count: 5_000,
+    })
+    .expect("sim");
+    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
+    let plant = world
+        .sim
+        .factories()
+        .iter()
+        .find(|f| f.agent_id.is_some())
+        .expect("a plant with an agent")
+        .clone();
+    (world, plant)
 }

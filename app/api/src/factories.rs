@@ -272,6 +272,36 @@ pub struct KpiSample {
     pub kpis: NetworkKpis,
 }
 
+/// An AI or control workload a plant's network carries, and what it needs of the network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Workload {
+    /// Stable id, e.g. `machine_vision`, `motion_control` (the console names it).
+    pub id: String,
+    pub needs: NetworkKpis,
+}
+
+impl Workload {
+    /// Which of the network's figures fall short of what this workload needs (`latency_ms`,
+    /// `jitter_ms`, `reliability`, `throughput_mbps`); empty: the network serves it.
+    pub fn shortfalls(&self, network: &NetworkKpis) -> Vec<&'static str> {
+        let n = &self.needs;
+        let mut out = Vec::new();
+        if network.latency_ms > n.latency_ms {
+            out.push("latency_ms");
+        }
+        if network.jitter_ms > n.jitter_ms {
+            out.push("jitter_ms");
+        }
+        if network.reliability < n.reliability {
+            out.push("reliability");
+        }
+        if network.throughput_mbps < n.throughput_mbps {
+            out.push("throughput_mbps");
+        }
+        out
+    }
+}
+
 /// `GET /api/v1/factories/{id}/detail`: a plant with its checklist and recent KPI history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FactoryDetail {
@@ -279,4 +309,8 @@ pub struct FactoryDetail {
     pub checklist: Vec<TechUpgrade>,
     /// Oldest first, bounded (at most a few dozen samples).
     pub kpi_history: Vec<KpiSample>,
+    /// The workloads its network carries (the strictest of their needs is `factory.required`).
+    /// Empty from an older backend.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workloads: Vec<Workload>,
 }

@@ -23,8 +23,8 @@ mod groups;
 mod plant;
 
 use groups::Group;
-pub(crate) use plant::kpis_for;
 use plant::technologies_for;
+pub(crate) use plant::{kpis_for, workloads};
 
 /// Per-plant rate of moving on to the next stage, per simulated day (mean dwell ≈ 290 days per
 /// stage): about 50,000 of 60,000 upgraded by the end of 2028 from a November 2026 start.

@@ -77,6 +77,7 @@ impl KpiLog {
             });
         }
         FactoryDetail {
+            workloads: crate::factories::workloads(f.industry),
             factory: f.clone(),
             checklist,
             kpi_history,

@@ -10,11 +10,11 @@ use crate::ui::theme::Theme;
 
 use super::{MARGIN, SPARK_H, SPARK_W, Scorecard, WIDTH};
 
-pub(super) fn hex(c: egui::Color32) -> String {
+pub(crate) fn hex(c: egui::Color32) -> String {
     format!("#{:02x}{:02x}{:02x}", c.r(), c.g(), c.b())
 }
 
-pub(super) fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -30,7 +30,7 @@ pub(super) fn esc(text: &str) -> String {
 }
 
 /// Rough advance of `c` in ems (CJK full width, Latin about half).
-pub(super) fn advance(c: char) -> f32 {
+pub(crate) fn advance(c: char) -> f32 {
     if c as u32 >= 0x2E80 {
         1.0
     } else if c.is_ascii_uppercase() || c == 'm' || c == 'w' {
@@ -42,7 +42,7 @@ pub(super) fn advance(c: char) -> f32 {
 
 /// Greedy wrap into at most `max_lines` lines of `width` px (Latin at spaces, CJK anywhere);
 /// the last line ends in "…" when the text does not fit.
-pub(super) fn wrap(text: &str, size: f32, width: f32, max_lines: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, size: f32, width: f32, max_lines: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     let mut w = 0.0;
@@ -112,7 +112,7 @@ pub(super) fn status_colour(theme: &Theme, status: Status) -> egui::Color32 {
     }
 }
 
-pub(super) fn text(out: &mut String, x: f32, y: f32, size: f32, fill: &str, body: &str) {
+pub(crate) fn text(out: &mut String, x: f32, y: f32, size: f32, fill: &str, body: &str) {
     let _ = writeln!(
         out,
         r#"<text x="{x:.1}" y="{y:.1}" font-size="{size}" fill="{fill}">{}</text>"#,

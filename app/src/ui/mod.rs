@@ -5,17 +5,17 @@
 //! Views never touch the network: they return `Command`s. The app repaints only when the client
 //! wakes it or something on screen counts down.
 
-mod agents;
+pub(crate) mod agents;
 mod audience;
 mod basemap;
-mod factories;
+pub(crate) mod factories;
 pub mod fonts;
 mod format;
 mod latency;
 mod map;
 mod overview;
-mod plant;
-mod progress;
+pub(crate) mod plant;
+pub(crate) mod progress;
 pub(crate) mod provenance;
 pub mod screenshot;
 mod shell;

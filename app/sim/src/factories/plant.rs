@@ -31,6 +31,62 @@ pub(super) fn required_kpis(industry: Industry) -> NetworkKpis {
     }
 }
 
+/// The workloads an industry's plant network carries: the real-time control loop (motion or
+/// process) sets the plant's latency, jitter and reliability needs, vision or the digital twin
+/// its throughput — so the strictest of them is `required_kpis`.
+pub(crate) fn workloads(industry: Industry) -> Vec<crate::api::Workload> {
+    use Industry::*;
+    let req = required_kpis(industry);
+    let kpis =
+        |latency_ms: f64, jitter_ms: f64, reliability: f64, throughput_mbps: f64| NetworkKpis {
+            latency_ms,
+            jitter_ms,
+            reliability,
+            throughput_mbps,
+        };
+    let control = if matches!(
+        industry,
+        Steel | Petrochemicals | NonFerrousMetals | BuildingMaterials | Pharmaceuticals
+    ) {
+        "process_control"
+    } else {
+        "motion_control"
+    };
+    let mut list = vec![
+        (
+            control,
+            kpis(req.latency_ms, req.jitter_ms, req.reliability, 20.0),
+        ),
+        (
+            "machine_vision",
+            kpis(
+                req.latency_ms * 2.5,
+                req.jitter_ms * 3.0,
+                0.9999,
+                req.throughput_mbps,
+            ),
+        ),
+        ("predictive_maintenance", kpis(100.0, 20.0, 0.999, 10.0)),
+    ];
+    if matches!(
+        industry,
+        Automotive | Electronics | LightIndustry | Textiles | Aviation | Shipbuilding
+    ) {
+        list.push(("agv_fleet", kpis(20.0, 5.0, 0.9999, 50.0)));
+    } else {
+        list.push((
+            "digital_twin",
+            kpis(50.0, 10.0, 0.999, (req.throughput_mbps * 0.5).max(50.0)),
+        ));
+    }
+    list.into_iter()
+        .map(|(id, needs)| crate::api::Workload {
+            id: id.to_owned(),
+            needs,
+        })
+        .collect()
+}
+
 /// How likely an industry picks each technology, in `Technology::ALL` order.
 fn technology_weights(industry: Industry) -> [f64; 7] {
     use Industry::*;

@@ -107,3 +107,32 @@ fn group_tuning_improves_kpis() {
     assert!(after.median_jitter_ms < before.median_jitter_ms);
     assert!(after.jitter_misses <= before.jitter_misses - before.fixed_by);
 }
+
+/// The workloads a plant carries explain what it needs: the strictest of their needs is the
+/// plant's requirement, figure by figure, in every industry.
+#[test]
+fn the_strictest_workload_is_the_plants_requirement() {
+    for industry in crate::api::Industry::ALL {
+        let required = super::plant::required_kpis(industry);
+        let list = super::workloads(industry);
+        assert!(list.len() >= 3, "{industry:?}");
+        let min = |f: fn(&crate::api::NetworkKpis) -> f64| {
+            list.iter()
+                .map(|w| f(&w.needs))
+                .fold(f64::INFINITY, f64::min)
+        };
+        let max = |f: fn(&crate::api::NetworkKpis) -> f64| {
+            list.iter().map(|w| f(&w.needs)).fold(0.0, f64::max)
+        };
+        assert_eq!(min(|k| k.latency_ms), required.latency_ms, "{industry:?}");
+        assert_eq!(min(|k| k.jitter_ms), required.jitter_ms, "{industry:?}");
+        assert_eq!(max(|k| k.reliability), required.reliability, "{industry:?}");
+        assert_eq!(
+            max(|k| k.throughput_mbps),
+            required.throughput_mbps,
+            "{industry:?}"
+        );
+        // A network that meets the requirement serves every workload.
+        assert!(list.iter().all(|w| w.shortfalls(&required).is_empty()));
+    }
+}

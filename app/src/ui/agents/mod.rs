@@ -7,7 +7,7 @@
 
 mod alert;
 mod audit;
-mod gateway_card;
+pub(crate) mod gateway_card;
 mod gateway_list;
 mod list;
 mod queue;
