@@ -95,6 +95,7 @@ async fn every_endpoint_answers_json_and_openapi_lists_them() {
         "/api/v1/agents".to_owned(),
         "/api/v1/actions".to_owned(),
         "/api/v1/audit".to_owned(),
+        "/api/v1/agents/activity-past".to_owned(),
     ];
     for path in &paths {
         let response = http.get(format!("{base}{path}")).send().await.unwrap();
@@ -707,4 +708,43 @@ async fn progress_reports_each_provinces_own_history() {
     let rows = tianshu::review::provinces(&progress, None);
     assert_eq!(rows.len(), progress.enterprises_by_province.len());
     assert!(rows.iter().filter(|r| r.projection.is_some()).count() >= 25);
+}
+
+/// On first start the agents' timeline does not start empty: the backend models its agents'
+/// activity before the start (labelled modelled), every point before where its own record
+/// begins, each outcome after a proposal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agents_past_is_modelled_before_the_start() {
+    let backend = start_backend().await;
+    let base = backend.base_url();
+    let http = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let past = loop {
+        let past: tianshu::api::ActivityPast = http
+            .get(format!("{base}/api/v1/agents/activity-past"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if past.modelled || std::time::Instant::now() > deadline {
+            break past;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        past.modelled,
+        "the model's past arrives (in the background)"
+    );
+    assert!(past.points.len() >= 10, "{}", past.points.len());
+    assert!(past.points.iter().all(|p| p.at < past.starts_at));
+    assert!(past.points.windows(2).all(|w| w[0].at <= w[1].at));
+    let proposed = past
+        .points
+        .iter()
+        .filter(|p| p.kind == tianshu::api::PastActivityKind::Proposed)
+        .count();
+    assert!(proposed * 2 >= past.points.len());
+    backend.shutdown().await;
 }

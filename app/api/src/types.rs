@@ -324,6 +324,44 @@ pub enum AgentScope {
     FactoryGroup(String),
 }
 
+/// What an agent did, or had done to its action, in the past a backend models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PastActivityKind {
+    Proposed,
+    Executed,
+    Rejected,
+    Vetoed,
+    Expired,
+    /// A kind this console does not know (a newer backend).
+    #[serde(other)]
+    Unknown,
+}
+
+/// One point of that past.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PastActivity {
+    /// Wall-clock time, ms since the epoch (the timeline's clock).
+    pub at: UnixMs,
+    pub agent_id: String,
+    pub kind: PastActivityKind,
+}
+
+/// `GET /api/v1/agents/activity-past`: the agents' activity before this backend began recording
+/// it. `modelled`: the points come from the simulator's model (simulated, like its other
+/// backfilled histories); otherwise there are none and the record starts at `starts_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ActivityPast {
+    /// Where the backend's own record of actions begins (wall clock, ms).
+    pub starts_at: UnixMs,
+    pub modelled: bool,
+    /// The model is still being run (a few seconds after the start): ask again shortly.
+    #[serde(default)]
+    pub modelling: bool,
+    /// Oldest first, all before `starts_at`.
+    pub points: Vec<PastActivity>,
+}
+
 /// An autonomous network or industrial agent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Agent {

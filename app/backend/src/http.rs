@@ -259,6 +259,7 @@ pub(crate) fn authorize(state: &AppState, headers: &HeaderMap) -> Result<Princip
         actions::audit,
         events::events,
         overview::history,
+        overview::activity_past,
         hitl::me,
         sources::sources,
         sources::ingest,
@@ -521,6 +522,7 @@ pub fn router(state: AppState) -> Router {
         .route("/actions/{id}/decision", post(actions::decide))
         .route("/audit", get(actions::audit))
         .route("/history", get(overview::history))
+        .route("/agents/activity-past", get(overview::activity_past))
         .route("/events", get(events::events))
         .route("/me", get(hitl::me))
         .route("/sources", get(sources::sources))

@@ -38,6 +38,13 @@ use self::sim::{SimConfig, Simulator};
 use self::store::Store;
 use self::world::World;
 
+fn lock_world(world: &Mutex<World>) -> std::sync::MutexGuard<'_, World> {
+    world.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Wall-clock seconds of the agents' activity modelled before the start (the timeline's span).
+const ACTIVITY_PAST_WALL_S: f64 = 15.0 * 60.0;
+
 /// How the backend runs.
 #[derive(Debug, Clone)]
 pub struct BackendConfig {
@@ -189,6 +196,7 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
         first_event_after,
     );
     world.closed_below(loaded.closed_below);
+    world.activity_past.starts_at = now_ms();
     world.sources.push_stale_after = config.push_stale_after;
     if let (Some((parts, records)), Some(dir)) = (world_parts, &config.world) {
         world.note_world_loaded(parts, &dir.display().to_string(), records, now_ms());
@@ -258,6 +266,38 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
     });
 
     let dt_sim_s = config.speed * config.tick.as_secs_f64();
+    if config.world.is_none() && !config.paused {
+        // The agents' timeline starts with the model's past (off the lock, off the runtime).
+        lock_world(&world).activity_past.modelling = true;
+        let (world, sim, started) = (world.clone(), config.sim, now_ms());
+        // At most 900 steps, whatever the tick.
+        let span_s = ACTIVITY_PAST_WALL_S * config.speed;
+        let dt_s = dt_sim_s.max(span_s / 900.0);
+        let speed = config.speed;
+        tokio::task::spawn_blocking(move || match sim::modelled_activity(sim, span_s, dt_s) {
+            Ok(points) => {
+                let wall = |t: i64| started - ((sim.start - t) as f64 / speed) as i64;
+                let past = api::ActivityPast {
+                    starts_at: started,
+                    modelled: true,
+                    modelling: false,
+                    points: points
+                        .into_iter()
+                        .map(|p| api::PastActivity {
+                            at: wall(p.sim_t),
+                            agent_id: p.agent_id,
+                            kind: p.kind,
+                        })
+                        .collect(),
+                };
+                lock_world(&world).activity_past = past;
+            }
+            Err(e) => {
+                tracing::warn!("no modelled past of the agents' activity: {e}");
+                lock_world(&world).activity_past.modelling = false;
+            }
+        });
+    }
     let clock = ticker::run(
         store.clone(),
         world.clone(),

@@ -72,6 +72,8 @@ pub struct World {
     history: BackboneHistory,
     /// Closed actions trimmed from memory (or never loaded), for `apply_stored`.
     trimmed: Trimmed,
+    /// The agents' activity before this backend began recording (modelled, or none).
+    pub activity_past: crate::api::ActivityPast,
     /// Measured metro latency (a Prometheus source) served instead of the simulator's.
     pub measured: Option<Box<super::prometheus::Measured>>,
     /// Every source of figures and its health.
@@ -113,6 +115,12 @@ impl World {
             actions: actions.into_iter().map(|a| (a.id, a)).collect(),
             log: EventLog::starting_after(replay_capacity, first_event_after),
             trimmed: Trimmed::default(),
+            activity_past: crate::api::ActivityPast {
+                starts_at: 0,
+                modelled: false,
+                modelling: false,
+                points: Vec::new(),
+            },
             measured: None,
             sources: SourceBook::new(sim_seed),
             telemetry: Telemetry::default(),

@@ -138,6 +138,20 @@ impl ApiClient {
     }
 
     /// The backbone's frames between two simulated instants (defaults: the last 24 hours).
+    /// The agents' activity before the backend began recording it; a backend without the
+    /// route (older) answers as one without a past.
+    pub async fn activity_past(&self) -> Result<crate::api::ActivityPast, ClientError> {
+        match self.get("/agents/activity-past", &[]).await {
+            Err(ClientError::Api { status: 404, .. }) => Ok(crate::api::ActivityPast {
+                starts_at: 0,
+                modelled: false,
+                modelling: false,
+                points: Vec::new(),
+            }),
+            other => other,
+        }
+    }
+
     pub async fn history(
         &self,
         from: Option<crate::api::UnixMs>,

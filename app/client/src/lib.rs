@@ -67,6 +67,8 @@ pub enum Command {
     },
     FetchProgress,
     /// The backbone's frames between two simulated instants (the overview's replay).
+    /// The agents' activity before the backend began recording it (the timeline's start).
+    FetchActivityPast,
     FetchHistory {
         from: Option<UnixMs>,
         to: Option<UnixMs>,
@@ -117,6 +119,7 @@ pub enum ClientEvent {
     },
     Progress(Box<Progress>),
     History(Box<LoadHistory>),
+    ActivityPast(Box<crate::api::ActivityPast>),
     /// Answer to `SearchFactories`, with the text it searched for.
     FactorySearch {
         query: String,
@@ -156,6 +159,7 @@ pub enum ClientEvent {
 pub enum RequestKind {
     MetroLatency,
     History,
+    ActivityPast,
     FactorySearch,
     LatencySummary,
     WhatIf,
@@ -415,6 +419,12 @@ async fn carry_out(api: ApiClient, out: Outbox, command: Command, online: watch:
                 .await;
             return;
         }
+        Command::FetchActivityPast => (
+            RequestKind::ActivityPast,
+            api.activity_past()
+                .await
+                .map(|p| ClientEvent::ActivityPast(Box::new(p))),
+        ),
         Command::FetchHistory { from, to } => (
             RequestKind::History,
             api.history(from, to)

@@ -9,6 +9,7 @@
 use tianshu_api as api;
 use tianshu_api::gateway_rules::entity_id;
 
+mod activity_past;
 mod agents;
 mod clock;
 mod compute;
@@ -37,6 +38,7 @@ use crate::api::{
     MetroSummary, Progress, UnixMs,
 };
 
+pub use activity_past::{ModelledPoint, modelled_activity};
 use agents::AgentBook;
 use compute::Backbone;
 pub use coverage_log::CoverageLog;

@@ -100,6 +100,8 @@ pub struct ConsoleApp {
     pub wall_page: Option<wall_pages::WallPage>,
     /// The snapshot count at which the trends' past was last asked for (`/history`).
     trends_asked: Option<u64>,
+    /// When the agents' past was last asked for (egui seconds).
+    past_asked_at: Option<f64>,
 }
 
 impl ConsoleApp {
@@ -133,6 +135,7 @@ impl ConsoleApp {
             wall_feeds: wall_pages::WallFeeds::default(),
             wall_page: None,
             trends_asked: None,
+            past_asked_at: None,
         }
     }
 
@@ -302,10 +305,26 @@ impl ConsoleApp {
         // After every snapshot: the backend's last simulated day, so no trend starts empty.
         if self.state.world.is_some() && self.trends_asked != Some(self.state.snapshots_applied) {
             self.trends_asked = Some(self.state.snapshots_applied);
-            self.send(vec![Command::FetchHistory {
-                from: None,
-                to: None,
-            }]);
+            self.send(vec![
+                Command::FetchHistory {
+                    from: None,
+                    to: None,
+                },
+                Command::FetchActivityPast,
+            ]);
+            self.past_asked_at = Some(ctx.input(|i| i.time));
+        }
+        // The backend is still modelling the agents' past: ask again every two seconds.
+        if self.state.activity.past_pending() {
+            let t = ctx.input(|i| i.time);
+            let asked = self.past_asked_at.unwrap_or(t);
+            if t - asked >= 2.0 {
+                self.past_asked_at = Some(t);
+                self.send(vec![Command::FetchActivityPast]);
+            }
+            ctx.request_repaint_after(std::time::Duration::from_secs_f64(
+                (asked + 2.0 - t).max(0.1),
+            ));
         }
         let profile = self.audience.profile();
         wall::set_wall(&ctx, profile == Profile::Wall);
@@ -433,7 +452,9 @@ impl ConsoleApp {
     /// The current view has what it needs to be worth a screenshot.
     pub fn view_has_data(&self) -> bool {
         match self.view {
-            View::Overview | View::Agents => true,
+            View::Overview => true,
+            // The timeline with the backend's past (modelled, or where its record starts).
+            View::Agents => self.state.activity.past().is_some(),
             // The national figure and badges come with the backend's summary.
             View::Latency => self.state.latency.summary.is_some(),
             // The clustered map and table (points) and the progress chart.

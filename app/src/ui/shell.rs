@@ -274,6 +274,7 @@ pub fn notices(ui: &mut egui::Ui, state: &mut State, i18n: &I18n, theme: &Theme)
                         let what = i18n.tr(match what {
                             crate::client::RequestKind::MetroLatency => "request-metro",
                             crate::client::RequestKind::History => "overview-request-history",
+                            crate::client::RequestKind::ActivityPast => "agents-request-past",
                             crate::client::RequestKind::FactorySearch => "overview-request-search",
                             crate::client::RequestKind::LatencySummary => "latency-request-summary",
                             crate::client::RequestKind::WhatIf => "latency-request-whatif",

@@ -88,6 +88,9 @@ pub struct ActivityPoint {
     pub action_id: u64,
     pub agent_id: String,
     pub kind: ActivityKind,
+    /// From the backend's model of the time before it recorded (simulated; never an action
+    /// of its own: `action_id` is a placeholder).
+    pub modelled: bool,
 }
 
 /// The bounded, time-ordered activity log.
@@ -102,6 +105,11 @@ pub struct ActivityLog {
     observed_since: Option<UnixMs>,
     /// Bumped on every change (caches key on it).
     version: u64,
+    /// Where the backend's own record begins, and whether a modelled past comes before it
+    /// (`None`: not told yet).
+    past: Option<(UnixMs, bool)>,
+    /// The backend is still modelling its past: ask again shortly.
+    past_pending: bool,
 }
 
 impl ActivityLog {
@@ -139,6 +147,7 @@ impl ActivityLog {
             action_id: action.id,
             agent_id: action.agent_id.clone(),
             kind: ActivityKind::Proposed,
+            modelled: false,
         });
         if let (Some(kind), Some(at)) = (ActivityKind::outcome(action.state), action.decided_at) {
             self.insert(ActivityPoint {
@@ -146,6 +155,7 @@ impl ActivityLog {
                 action_id: action.id,
                 agent_id: action.agent_id.clone(),
                 kind,
+                modelled: false,
             });
         }
     }
@@ -169,7 +179,47 @@ impl ActivityLog {
             action_id: entry.action_id,
             agent_id,
             kind,
+            modelled: false,
         });
+    }
+
+    /// The backend's past before its own record: modelled points (placeholder ids counting
+    /// down from `u64::MAX`, so a refetch after a resync adds nothing twice), and where the
+    /// record begins.
+    pub fn insert_past(&mut self, past: &crate::api::ActivityPast) {
+        self.past_pending = past.modelling;
+        if past.modelling {
+            return;
+        }
+        self.past = Some((past.starts_at, past.modelled));
+        for (i, p) in past.points.iter().enumerate() {
+            let kind = match p.kind {
+                crate::api::PastActivityKind::Proposed => ActivityKind::Proposed,
+                crate::api::PastActivityKind::Executed => ActivityKind::Executed,
+                crate::api::PastActivityKind::Rejected => ActivityKind::Rejected,
+                crate::api::PastActivityKind::Vetoed => ActivityKind::Vetoed,
+                crate::api::PastActivityKind::Expired => ActivityKind::Expired,
+                crate::api::PastActivityKind::Unknown => continue,
+            };
+            self.insert(ActivityPoint {
+                at: p.at,
+                action_id: u64::MAX - i as u64,
+                agent_id: p.agent_id.clone(),
+                kind,
+                modelled: true,
+            });
+        }
+        self.version += 1;
+    }
+
+    /// Where the backend's own record begins and whether a modelled past comes before it.
+    pub fn past(&self) -> Option<(UnixMs, bool)> {
+        self.past
+    }
+
+    /// The backend said it is still modelling its past.
+    pub fn past_pending(&self) -> bool {
+        self.past_pending
     }
 
     /// Adds a point unless the log has one for the same action and kind; drops the oldest points
@@ -286,6 +336,10 @@ pub fn agent_activity(
         .collect();
     // Newest first, so the lookback takes the latest decided actions.
     for p in log.points().rev() {
+        // Health is what the console saw, not the model's past.
+        if p.modelled {
+            continue;
+        }
         let Some(a) = out.get_mut(&p.agent_id) else {
             continue;
         };
@@ -350,6 +404,7 @@ mod tests {
             action_id,
             agent_id: agent.into(),
             kind,
+            modelled: false,
         }
     }
 

@@ -277,6 +277,7 @@ impl State {
                 self.factory_export = Some((path, result));
             }
             ClientEvent::Progress(p) => self.progress = Some(*p),
+            ClientEvent::ActivityPast(past) => self.activity.insert_past(&past),
             ClientEvent::History(h) => {
                 self.backfill_trends(&h);
                 self.overview.history = Some(*h);

@@ -359,3 +359,63 @@ fn trends_start_with_the_backends_past_except_measured_figures() {
     );
     assert!(s.overview.history.is_some(), "kept for the replay too");
 }
+
+/// The backend's modelled past goes on the agents' timeline, flagged as modelled, never counted
+/// in an agent's health, and a refetch (after a resync) adds nothing twice.
+#[test]
+fn the_modelled_past_fills_the_timeline_but_not_the_health() {
+    let now = Instant::now();
+    let mut s = State::new("http://x");
+    let mut snap = snapshot(10);
+    snap.agents = vec![crate::api::Agent {
+        id: "a1".into(),
+        name_en: "A1".into(),
+        name_zh: "A1".into(),
+        scope: crate::api::AgentScope::Backbone,
+        industrial: false,
+        autonomy: crate::api::AutonomyLevel::L3,
+        proposed: 0,
+        executed: 0,
+    }];
+    s.apply(ClientEvent::Snapshot(Box::new(snap)), now);
+    let past = crate::api::ActivityPast {
+        starts_at: 900_000,
+        modelled: true,
+        modelling: false,
+        points: (0..6)
+            .map(|i| crate::api::PastActivity {
+                at: 100_000 + i * 60_000,
+                agent_id: "a1".into(),
+                kind: if i % 2 == 0 {
+                    crate::api::PastActivityKind::Proposed
+                } else {
+                    crate::api::PastActivityKind::Rejected
+                },
+            })
+            .collect(),
+    };
+    // Still modelling: nothing yet, and the console is to ask again.
+    let pending = crate::api::ActivityPast {
+        modelling: true,
+        modelled: false,
+        points: Vec::new(),
+        ..past.clone()
+    };
+    s.apply(ClientEvent::ActivityPast(Box::new(pending)), now);
+    assert!(s.activity.past_pending() && s.activity.past().is_none());
+    s.apply(ClientEvent::ActivityPast(Box::new(past.clone())), now);
+    s.apply(ClientEvent::ActivityPast(Box::new(past)), now);
+    assert!(!s.activity.past_pending());
+    let modelled: Vec<_> = s.activity.points().filter(|p| p.modelled).collect();
+    assert_eq!(modelled.len(), 6, "once, after a refetch too");
+    assert_eq!(s.activity.past(), Some((900_000, true)));
+    // Three modelled rejections would make it "degraded" if they counted.
+    let health = crate::agent_activity(
+        &s.activity,
+        &s.world.as_ref().unwrap().agents,
+        1_000_000,
+        60.0,
+    );
+    assert_eq!(health["a1"].decided, 0);
+    assert_eq!(health["a1"].health, crate::AgentHealth::Healthy);
+}

@@ -694,3 +694,7 @@ plant-predicted = Predicted: { $impact }
 plant-export-pdf = Export page as PDF
 plant-exporting = Writing the PDF…
 plant-exported = Saved { $path }
+agents-past-modelled = Before { $time }: modelled by the simulator
+agents-past-starts = History starts at { $time }
+agents-modelled = modelled (simulated)
+agents-request-past = The agents' earlier activity could not be loaded

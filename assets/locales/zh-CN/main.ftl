@@ -688,3 +688,7 @@ plant-predicted = 预测：{ $impact }
 plant-export-pdf = 导出本页为 PDF
 plant-exporting = 正在生成 PDF…
 plant-exported = 已保存 { $path }
+agents-past-modelled = { $time } 之前：由模拟器推算
+agents-past-starts = 历史数据始于 { $time }
+agents-modelled = 推算（模拟数据）
+agents-request-past = 无法加载智能体的早期活动

@@ -1,11 +1,12 @@
-//! HTTP face of the overview's replay: the backbone's load over the last simulated day.
+//! HTTP face of the histories the console starts with: the backbone's load over the last
+//! simulated day (the overview's replay and trends) and the agents' activity before the start.
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 
-use crate::api::{ApiError, HistoryQuery, LoadHistory};
+use crate::api::{ActivityPast, ApiError, HistoryQuery, LoadHistory};
 
 use super::{ApiResult, AppState, HttpError, authorize};
 
@@ -32,4 +33,17 @@ pub(super) async fn history(
         ));
     }
     Ok(Json(state.world().load_history(query.from, query.to)))
+}
+
+/// The agents' activity before this backend began recording it: the simulator's modelled past
+/// (`modelled: true`, simulated like its other backfilled histories), or none — the record then
+/// starts at `starts_at`. For the agents' timeline on first start.
+#[utoipa::path(get, path = "/api/v1/agents/activity-past",
+    responses((status = 200, body = ActivityPast), (status = 401, body = ApiError)))]
+pub(super) async fn activity_past(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<ActivityPast> {
+    authorize(&state, &headers)?;
+    Ok(Json(state.world().activity_past.clone()))
 }

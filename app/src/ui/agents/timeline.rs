@@ -156,6 +156,31 @@ impl ActivityTimeline {
                 .color(theme.text_dim)
                 .small(),
             );
+            // Where the backend's record begins, and whether the model fills the time before.
+            match state.activity.past() {
+                Some((t, true)) => {
+                    ui.label(
+                        RichText::new(i18n.tr_args(
+                            "agents-past-modelled",
+                            &[("time", format::time_of_day(t).into())],
+                        ))
+                        .color(theme.simulated_text)
+                        .background_color(theme.simulated_fill)
+                        .small(),
+                    );
+                }
+                Some((t, false)) if t > 0 => {
+                    ui.label(
+                        RichText::new(i18n.tr_args(
+                            "agents-past-starts",
+                            &[("time", format::time_of_day(t).into())],
+                        ))
+                        .color(theme.text_dim)
+                        .small(),
+                    );
+                }
+                _ => {}
+            }
         });
         if lanes.is_empty() {
             return None;
@@ -211,19 +236,36 @@ fn build(
             .get(&p.action_id)
             .map(|a| i18n.pick(&a.summary_en, &a.summary_zh).to_owned())
             .unwrap_or_default();
+        // The model's past: fainter, and named as modelled (it has no action to open).
+        let (color, label) = if p.modelled {
+            (
+                colour(p.kind, theme).gamma_multiply(0.45),
+                format!(
+                    "{} · {} · {}",
+                    i18n.tr(kind_id(p.kind)),
+                    format::time_of_day(p.at),
+                    i18n.tr("agents-modelled")
+                ),
+            )
+        } else {
+            (
+                colour(p.kind, theme),
+                format!(
+                    "{} #{} · {} · {}",
+                    i18n.tr(kind_id(p.kind)),
+                    p.action_id,
+                    format::time_of_day(p.at),
+                    summary
+                ),
+            )
+        };
         markers.push(TimelineMarker {
             lane,
             t: p.at as f64 / 1000.0,
             glyph: glyph(p.kind),
-            color: colour(p.kind, theme),
+            color,
             id: p.action_id,
-            label: format!(
-                "{} #{} · {} · {}",
-                i18n.tr(kind_id(p.kind)),
-                p.action_id,
-                format::time_of_day(p.at),
-                summary
-            ),
+            label,
         });
     }
     if markers.iter().any(|m| m.lane == gateway_lane) {
