@@ -1347,3 +1347,49 @@ fn the_shell_bars_never_draw_text_over_text() {
         }
     }
 }
+
+/// No text is drawn over other text on any view — from a laptop to a 4K screen, connected,
+/// reconnecting and stale, in English and Chinese — with every view's data delivered.
+#[test]
+fn no_view_draws_text_over_other_text() {
+    let snapshot = snapshot_with(vec![pending_action(900, simulated_snapshot().server_time)]);
+    let mut failures = Vec::new();
+    for size in [
+        egui::vec2(1280.0, 720.0),
+        egui::vec2(1920.0, 1080.0),
+        egui::vec2(3840.0, 2160.0),
+    ] {
+        for lang in [Lang::En, Lang::ZhCn] {
+            for reconnecting in [false, true] {
+                for view in View::ALL {
+                    let (mut harness, fixture) = console(view, size);
+                    if lang == Lang::ZhCn {
+                        harness.state_mut().i18n.set_lang(Lang::ZhCn);
+                    }
+                    connect(&fixture, snapshot.clone());
+                    sign_in(&fixture, "li.wei", tianshu::api::Role::Operator, &[]);
+                    every_view_data(&fixture);
+                    harness.run_steps(4);
+                    if reconnecting {
+                        fixture
+                            .to_ui
+                            .try_send(ClientEvent::Connection(ConnectionState::Reconnecting {
+                                attempt: 4,
+                                retry_in: Duration::from_secs(8),
+                                reason: "connection refused".into(),
+                            }))
+                            .expect("send");
+                        harness.run_steps(3);
+                    }
+                    let over = overlapping(&drawn_texts(harness.output()));
+                    if !over.is_empty() {
+                        failures.push(format!(
+                            "{size:?} {lang:?} reconnecting={reconnecting} {view:?}: {over:?}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

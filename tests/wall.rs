@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use tianshu::backend::sim::{SimConfig, Simulator};
 use tianshu::client::{ClientEvent, ConnectionState};
 use tianshu::i18n::Lang;
 use tianshu::settings::{PlaylistEntry, Profile, Settings};
@@ -307,32 +306,6 @@ fn wall_pages_snapshots() {
             results.extend_harness(&mut harness);
         }
     }
-}
-
-/// What every view asks for, from the real simulator (built once per test binary).
-fn every_view_data(fixture: &Fixture) {
-    static DATA: std::sync::OnceLock<Vec<ClientEvent>> = std::sync::OnceLock::new();
-    for event in DATA.get_or_init(build_every_view_data) {
-        fixture.to_ui.try_send(event.clone()).expect("send");
-    }
-}
-
-fn build_every_view_data() -> Vec<ClientEvent> {
-    let mut sim = Simulator::new(SimConfig {
-        seed: 3,
-        start: NOW,
-        factory_count: 5_000,
-    })
-    .expect("sim");
-    sim.step(3600.0);
-    let points = sim
-        .factory_points(&tianshu::api::FactoryQuery::default())
-        .expect("points");
-    vec![
-        ClientEvent::LatencySummary(Box::new(sim.latency_summary())),
-        ClientEvent::FactoryPoints(Box::new(points)),
-        ClientEvent::Progress(Box::new(sim.progress())),
-    ]
 }
 
 /// The last `Fullscreen` command any viewport got in the harness's last frame.

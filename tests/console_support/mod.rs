@@ -215,9 +215,47 @@ pub fn drawn_texts(output: &egui::FullOutput) -> Vec<(egui::Rect, String, f32)> 
     }
     let mut all = Vec::new();
     for clipped in &output.shapes {
+        // An opaque box painted later hides the text under it (a map label under the map's
+        // attribution, content under a panel): hidden text is not text drawn over text.
+        if let egui::Shape::Rect(r) = &clipped.shape
+            && r.fill.a() == 255
+        {
+            let cover = r.rect.intersect(clipped.clip_rect);
+            all.retain_mut(|(t, _, _)| {
+                *t = uncovered(*t, cover);
+                t.is_positive()
+            });
+        }
         walk(&clipped.shape, clipped.clip_rect, &mut all);
     }
     all
+}
+
+/// What of `text` stays visible beside an opaque `cover` painted over it: trimmed where the
+/// cover spans the text's whole width (from above or below) or height (from a side); as it is
+/// otherwise (conservatively: a cover in its middle hides less than it seems).
+fn uncovered(text: egui::Rect, cover: egui::Rect) -> egui::Rect {
+    if !text.intersects(cover) {
+        return text;
+    }
+    if cover.contains_rect(text) {
+        return egui::Rect::NOTHING;
+    }
+    let mut t = text;
+    if cover.min.x <= t.min.x && cover.max.x >= t.max.x {
+        if cover.min.y <= t.min.y {
+            t.min.y = cover.max.y;
+        } else if cover.max.y >= t.max.y {
+            t.max.y = cover.min.y;
+        }
+    } else if cover.min.y <= t.min.y && cover.max.y >= t.max.y {
+        if cover.min.x <= t.min.x {
+            t.min.x = cover.max.x;
+        } else if cover.max.x >= t.max.x {
+            t.max.x = cover.min.x;
+        }
+    }
+    t
 }
 
 /// Pairs of text rows drawn over each other (more than 2 square points shared).
@@ -254,4 +292,30 @@ pub fn world_with_an_agents_plant() -> (World, tianshu::api::Factory) {
         .expect("a plant with an agent")
         .clone();
     (world, plant)
+}
+
+/// What every view asks for, from the real simulator (built once per test binary).
+pub fn every_view_data(fixture: &Fixture) {
+    static DATA: std::sync::OnceLock<Vec<ClientEvent>> = std::sync::OnceLock::new();
+    for event in DATA.get_or_init(build_every_view_data) {
+        fixture.to_ui.try_send(event.clone()).expect("send");
+    }
+}
+
+fn build_every_view_data() -> Vec<ClientEvent> {
+    let mut sim = Simulator::new(SimConfig {
+        seed: 3,
+        start: NOW,
+        factory_count: 5_000,
+    })
+    .expect("sim");
+    sim.step(3600.0);
+    let points = sim
+        .factory_points(&tianshu::api::FactoryQuery::default())
+        .expect("points");
+    vec![
+        ClientEvent::LatencySummary(Box::new(sim.latency_summary())),
+        ClientEvent::FactoryPoints(Box::new(points)),
+        ClientEvent::Progress(Box::new(sim.progress())),
+    ]
 }

@@ -16,6 +16,8 @@ pub struct Attribution {
     text_color: Option<Color32>,
     background: Option<Color32>,
     text_style: TextStyle,
+    /// Widest the box may be, as a share of the map's width (it wraps beyond).
+    max_width_share: f32,
 }
 
 impl Attribution {
@@ -25,7 +27,15 @@ impl Attribution {
             text_color: None,
             background: None,
             text_style: TextStyle::Small,
+            max_width_share: 0.45,
         }
+    }
+
+    /// Widest the box may be, as a share of the map's width (default 0.45: the bottom-left
+    /// corner stays free for a legend or a scale).
+    pub fn with_max_width_share(mut self, share: f32) -> Self {
+        self.max_width_share = share.clamp(0.1, 1.0);
+        self
     }
 
     /// Text colour (default: the theme's weak text colour).
@@ -34,7 +44,8 @@ impl Attribution {
         self
     }
 
-    /// Box colour (default: the theme's window fill, slightly transparent).
+    /// Box colour (default: the theme's window fill); opaque, so the map's own labels never show
+    /// through the text.
     pub fn with_background(mut self, color: Color32) -> Self {
         self.background = Some(color);
         self
@@ -57,13 +68,12 @@ impl Plugin for Attribution {
         let clip = projector.clip_rect();
         let visuals = ui.visuals();
         let color = self.text_color.unwrap_or_else(|| visuals.weak_text_color());
-        let background = self
-            .background
-            .unwrap_or_else(|| visuals.window_fill.gamma_multiply(0.8));
+        let background = self.background.unwrap_or(visuals.window_fill);
         let font = font_for(ui.style(), &self.text_style);
         let painter = ui.painter().with_clip_rect(clip);
-        let galley = painter.layout_no_wrap(self.text.clone(), font, color);
         let padding = Vec2::new(4.0, 2.0);
+        let wrap = (clip.width() * self.max_width_share - 2.0 * padding.x).max(40.0);
+        let galley = painter.layout(self.text.clone(), font, color, wrap);
         let rect = Align2::RIGHT_BOTTOM.anchor_size(
             clip.right_bottom() - Vec2::splat(MARGIN),
             galley.size() + 2.0 * padding,

@@ -125,7 +125,7 @@ impl FactoryMap {
                     .with_plugin(
                         Attribution::new(i18n.tr("map-attribution"))
                             .with_text_color(theme.text_dim)
-                            .with_background(theme.panel.gamma_multiply(0.8)),
+                            .with_background(theme.panel),
                     );
                 ui.add(map)
             })

@@ -182,7 +182,7 @@ impl LatencyMap {
             .with_plugin(
                 Attribution::new(i18n.tr("map-attribution"))
                     .with_text_color(theme.text_dim)
-                    .with_background(theme.panel.gamma_multiply(0.8)),
+                    .with_background(theme.panel),
             );
         let response = ui.add(map);
         let map_rect = response.rect;

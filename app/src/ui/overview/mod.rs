@@ -448,7 +448,7 @@ impl OverviewView {
             .with_plugin(
                 Attribution::new(attribution)
                     .with_text_color(theme.text_dim)
-                    .with_background(theme.panel.gamma_multiply(0.8)),
+                    .with_background(theme.panel),
             );
         let map_response = ui.add(map);
         let map_rect = map_response.rect;
