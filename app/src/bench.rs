@@ -23,6 +23,7 @@ mod latency;
 mod points;
 mod soak;
 mod sources;
+mod table;
 mod window;
 
 use harness::{Rig, headless_console, runtime};
@@ -259,23 +260,36 @@ fn print_report(r: &BenchReport) {
         "tianshu bench — {}×{} logical px, {} factories, {:.0} events/s, CPU side only (UI build + tessellation)",
         r.width, r.height, r.factories, r.events_per_second
     );
-    println!(
-        "{:<10} {:>7} {:>9} {:>9} {:>9} {:>11} {:>11} {:>10}",
-        "view", "frames", "p50 ms", "p99 ms", "max ms", "primitives", "vertices", "callbacks"
+    let rows: Vec<Vec<String>> = r
+        .views
+        .iter()
+        .map(|v| {
+            vec![
+                v.view.to_string(),
+                v.frames.to_string(),
+                table::fig(v.p50_ms, 2),
+                table::fig(v.p99_ms, 2),
+                table::fig(v.max_ms, 2),
+                table::fig(v.mean_primitives, 0),
+                table::fig(v.mean_vertices, 0),
+                table::fig(v.mean_callbacks, 1),
+            ]
+        })
+        .collect();
+    table::print(
+        &[10, 7, 9, 9, 9, 11, 11, 10],
+        &[
+            "view",
+            "frames",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "primitives",
+            "vertices",
+            "callbacks",
+        ],
+        &rows,
     );
-    for v in &r.views {
-        println!(
-            "{:<10} {:>7} {:>9.2} {:>9.2} {:>9.2} {:>11.0} {:>11.0} {:>10.1}",
-            v.view,
-            v.frames,
-            v.p50_ms,
-            v.p99_ms,
-            v.max_ms,
-            v.mean_primitives,
-            v.mean_vertices,
-            v.mean_callbacks
-        );
-    }
     if r.gpu_shapes {
         println!("basemap: GPU paint callbacks (their GPU time is not in the CPU figures)");
     } else {

@@ -395,21 +395,34 @@ fn print(r: &WindowReport) {
         "tianshu bench --window — {}×{} px, adapter {} ({}, {}), whole frames (UI, tessellation, renderer, present)",
         r.width, r.height, r.adapter, r.adapter_type, r.backend
     );
-    println!(
-        "{:<30} {:>6} {:>7} {:>9} {:>9} {:>9} {:>11} {:>9}",
-        "phase", "frames", "fps", "p50 ms", "p99 ms", "max ms", "CPU ms/fr", "CPU %"
+    let rows: Vec<Vec<String>> = r
+        .phases
+        .iter()
+        .map(|p| {
+            vec![
+                p.name.clone(),
+                p.frames.to_string(),
+                super::table::fig(p.fps, 1),
+                super::table::fig(p.p50_interval_ms, 1),
+                super::table::fig(p.p99_interval_ms, 1),
+                super::table::fig(p.max_interval_ms, 1),
+                super::table::fig(p.cpu_ms_per_frame, 1),
+                super::table::fig(p.cpu_percent_of_core, 1),
+            ]
+        })
+        .collect();
+    super::table::print(
+        &[30, 6, 7, 9, 9, 9, 11, 9],
+        &[
+            "phase",
+            "frames",
+            "fps",
+            "p50 ms",
+            "p99 ms",
+            "max ms",
+            "CPU ms/fr",
+            "CPU %",
+        ],
+        &rows,
     );
-    for p in &r.phases {
-        println!(
-            "{:<30} {:>6} {:>7.1} {:>9.1} {:>9.1} {:>9.1} {:>11.1} {:>9.1}",
-            p.name,
-            p.frames,
-            p.fps,
-            p.p50_interval_ms,
-            p.p99_interval_ms,
-            p.max_interval_ms,
-            p.cpu_ms_per_frame,
-            p.cpu_percent_of_core
-        );
-    }
 }

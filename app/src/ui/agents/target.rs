@@ -324,6 +324,8 @@ pub struct TargetMap {
     memory: MapMemory,
     /// What the view was last fitted to: action id, target, map width.
     fitted: Option<(u64, String, i32)>,
+    /// The map's scene, built again only when the state, the action or the theme changed.
+    scene: crate::ui::map::scene_cache::SceneCache<(u64, u64, String, String), TargetScene>,
 }
 
 impl TargetMap {
@@ -375,7 +377,14 @@ impl TargetMap {
             };
             ui.label(RichText::new(text).color(theme.text_dim).small());
         }
-        self.map_ui(ui, action.id, &action.target, &located, world, i18n, theme);
+        let key = (
+            state.revision,
+            action.id,
+            action.target.clone(),
+            theme.name.clone(),
+        );
+        let scene = self.scene.get(key, || scene(&located, world, theme));
+        self.map_ui(ui, action.id, &action.target, &located, &scene, i18n, theme);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -385,7 +394,7 @@ impl TargetMap {
         action_id: u64,
         target: &str,
         located: &Located,
-        world: &World,
+        scene: &TargetScene,
         i18n: &I18n,
         theme: &Theme,
     ) {
@@ -406,7 +415,7 @@ impl TargetMap {
             links,
             nodes,
             shapes,
-        } = scene(located, world, theme);
+        } = scene;
         let frame = egui::Frame::new().fill(theme.map_water);
         ui.allocate_ui(size, |ui| {
             ui.set_min_size(size);
