@@ -437,13 +437,13 @@ impl TargetMap {
                         Stroke::new(1.0, theme.map_border),
                     ))
                     .with_plugin(
-                        LinksLayer::new(&links)
+                        LinksLayer::new(links)
                             .with_bulge(0.06)
                             .with_name(i18n.tr("agents-map-links")),
                     )
                     .with_plugin(
-                        NodesLayer::new(&nodes)
-                            .with_shapes(&shapes)
+                        NodesLayer::new(nodes)
+                            .with_shapes(shapes)
                             .with_always_label_up_to(0)
                             .with_label_min_zoom(30.0)
                             .with_label_color(theme.node_label)
