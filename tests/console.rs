@@ -11,7 +11,6 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use tianshu::api::Snapshot;
 use tianshu::backend::sim::{SimConfig, Simulator};
-use tianshu::backend::world::World;
 use tianshu::client::{ClientEvent, Command, ConnectionState};
 use tianshu::i18n::Lang;
 use tianshu::ui::theme::Theme;
@@ -272,13 +271,7 @@ fn latency_view_shows_the_national_figure_badges_and_a_metro_heatmap() {
 
 /// A backbone history from the real world behind the snapshot's simulator (same seed and start).
 fn simulated_history() -> tianshu::api::LoadHistory {
-    let sim = Simulator::new(SimConfig {
-        seed: 3,
-        start: NOW,
-        factory_count: 500,
-    })
-    .expect("sim");
-    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
+    let world = simulated_world(500);
     world.load_history(None, None)
 }
 
@@ -390,13 +383,7 @@ fn the_time_bar_replays_yesterday_and_live_returns() {
 #[test]
 fn factories_view_shows_map_chart_and_table_and_filters_them_together() {
     use tianshu::api::FactoryQuery;
-    let sim = Simulator::new(SimConfig {
-        seed: 3,
-        start: NOW,
-        factory_count: 5_000,
-    })
-    .expect("sim");
-    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
+    let world = simulated_world(5_000);
     let points = world
         .sim
         .factory_points(&FactoryQuery::default())
@@ -840,13 +827,7 @@ fn the_agents_list_shows_health_by_the_documented_rule() {
 // ---- Audiences (issue 7): wall playlist, review scorecard, factory profile, settings ----
 
 fn progress_report() -> (Snapshot, tianshu::api::Progress) {
-    let sim = Simulator::new(SimConfig {
-        seed: 3,
-        start: NOW,
-        factory_count: 5_000,
-    })
-    .expect("sim");
-    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
+    let world = simulated_world(5_000);
     (world.snapshot(NOW), world.sim.progress())
 }
 
@@ -1216,13 +1197,7 @@ fn the_latency_view_asks_for_its_summary_again_after_a_resync() {
 
 /// A simulated world with one cluster's utilisation pushed by `push:mes`.
 fn partly_measured_snapshot() -> (Snapshot, String) {
-    let sim = Simulator::new(SimConfig {
-        seed: 3,
-        start: NOW,
-        factory_count: 2_000,
-    })
-    .expect("sim");
-    let mut world = World::new(sim, Vec::new(), 600.0, 1000, 0);
+    let mut world = simulated_world(2_000);
     let cluster = world.sim.clusters()[0].id.clone();
     let batch = tianshu::api::IngestBatch {
         batch_id: "b1".into(),
@@ -1316,14 +1291,11 @@ fn the_shell_bars_never_draw_text_over_text() {
                     harness.run_steps(2);
                 }
                 if reconnecting {
-                    fixture
-                        .to_ui
-                        .try_send(ClientEvent::Connection(ConnectionState::Reconnecting {
-                            attempt: 12,
-                            retry_in: Duration::from_secs(15),
-                            reason: "error sending request for url (http://127.0.0.1:9/api/v1/snapshot): connection refused".into(),
-                        }))
-                        .expect("send");
+                    console_support::reconnecting(
+                        &fixture,
+                        "error sending request for url (http://127.0.0.1:9/api/v1/snapshot): \
+                         connection refused",
+                    );
                 }
                 harness.run_steps(3);
                 let texts = bar_texts(harness.output(), size);
@@ -1371,14 +1343,7 @@ fn no_view_draws_text_over_other_text() {
                     every_view_data(&fixture);
                     harness.run_steps(4);
                     if reconnecting {
-                        fixture
-                            .to_ui
-                            .try_send(ClientEvent::Connection(ConnectionState::Reconnecting {
-                                attempt: 4,
-                                retry_in: Duration::from_secs(8),
-                                reason: "connection refused".into(),
-                            }))
-                            .expect("send");
+                        console_support::reconnecting(&fixture, "connection refused");
                         harness.run_steps(3);
                     }
                     let over = overlapping(&drawn_texts(harness.output()));

@@ -277,13 +277,7 @@ pub fn overlapping(texts: &[(egui::Rect, String, f32)]) -> Vec<String> {
 
 /// The real simulator's world (seed 3) and one of its plants that an agent serves.
 pub fn world_with_an_agents_plant() -> (World, tianshu::api::Factory) {
-    let sim = Simulator::new(SimConfig {
-        seed: 3,
-        start: NOW,
-        factory_count: 5_000,
-    })
-    .expect("sim");
-    let world = World::new(sim, Vec::new(), 600.0, 1000, 0);
+    let world = simulated_world(5_000);
     let plant = world
         .sim
         .factories()
@@ -318,4 +312,27 @@ fn build_every_view_data() -> Vec<ClientEvent> {
         ClientEvent::FactoryPoints(Box::new(points)),
         ClientEvent::Progress(Box::new(sim.progress())),
     ]
+}
+
+/// The real simulator's world (seed 3, starting at `NOW`) with `factory_count` plants.
+pub fn simulated_world(factory_count: u32) -> World {
+    let sim = Simulator::new(SimConfig {
+        seed: 3,
+        start: NOW,
+        factory_count,
+    })
+    .expect("sim");
+    World::new(sim, Vec::new(), 600.0, 1000, 0)
+}
+
+/// The backend went away: the client says it is reconnecting (and why).
+pub fn reconnecting(fixture: &Fixture, reason: &str) {
+    fixture
+        .to_ui
+        .try_send(ClientEvent::Connection(ConnectionState::Reconnecting {
+            attempt: 4,
+            retry_in: std::time::Duration::from_secs(8),
+            reason: reason.into(),
+        }))
+        .expect("send");
 }
