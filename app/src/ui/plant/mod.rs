@@ -127,7 +127,7 @@ impl PlantPage {
         ui.separator();
 
         // Top: the plant's decisions first, its KPIs against their requirement beside them.
-        let top = ui.available_height() * 0.5;
+        let top = ui.available_height() * 0.6;
         ui.columns(2, |cols| {
             let ui = &mut cols[0];
             commands.extend(self.decisions_ui(ui, state, &actions, top * 0.75, i18n, theme));
