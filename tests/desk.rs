@@ -50,7 +50,14 @@ fn desk(lang: Lang, size: egui::Vec2) -> (Harness<'static, ConsoleApp>, Fixture,
         }],
         at: snapshot.server_time,
     });
-    snapshot.actions = vec![open, done];
+    // Another agent's action on the plant's group (province/industry): it waits for this
+    // manager too.
+    let industry = serde_json::to_value(plant.industry).unwrap();
+    let mut on_group = pending_action(904, snapshot.server_time);
+    on_group.agent_id = "agent-group-tuner".into();
+    on_group.target = format!("group:{}/{}", plant.province, industry.as_str().unwrap());
+    on_group.summary_en = "Tune the group's edge inference".into();
+    snapshot.actions = vec![open, done, on_group];
     let settings = Settings {
         profile: Profile::Factory,
         factory: Some(plant.id),
@@ -70,7 +77,14 @@ fn desk(lang: Lang, size: egui::Vec2) -> (Harness<'static, ConsoleApp>, Fixture,
 fn the_desk_answers_the_plant_managers_questions_on_one_page() {
     let (mut harness, mut fixture, id) = desk(Lang::En, egui::vec2(1920.0, 1080.0));
     // Its decisions first.
-    harness.get_by_label("Pending actions for this plant: 1");
+    harness.get_by_label("Pending actions for this plant: 2");
+    assert_eq!(
+        harness
+            .query_all_by_label("Tune the group's edge inference")
+            .count(),
+        2,
+        "an action on the plant's group is one of its decisions"
+    );
     // On its card (to decide) and among the plant's actions.
     assert_eq!(
         harness
@@ -115,7 +129,7 @@ fn the_desk_answers_the_plant_managers_questions_on_one_page() {
     }
     let job = exported.expect("the export left as one command");
     assert_eq!(job.detail.factory.id, id);
-    assert_eq!(job.actions.len(), 2);
+    assert_eq!(job.actions.len(), 3);
     let pdf = tianshu::client::document_export::Document::render(&job).expect("renders");
     assert!(pdf.starts_with(b"%PDF"), "a PDF");
 }

@@ -128,6 +128,9 @@ impl PlantDeskExport {
             );
             text(&mut out, MARGIN + 330.0, y, 13.0, &dim, &i18n.date(u.date));
             y += 20.0;
+            if y > H - MARGIN {
+                break;
+            }
         }
 
         // Right column: workloads, then actions with predicted and measured effect.

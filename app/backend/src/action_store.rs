@@ -123,6 +123,8 @@ pub enum AgentWritten {
     KeyReused,
     NotFound(u64),
     Refused(GatewayError),
+    /// This many actions of agents are open already (`gateway::MAX_OPEN_AGENT_ACTIONS`).
+    Full(usize),
 }
 
 /// What a world starts from.
@@ -239,6 +241,16 @@ impl ActionStore {
         let written = match self {
             Self::Local(store) => {
                 let store = lock(store);
+                // A new proposal counts against the open budget under the same lock as its
+                // write, so concurrent proposals never overshoot it (a retry is answered first).
+                if matches!(write, AgentWrite::Propose(_))
+                    && store.agent_lookup(agent, key, body)?.is_none()
+                {
+                    let open = lock(world).open_agent_actions();
+                    if open >= crate::gateway::MAX_OPEN_AGENT_ACTIONS {
+                        return Ok(AgentWritten::Full(open));
+                    }
+                }
                 let written = store.agent_write(agent, key, body, write, now)?;
                 apply_written(world, &written, now);
                 written

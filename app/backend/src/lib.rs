@@ -274,27 +274,40 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
         let span_s = ACTIVITY_PAST_WALL_S * config.speed;
         let dt_s = dt_sim_s.max(span_s / 900.0);
         let speed = config.speed;
-        tokio::task::spawn_blocking(move || match sim::modelled_activity(sim, span_s, dt_s) {
-            Ok(points) => {
-                let wall = |t: i64| started - ((sim.start - t) as f64 / speed) as i64;
-                let past = api::ActivityPast {
-                    starts_at: started,
-                    modelled: true,
-                    modelling: false,
-                    points: points
-                        .into_iter()
-                        .map(|p| api::PastActivity {
-                            at: wall(p.sim_t),
-                            agent_id: p.agent_id,
-                            kind: p.kind,
-                        })
-                        .collect(),
-                };
-                lock_world(&world).activity_past = past;
-            }
-            Err(e) => {
-                tracing::warn!("no modelled past of the agents' activity: {e}");
-                lock_world(&world).activity_past.modelling = false;
+        let modelling =
+            tokio::task::spawn_blocking(move || sim::modelled_activity(sim, span_s, dt_s, speed));
+        tokio::spawn(async move {
+            let past = match modelling.await {
+                Ok(Ok(points)) => {
+                    let wall = |t: i64| started - ((sim.start - t) as f64 / speed) as i64;
+                    Some(api::ActivityPast {
+                        starts_at: started,
+                        modelled: true,
+                        modelling: false,
+                        points: points
+                            .into_iter()
+                            .map(|p| api::PastActivity {
+                                at: wall(p.sim_t),
+                                agent_id: p.agent_id,
+                                kind: p.kind,
+                            })
+                            .collect(),
+                    })
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!("no modelled past of the agents' activity: {e}");
+                    None
+                }
+                Err(e) => {
+                    tracing::error!("modelling the agents' past stopped: {e}");
+                    None
+                }
+            };
+            let mut w = lock_world(&world);
+            match past {
+                Some(past) => w.activity_past = past,
+                // Whatever happened, the console is not left waiting: the record starts now.
+                None => w.activity_past.modelling = false,
             }
         });
     }

@@ -58,9 +58,10 @@ pub async fn stopped(stop: &mut watch::Receiver<bool>) {
 }
 
 /// One tick at `now`: the simulation steps by `dt_sim_s`; while this backend leads, its
-/// agents' proposals are recorded, their reports made and due actions closed. A change the
-/// store refused is logged and tried again on a later tick (reports and closings are found
-/// again; a refused proposal is dropped like any the simulator makes beyond the open budget).
+/// agents' proposals are recorded, their reports made and due actions closed. When the store
+/// fails, the rest of this tick's store work is left (logged) so a store that is away costs one
+/// timeout per tick, not one per change: reports and closings are found again on a later tick;
+/// a proposal not stored is dropped like any the simulator makes beyond the open budget.
 pub async fn tick_once(store: &ActionStore, world: &Mutex<World>, dt_sim_s: f64, now: UnixMs) {
     let leading = store.leads();
     let (proposals, room) = {
@@ -74,18 +75,22 @@ pub async fn tick_once(store: &ActionStore, world: &Mutex<World>, dt_sim_s: f64,
     }
     for proposal in proposals.into_iter().take(room) {
         if let Err(e) = propose(store, world, proposal, now).await {
-            tracing::warn!("simulator proposal not stored: {e}");
+            tracing::warn!("simulator proposal not stored, store work left for this tick: {e}");
+            return;
         }
     }
-    run_sim_agents(store, world, now).await;
+    if run_sim_agents(store, world, now).await.is_err() {
+        return;
+    }
     let due = lock(world).due(now);
     for id in due {
         if let Err(e) = store.close_due(world, id, now).await {
-            tracing::warn!("action {id} not closed: {e}");
+            tracing::warn!("action {id} not closed, store work left for this tick: {e}");
+            return;
         }
     }
     // A veto window that closed on an approval leaves the agent's report to make.
-    run_sim_agents(store, world, now).await;
+    let _ = run_sim_agents(store, world, now).await;
 }
 
 /// Sends a proposal of the simulator's agents through the agent gateway, as any agent's: the
@@ -126,14 +131,20 @@ pub async fn propose(
         AgentWritten::Applied(action, _) | AgentWritten::Replayed(action) => Some(action.id),
         _ => None,
     };
-    run_sim_agents(store, world, now).await;
+    // A failing store was logged there; the proposal itself is recorded.
+    let _ = run_sim_agents(store, world, now).await;
     Ok(id)
 }
 
 /// What the simulator's agents owe: an approved action carried out and reported `executed`,
 /// a vetoed one undone and reported `rolled_back` — through the store, exactly once (the same
-/// reports as any agent's).
-pub async fn run_sim_agents(store: &ActionStore, world: &Mutex<World>, now: UnixMs) {
+/// reports as any agent's). Stops at the first failure of the store (logged): the reports are
+/// found again later.
+pub async fn run_sim_agents(
+    store: &ActionStore,
+    world: &Mutex<World>,
+    now: UnixMs,
+) -> Result<(), StoreError> {
     let work = lock(world).sim_agent_work();
     for (id, report, who) in work {
         let Ok(body) = serde_json::to_value(&report) else {
@@ -153,9 +164,13 @@ pub async fn run_sim_agents(store: &ActionStore, world: &Mutex<World>, now: Unix
                 tracing::warn!("simulator agent's report on action {id} refused: {e}");
             }
             Ok(_) => tracing::warn!("simulator agent's report on action {id} not taken"),
-            Err(e) => tracing::warn!("simulator agent's report on action {id} not stored: {e}"),
+            Err(e) => {
+                tracing::warn!("simulator agent's report on action {id} not stored: {e}");
+                return Err(e);
+            }
         }
     }
+    Ok(())
 }
 
 /// A world with its SQLite store, driven without a server or a runtime: tests, benches and

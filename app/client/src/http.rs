@@ -137,7 +137,6 @@ impl ApiClient {
         Ok(bytes.to_vec())
     }
 
-    /// The backbone's frames between two simulated instants (defaults: the last 24 hours).
     /// The agents' activity before the backend began recording it; a backend without the
     /// route (older) answers as one without a past.
     pub async fn activity_past(&self) -> Result<crate::api::ActivityPast, ClientError> {
@@ -152,6 +151,7 @@ impl ApiClient {
         }
     }
 
+    /// The backbone's frames between two simulated instants (defaults: the last 24 hours).
     pub async fn history(
         &self,
         from: Option<crate::api::UnixMs>,

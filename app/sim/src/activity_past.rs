@@ -22,12 +22,19 @@ pub struct ModelledPoint {
 }
 
 /// The agents' activity over the `span_s` simulated seconds before `config.start`, stepping by
-/// `dt_s` like the backend's clock; oldest first.
+/// `dt_s` like the backend's clock running at `speed` simulated seconds per real second (actions
+/// wait for people in real time: their time to a decision is scaled by it); oldest first.
 pub fn modelled_activity(
     config: SimConfig,
     span_s: f64,
     dt_s: f64,
+    speed: f64,
 ) -> Result<Vec<ModelledPoint>, SimError> {
+    let speed = if speed.is_finite() && speed > 0.0 {
+        speed
+    } else {
+        1.0
+    };
     let span_ms = (span_s.max(0.0) * 1000.0) as i64;
     let mut sim = Simulator::new(SimConfig {
         start: config.start - span_ms,
@@ -53,7 +60,7 @@ pub fn modelled_activity(
                 kind: PastActivityKind::Proposed,
             });
             // Real seconds to a decision, in simulated ms at this clock's pace.
-            let ttl_ms = (f64::from(p.ttl_s) * 1000.0) as i64;
+            let ttl_ms = (f64::from(p.ttl_s) * 1000.0 * speed) as i64;
             let (kind, after_ms) = match p.policy {
                 Policy::AutoWithVeto if rng.random_bool(0.06) => {
                     (PastActivityKind::Vetoed, (dt * 1000.0) as i64 * 2)
@@ -99,7 +106,7 @@ mod tests {
             factory_count: 2_000,
             ..SimConfig::default()
         };
-        let points = modelled_activity(config, 15.0 * 3600.0, 60.0).unwrap();
+        let points = modelled_activity(config, 15.0 * 3600.0, 60.0, 60.0).unwrap();
         assert!(points.len() >= 20, "{}", points.len());
         assert!(points.iter().all(|p| p.sim_t < config.start));
         assert!(points.windows(2).all(|w| w[0].sim_t <= w[1].sim_t));
@@ -119,7 +126,7 @@ mod tests {
         );
         assert_eq!(
             points,
-            modelled_activity(config, 15.0 * 3600.0, 60.0).unwrap()
+            modelled_activity(config, 15.0 * 3600.0, 60.0, 60.0).unwrap()
         );
     }
 }

@@ -191,6 +191,13 @@ impl ActivityLog {
         if past.modelling {
             return;
         }
+        // Another backend run (a restart): its past replaces the one shown.
+        if self.past.is_some_and(|(t, _)| t != past.starts_at) {
+            self.points.retain(|p| !p.modelled);
+            self.keys = self.points.iter().map(|p| (p.action_id, p.kind)).collect();
+            let kept: BTreeSet<u64> = self.points.iter().map(|p| p.action_id).collect();
+            self.agent_of.retain(|id, _| kept.contains(id));
+        }
         self.past = Some((past.starts_at, past.modelled));
         for (i, p) in past.points.iter().enumerate() {
             let kind = match p.kind {

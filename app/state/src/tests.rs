@@ -404,8 +404,14 @@ fn the_modelled_past_fills_the_timeline_but_not_the_health() {
     s.apply(ClientEvent::ActivityPast(Box::new(pending)), now);
     assert!(s.activity.past_pending() && s.activity.past().is_none());
     s.apply(ClientEvent::ActivityPast(Box::new(past.clone())), now);
-    s.apply(ClientEvent::ActivityPast(Box::new(past)), now);
+    s.apply(ClientEvent::ActivityPast(Box::new(past.clone())), now);
     assert!(!s.activity.past_pending());
+    // A restarted backend's past replaces the old run's (never a mix of the two).
+    let next_run = crate::api::ActivityPast {
+        starts_at: 950_000,
+        points: past.points[..2].to_vec(),
+        ..past.clone()
+    };
     let modelled: Vec<_> = s.activity.points().filter(|p| p.modelled).collect();
     assert_eq!(modelled.len(), 6, "once, after a refetch too");
     assert_eq!(s.activity.past(), Some((900_000, true)));
@@ -418,4 +424,7 @@ fn the_modelled_past_fills_the_timeline_but_not_the_health() {
     );
     assert_eq!(health["a1"].decided, 0);
     assert_eq!(health["a1"].health, crate::AgentHealth::Healthy);
+    s.apply(ClientEvent::ActivityPast(Box::new(next_run)), now);
+    assert_eq!(s.activity.points().filter(|p| p.modelled).count(), 2);
+    assert_eq!(s.activity.past(), Some((950_000, true)));
 }

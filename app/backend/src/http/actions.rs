@@ -69,9 +69,11 @@ pub(super) async fn decide(
         }
         Ok(Decided::Applied { response, .. }) => {
             state.metrics.record_decision(request.decision, false);
-            // The simulator's agents act on a decision at once (it stands recorded whatever
-            // becomes of their report; one the store refused is made on a later tick).
-            crate::ticker::run_sim_agents(&state.store, &state.world, now).await;
+            // The leader's simulator agents act on a decision at once (it stands recorded
+            // whatever becomes of their report; one the store refused is made on a later tick).
+            if state.store.leads() {
+                let _ = crate::ticker::run_sim_agents(&state.store, &state.world, now).await;
+            }
             Ok(Json(response))
         }
         Err(refused) => {

@@ -109,9 +109,9 @@ pub async fn propose_as(
             .metrics
             .record_agent_request("propose", failure_label(e)),
     }
-    if matches!(result, Ok((_, true))) {
-        // An action that may run at once does, if it is one of the simulator's agents'.
-        crate::ticker::run_sim_agents(&state.store, &state.world, now_ms()).await;
+    if matches!(result, Ok((_, true))) && state.store.leads() {
+        // An action that may run at once does, if it is one of the leader's simulator agents'.
+        let _ = crate::ticker::run_sim_agents(&state.store, &state.world, now_ms()).await;
     }
     Ok(result?)
 }
@@ -200,6 +200,7 @@ fn answer(written: AgentWritten, key: &str) -> Result<GatewayResponse, GatewayFa
         AgentWritten::KeyReused => Err(GatewayFailure::KeyReused(key.to_owned())),
         AgentWritten::NotFound(id) => Err(GatewayFailure::NotFound(id)),
         AgentWritten::Refused(rule) => Err(rule.into()),
+        AgentWritten::Full(open) => Err(GatewayFailure::Full(open)),
     }
 }
 

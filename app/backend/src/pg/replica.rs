@@ -92,6 +92,7 @@ pub async fn run(
     );
 }
 
+/// Backoff between reconnects: 0.5 s doubling to 10 s.
 pub(super) fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(500u64.saturating_mul(1 << attempt.min(5))).min(Duration::from_secs(10))
 }

@@ -199,8 +199,9 @@ impl ActivityTimeline {
             .with_tick_label(|t| format::time_of_day((t * 1000.0) as i64))
             .with_name(i18n.tr("agents-timeline"))
             .show(ui);
-        if out.clicked.is_some() {
-            clicked = out.clicked;
+        // A modelled point has no action to open.
+        if let Some(id) = out.clicked.filter(|id| state.actions.contains_key(id)) {
+            clicked = Some(id);
         }
         clicked
     }

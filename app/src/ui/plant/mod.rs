@@ -20,7 +20,7 @@ use crate::state::State;
 
 /// Seconds between refreshes of the plant's page.
 const REFRESH_S: f64 = 30.0;
-/// Actions listed at most.
+/// Actions listed at most when fewer are open (every open action is listed).
 const ACTIONS_SHOWN: usize = 12;
 
 #[derive(Default)]
@@ -41,10 +41,15 @@ pub fn actions_of<'a>(state: &'a State, factory: &Factory) -> Vec<&'a Action> {
     let mut out: Vec<&Action> = state
         .actions
         .values()
-        .filter(|a| factory.agent_id.as_deref() == Some(a.agent_id.as_str()) || a.target == group)
+        .filter(|a| {
+            factory.agent_id.as_deref() == Some(a.agent_id.as_str())
+                || crate::api::gateway_rules::entity_id(&a.target) == group
+        })
         .collect();
+    // Every open one (they wait for this manager), then the newest closed ones.
     out.sort_by_key(|a| (!a.is_open(), std::cmp::Reverse(a.id)));
-    out.truncate(ACTIONS_SHOWN);
+    let open = out.iter().filter(|a| a.is_open()).count();
+    out.truncate(open.max(ACTIONS_SHOWN));
     out
 }
 

@@ -116,7 +116,8 @@ fn tag(item: &Item, i18n: &I18n, theme: &Theme) -> (String, egui::Color32) {
 
 /// The figure that says how pressing it is.
 fn figure(item: &Item, now: i64, i18n: &I18n) -> String {
-    let minutes = |ms: i64| (ms.max(0) / 60_000).to_string();
+    // Whole minutes left, rounded up: "1 min" in the last minute, never "0 min" while open.
+    let minutes = |ms: i64| ((ms.max(0) + 59_999) / 60_000).to_string();
     match item.kind {
         Kind::Decision { expires_at, .. } => i18n.tr_args(
             "wall-expires-in",
