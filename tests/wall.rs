@@ -421,3 +421,45 @@ fn no_wall_page_shows_a_control_that_needs_a_pointer() {
         assert_eq!(controls, Vec::<String>::new(), "{page:?}");
     }
 }
+
+/// With many things open the "now" page lists as many as the screen holds — every row on screen,
+/// none over another — and counts the rest.
+#[test]
+fn the_now_page_fills_the_screen_and_counts_the_rest() {
+    for size in [egui::vec2(1280.0, 720.0), egui::vec2(3840.0, 2160.0)] {
+        let settings = wall_settings(&[(View::Overview, 600)], 600);
+        let (mut harness, fixture) = console_with(settings, Lang::En, size, 0.05);
+        let t = simulated_snapshot().server_time;
+        let actions = (0..30)
+            .map(|i| {
+                let mut a = pending_action(1_000 + i, t);
+                a.created_at = t - 1_000 * i as i64;
+                a
+            })
+            .collect();
+        connect(&fixture, snapshot_with(actions));
+        harness.run_steps(3);
+        harness.get_by_label("30 items need attention");
+        let texts = drawn_texts(harness.output());
+        let rows = texts
+            .iter()
+            .filter(|(_, t, _)| t.starts_with("Reroute test traffic"))
+            .count();
+        assert!((3..=14).contains(&rows), "{size:?}: {rows} rows");
+        let more = format!("+ {} more", 30 - rows);
+        assert!(
+            texts.iter().any(|(_, t, _)| *t == more),
+            "{size:?}: {more:?} in {texts:?}"
+        );
+        let height = size.y / harness.ctx.pixels_per_point();
+        // Nothing cut off at the bottom: every row is whole (a clipped row is shorter than its
+        // font) and above the screen's edge.
+        assert!(
+            texts
+                .iter()
+                .all(|(r, _, font)| r.max.y <= height && r.height() >= font * 0.9),
+            "{size:?}: all on screen, whole"
+        );
+        assert_eq!(overlapping(&texts), Vec::<String>::new(), "{size:?}");
+    }
+}

@@ -10,8 +10,9 @@ use crate::state::attention::{Item, Kind, attention};
 use crate::ui::format;
 use crate::ui::theme::Theme;
 
-/// Most items listed; the rest are counted.
-pub const MAX_ITEMS: usize = 6;
+/// Items listed: as many as fit the screen, within these bounds; the rest are counted.
+pub const MIN_ITEMS: usize = 3;
+pub const MAX_ITEMS: usize = 14;
 
 pub fn show(ui: &mut Ui, state: &State, i18n: &I18n, theme: &Theme, size: &WallType) {
     let now = state.server_now(state.now()).unwrap_or(0);
@@ -54,17 +55,26 @@ pub fn show(ui: &mut Ui, state: &State, i18n: &I18n, theme: &Theme, size: &WallT
             .color(theme.warn),
     );
     ui.add_space(size.note * 0.5);
-    for item in items.iter().take(MAX_ITEMS) {
+    // As many rows as the screen holds (the first row's height measured, the "+ n more" line
+    // kept free), within [MIN_ITEMS, MAX_ITEMS].
+    let more_line = size.note * 1.6;
+    let mut pitch: Option<f32> = None;
+    let mut shown = 0;
+    for item in &items {
+        let next = pitch.unwrap_or(size.label * 2.5);
+        if shown == MAX_ITEMS || (shown >= MIN_ITEMS && ui.available_height() < next + more_line) {
+            break;
+        }
+        let top = ui.cursor().min.y;
         row(ui, item, now, i18n, theme, size);
+        pitch.get_or_insert(ui.cursor().min.y - top);
+        shown += 1;
     }
-    if items.len() > MAX_ITEMS {
+    if items.len() > shown {
         ui.label(
-            RichText::new(i18n.tr_args(
-                "wall-more-items",
-                &[("n", (items.len() - MAX_ITEMS).into())],
-            ))
-            .size(size.note)
-            .color(theme.text_dim),
+            RichText::new(i18n.tr_args("wall-more-items", &[("n", (items.len() - shown).into())]))
+                .size(size.note)
+                .color(theme.text_dim),
         );
     }
 }
