@@ -26,7 +26,8 @@ pub struct FlowStyle {
     pub gap: f32,
     /// Dash width as a share of the link's width.
     pub width_share: f32,
-    /// How fast the dashes travel, points per second.
+    /// How fast the dashes travel, points per second (at most a quarter of their period per
+    /// frame: see [`FlowStyle::effective_speed`]).
     pub speed: f32,
     /// Frames per second the animation asks for.
     pub fps: f32,
@@ -41,6 +42,17 @@ impl FlowStyle {
             width_share: 0.45,
             speed: 24.0,
             fps: 30.0,
+        }
+    }
+
+    /// The speed drawn: `speed`, slowed so one frame never moves the dashes more than a quarter
+    /// of their period — past half a period they would seem to run backwards.
+    pub fn effective_speed(&self) -> f32 {
+        let period = (self.dash + self.gap).max(1.0);
+        if self.fps > 0.0 {
+            self.speed.min(period * self.fps / 4.0)
+        } else {
+            self.speed
         }
     }
 }
@@ -276,7 +288,7 @@ impl Plugin for LinksLayer<'_> {
 
         let phase = this.flow.map_or(0.0, |f| {
             let period = f64::from((f.dash + f.gap).max(1.0));
-            (ui.input(|i| i.time) * f64::from(f.speed)).rem_euclid(period) as f32
+            (ui.input(|i| i.time) * f64::from(f.effective_speed())).rem_euclid(period) as f32
         });
         let mut shapes = Vec::new();
         let mut hovered: Option<(usize, f32)> = None;
@@ -377,6 +389,20 @@ impl Plugin for LinksLayer<'_> {
 mod tests {
     use super::*;
     use egui::pos2;
+
+    /// At a GPU's frame rate the dashes keep their speed; at a CPU's few frames a second they
+    /// slow down so no step exceeds a quarter of their period (they never seem to run backwards).
+    #[test]
+    fn dashes_never_step_more_than_a_quarter_period() {
+        let mut flow = FlowStyle::new(egui::Color32::TRANSPARENT);
+        assert_eq!(flow.effective_speed(), flow.speed);
+        for fps in [0.5, 1.5, 2.0, 5.0] {
+            flow.fps = fps;
+            let step = flow.effective_speed() / fps;
+            assert!(step <= (flow.dash + flow.gap) / 4.0 + 1e-4, "{fps}: {step}");
+            assert!(step > 0.0);
+        }
+    }
 
     #[test]
     fn bezier_samples_hit_ends_and_bulge_left() {

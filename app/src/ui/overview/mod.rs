@@ -76,8 +76,9 @@ enum Target {
 
 /// Frames per second of the moving dashes on a GPU.
 const FLOW_FPS: f32 = 30.0;
-/// … and where a CPU rasterises every frame (≈2 × the frame's CPU cost per second).
-const SOFTWARE_FLOW_FPS: f32 = 2.0;
+/// … and where a CPU rasterises every frame (≈1.5 × the frame's CPU cost per second; the dashes
+/// then step a quarter of their period per frame, `FlowStyle::effective_speed`).
+const SOFTWARE_FLOW_FPS: f32 = 1.5;
 
 pub struct OverviewView {
     basemap: Option<Basemap>,
@@ -205,8 +206,8 @@ impl OverviewView {
         self.tiles = None;
     }
 
-    /// A software renderer draws the moving dashes at `SOFTWARE_FLOW_FPS`: the same direction
-    /// and speed, a coarser step.
+    /// A software renderer draws the moving dashes at `SOFTWARE_FLOW_FPS`: the same direction,
+    /// slower, in coarser steps.
     pub fn set_software_renderer(&mut self, software: bool) {
         self.flow_fps = if software {
             SOFTWARE_FLOW_FPS
