@@ -79,6 +79,8 @@ const FLOW_FPS: f32 = 30.0;
 /// … and where a CPU rasterises every frame (≈1.5 × the frame's CPU cost per second; the dashes
 /// then step a quarter of their period per frame, `FlowStyle::effective_speed`).
 const SOFTWARE_FLOW_FPS: f32 = 1.5;
+/// … unless data frames come at least this often (seconds): then the dashes move with them.
+const DATA_WAIT_S: f32 = 1.5;
 
 pub struct OverviewView {
     basemap: Option<Basemap>,
@@ -207,7 +209,7 @@ impl OverviewView {
     }
 
     /// A software renderer draws the moving dashes at `SOFTWARE_FLOW_FPS`: the same direction,
-    /// slower, in coarser steps.
+    /// slower, in coarser steps (see `flow_style`).
     pub fn set_software_renderer(&mut self, software: bool) {
         self.flow_fps = if software {
             SOFTWARE_FLOW_FPS
@@ -390,10 +392,10 @@ impl OverviewView {
             let loads = Loads::new(world, replay, state);
             scene::build(world, &loads, focus, selection, zoom, theme, i18n)
         });
-        let flow = self.animate_flow.then(|| FlowStyle {
-            fps: self.flow_fps,
-            ..FlowStyle::new(theme.node_label.gamma_multiply(0.85))
-        });
+        let flow_fps = self.flow_fps;
+        let flow = self
+            .animate_flow
+            .then(|| flow_style(flow_fps, state, ui.ctx(), theme));
         let ring = Stroke::new(2.0, theme.text);
 
         if let (Some(config), None) = (&self.tile_config, &self.tiles) {
@@ -559,4 +561,26 @@ impl OverviewView {
                 }
             });
     }
+}
+
+/// The moving dashes. Where a CPU draws every frame whole (`flow_fps` below `FLOW_FPS`), they are
+/// slower and ride on the frames the data brings: while data arrives (about once a second) they
+/// ask for no frame of their own; after `DATA_WAIT_S` without data they step at `flow_fps` again.
+/// A step stays within a quarter of their period either way (they never seem to run back).
+fn flow_style(flow_fps: f32, state: &State, ctx: &egui::Context, theme: &Theme) -> FlowStyle {
+    let mut flow = FlowStyle {
+        fps: flow_fps,
+        ..FlowStyle::new(theme.node_label.gamma_multiply(0.85))
+    };
+    if flow_fps < FLOW_FPS {
+        flow.speed = flow.speed.min((flow.dash + flow.gap) / 4.0 / DATA_WAIT_S);
+        if let Some(last) = state.last_data_at {
+            let since = state.now().saturating_duration_since(last).as_secs_f32();
+            if since < DATA_WAIT_S {
+                flow.fps = 0.0;
+                ctx.request_repaint_after(std::time::Duration::from_secs_f32(DATA_WAIT_S - since));
+            }
+        }
+    }
+    flow
 }
