@@ -14,6 +14,7 @@ use crate::api::gateway_rules::GatewayError;
 use crate::api::{Action, AuditEntry, DecisionRequest, DecisionResponse, OutcomeRequest, UnixMs};
 use crate::auth::Principal;
 use crate::decisions::DecisionError;
+use crate::lock;
 use crate::pg::Shared;
 use crate::store::{Store, StoreError};
 use crate::world::World;
@@ -243,11 +244,11 @@ impl ActionStore {
                 let store = lock(store);
                 // A new proposal counts against the open budget under the same lock as its
                 // write, so concurrent proposals never overshoot it (a retry is answered first).
-                if matches!(write, AgentWrite::Propose(_))
-                    && store.agent_lookup(agent, key, body)?.is_none()
-                {
+                if matches!(write, AgentWrite::Propose(_)) {
                     let open = lock(world).open_agent_actions();
-                    if open >= crate::gateway::MAX_OPEN_AGENT_ACTIONS {
+                    if open >= crate::gateway::MAX_OPEN_AGENT_ACTIONS
+                        && store.agent_lookup(agent, key, body)?.is_none()
+                    {
                         return Ok(AgentWritten::Full(open));
                     }
                 }
@@ -314,11 +315,6 @@ impl ActionStore {
             crate::pg::catch_up(shared, world, action_id).await;
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A poisoned lock means a holder panicked mid-change; the data is still the best we have.
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn apply_decided(world: &Mutex<World>, decided: &Decided, now: UnixMs) {

@@ -38,8 +38,10 @@ use self::sim::{SimConfig, Simulator};
 use self::store::Store;
 use self::world::World;
 
-fn lock_world(world: &Mutex<World>) -> std::sync::MutexGuard<'_, World> {
-    world.lock().unwrap_or_else(|p| p.into_inner())
+/// Locks `mutex` even if a holder panicked: a poisoned lock means a change stopped half way, and
+/// the data is still the best there is (the world, the store's connection).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Wall-clock seconds of the agents' activity modelled before the start (the timeline's span).
@@ -268,7 +270,7 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
     let dt_sim_s = config.speed * config.tick.as_secs_f64();
     if config.world.is_none() && !config.paused {
         // The agents' timeline starts with the model's past (off the lock, off the runtime).
-        lock_world(&world).activity_past.modelling = true;
+        lock(&world).activity_past.modelling = true;
         let (world, sim, started) = (world.clone(), config.sim, now_ms());
         // At most 900 steps, whatever the tick.
         let span_s = ACTIVITY_PAST_WALL_S * config.speed;
@@ -303,7 +305,7 @@ pub async fn start(config: BackendConfig) -> Result<RunningBackend, BackendError
                     None
                 }
             };
-            let mut w = lock_world(&world);
+            let mut w = lock(&world);
             match past {
                 Some(past) => w.activity_past = past,
                 // Whatever happened, the console is not left waiting: the record starts now.

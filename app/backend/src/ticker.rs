@@ -12,13 +12,10 @@ use tokio::sync::watch;
 
 use crate::action_store::{ActionStore, AgentWrite, AgentWritten};
 use crate::api::{Protocol, UnixMs};
+use crate::lock;
 use crate::sim::{Proposal, Simulator};
 use crate::store::{Store, StoreError};
 use crate::world::World;
-
-fn lock(world: &Mutex<World>) -> MutexGuard<'_, World> {
-    world.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 /// Ticks until `stop`. `paused`: the world stays as it started; only sources age (a silent
 /// push source still goes stale).

@@ -37,20 +37,27 @@ pub(super) fn headless_console(
     let waker = wake.clone();
     let client = client::spawn(runtime, api, Arc::new(move || waker.notify()));
     let commands = client.commands.clone();
-    let app = ConsoleApp::new(
-        State::new(client.base_url.clone()),
-        Lang::En,
-        Theme::built_in("noc-dark")?,
-        View::Overview,
-        client.commands,
-        client.events,
-    );
+    let app = console_on(client)?;
     let frames = Frames {
         ctx,
         size,
         time: 0.0,
     };
     Ok((app, frames, wake, commands))
+}
+
+/// The console every bench times: English, the default theme, the overview, on `client`.
+pub(super) fn console_on(
+    client: client::ClientHandle,
+) -> Result<ConsoleApp, crate::ui::theme::ThemeError> {
+    Ok(ConsoleApp::new(
+        State::new(client.base_url.clone()),
+        Lang::En,
+        Theme::built_in("noc-dark")?,
+        View::Overview,
+        client.commands,
+        client.events,
+    ))
 }
 
 pub(super) struct Frames {

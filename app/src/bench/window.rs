@@ -18,9 +18,6 @@ use super::{percentile, sweep_events};
 use crate::backend::{self, BackendConfig};
 use crate::cli::BenchArgs;
 use crate::client::{self, ApiClient};
-use crate::i18n::Lang;
-use crate::state::State;
-use crate::ui::theme::Theme;
 use crate::ui::{ConsoleApp, View, fonts};
 
 /// Frames of each timed phase with continuous repaints.
@@ -349,14 +346,7 @@ pub(super) fn run(args: &BenchArgs, size: egui::Vec2) -> anyhow::Result<()> {
                 tianshu_widgets::geo_layers::install_gpu_shapes(&cc.egui_ctx, render_state, 1);
             }
             let client = client::spawn(&handle, api, crate::console::ui_waker(&cc.egui_ctx));
-            let app = ConsoleApp::new(
-                State::new(client.base_url.clone()),
-                Lang::En,
-                Theme::built_in("noc-dark")?,
-                View::Overview,
-                client.commands,
-                client.events,
-            );
+            let app = super::harness::console_on(client)?;
             Ok(Box::new(BenchWindow {
                 app,
                 script: Script {

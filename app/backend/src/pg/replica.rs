@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_postgres::{AsyncMessage, Client, NoTls};
 
 use super::pool::{connect, late};
+use crate::lock;
 use crate::ticker::stopped;
 
 use super::{
@@ -37,10 +38,6 @@ impl Notice {
         };
         parts.next().is_none().then_some(notice)
     }
-}
-
-pub(super) fn lock(world: &Mutex<World>) -> std::sync::MutexGuard<'_, World> {
-    world.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Brings one action of this replica's world up to the shared store's version (with the audit
