@@ -1,0 +1,179 @@
+//! Which parts of the window changed: the frame is cut into tiles; each tile gets a hash of
+//! every triangle that touches it (in drawing order, with its clip, texture and the texture's
+//! version) and only the tiles whose hash differs from the last frame's are drawn again. The
+//! triangles are binned per tile on the way, so a tile draws only its own.
+
+use std::collections::HashMap;
+
+use egui::{Color32, TextureId};
+
+use crate::triangle::Prepared;
+
+/// Tile side in pixels.
+pub const TILE: usize = 64;
+
+/// A rectangle of pixels, `x0..x1` × `y0..y1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PixelRect {
+    pub x0: usize,
+    pub y0: usize,
+    pub x1: usize,
+    pub y1: usize,
+}
+
+impl PixelRect {
+    pub fn area(&self) -> usize {
+        self.x1.saturating_sub(self.x0) * self.y1.saturating_sub(self.y0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.x0 >= self.x1 || self.y0 >= self.y1
+    }
+
+    pub fn intersect(&self, o: &Self) -> Self {
+        Self {
+            x0: self.x0.max(o.x0),
+            y0: self.y0.max(o.y0),
+            x1: self.x1.min(o.x1),
+            y1: self.y1.min(o.y1),
+        }
+    }
+}
+
+/// A triangle in a tile's list: (mesh, triangle).
+pub type Binned = (u32, u32);
+
+#[derive(Default)]
+pub struct Damage {
+    width: usize,
+    height: usize,
+    /// Last frame's hash of every tile.
+    last: Vec<u64>,
+    /// This frame's triangles per tile.
+    pub bins: Vec<Vec<Binned>>,
+    hashes: Vec<u64>,
+    texture_version: HashMap<TextureId, u64>,
+    next_version: u64,
+}
+
+#[inline]
+fn mix(h: u64, word: u64) -> u64 {
+    (h.rotate_left(5) ^ word).wrapping_mul(0x51_7cc1_b727_220a_95)
+}
+
+impl Damage {
+    pub fn columns(&self) -> usize {
+        self.width.div_ceil(TILE)
+    }
+
+    pub fn tile_rect(&self, tile: usize) -> PixelRect {
+        let columns = self.columns().max(1);
+        let (tx, ty) = (tile % columns, tile / columns);
+        PixelRect {
+            x0: tx * TILE,
+            y0: ty * TILE,
+            x1: ((tx + 1) * TILE).min(self.width),
+            y1: ((ty + 1) * TILE).min(self.height),
+        }
+    }
+
+    /// A texture was set or patched: whatever shows it is drawn again.
+    pub fn texture_changed(&mut self, id: TextureId) {
+        self.next_version += 1;
+        self.texture_version.insert(id, self.next_version);
+    }
+
+    /// Bins this frame's triangles and returns the tiles to draw again, in order.
+    pub fn frame(
+        &mut self,
+        width: usize,
+        height: usize,
+        clear: Color32,
+        meshes: &[Prepared<'_>],
+    ) -> Vec<usize> {
+        if (width, height) != (self.width, self.height) {
+            self.width = width;
+            self.height = height;
+            self.last.clear();
+        }
+        let columns = width.div_ceil(TILE);
+        let tiles = columns * height.div_ceil(TILE);
+        self.bins.resize_with(tiles, Vec::new);
+        self.bins.truncate(tiles);
+        self.bins.iter_mut().for_each(Vec::clear);
+        self.hashes.clear();
+        self.hashes.resize(
+            tiles,
+            mix(
+                0x7469_616e_7368_75,
+                u64::from(u32::from_le_bytes(clear.to_array())),
+            ),
+        );
+        for (m, prepared) in meshes.iter().enumerate() {
+            let version = self
+                .texture_version
+                .get(&prepared.mesh.texture_id)
+                .copied()
+                .unwrap_or(0);
+            let c = prepared.clip;
+            let seed = [c.x0, c.y0, c.x1, c.y1].iter().fold(
+                mix(version, texture_key(prepared.mesh.texture_id)),
+                |h, &v| mix(h, v as u64),
+            );
+            for t in 0..prepared.mesh.indices.len() / 3 {
+                let Some((bounds, hash)) = prepared.bounds_and_hash(t, seed) else {
+                    continue;
+                };
+                let area = bounds.intersect(&prepared.clip);
+                if area.is_empty() {
+                    continue;
+                }
+                for ty in area.y0 / TILE..=(area.y1 - 1) / TILE {
+                    for tx in area.x0 / TILE..=(area.x1 - 1) / TILE {
+                        let tile = ty * columns + tx;
+                        self.bins[tile].push((m as u32, t as u32));
+                        self.hashes[tile] = mix(self.hashes[tile], hash);
+                    }
+                }
+            }
+        }
+        let dirty = (0..tiles)
+            .filter(|&t| self.last.get(t) != Some(&self.hashes[t]))
+            .collect();
+        std::mem::swap(&mut self.last, &mut self.hashes);
+        dirty
+    }
+
+    /// The dirty tiles as few rectangles: runs along each row of tiles.
+    pub fn rects(&self, dirty: &[usize]) -> Vec<PixelRect> {
+        let mut rects: Vec<PixelRect> = Vec::new();
+        for &tile in dirty {
+            let r = self.tile_rect(tile);
+            match rects.last_mut() {
+                Some(last) if last.y0 == r.y0 && last.x1 == r.x0 => last.x1 = r.x1,
+                _ => rects.push(r),
+            }
+        }
+        rects
+    }
+}
+
+fn texture_key(id: TextureId) -> u64 {
+    match id {
+        TextureId::Managed(n) => n << 1,
+        TextureId::User(n) => (n << 1) | 1,
+    }
+}
+
+/// A triangle's words for the hash: its three vertices (position, uv, colour).
+pub fn hash_vertex(h: u64, v: &egui::epaint::Vertex) -> u64 {
+    let h = mix(
+        h,
+        (u64::from(v.pos.x.to_bits()) << 32) | u64::from(v.pos.y.to_bits()),
+    );
+    let h = mix(
+        h,
+        (u64::from(v.uv.x.to_bits()) << 32) | u64::from(v.uv.y.to_bits()),
+    );
+    mix(h, u64::from(u32::from_le_bytes(v.color.to_array())))
+}

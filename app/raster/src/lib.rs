@@ -1,0 +1,231 @@
+//! egui's tessellated output drawn into a pixel buffer on the CPU (issue 17).
+//!
+//! Through a software Vulkan or GL driver every fragment of every layer runs a JIT-compiled
+//! shader (tens of ns a pixel); this draws the same meshes the way a CPU is good at: triangles
+//! walked as horizontal spans, flat spans filled or blended as whole runs, colours and texture
+//! coordinates interpolated only where they vary, and the window split into bands drawn on all
+//! cores. The picture follows egui-wgpu's "gamma framebuffer" shader: vertex colour × texel,
+//! both premultiplied sRGB, blended "over" in 8 bits.
+//!
+//! - [`Canvas`]: the pixels (`0x00RRGGBB`, as softbuffer presents them) and the area redrawn;
+//! - [`Rasteriser`]: egui's textures and the drawing; [`Rasteriser::paint`] redraws only the
+//!   tiles whose content changed since the last frame (see [`damage`]).
+
+mod blend;
+pub mod damage;
+mod texture;
+mod triangle;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use egui::epaint::{ClippedPrimitive, Primitive};
+use egui::{Color32, TextureId, TexturesDelta};
+
+pub use damage::{Damage, PixelRect, TILE};
+use texture::Texture;
+
+/// A frame's pixels, `0x00RRGGBB`, row after row.
+#[derive(Debug, Clone, Default)]
+pub struct Canvas {
+    pub width: usize,
+    pub height: usize,
+    pub pixels: Vec<u32>,
+}
+
+impl Canvas {
+    pub fn new(width: usize, height: usize) -> Self {
+        Self {
+            width,
+            height,
+            pixels: vec![0; width * height],
+        }
+    }
+
+    /// Resizes, keeping nothing (the next paint redraws everything).
+    pub fn resize(&mut self, width: usize, height: usize) {
+        if (width, height) != (self.width, self.height) {
+            *self = Self::new(width, height);
+        }
+    }
+
+    /// The pixel at `(x, y)` as egui's colour (opaque).
+    pub fn get(&self, x: usize, y: usize) -> Option<Color32> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        let p = self.pixels[y * self.width + x];
+        Some(Color32::from_rgb((p >> 16) as u8, (p >> 8) as u8, p as u8))
+    }
+}
+
+/// What one [`Rasteriser::paint`] did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PaintStats {
+    /// Triangles the frame had.
+    pub triangles: usize,
+    /// Paint callbacks skipped (they need a GPU; the caller draws those layers as meshes).
+    pub callbacks_skipped: usize,
+    /// The tiles redrawn, as rectangles in pixels (empty: nothing changed).
+    pub damage: Vec<PixelRect>,
+    /// Pixels inside the redrawn tiles.
+    pub pixels_redrawn: usize,
+}
+
+/// egui's textures and the drawing of its meshes.
+#[derive(Default)]
+pub struct Rasteriser {
+    textures: HashMap<TextureId, Texture>,
+    damage: Damage,
+    threads: usize,
+}
+
+impl Rasteriser {
+    /// Draws on `threads` threads (`0`: as many as the machine has cores).
+    pub fn new(threads: usize) -> Self {
+        let threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            threads
+        };
+        Self {
+            textures: HashMap::new(),
+            damage: Damage::default(),
+            threads,
+        }
+    }
+
+    /// Threads the drawing uses.
+    pub fn threads(&self) -> usize {
+        self.threads
+    }
+
+    /// Applies egui's texture changes that come before a frame's drawing (`set`).
+    pub fn set_textures(&mut self, delta: &mut TexturesDelta) {
+        // Each texture's deltas apply in order; textures are independent of each other.
+        #[allow(clippy::iter_over_hash_type)]
+        for (id, deltas) in delta.set.drain() {
+            for image_delta in &deltas {
+                match (image_delta.pos, self.textures.get_mut(&id)) {
+                    (Some(pos), Some(texture)) => texture.patch(pos, image_delta),
+                    // A patch of a texture never set: nothing to patch (egui always sets first).
+                    (Some(_), None) => {}
+                    (None, _) => {
+                        self.textures.insert(id, Texture::from_delta(image_delta));
+                    }
+                }
+            }
+            // Whatever showed this texture must be drawn again.
+            self.damage.texture_changed(id);
+        }
+    }
+
+    /// Frees the textures egui is done with (`free`, after the frame's drawing).
+    pub fn free_textures(&mut self, delta: &mut TexturesDelta) {
+        #[allow(clippy::iter_over_hash_type)] // order does not matter
+        for id in delta.free.drain() {
+            self.textures.remove(&id);
+        }
+    }
+
+    /// Forgets the last frame: the next paint redraws every tile.
+    pub fn invalidate(&mut self) {
+        self.damage = Damage::default();
+    }
+
+    /// Draws a frame: texture changes applied (and taken out of `textures_delta`), the tiles whose content changed cleared to
+    /// `clear` and drawn again, the textures egui is done with freed.
+    pub fn paint(
+        &mut self,
+        canvas: &mut Canvas,
+        clear: Color32,
+        primitives: &[ClippedPrimitive],
+        textures_delta: &mut TexturesDelta,
+        pixels_per_point: f32,
+    ) -> PaintStats {
+        self.set_textures(textures_delta);
+        let stats = self.draw(canvas, clear, primitives, pixels_per_point);
+        self.free_textures(textures_delta);
+        stats
+    }
+
+    fn draw(
+        &mut self,
+        canvas: &mut Canvas,
+        clear: Color32,
+        primitives: &[ClippedPrimitive],
+        pixels_per_point: f32,
+    ) -> PaintStats {
+        let (width, height) = (canvas.width, canvas.height);
+        let meshes = triangle::prepare(primitives, pixels_per_point, width, height, &self.textures);
+        let mut stats = PaintStats {
+            triangles: meshes.iter().map(|m| m.mesh.indices.len() / 3).sum(),
+            callbacks_skipped: primitives
+                .iter()
+                .filter(|p| matches!(p.primitive, Primitive::Callback(_)))
+                .count(),
+            ..PaintStats::default()
+        };
+        let dirty = self.damage.frame(width, height, clear, &meshes);
+        if dirty.is_empty() || width == 0 {
+            return stats;
+        }
+        let clear = blend::pack(clear);
+        let damage = &self.damage;
+        let columns = damage.columns();
+        // One band per row of tiles; a thread takes the next band with something to draw.
+        let mut dirty_by_band: Vec<Vec<usize>> = vec![Vec::new(); height.div_ceil(TILE)];
+        for &tile in &dirty {
+            dirty_by_band[tile / columns].push(tile);
+        }
+        let bands: Vec<Mutex<Option<(usize, &mut [u32])>>> = canvas
+            .pixels
+            .chunks_mut(width * TILE)
+            .enumerate()
+            .filter(|(i, _)| !dirty_by_band[*i].is_empty())
+            .map(|(i, rows)| Mutex::new(Some((i, rows))))
+            .collect();
+        let next = AtomicUsize::new(0);
+        let draw_bands = || {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(slot) = bands.get(i) else { break };
+                let taken = slot.lock().ok().and_then(|mut s| s.take());
+                let Some((row_of_tiles, rows)) = taken else {
+                    continue;
+                };
+                let band = triangle::Band {
+                    y0: row_of_tiles * TILE,
+                    y1: row_of_tiles * TILE + rows.len() / width,
+                    width,
+                };
+                for &tile in &dirty_by_band[row_of_tiles] {
+                    let rect = damage.tile_rect(tile);
+                    triangle::clear(rows, &band, &rect, clear);
+                    for &(m, t) in &damage.bins[tile] {
+                        let mesh = &meshes[m as usize];
+                        let area = rect.intersect(&mesh.clip);
+                        triangle::draw_triangle(rows, &band, &area, mesh, t as usize);
+                    }
+                }
+            }
+        };
+        if self.threads <= 1 || bands.len() <= 1 {
+            draw_bands();
+        } else {
+            std::thread::scope(|scope| {
+                for _ in 1..self.threads.min(bands.len()) {
+                    scope.spawn(draw_bands);
+                }
+                draw_bands();
+            });
+        }
+        stats.damage = damage.rects(&dirty);
+        stats.pixels_redrawn = stats.damage.iter().map(|r| r.area()).sum();
+        stats
+    }
+}
+
+#[cfg(test)]
+mod tests;

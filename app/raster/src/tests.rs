@@ -1,0 +1,305 @@
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use egui::epaint::{ClippedPrimitive, ImageDelta, Mesh, Primitive};
+use egui::{Color32, ColorImage, Pos2, Rect, TextureId, TextureOptions, TexturesDelta, pos2, vec2};
+
+use super::*;
+
+const CLEAR: Color32 = Color32::from_rgb(10, 20, 30);
+
+fn font_texture() -> TexturesDelta {
+    // egui's font texture starts with a white texel at uv (0, 0).
+    let image = ColorImage::new([4, 4], vec![Color32::WHITE; 16]);
+    let mut delta = TexturesDelta::default();
+    delta.push(
+        TextureId::default(),
+        ImageDelta::full(image, TextureOptions::LINEAR),
+    );
+    delta
+}
+
+fn rect_mesh(rect: Rect, colour: Color32) -> Mesh {
+    let mut mesh = Mesh::default();
+    mesh.add_colored_rect(rect, colour);
+    mesh
+}
+
+fn clipped(mesh: Mesh, clip: Rect) -> ClippedPrimitive {
+    ClippedPrimitive {
+        clip_rect: clip,
+        primitive: Primitive::Mesh(mesh),
+    }
+}
+
+fn everywhere() -> Rect {
+    Rect::from_min_max(Pos2::ZERO, pos2(10_000.0, 10_000.0))
+}
+
+fn paint(r: &mut Rasteriser, canvas: &mut Canvas, prims: &[ClippedPrimitive]) -> PaintStats {
+    r.paint(canvas, CLEAR, prims, &mut TexturesDelta::default(), 1.0)
+}
+
+fn ready(size: usize) -> (Rasteriser, Canvas) {
+    let mut r = Rasteriser::new(2);
+    r.set_textures(&mut font_texture());
+    (r, Canvas::new(size, size))
+}
+
+#[test]
+fn an_opaque_rectangle_covers_exactly_its_pixels() {
+    let (mut r, mut canvas) = ready(100);
+    let red = Color32::from_rgb(200, 0, 0);
+    let mesh = rect_mesh(Rect::from_min_size(pos2(10.0, 20.0), vec2(30.0, 5.0)), red);
+    paint(&mut r, &mut canvas, &[clipped(mesh, everywhere())]);
+    let covered = (0..100)
+        .flat_map(|y| (0..100).map(move |x| (x, y)))
+        .filter(|&(x, y)| canvas.get(x, y) == Some(red))
+        .count();
+    assert_eq!(covered, 30 * 5);
+    assert_eq!(canvas.get(10, 20), Some(red));
+    assert_eq!(canvas.get(39, 24), Some(red));
+    assert_eq!(canvas.get(40, 24), Some(CLEAR));
+    assert_eq!(canvas.get(9, 20), Some(CLEAR));
+    assert_eq!(canvas.get(10, 25), Some(CLEAR));
+}
+
+#[test]
+fn a_translucent_rectangle_is_blended_once_along_its_diagonal() {
+    let (mut r, mut canvas) = ready(64);
+    let half_white = Color32::from_white_alpha(128);
+    let mesh = rect_mesh(
+        Rect::from_min_size(pos2(3.3, 5.7), vec2(50.2, 41.9)),
+        half_white,
+    );
+    paint(&mut r, &mut canvas, &[clipped(mesh, everywhere())]);
+    let inside = canvas.get(20, 20).unwrap();
+    assert_ne!(inside, CLEAR);
+    for y in 7..46 {
+        for x in 4..53 {
+            assert_eq!(canvas.get(x, y), Some(inside), "pixel {x},{y}");
+        }
+    }
+}
+
+#[test]
+fn triangles_sharing_edges_tile_the_plane_without_gaps_or_overlaps() {
+    // A fan of thin translucent triangles around a centre: every pixel is blended exactly once.
+    let (mut r, mut canvas) = ready(64);
+    let colour = Color32::from_black_alpha(100);
+    let mut mesh = Mesh::default();
+    let centre = pos2(31.7, 30.2);
+    mesh.colored_vertex(centre, colour);
+    let ring: Vec<Pos2> = (0..37)
+        .map(|i| {
+            let a = i as f32 / 36.0 * std::f32::consts::TAU;
+            centre + vec2(a.cos(), a.sin()) * 40.0
+        })
+        .collect();
+    for p in &ring {
+        mesh.colored_vertex(*p, colour);
+    }
+    for i in 1..37 {
+        mesh.add_triangle(0, i, i + 1);
+    }
+    paint(&mut r, &mut canvas, &[clipped(mesh, everywhere())]);
+    let expected = canvas.get(31, 30).unwrap();
+    for y in 10..50 {
+        for x in 12..52 {
+            assert_eq!(canvas.get(x, y), Some(expected), "pixel {x},{y}");
+        }
+    }
+}
+
+#[test]
+fn the_clip_rectangle_is_respected() {
+    let (mut r, mut canvas) = ready(64);
+    let mesh = rect_mesh(
+        Rect::from_min_size(Pos2::ZERO, vec2(64.0, 64.0)),
+        Color32::WHITE,
+    );
+    let clip = Rect::from_min_size(pos2(8.0, 8.0), vec2(16.0, 4.0));
+    paint(&mut r, &mut canvas, &[clipped(mesh, clip)]);
+    let white = (0..64)
+        .flat_map(|y| (0..64).map(move |x| (x, y)))
+        .filter(|&(x, y)| canvas.get(x, y) == Some(Color32::WHITE))
+        .count();
+    assert_eq!(white, 16 * 4);
+}
+
+#[test]
+fn pixels_per_point_scales_positions_and_clips() {
+    let (mut r, mut canvas) = ready(64);
+    let mesh = rect_mesh(
+        Rect::from_min_size(pos2(2.0, 2.0), vec2(4.0, 4.0)),
+        Color32::WHITE,
+    );
+    r.paint(
+        &mut canvas,
+        CLEAR,
+        &[clipped(mesh, everywhere())],
+        &mut TexturesDelta::default(),
+        2.0,
+    );
+    assert_eq!(canvas.get(4, 4), Some(Color32::WHITE));
+    assert_eq!(canvas.get(11, 11), Some(Color32::WHITE));
+    assert_eq!(canvas.get(12, 12), Some(CLEAR));
+}
+
+#[test]
+fn a_texture_is_sampled_and_modulated_by_the_vertex_colour() {
+    let (mut r, mut canvas) = ready(64);
+    let id = TextureId::Managed(7);
+    let image = ColorImage::new(
+        [2, 2],
+        vec![Color32::RED, Color32::GREEN, Color32::BLUE, Color32::WHITE],
+    );
+    let mut delta = TexturesDelta::default();
+    delta.push(id, ImageDelta::full(image, TextureOptions::NEAREST));
+    let mut mesh = Mesh::with_texture(id);
+    mesh.add_rect_with_uv(
+        Rect::from_min_size(Pos2::ZERO, vec2(32.0, 32.0)),
+        Rect::from_min_max(Pos2::ZERO, pos2(1.0, 1.0)),
+        Color32::WHITE,
+    );
+    let mut grey = Mesh::with_texture(id);
+    grey.add_rect_with_uv(
+        Rect::from_min_size(pos2(32.0, 32.0), vec2(32.0, 32.0)),
+        Rect::from_min_max(pos2(0.75, 0.75), pos2(1.0, 1.0)),
+        Color32::from_gray(128),
+    );
+    r.paint(
+        &mut canvas,
+        CLEAR,
+        &[clipped(mesh, everywhere()), clipped(grey, everywhere())],
+        &mut delta,
+        1.0,
+    );
+    assert_eq!(canvas.get(3, 3), Some(Color32::RED));
+    assert_eq!(canvas.get(28, 3), Some(Color32::GREEN));
+    assert_eq!(canvas.get(3, 28), Some(Color32::BLUE));
+    assert_eq!(canvas.get(28, 28), Some(Color32::WHITE));
+    assert_eq!(canvas.get(40, 40), Some(Color32::from_gray(128)));
+}
+
+#[test]
+fn an_unchanged_frame_redraws_nothing_and_a_small_change_only_its_tiles() {
+    let (mut r, mut canvas) = ready(256);
+    let background = rect_mesh(
+        Rect::from_min_size(Pos2::ZERO, vec2(256.0, 256.0)),
+        Color32::from_gray(40),
+    );
+    let marker = |x: f32| {
+        rect_mesh(
+            Rect::from_min_size(pos2(x, 10.0), vec2(8.0, 8.0)),
+            Color32::RED,
+        )
+    };
+    let frame = |x: f32| {
+        vec![
+            clipped(background.clone(), everywhere()),
+            clipped(marker(x), everywhere()),
+        ]
+    };
+    let first = paint(&mut r, &mut canvas, &frame(10.0));
+    assert_eq!(first.pixels_redrawn, 256 * 256);
+    let again = paint(&mut r, &mut canvas, &frame(10.0));
+    assert!(again.damage.is_empty(), "{:?}", again.damage);
+    let moved = paint(&mut r, &mut canvas, &frame(100.0));
+    // The marker left tile (0, 0) and arrived in tile (1, 0).
+    assert_eq!(moved.pixels_redrawn, 2 * TILE * TILE);
+    // What a partial redraw leaves equals a full one.
+    let (mut fresh, mut full) = ready(256);
+    paint(&mut fresh, &mut full, &frame(100.0));
+    assert_eq!(canvas.pixels, full.pixels);
+}
+
+#[test]
+fn a_changed_texture_redraws_what_shows_it() {
+    let (mut r, mut canvas) = ready(128);
+    let mesh = rect_mesh(
+        Rect::from_min_size(Pos2::ZERO, vec2(10.0, 10.0)),
+        Color32::WHITE,
+    );
+    paint(&mut r, &mut canvas, &[clipped(mesh.clone(), everywhere())]);
+    let grey = ColorImage::new([4, 4], vec![Color32::from_gray(90); 16]);
+    let mut delta = TexturesDelta::default();
+    delta.push(
+        TextureId::default(),
+        ImageDelta::full(grey, TextureOptions::LINEAR),
+    );
+    let stats = r.paint(
+        &mut canvas,
+        CLEAR,
+        &[clipped(mesh, everywhere())],
+        &mut delta,
+        1.0,
+    );
+    assert_eq!(stats.pixels_redrawn, TILE * TILE);
+    assert_eq!(canvas.get(5, 5), Some(Color32::from_gray(90)));
+}
+
+#[test]
+fn bad_meshes_are_skipped_not_a_panic() {
+    let (mut r, mut canvas) = ready(64);
+    let mut mesh = rect_mesh(
+        Rect::from_min_size(Pos2::ZERO, vec2(8.0, 8.0)),
+        Color32::WHITE,
+    );
+    mesh.indices.push(999); // an index past the vertices, and a triangle left incomplete
+    mesh.vertices[0].pos.x = f32::NAN;
+    let unknown_texture = Mesh::with_texture(TextureId::User(42));
+    let stats = paint(
+        &mut r,
+        &mut canvas,
+        &[
+            clipped(mesh, everywhere()),
+            clipped(unknown_texture, everywhere()),
+            clipped(
+                rect_mesh(
+                    Rect::from_min_size(pos2(1e30, -1e30), vec2(1e30, 1e30)),
+                    Color32::RED,
+                ),
+                everywhere(),
+            ),
+        ],
+    );
+    assert!(stats.triangles >= 2);
+    // The triangle without the NaN corner is still drawn.
+    assert_eq!(canvas.get(6, 6), Some(Color32::WHITE));
+}
+
+#[test]
+fn a_real_egui_frame_is_drawn_with_its_text() {
+    let ctx = egui::Context::default();
+    let mut r = Rasteriser::new(2);
+    let mut canvas = Canvas::new(320, 200);
+    let input = egui::RawInput {
+        screen_rect: Some(Rect::from_min_size(Pos2::ZERO, vec2(320.0, 200.0))),
+        ..Default::default()
+    };
+    let mut out = ctx.run_ui(input, |ui| {
+        ui.heading("Tianshu");
+        let _ = ui.button("Approve");
+    });
+    let prims = ctx.tessellate(out.shapes, out.pixels_per_point);
+    let stats = r.paint(
+        &mut canvas,
+        CLEAR,
+        &prims,
+        &mut out.textures_delta,
+        out.pixels_per_point,
+    );
+    if let Ok(path) = std::env::var("TIANSHU_RASTER_DUMP") {
+        let rgb: Vec<u8> = canvas
+            .pixels
+            .iter()
+            .flat_map(|p| [(p >> 16) as u8, (p >> 8) as u8, *p as u8])
+            .collect();
+        image::save_buffer(path, &rgb, 320, 200, image::ExtendedColorType::Rgb8).unwrap();
+    }
+    assert!(stats.triangles > 20);
+    let distinct: std::collections::HashSet<u32> = canvas.pixels.iter().copied().collect();
+    // Anti-aliased edges (glyphs from the font texture, the button's rounded corners) leave
+    // shades between the fill and the background.
+    assert!(distinct.len() > 4, "{} shades", distinct.len());
+}

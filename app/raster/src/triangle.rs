@@ -1,0 +1,295 @@
+//! One triangle as horizontal spans. A pixel is covered when its centre is inside (a centre on
+//! an edge belongs to the triangle on its right or below), so two triangles that share an edge
+//! never both cover a pixel — a translucent rectangle made of two triangles is blended once
+//! everywhere. Flat triangles (one colour, one texel) fill whole spans; the others interpolate
+//! colour and texture coordinates across the span.
+
+use std::collections::HashMap;
+
+use egui::TextureId;
+use egui::epaint::{ClippedPrimitive, Mesh, Primitive, Vertex};
+
+use crate::blend::{self, Rgba};
+use crate::damage::{self, PixelRect};
+use crate::texture::Texture;
+
+/// A mesh ready to draw: its clip in pixels and its texture.
+pub struct Prepared<'a> {
+    pub mesh: &'a Mesh,
+    pub clip: PixelRect,
+    pub texture: &'a Texture,
+    scale: f32,
+}
+
+/// The meshes that can be drawn: paint callbacks, empty clips and meshes whose texture egui
+/// never set are left out (egui-wgpu skips those too).
+pub fn prepare<'a>(
+    primitives: &'a [ClippedPrimitive],
+    pixels_per_point: f32,
+    width: usize,
+    height: usize,
+    textures: &'a HashMap<TextureId, Texture>,
+) -> Vec<Prepared<'a>> {
+    let px = |v: f32, max: usize| (v * pixels_per_point).round().clamp(0.0, max as f32) as usize;
+    primitives
+        .iter()
+        .filter_map(|p| {
+            let Primitive::Mesh(mesh) = &p.primitive else {
+                return None;
+            };
+            let clip = PixelRect {
+                x0: px(p.clip_rect.min.x, width),
+                y0: px(p.clip_rect.min.y, height),
+                x1: px(p.clip_rect.max.x, width),
+                y1: px(p.clip_rect.max.y, height),
+            };
+            if clip.is_empty() || mesh.indices.is_empty() {
+                return None;
+            }
+            Some(Prepared {
+                mesh,
+                clip,
+                texture: textures.get(&mesh.texture_id)?,
+                scale: pixels_per_point,
+            })
+        })
+        .collect()
+}
+
+#[derive(Clone, Copy)]
+struct Corner<'a> {
+    x: f32,
+    y: f32,
+    v: &'a Vertex,
+}
+
+impl<'a> Prepared<'a> {
+    fn corners(&self, t: usize) -> Option<[Corner<'a>; 3]> {
+        let mesh: &'a Mesh = self.mesh;
+        let i = mesh.indices.get(t * 3..t * 3 + 3)?;
+        let corner = |k: u32| {
+            let v = mesh.vertices.get(k as usize)?;
+            let (x, y) = (v.pos.x * self.scale, v.pos.y * self.scale);
+            (x.is_finite() && y.is_finite()).then_some(Corner { x, y, v })
+        };
+        Some([corner(i[0])?, corner(i[1])?, corner(i[2])?])
+    }
+
+    /// The pixels the triangle may touch and its hash (for [`damage`]); `None`: not drawable.
+    pub fn bounds_and_hash(&self, t: usize, seed: u64) -> Option<(PixelRect, u64)> {
+        let c = self.corners(t)?;
+        let (mut x0, mut y0, mut x1, mut y1) = (c[0].x, c[0].y, c[0].x, c[0].y);
+        for k in &c[1..] {
+            x0 = x0.min(k.x);
+            y0 = y0.min(k.y);
+            x1 = x1.max(k.x);
+            y1 = y1.max(k.y);
+        }
+        let clamp = |v: f32| v.max(0.0) as usize;
+        let bounds = PixelRect {
+            x0: clamp(x0.floor()),
+            y0: clamp(y0.floor()),
+            x1: clamp(x1.ceil()),
+            y1: clamp(y1.ceil()),
+        };
+        let hash = c.iter().fold(seed, |h, k| damage::hash_vertex(h, k.v));
+        Some((bounds, hash))
+    }
+}
+
+/// Rows `y0..y1` of the canvas, `width` pixels each, held by one thread.
+pub struct Band {
+    pub y0: usize,
+    pub y1: usize,
+    pub width: usize,
+}
+
+/// Fills `rect` (inside the band) with `colour`.
+pub fn clear(rows: &mut [u32], band: &Band, rect: &PixelRect, colour: u32) {
+    for y in rect.y0.max(band.y0)..rect.y1.min(band.y1) {
+        let start = (y - band.y0) * band.width;
+        rows[start + rect.x0..start + rect.x1].fill(colour);
+    }
+}
+
+/// Where the edge from `p` (upper) to `q` (lower) crosses the row centre `yc`. Computed the same
+/// way for both triangles that share the edge, so their spans meet without a gap or overlap.
+#[inline]
+fn edge_x(p: &Corner<'_>, q: &Corner<'_>, yc: f32) -> f32 {
+    p.x + (yc - p.y) * ((q.x - p.x) / (q.y - p.y))
+}
+
+/// First pixel whose centre is at or past `x`.
+#[inline]
+fn first_at_or_after(x: f32) -> i64 {
+    (x - 0.5).ceil() as i64
+}
+
+/// How colour and texture coordinates change across the triangle.
+struct Gradients {
+    origin: (f32, f32),
+    at_origin: [f32; 6],
+    ddx: [f32; 6],
+    ddy: [f32; 6],
+}
+
+fn attributes(v: &Vertex) -> [f32; 6] {
+    let [r, g, b, a] = v.color.to_array();
+    [
+        f32::from(r),
+        f32::from(g),
+        f32::from(b),
+        f32::from(a),
+        v.uv.x,
+        v.uv.y,
+    ]
+}
+
+impl Gradients {
+    fn new(c: &[Corner<'_>; 3]) -> Option<Self> {
+        let (dx1, dy1) = (c[1].x - c[0].x, c[1].y - c[0].y);
+        let (dx2, dy2) = (c[2].x - c[0].x, c[2].y - c[0].y);
+        let det = dx1 * dy2 - dx2 * dy1;
+        if det.abs() < 1e-12 {
+            return None;
+        }
+        let f = c.map(|k| attributes(k.v));
+        let mut ddx = [0.0; 6];
+        let mut ddy = [0.0; 6];
+        for i in 0..6 {
+            let (df1, df2) = (f[1][i] - f[0][i], f[2][i] - f[0][i]);
+            ddx[i] = (df1 * dy2 - df2 * dy1) / det;
+            ddy[i] = (df2 * dx1 - df1 * dx2) / det;
+        }
+        Some(Self {
+            origin: (c[0].x, c[0].y),
+            at_origin: f[0],
+            ddx,
+            ddy,
+        })
+    }
+
+    fn at(&self, x: f32, y: f32) -> [f32; 6] {
+        let (dx, dy) = (x - self.origin.0, y - self.origin.1);
+        std::array::from_fn(|i| self.at_origin[i] + self.ddx[i] * dx + self.ddy[i] * dy)
+    }
+}
+
+/// What fills the triangle's spans.
+enum Fill {
+    /// One colour everywhere.
+    Flat(Rgba),
+    /// Colour (and texture coordinates, when `textured`) vary.
+    Shaded {
+        g: Gradients,
+        textured: bool,
+        texel: Rgba,
+    },
+}
+
+const WHITE: Rgba = Rgba {
+    r: 255,
+    g: 255,
+    b: 255,
+    a: 255,
+};
+
+fn fill_of(c: &[Corner<'_>; 3], texture: &Texture) -> Option<Fill> {
+    let (v0, v1, v2) = (c[0].v, c[1].v, c[2].v);
+    let one_uv = v0.uv == v1.uv && v0.uv == v2.uv;
+    let texel = if one_uv {
+        texture.sample(v0.uv.x, v0.uv.y)
+    } else {
+        WHITE
+    };
+    if one_uv && v0.color == v1.color && v0.color == v2.color {
+        let colour = Rgba::of(v0.color).modulate(texel);
+        return (!colour.is_transparent()).then_some(Fill::Flat(colour));
+    }
+    Some(Fill::Shaded {
+        g: Gradients::new(c)?,
+        textured: !one_uv,
+        texel,
+    })
+}
+
+/// Draws triangle `t` of `m` into the band, only inside `area` (already within the band's rows
+/// and the mesh's clip).
+pub fn draw_triangle(rows: &mut [u32], band: &Band, area: &PixelRect, m: &Prepared<'_>, t: usize) {
+    let Some(mut c) = m.corners(t) else { return };
+    c.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    let [a, b, top_to_bottom] = [c[0], c[1], c[2]];
+    let z = top_to_bottom;
+    if z.y <= a.y {
+        return;
+    }
+    let ys = first_at_or_after(a.y).max(area.y0 as i64);
+    let ye = first_at_or_after(z.y).min(area.y1 as i64);
+    if ys >= ye {
+        return;
+    }
+    let Some(fill) = fill_of(&c, m.texture) else {
+        return;
+    };
+    // Is the middle corner left of the long edge?
+    let middle_left = b.x < edge_x(&a, &z, b.y) || (b.y == z.y && b.x < z.x);
+    for y in ys..ye {
+        let yc = y as f32 + 0.5;
+        let long = edge_x(&a, &z, yc);
+        let short = if yc < b.y {
+            edge_x(&a, &b, yc)
+        } else {
+            edge_x(&b, &z, yc)
+        };
+        let (xl, xr) = if middle_left {
+            (short, long)
+        } else {
+            (long, short)
+        };
+        let xs = first_at_or_after(xl).max(area.x0 as i64);
+        let xe = first_at_or_after(xr).min(area.x1 as i64);
+        if xs >= xe {
+            continue;
+        }
+        let row_start = (y as usize - band.y0) * band.width;
+        let span = &mut rows[row_start + xs as usize..row_start + xe as usize];
+        match &fill {
+            Fill::Flat(colour) => blend::fill_span(span, *colour),
+            Fill::Shaded { g, textured, texel } => {
+                shade_span(span, g, xs as f32 + 0.5, yc, *textured, *texel, m.texture)
+            }
+        }
+    }
+}
+
+fn shade_span(
+    span: &mut [u32],
+    g: &Gradients,
+    x: f32,
+    y: f32,
+    textured: bool,
+    texel: Rgba,
+    texture: &Texture,
+) {
+    let mut f = g.at(x, y);
+    let to_channel = |v: f32| (v + 0.5).clamp(0.0, 255.0) as u32;
+    for p in span {
+        let colour = Rgba {
+            r: to_channel(f[0]),
+            g: to_channel(f[1]),
+            b: to_channel(f[2]),
+            a: to_channel(f[3]),
+        };
+        let src = if textured {
+            colour.modulate(texture.sample(f[4], f[5]))
+        } else if texel != WHITE {
+            colour.modulate(texel)
+        } else {
+            colour
+        };
+        *p = blend::over(*p, src);
+        for (v, d) in f.iter_mut().zip(g.ddx.iter()) {
+            *v += d;
+        }
+    }
+}
