@@ -101,8 +101,13 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// A pan and zoom sweep over the map: drags and wheel steps around the middle of the screen.
-fn sweep_events(i: usize, size: egui::Vec2) -> Vec<egui::Event> {
-    let centre = egui::pos2(size.x * 0.4, size.y * 0.5);
+/// The scripted pan/zoom of `view`'s map: a drag for 60 frames then the wheel, around a point
+/// on the map (the factories map is the upper part of its view, above the table).
+fn sweep_events(i: usize, size: egui::Vec2, view: crate::ui::View) -> Vec<egui::Event> {
+    let centre = match view {
+        crate::ui::View::Factories => egui::pos2(size.x * 0.38, size.y * 0.35),
+        _ => egui::pos2(size.x * 0.4, size.y * 0.5),
+    };
     let phase = i % 120;
     let offset = egui::vec2(
         ((phase as f32) * 0.3).sin() * 200.0,
@@ -197,7 +202,7 @@ pub fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
         let (mut prims, mut verts, mut calls) = (0usize, 0usize, 0usize);
         for i in 0..args.frames {
             let events = if matches!(view, View::Overview | View::Factories) {
-                sweep_events(i, frames.size)
+                sweep_events(i, frames.size, view)
             } else {
                 Vec::new()
             };

@@ -127,6 +127,9 @@ pub struct BenchArgs {
     /// shows what an unchanging console costs (0 frames expected).
     #[arg(long, requires = "window")]
     pub paused: bool,
+    /// With --window: which renderer draws the window (see `tianshu --renderer`).
+    #[arg(long, value_enum, default_value_t = RendererChoice::Auto, requires = "window")]
+    pub renderer: RendererChoice,
     /// Rows of the registry --sources loads.
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub enterprises: u32,
@@ -190,8 +193,24 @@ pub struct ConsoleArgs {
     /// Open full screen (wall displays).
     #[arg(long)]
     pub fullscreen: bool,
+    /// Who draws the window: `gpu` (wgpu), `software` (Tianshu's CPU renderer), or `auto` —
+    /// the GPU when wgpu finds a real one, the CPU renderer when its only adapter is a CPU
+    /// (a software Vulkan/GL driver) or none.
+    #[arg(long, value_enum, default_value_t = RendererChoice::Auto, env = "TIANSHU_RENDERER")]
+    pub renderer: RendererChoice,
     #[command(flatten)]
     pub sim: SimArgs,
+}
+
+/// Who draws the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RendererChoice {
+    /// The GPU when there is one, else the CPU renderer.
+    Auto,
+    /// wgpu through eframe, whatever its adapter.
+    Gpu,
+    /// Tianshu's CPU renderer (tianshu-raster + softbuffer).
+    Software,
 }
 
 /// Simulator settings (used by `serve` and by the embedded backend).

@@ -188,36 +188,54 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
     {
         viewport = viewport.with_monitor(monitor);
     }
-    let options = eframe::NativeOptions {
-        viewport,
-        renderer: eframe::Renderer::Wgpu,
-        ..Default::default()
-    };
     let handle = runtime.handle().clone();
-    eframe::run_native(
-        "tianshu",
-        options,
-        Box::new(move |cc| {
-            fonts::install(&cc.egui_ctx);
-            if let Some(render_state) = &cc.wgpu_render_state {
-                // Static basemap geometry goes to the GPU once (NativeOptions: no MSAA, no depth).
-                tianshu_widgets::geo_layers::install_gpu_shapes(&cc.egui_ctx, render_state, 1);
-            }
-            let client = client::spawn(&handle, api, ui_waker(&cc.egui_ctx));
-            let state = State::new(client.base_url.clone());
-            let mut app = ConsoleApp::new(state, lang, theme, view, client.commands, client.events)
-                .with_settings(settings, config_path, warnings)
-                .with_fullscreen_flag(fullscreen_flag);
-            if let Some(tiles) = tiles {
-                app = app.with_tiles(tiles);
-            }
-            if let Some(job) = screenshot {
-                app = app.with_screenshot(job);
-            }
-            Ok(Box::new(app))
-        }),
-    )
-    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
+    // Everything the console needs once its window's egui context exists.
+    let make_app = move |ctx: &egui::Context| {
+        fonts::install(ctx);
+        let client = client::spawn(&handle, api, ui_waker(ctx));
+        let state = State::new(client.base_url.clone());
+        let mut app = ConsoleApp::new(state, lang, theme, view, client.commands, client.events)
+            .with_settings(settings, config_path, warnings)
+            .with_fullscreen_flag(fullscreen_flag);
+        if let Some(tiles) = tiles {
+            app = app.with_tiles(tiles);
+        }
+        if let Some(job) = screenshot {
+            app = app.with_screenshot(job);
+        }
+        app
+    };
+    let (software, why) = crate::software_window::wants_software(args.renderer);
+    if software {
+        tracing::info!("drawing the window on the CPU ({why})");
+        crate::software_window::run(
+            viewport,
+            Box::new(move |ctx| {
+                let mut app = make_app(ctx);
+                app.set_software_renderer(true);
+                Ok(Box::new(app) as Box<dyn crate::software_window::SoftwareApp>)
+            }),
+        )?;
+    } else {
+        tracing::info!("drawing the window with wgpu ({why})");
+        let options = eframe::NativeOptions {
+            viewport,
+            renderer: eframe::Renderer::Wgpu,
+            ..Default::default()
+        };
+        eframe::run_native(
+            "tianshu",
+            options,
+            Box::new(move |cc| {
+                if let Some(render_state) = &cc.wgpu_render_state {
+                    // Static basemap geometry goes to the GPU once (NativeOptions: no MSAA, no depth).
+                    tianshu_widgets::geo_layers::install_gpu_shapes(&cc.egui_ctx, render_state, 1);
+                }
+                Ok(Box::new(make_app(&cc.egui_ctx)))
+            }),
+        )
+        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
+    }
 
     if args.screenshot.is_some() {
         match screenshot_status.get() {

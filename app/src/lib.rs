@@ -18,4 +18,5 @@ pub mod scorecard_doc;
 pub mod scorecard_export;
 pub mod serve_config;
 pub mod settings;
+pub mod software_window;
 pub mod ui;

@@ -82,6 +82,7 @@ pub fn fill_span(span: &mut [u32], src: Rgba) {
 }
 
 #[cfg(test)]
+#[allow(clippy::disallowed_methods)] // test pictures choose their own colours
 mod tests {
     use super::*;
 

@@ -58,7 +58,7 @@ pub struct Damage {
 
 #[inline]
 fn mix(h: u64, word: u64) -> u64 {
-    (h.rotate_left(5) ^ word).wrapping_mul(0x51_7cc1_b727_220a_95)
+    (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
 }
 
 impl Damage {
@@ -105,7 +105,7 @@ impl Damage {
         self.hashes.resize(
             tiles,
             mix(
-                0x7469_616e_7368_75,
+                0x0074_6961_6e73_6875,
                 u64::from(u32::from_le_bytes(clear.to_array())),
             ),
         );

@@ -51,6 +51,7 @@ impl Canvas {
     }
 
     /// The pixel at `(x, y)` as egui's colour (opaque).
+    #[allow(clippy::disallowed_methods)] // decoding a pixel, not choosing a colour
     pub fn get(&self, x: usize, y: usize) -> Option<Color32> {
         if x >= self.width || y >= self.height {
             return None;
@@ -59,6 +60,9 @@ impl Canvas {
         Some(Color32::from_rgb((p >> 16) as u8, (p >> 8) as u8, p as u8))
     }
 }
+
+/// A row of tiles' pixels, waiting for a thread: (row of tiles, its pixels).
+type Band<'a> = (usize, &'a mut [u32]);
 
 /// What one [`Rasteriser::paint`] did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -179,7 +183,7 @@ impl Rasteriser {
         for &tile in &dirty {
             dirty_by_band[tile / columns].push(tile);
         }
-        let bands: Vec<Mutex<Option<(usize, &mut [u32])>>> = canvas
+        let bands: Vec<Mutex<Option<Band<'_>>>> = canvas
             .pixels
             .chunks_mut(width * TILE)
             .enumerate()

@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_methods)] // test pictures choose their own colours
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use egui::epaint::{ClippedPrimitive, ImageDelta, Mesh, Primitive};

@@ -5,6 +5,7 @@ use egui::epaint::{ImageData, ImageDelta};
 use egui::{TextureFilter, TextureWrapMode};
 
 use crate::blend::Rgba;
+use crate::triangle::floor_fast;
 
 pub struct Texture {
     pub width: usize,
@@ -82,9 +83,9 @@ impl Texture {
         let x = u * self.width as f32 - 0.5;
         let y = v * self.height as f32 - 0.5;
         if !self.linear {
-            return self.texel((x + 0.5).floor() as i64, (y + 0.5).floor() as i64);
+            return self.texel(floor_fast(x + 0.5), floor_fast(y + 0.5));
         }
-        let (x0, y0) = (x.floor(), y.floor());
+        let (x0, y0) = (floor_fast(x) as f32, floor_fast(y) as f32);
         // Weights in 1/256ths.
         let fx = ((x - x0) * 256.0) as u32;
         let fy = ((y - y0) * 256.0) as u32;

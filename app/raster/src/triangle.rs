@@ -85,12 +85,12 @@ impl<'a> Prepared<'a> {
             x1 = x1.max(k.x);
             y1 = y1.max(k.y);
         }
-        let clamp = |v: f32| v.max(0.0) as usize;
+        let clamp = |v: i64| v.max(0) as usize;
         let bounds = PixelRect {
-            x0: clamp(x0.floor()),
-            y0: clamp(y0.floor()),
-            x1: clamp(x1.ceil()),
-            y1: clamp(y1.ceil()),
+            x0: clamp(floor_fast(x0)),
+            y0: clamp(floor_fast(y0)),
+            x1: clamp(ceil_fast(x1)),
+            y1: clamp(ceil_fast(y1)),
         };
         let hash = c.iter().fold(seed, |h, k| damage::hash_vertex(h, k.v));
         Some((bounds, hash))
@@ -119,10 +119,25 @@ fn edge_x(p: &Corner<'_>, q: &Corner<'_>, yc: f32) -> f32 {
     p.x + (yc - p.y) * ((q.x - p.x) / (q.y - p.y))
 }
 
+/// `x.ceil()` without a call into libm (no SSE4.1 rounding instruction in a portable build);
+/// saturates like `as` for values out of range.
+#[inline]
+fn ceil_fast(x: f32) -> i64 {
+    let t = x as i64;
+    t.saturating_add(i64::from((t as f32) < x))
+}
+
+/// `x.floor()`, likewise.
+#[inline]
+pub fn floor_fast(x: f32) -> i64 {
+    let t = x as i64;
+    t.saturating_sub(i64::from((t as f32) > x))
+}
+
 /// First pixel whose centre is at or past `x`.
 #[inline]
 fn first_at_or_after(x: f32) -> i64 {
-    (x - 0.5).ceil() as i64
+    ceil_fast(x - 0.5)
 }
 
 /// How colour and texture coordinates change across the triangle.
@@ -217,7 +232,17 @@ fn fill_of(c: &[Corner<'_>; 3], texture: &Texture) -> Option<Fill> {
 /// and the mesh's clip).
 pub fn draw_triangle(rows: &mut [u32], band: &Band, area: &PixelRect, m: &Prepared<'_>, t: usize) {
     let Some(mut c) = m.corners(t) else { return };
-    c.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    // Top to bottom (left to right on a level), as three compare-and-swaps.
+    let above = |p: &Corner<'_>, q: &Corner<'_>| p.y < q.y || (p.y == q.y && p.x <= q.x);
+    if !above(&c[0], &c[1]) {
+        c.swap(0, 1);
+    }
+    if !above(&c[1], &c[2]) {
+        c.swap(1, 2);
+    }
+    if !above(&c[0], &c[1]) {
+        c.swap(0, 1);
+    }
     let [a, b, top_to_bottom] = [c[0], c[1], c[2]];
     let z = top_to_bottom;
     if z.y <= a.y {

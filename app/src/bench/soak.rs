@@ -80,7 +80,7 @@ pub(super) fn run(args: &BenchArgs, seconds: u64, size: egui::Vec2) -> anyhow::R
             next_view += VIEW_EVERY;
         }
         let input = if rig.app.view == View::Overview {
-            sweep_events(frames as usize, rig.frames.size)
+            sweep_events(frames as usize, rig.frames.size, View::Overview)
         } else {
             Vec::new()
         };

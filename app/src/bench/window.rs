@@ -18,6 +18,7 @@ use super::{percentile, sweep_events};
 use crate::backend::{self, BackendConfig};
 use crate::cli::BenchArgs;
 use crate::client::{self, ApiClient};
+use crate::software_window::{FrameTiming, SoftwareApp};
 use crate::ui::{ConsoleApp, View, fonts};
 
 /// Frames of each timed phase with continuous repaints.
@@ -42,6 +43,39 @@ struct Phase {
     cpu_ms_per_frame: f64,
     /// Process CPU as a share of one core over the phase, %.
     cpu_percent_of_core: f64,
+    /// With the CPU renderer: where a frame's wall time went, on average (ms), and the pixels
+    /// drawn again per frame.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    breakdown: Option<Breakdown>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Breakdown {
+    ui_ms: f64,
+    tessellate_ms: f64,
+    raster_ms: f64,
+    present_ms: f64,
+    triangles: f64,
+    pixels_redrawn: f64,
+}
+
+impl Breakdown {
+    fn of(frames: &[FrameTiming]) -> Option<Self> {
+        if frames.is_empty() {
+            return None;
+        }
+        let mean = |f: &dyn Fn(&FrameTiming) -> f64| {
+            frames.iter().map(f).sum::<f64>() / frames.len() as f64
+        };
+        Some(Self {
+            ui_ms: mean(&|t| t.ui_ms),
+            tessellate_ms: mean(&|t| t.tessellate_ms),
+            raster_ms: mean(&|t| t.raster_ms),
+            present_ms: mean(&|t| t.present_ms),
+            triangles: mean(&|t| t.triangles as f64),
+            pixels_redrawn: mean(&|t| t.pixels_redrawn as f64),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -83,6 +117,8 @@ struct Script {
     intervals: Vec<f64>,
     last_frame: Option<Instant>,
     frames_in_watch: usize,
+    /// The CPU renderer's account of each frame of the phase.
+    timings: Vec<FrameTiming>,
     report: Arc<Mutex<WindowReport>>,
 }
 
@@ -156,6 +192,7 @@ impl Script {
                 cpu * 1000.0 / frames as f64
             },
             cpu_percent_of_core: 100.0 * cpu / seconds.max(1e-9),
+            breakdown: Breakdown::of(&std::mem::take(&mut self.timings)),
         };
         if let Ok(mut r) = self.report.lock() {
             r.phases.push(phase);
@@ -169,10 +206,55 @@ impl eframe::App for BenchWindow {
     }
 
     fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        self.script_input(raw_input);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+        if let Some(rs) = frame.wgpu_render_state()
+            && let Ok(mut r) = self.script.report.lock()
+            && r.adapter.is_empty()
+        {
+            let info = rs.adapter.get_info();
+            r.adapter = info.name;
+            r.adapter_type = format!("{:?}", info.device_type);
+            r.backend = format!("{:?}", info.backend);
+        }
+        self.app.note_adapter(frame);
+        self.frame(ui);
+    }
+}
+
+impl SoftwareApp for BenchWindow {
+    fn raw_input_hook(&mut self, raw_input: &mut egui::RawInput) {
+        self.script_input(raw_input);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui) {
+        self.frame(ui);
+    }
+
+    fn clear_colour(&self) -> egui::Color32 {
+        SoftwareApp::clear_colour(&self.app)
+    }
+
+    fn painted(&mut self, timing: &FrameTiming) {
+        if matches!(
+            self.script.step,
+            Step::Timed { .. } | Step::Watch { since: Some(_), .. }
+        ) && self.script.phase_start.is_some()
+        {
+            self.script.timings.push(timing.clone());
+        }
+    }
+}
+
+impl BenchWindow {
+    /// The scripted input of the phase being timed.
+    fn script_input(&mut self, raw_input: &mut egui::RawInput) {
         if let Step::Timed { view, done } = self.script.step {
             let events = match view {
                 View::Overview | View::Factories | View::Latency => {
-                    sweep_events(done, self.script.size)
+                    sweep_events(done, self.script.size, view)
                 }
                 // The pointer moving over tables and charts (hover costs are real costs).
                 _ => {
@@ -188,23 +270,14 @@ impl eframe::App for BenchWindow {
         }
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
+    /// One frame of the console and the script's step.
+    fn frame(&mut self, ui: &mut egui::Ui) {
         let now = Instant::now();
         let interval = self
             .script
             .last_frame
             .replace(now)
             .map(|t| now.duration_since(t).as_secs_f64() * 1000.0);
-        if let Some(rs) = frame.wgpu_render_state()
-            && let Ok(mut r) = self.script.report.lock()
-            && r.adapter.is_empty()
-        {
-            let info = rs.adapter.get_info();
-            r.adapter = info.name;
-            r.adapter_type = format!("{:?}", info.device_type);
-            r.backend = format!("{:?}", info.backend);
-        }
-        self.app.note_adapter(frame);
         self.app.ui(ui);
         let ctx = ui.ctx().clone();
         let script = &mut self.script;
@@ -224,6 +297,7 @@ impl eframe::App for BenchWindow {
                     script.step = Step::Timed { view, done: 0 };
                     script.phase_start = Some((Instant::now(), process_cpu_s()));
                     script.intervals.clear();
+                    script.timings.clear();
                 } else {
                     script.step = Step::Warm {
                         view,
@@ -273,6 +347,7 @@ impl eframe::App for BenchWindow {
                             // The first frame after settling starts the watch (not counted).
                             script.phase_start = Some((Instant::now(), process_cpu_s()));
                             script.last_frame = Some(Instant::now());
+                            script.timings.clear();
                             ctx.request_repaint_after(Duration::from_secs_f64(WATCH_SECONDS));
                             return;
                         }
@@ -330,38 +405,62 @@ pub(super) fn run(args: &BenchArgs, size: egui::Vec2) -> anyhow::Result<()> {
     let viewport = egui::ViewportBuilder::default()
         .with_title("Tianshu 天枢 — window bench")
         .with_inner_size([size.x, size.y]);
-    let options = eframe::NativeOptions {
-        viewport,
-        renderer: eframe::Renderer::Wgpu,
-        ..Default::default()
-    };
     let handle = runtime.handle().clone();
     let shared = report.clone();
-    eframe::run_native(
-        "tianshu-bench",
-        options,
-        Box::new(move |cc| {
-            fonts::install(&cc.egui_ctx);
-            if let Some(render_state) = &cc.wgpu_render_state {
-                tianshu_widgets::geo_layers::install_gpu_shapes(&cc.egui_ctx, render_state, 1);
-            }
-            let client = client::spawn(&handle, api, crate::console::ui_waker(&cc.egui_ctx));
-            let app = super::harness::console_on(client)?;
-            Ok(Box::new(BenchWindow {
-                app,
-                script: Script {
-                    step: Step::Start,
-                    size,
-                    phase_start: None,
-                    intervals: Vec::new(),
-                    last_frame: None,
-                    frames_in_watch: 0,
-                    report: shared,
-                },
-            }))
-        }),
-    )
-    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
+    let make_window = move |ctx: &egui::Context| -> anyhow::Result<BenchWindow> {
+        fonts::install(ctx);
+        let client = client::spawn(&handle, api, crate::console::ui_waker(ctx));
+        let app = super::harness::console_on(client)?;
+        Ok(BenchWindow {
+            app,
+            script: Script {
+                step: Step::Start,
+                size,
+                phase_start: None,
+                intervals: Vec::new(),
+                last_frame: None,
+                frames_in_watch: 0,
+                timings: Vec::new(),
+                report: shared,
+            },
+        })
+    };
+    let (software, why) = crate::software_window::wants_software(args.renderer);
+    if software {
+        if let Ok(mut r) = report.lock() {
+            r.adapter = format!(
+                "Tianshu CPU renderer (tianshu-raster, {} threads) + softbuffer",
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            );
+            r.adapter_type = "Cpu".into();
+            r.backend = format!("software; {why}");
+        }
+        crate::software_window::run(
+            viewport,
+            Box::new(move |ctx| {
+                let mut window = make_window(ctx)?;
+                window.app.set_software_renderer(true);
+                Ok(Box::new(window) as Box<dyn SoftwareApp>)
+            }),
+        )?;
+    } else {
+        let options = eframe::NativeOptions {
+            viewport,
+            renderer: eframe::Renderer::Wgpu,
+            ..Default::default()
+        };
+        eframe::run_native(
+            "tianshu-bench",
+            options,
+            Box::new(move |cc| {
+                if let Some(render_state) = &cc.wgpu_render_state {
+                    tianshu_widgets::geo_layers::install_gpu_shapes(&cc.egui_ctx, render_state, 1);
+                }
+                Ok(Box::new(make_window(&cc.egui_ctx)?))
+            }),
+        )
+        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
+    }
     runtime.block_on(running.shutdown());
     let report = report
         .lock()
@@ -415,4 +514,38 @@ fn print(r: &WindowReport) {
         ],
         &rows,
     );
+    let parts: Vec<Vec<String>> = r
+        .phases
+        .iter()
+        .filter_map(|p| {
+            let b = p.breakdown.as_ref()?;
+            Some(vec![
+                p.name.clone(),
+                super::table::fig(b.ui_ms, 2),
+                super::table::fig(b.tessellate_ms, 2),
+                super::table::fig(b.raster_ms, 2),
+                super::table::fig(b.present_ms, 2),
+                super::table::fig(b.triangles, 0),
+                super::table::fig(b.pixels_redrawn / 1000.0, 0),
+            ])
+        })
+        .collect();
+    if !parts.is_empty() {
+        println!(
+            "CPU renderer, mean per frame (wall ms; triangles; thousands of pixels drawn again):"
+        );
+        super::table::print(
+            &[30, 8, 10, 9, 10, 10, 9],
+            &[
+                "phase",
+                "UI",
+                "tessellate",
+                "raster",
+                "present",
+                "triangles",
+                "kpx",
+            ],
+            &parts,
+        );
+    }
 }

@@ -464,6 +464,16 @@ impl ConsoleApp {
     }
 }
 
+impl crate::software_window::SoftwareApp for ConsoleApp {
+    fn ui(&mut self, ui: &mut egui::Ui) {
+        ConsoleApp::ui(self, ui);
+    }
+
+    fn clear_colour(&self) -> egui::Color32 {
+        self.theme.panel
+    }
+}
+
 impl eframe::App for ConsoleApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.note_adapter(frame);
@@ -481,6 +491,11 @@ impl ConsoleApp {
         let cpu = frame
             .wgpu_render_state()
             .is_some_and(|rs| rs.adapter.get_info().device_type == eframe::wgpu::DeviceType::Cpu);
+        self.set_software_renderer(cpu);
+    }
+
+    /// The window is drawn on the CPU (a software adapter, or Tianshu's own CPU renderer).
+    pub fn set_software_renderer(&mut self, cpu: bool) {
         if cpu != self.software_renderer {
             self.software_renderer = cpu;
             self.theme_dirty = true;
