@@ -78,6 +78,30 @@ pub fn console(view: View, size: egui::Vec2) -> (Harness<'static, ConsoleApp>, F
     (harness, Fixture { to_ui, from_ui })
 }
 
+/// The console drawn by another renderer than wgpu (the CPU renderer's comparison).
+pub fn console_rendered_by(
+    view: View,
+    size: egui::Vec2,
+    renderer: impl egui_kittest::TestRenderer + 'static,
+) -> (Harness<'static, ConsoleApp>, Fixture) {
+    let (to_ui, events) = mpsc::channel(1024);
+    let (commands, from_ui) = mpsc::channel(1024);
+    let app = ConsoleApp::new(
+        frozen_state(),
+        Lang::En,
+        Theme::built_in("noc-dark").expect("theme"),
+        view,
+        commands,
+        events,
+    );
+    let harness = Harness::builder()
+        .with_size(size)
+        .with_context_setup(fonts::install)
+        .renderer(renderer)
+        .build_ui_state(|ui, app: &mut ConsoleApp| app.ui(ui), app);
+    (harness, Fixture { to_ui, from_ui })
+}
+
 pub fn connect(fixture: &Fixture, snapshot: Snapshot) {
     fixture
         .to_ui
