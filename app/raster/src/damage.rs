@@ -56,6 +56,12 @@ pub struct Damage {
     next_version: u64,
 }
 
+/// Folds `word` into the hash `h` (order matters).
+#[inline]
+pub fn combine(h: u64, word: u64) -> u64 {
+    mix(h, word)
+}
+
 #[inline]
 fn mix(h: u64, word: u64) -> u64 {
     (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)

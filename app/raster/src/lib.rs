@@ -162,7 +162,14 @@ impl Rasteriser {
         pixels_per_point: f32,
     ) -> PaintStats {
         let (width, height) = (canvas.width, canvas.height);
-        let meshes = triangle::prepare(primitives, pixels_per_point, width, height, &self.textures);
+        let meshes = triangle::prepare(
+            primitives,
+            pixels_per_point,
+            width,
+            height,
+            &self.textures,
+            self.threads,
+        );
         let mut stats = PaintStats {
             triangles: meshes.iter().map(|m| m.mesh.indices.len() / 3).sum(),
             callbacks_skipped: primitives

@@ -13,25 +13,34 @@ use crate::blend::{self, Rgba};
 use crate::damage::{self, PixelRect};
 use crate::texture::Texture;
 
-/// A mesh ready to draw: its clip in pixels and its texture.
+/// A mesh ready to draw: its clip in pixels, its texture, and per vertex its position in pixels
+/// (NaN when not finite) and its hash.
 pub struct Prepared<'a> {
     pub mesh: &'a Mesh,
     pub clip: PixelRect,
     pub texture: &'a Texture,
-    scale: f32,
+    /// The texel at egui's white uv (what untextured shapes are multiplied by).
+    white: Rgba,
+    pixels: Vec<[f32; 2]>,
+    hashes: Vec<u64>,
 }
 
+/// Vertices converted per work item (a share of one mesh).
+const VERTICES_PER_JOB: usize = 16 * 1024;
+
 /// The meshes that can be drawn: paint callbacks, empty clips and meshes whose texture egui
-/// never set are left out (egui-wgpu skips those too).
+/// never set are left out (egui-wgpu skips those too). Vertex positions and hashes are computed
+/// on `threads` threads.
 pub fn prepare<'a>(
     primitives: &'a [ClippedPrimitive],
     pixels_per_point: f32,
     width: usize,
     height: usize,
     textures: &'a HashMap<TextureId, Texture>,
+    threads: usize,
 ) -> Vec<Prepared<'a>> {
     let px = |v: f32, max: usize| (v * pixels_per_point).round().clamp(0.0, max as f32) as usize;
-    primitives
+    let mut meshes: Vec<Prepared<'a>> = primitives
         .iter()
         .filter_map(|p| {
             let Primitive::Mesh(mesh) = &p.primitive else {
@@ -46,14 +55,66 @@ pub fn prepare<'a>(
             if clip.is_empty() || mesh.indices.is_empty() {
                 return None;
             }
+            let texture = textures.get(&mesh.texture_id)?;
             Some(Prepared {
                 mesh,
                 clip,
-                texture: textures.get(&mesh.texture_id)?,
-                scale: pixels_per_point,
+                texture,
+                white: texture.sample(egui::epaint::WHITE_UV.x, egui::epaint::WHITE_UV.y),
+                pixels: vec![[0.0; 2]; mesh.vertices.len()],
+                hashes: vec![0; mesh.vertices.len()],
             })
         })
-        .collect()
+        .collect();
+    // Work items: a share of one mesh's vertices each.
+    type Job<'v> = (&'v [Vertex], &'v mut [[f32; 2]], &'v mut [u64]);
+    let mut jobs: Vec<std::sync::Mutex<Option<Job<'_>>>> = Vec::new();
+    for m in &mut meshes {
+        let vertices: &[Vertex] = &m.mesh.vertices;
+        for ((v, p), h) in vertices
+            .chunks(VERTICES_PER_JOB)
+            .zip(m.pixels.chunks_mut(VERTICES_PER_JOB))
+            .zip(m.hashes.chunks_mut(VERTICES_PER_JOB))
+        {
+            jobs.push(std::sync::Mutex::new(Some((v, p, h))));
+        }
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(slot) = jobs.get(i) else { break };
+            let Some((vertices, pixels, hashes)) = slot.lock().ok().and_then(|mut s| s.take())
+            else {
+                continue;
+            };
+            for ((v, p), h) in vertices
+                .iter()
+                .zip(pixels.iter_mut())
+                .zip(hashes.iter_mut())
+            {
+                let (x, y) = (v.pos.x * pixels_per_point, v.pos.y * pixels_per_point);
+                *p = if x.is_finite() && y.is_finite() {
+                    [x, y]
+                } else {
+                    [f32::NAN; 2]
+                };
+                *h = damage::hash_vertex(0, v);
+            }
+        }
+    };
+    if threads <= 1 || jobs.len() <= 1 {
+        work();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 1..threads.min(jobs.len()) {
+                scope.spawn(work);
+            }
+            work();
+        });
+    }
+    drop(jobs);
+    meshes
 }
 
 #[derive(Clone, Copy)]
@@ -64,26 +125,37 @@ struct Corner<'a> {
 }
 
 impl<'a> Prepared<'a> {
+    #[inline]
     fn corners(&self, t: usize) -> Option<[Corner<'a>; 3]> {
         let mesh: &'a Mesh = self.mesh;
         let i = mesh.indices.get(t * 3..t * 3 + 3)?;
         let corner = |k: u32| {
-            let v = mesh.vertices.get(k as usize)?;
-            let (x, y) = (v.pos.x * self.scale, v.pos.y * self.scale);
-            (x.is_finite() && y.is_finite()).then_some(Corner { x, y, v })
+            let k = k as usize;
+            let v = mesh.vertices.get(k)?;
+            let [x, y] = *self.pixels.get(k)?;
+            // NaN marks a position that was not finite.
+            (!x.is_nan() && !y.is_nan()).then_some(Corner { x, y, v })
         };
         Some([corner(i[0])?, corner(i[1])?, corner(i[2])?])
     }
 
     /// The pixels the triangle may touch and its hash (for [`damage`]); `None`: not drawable.
+    #[inline]
     pub fn bounds_and_hash(&self, t: usize, seed: u64) -> Option<(PixelRect, u64)> {
-        let c = self.corners(t)?;
-        let (mut x0, mut y0, mut x1, mut y1) = (c[0].x, c[0].y, c[0].x, c[0].y);
-        for k in &c[1..] {
-            x0 = x0.min(k.x);
-            y0 = y0.min(k.y);
-            x1 = x1.max(k.x);
-            y1 = y1.max(k.y);
+        let i = self.mesh.indices.get(t * 3..t * 3 + 3)?;
+        let (a, b, c) = (i[0] as usize, i[1] as usize, i[2] as usize);
+        let ([ax, ay], [bx, by], [cx, cy]) = (
+            *self.pixels.get(a)?,
+            *self.pixels.get(b)?,
+            *self.pixels.get(c)?,
+        );
+        let x0 = ax.min(bx).min(cx);
+        let y0 = ay.min(by).min(cy);
+        let x1 = ax.max(bx).max(cx);
+        let y1 = ay.max(by).max(cy);
+        // A NaN corner: min/max drop NaN, so look at the corners themselves.
+        if [ax, ay, bx, by, cx, cy].iter().any(|v| v.is_nan()) {
+            return None;
         }
         let clamp = |v: i64| v.max(0) as usize;
         let bounds = PixelRect {
@@ -92,7 +164,10 @@ impl<'a> Prepared<'a> {
             x1: clamp(ceil_fast(x1)),
             y1: clamp(ceil_fast(y1)),
         };
-        let hash = c.iter().fold(seed, |h, k| damage::hash_vertex(h, k.v));
+        let hash = damage::combine(
+            damage::combine(damage::combine(seed, self.hashes[a]), self.hashes[b]),
+            self.hashes[c],
+        );
         Some((bounds, hash))
     }
 }
@@ -112,11 +187,29 @@ pub fn clear(rows: &mut [u32], band: &Band, rect: &PixelRect, colour: u32) {
     }
 }
 
-/// Where the edge from `p` (upper) to `q` (lower) crosses the row centre `yc`. Computed the same
+/// An edge from `p` (upper) to `q` (lower) as where it crosses a row centre. Computed the same
 /// way for both triangles that share the edge, so their spans meet without a gap or overlap.
-#[inline]
-fn edge_x(p: &Corner<'_>, q: &Corner<'_>, yc: f32) -> f32 {
-    p.x + (yc - p.y) * ((q.x - p.x) / (q.y - p.y))
+#[derive(Clone, Copy)]
+struct Edge {
+    x: f32,
+    y: f32,
+    dxdy: f32,
+}
+
+impl Edge {
+    #[inline]
+    fn new(p: &Corner<'_>, q: &Corner<'_>) -> Self {
+        Self {
+            x: p.x,
+            y: p.y,
+            dxdy: (q.x - p.x) / (q.y - p.y),
+        }
+    }
+
+    #[inline]
+    fn x_at(&self, yc: f32) -> f32 {
+        self.x + (yc - self.y) * self.dxdy
+    }
 }
 
 /// `x.ceil()` without a call into libm (no SSE4.1 rounding instruction in a portable build);
@@ -209,13 +302,15 @@ const WHITE: Rgba = Rgba {
     a: 255,
 };
 
-fn fill_of(c: &[Corner<'_>; 3], texture: &Texture) -> Option<Fill> {
+fn fill_of(c: &[Corner<'_>; 3], m: &Prepared<'_>) -> Option<Fill> {
     let (v0, v1, v2) = (c[0].v, c[1].v, c[2].v);
     let one_uv = v0.uv == v1.uv && v0.uv == v2.uv;
-    let texel = if one_uv {
-        texture.sample(v0.uv.x, v0.uv.y)
-    } else {
+    let texel = if !one_uv {
         WHITE
+    } else if v0.uv == egui::epaint::WHITE_UV {
+        m.white
+    } else {
+        m.texture.sample(v0.uv.x, v0.uv.y)
     };
     if one_uv && v0.color == v1.color && v0.color == v2.color {
         let colour = Rgba::of(v0.color).modulate(texel);
@@ -253,18 +348,21 @@ pub fn draw_triangle(rows: &mut [u32], band: &Band, area: &PixelRect, m: &Prepar
     if ys >= ye {
         return;
     }
-    let Some(fill) = fill_of(&c, m.texture) else {
+    let Some(fill) = fill_of(&c, m) else {
         return;
     };
+    let long_edge = Edge::new(&a, &z);
+    let upper = Edge::new(&a, &b);
+    let lower = Edge::new(&b, &z);
     // Is the middle corner left of the long edge?
-    let middle_left = b.x < edge_x(&a, &z, b.y) || (b.y == z.y && b.x < z.x);
+    let middle_left = b.x < long_edge.x_at(b.y) || (b.y == z.y && b.x < z.x);
     for y in ys..ye {
         let yc = y as f32 + 0.5;
-        let long = edge_x(&a, &z, yc);
+        let long = long_edge.x_at(yc);
         let short = if yc < b.y {
-            edge_x(&a, &b, yc)
+            upper.x_at(yc)
         } else {
-            edge_x(&b, &z, yc)
+            lower.x_at(yc)
         };
         let (xl, xr) = if middle_left {
             (short, long)
