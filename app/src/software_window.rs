@@ -34,7 +34,10 @@ pub trait SoftwareApp {
 pub struct FrameTiming {
     pub ui_ms: f64,
     pub tessellate_ms: f64,
+    /// The whole raster step; of it, converting vertices and binning triangles to tiles.
     pub raster_ms: f64,
+    pub raster_prepare_ms: f64,
+    pub raster_bin_ms: f64,
     pub present_ms: f64,
     pub triangles: usize,
     pub pixels_redrawn: usize,
@@ -192,6 +195,8 @@ impl Runner {
             ui_ms: ms(started, ui_done),
             tessellate_ms: ms(ui_done, tessellated),
             raster_ms: ms(tessellated, rastered),
+            raster_prepare_ms: stats.prepare_ms,
+            raster_bin_ms: stats.bin_ms,
             present_ms: ms(rastered, presented),
             triangles: stats.triangles,
             pixels_redrawn: stats.pixels_redrawn,

@@ -9,8 +9,10 @@ use egui::{Color32, TextureId};
 
 use crate::triangle::Prepared;
 
-/// Tile side in pixels.
-pub const TILE: usize = 64;
+/// Tile width in pixels.
+pub const TILE_W: usize = 128;
+/// Tile height in pixels (a row of tiles is one thread's band).
+pub const TILE_H: usize = 64;
 
 /// A rectangle of pixels, `x0..x1` × `y0..y1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -69,17 +71,17 @@ fn mix(h: u64, word: u64) -> u64 {
 
 impl Damage {
     pub fn columns(&self) -> usize {
-        self.width.div_ceil(TILE)
+        self.width.div_ceil(TILE_W)
     }
 
     pub fn tile_rect(&self, tile: usize) -> PixelRect {
         let columns = self.columns().max(1);
         let (tx, ty) = (tile % columns, tile / columns);
         PixelRect {
-            x0: tx * TILE,
-            y0: ty * TILE,
-            x1: ((tx + 1) * TILE).min(self.width),
-            y1: ((ty + 1) * TILE).min(self.height),
+            x0: tx * TILE_W,
+            y0: ty * TILE_H,
+            x1: ((tx + 1) * TILE_W).min(self.width),
+            y1: ((ty + 1) * TILE_H).min(self.height),
         }
     }
 
@@ -102,8 +104,8 @@ impl Damage {
             self.height = height;
             self.last.clear();
         }
-        let columns = width.div_ceil(TILE);
-        let tiles = columns * height.div_ceil(TILE);
+        let columns = width.div_ceil(TILE_W);
+        let tiles = columns * height.div_ceil(TILE_H);
         self.bins.resize_with(tiles, Vec::new);
         self.bins.truncate(tiles);
         self.bins.iter_mut().for_each(Vec::clear);
@@ -126,16 +128,17 @@ impl Damage {
                 mix(version, texture_key(prepared.mesh.texture_id)),
                 |h, &v| mix(h, v as u64),
             );
-            for t in 0..prepared.mesh.indices.len() / 3 {
-                let Some((bounds, hash)) = prepared.bounds_and_hash(t, seed) else {
+            for (t, triangle) in prepared.triangles.iter().enumerate() {
+                let Some(bounds) = triangle.rect() else {
                     continue;
                 };
+                let hash = mix(seed, triangle.hash);
                 let area = bounds.intersect(&prepared.clip);
                 if area.is_empty() {
                     continue;
                 }
-                for ty in area.y0 / TILE..=(area.y1 - 1) / TILE {
-                    for tx in area.x0 / TILE..=(area.x1 - 1) / TILE {
+                for ty in area.y0 / TILE_H..=(area.y1 - 1) / TILE_H {
+                    for tx in area.x0 / TILE_W..=(area.x1 - 1) / TILE_W {
                         let tile = ty * columns + tx;
                         self.bins[tile].push((m as u32, t as u32));
                         self.hashes[tile] = mix(self.hashes[tile], hash);

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use egui::epaint::{ClippedPrimitive, Primitive};
 use egui::{Color32, TextureId, TexturesDelta};
 
-pub use damage::{Damage, PixelRect, TILE};
+pub use damage::{Damage, PixelRect, TILE_H, TILE_W};
 use texture::Texture;
 
 /// A frame's pixels, `0x00RRGGBB`, row after row.
@@ -75,6 +75,10 @@ pub struct PaintStats {
     pub damage: Vec<PixelRect>,
     /// Pixels inside the redrawn tiles.
     pub pixels_redrawn: usize,
+    /// Wall time converting vertices and triangles (all threads), then binning triangles to
+    /// tiles (one).
+    pub prepare_ms: f64,
+    pub bin_ms: f64,
 }
 
 /// egui's textures and the drawing of its meshes.
@@ -162,6 +166,7 @@ impl Rasteriser {
         pixels_per_point: f32,
     ) -> PaintStats {
         let (width, height) = (canvas.width, canvas.height);
+        let started = std::time::Instant::now();
         let meshes = triangle::prepare(
             primitives,
             pixels_per_point,
@@ -178,7 +183,11 @@ impl Rasteriser {
                 .count(),
             ..PaintStats::default()
         };
+        let prepared = std::time::Instant::now();
         let dirty = self.damage.frame(width, height, clear, &meshes);
+        let binned = std::time::Instant::now();
+        stats.prepare_ms = (prepared - started).as_secs_f64() * 1000.0;
+        stats.bin_ms = (binned - prepared).as_secs_f64() * 1000.0;
         if dirty.is_empty() || width == 0 {
             return stats;
         }
@@ -186,13 +195,13 @@ impl Rasteriser {
         let damage = &self.damage;
         let columns = damage.columns();
         // One band per row of tiles; a thread takes the next band with something to draw.
-        let mut dirty_by_band: Vec<Vec<usize>> = vec![Vec::new(); height.div_ceil(TILE)];
+        let mut dirty_by_band: Vec<Vec<usize>> = vec![Vec::new(); height.div_ceil(TILE_H)];
         for &tile in &dirty {
             dirty_by_band[tile / columns].push(tile);
         }
         let bands: Vec<Mutex<Option<Band<'_>>>> = canvas
             .pixels
-            .chunks_mut(width * TILE)
+            .chunks_mut(width * TILE_H)
             .enumerate()
             .filter(|(i, _)| !dirty_by_band[*i].is_empty())
             .map(|(i, rows)| Mutex::new(Some((i, rows))))
@@ -207,8 +216,8 @@ impl Rasteriser {
                     continue;
                 };
                 let band = triangle::Band {
-                    y0: row_of_tiles * TILE,
-                    y1: row_of_tiles * TILE + rows.len() / width,
+                    y0: row_of_tiles * TILE_H,
+                    y1: row_of_tiles * TILE_H + rows.len() / width,
                     width,
                 };
                 for &tile in &dirty_by_band[row_of_tiles] {

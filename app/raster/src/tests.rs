@@ -205,12 +205,13 @@ fn an_unchanged_frame_redraws_nothing_and_a_small_change_only_its_tiles() {
     assert_eq!(first.pixels_redrawn, 256 * 256);
     let again = paint(&mut r, &mut canvas, &frame(10.0));
     assert!(again.damage.is_empty(), "{:?}", again.damage);
-    let moved = paint(&mut r, &mut canvas, &frame(100.0));
+    let moved = paint(&mut r, &mut canvas, &frame(200.0));
     // The marker left tile (0, 0) and arrived in tile (1, 0).
-    assert_eq!(moved.pixels_redrawn, 2 * TILE * TILE);
+    assert_eq!((10 / TILE_W, 200 / TILE_W), (0, 1));
+    assert_eq!(moved.pixels_redrawn, 2 * TILE_W * TILE_H);
     // What a partial redraw leaves equals a full one.
     let (mut fresh, mut full) = ready(256);
-    paint(&mut fresh, &mut full, &frame(100.0));
+    paint(&mut fresh, &mut full, &frame(200.0));
     assert_eq!(canvas.pixels, full.pixels);
 }
 
@@ -235,7 +236,7 @@ fn a_changed_texture_redraws_what_shows_it() {
         &mut delta,
         1.0,
     );
-    assert_eq!(stats.pixels_redrawn, TILE * TILE);
+    assert_eq!(stats.pixels_redrawn, TILE_W * TILE_H);
     assert_eq!(canvas.get(5, 5), Some(Color32::from_gray(90)));
 }
 

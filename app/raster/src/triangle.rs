@@ -23,6 +23,68 @@ pub struct Prepared<'a> {
     white: Rgba,
     pixels: Vec<[f32; 2]>,
     hashes: Vec<u64>,
+    /// Per triangle: the pixels it may touch (`x0 > x1`: not drawable) and its hash.
+    pub triangles: Vec<TriangleBounds>,
+}
+
+/// A triangle's pixel bounds (clamped to `u16`) and the hash of its three vertices.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TriangleBounds {
+    pub x0: u16,
+    pub y0: u16,
+    pub x1: u16,
+    pub y1: u16,
+    pub hash: u64,
+}
+
+impl TriangleBounds {
+    const NONE: Self = Self {
+        x0: 1,
+        y0: 1,
+        x1: 0,
+        y1: 0,
+        hash: 0,
+    };
+
+    pub fn rect(&self) -> Option<PixelRect> {
+        (self.x0 <= self.x1).then(|| PixelRect {
+            x0: usize::from(self.x0),
+            y0: usize::from(self.y0),
+            x1: usize::from(self.x1),
+            y1: usize::from(self.y1),
+        })
+    }
+}
+
+/// Triangles bounded per work item.
+const TRIANGLES_PER_JOB: usize = 16 * 1024;
+
+/// Runs `jobs` on `threads` threads, each job once.
+fn run_jobs<J: Send>(jobs: Vec<J>, threads: usize, work: impl Fn(J) + Sync) {
+    let jobs: Vec<std::sync::Mutex<Option<J>>> = jobs
+        .into_iter()
+        .map(|j| std::sync::Mutex::new(Some(j)))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let worker = || {
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(slot) = jobs.get(i) else { break };
+            if let Some(job) = slot.lock().ok().and_then(|mut s| s.take()) {
+                work(job);
+            }
+        }
+    };
+    if threads <= 1 || jobs.len() <= 1 {
+        worker();
+    } else {
+        std::thread::scope(|scope| {
+            for _ in 1..threads.min(jobs.len()) {
+                scope.spawn(worker);
+            }
+            worker();
+        });
+    }
 }
 
 /// Vertices converted per work item (a share of one mesh).
@@ -63,12 +125,12 @@ pub fn prepare<'a>(
                 white: texture.sample(egui::epaint::WHITE_UV.x, egui::epaint::WHITE_UV.y),
                 pixels: vec![[0.0; 2]; mesh.vertices.len()],
                 hashes: vec![0; mesh.vertices.len()],
+                triangles: Vec::new(),
             })
         })
         .collect();
-    // Work items: a share of one mesh's vertices each.
-    type Job<'v> = (&'v [Vertex], &'v mut [[f32; 2]], &'v mut [u64]);
-    let mut jobs: Vec<std::sync::Mutex<Option<Job<'_>>>> = Vec::new();
+    // Vertices in pixels and their hashes, a share of one mesh per job.
+    let mut jobs = Vec::new();
     for m in &mut meshes {
         let vertices: &[Vertex] = &m.mesh.vertices;
         for ((v, p), h) in vertices
@@ -76,18 +138,13 @@ pub fn prepare<'a>(
             .zip(m.pixels.chunks_mut(VERTICES_PER_JOB))
             .zip(m.hashes.chunks_mut(VERTICES_PER_JOB))
         {
-            jobs.push(std::sync::Mutex::new(Some((v, p, h))));
+            jobs.push((v, p, h));
         }
     }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(slot) = jobs.get(i) else { break };
-            let Some((vertices, pixels, hashes)) = slot.lock().ok().and_then(|mut s| s.take())
-            else {
-                continue;
-            };
+    run_jobs(
+        jobs,
+        threads,
+        |(vertices, pixels, hashes): (&[Vertex], &mut [[f32; 2]], &mut [u64])| {
             for ((v, p), h) in vertices
                 .iter()
                 .zip(pixels.iter_mut())
@@ -101,19 +158,33 @@ pub fn prepare<'a>(
                 };
                 *h = damage::hash_vertex(0, v);
             }
+        },
+    );
+    // Then each triangle's bounds and hash.
+    let mut bounds: Vec<Vec<TriangleBounds>> = meshes
+        .iter()
+        .map(|m| vec![TriangleBounds::NONE; m.mesh.indices.len() / 3])
+        .collect();
+    let mut jobs = Vec::new();
+    for (m, out) in meshes.iter().zip(bounds.iter_mut()) {
+        for (k, chunk) in out.chunks_mut(TRIANGLES_PER_JOB).enumerate() {
+            jobs.push((m, k * TRIANGLES_PER_JOB, chunk));
         }
-    };
-    if threads <= 1 || jobs.len() <= 1 {
-        work();
-    } else {
-        std::thread::scope(|scope| {
-            for _ in 1..threads.min(jobs.len()) {
-                scope.spawn(work);
-            }
-            work();
-        });
     }
-    drop(jobs);
+    run_jobs(
+        jobs,
+        threads,
+        |(m, first, out): (&Prepared<'_>, usize, &mut [TriangleBounds])| {
+            for (i, b) in out.iter_mut().enumerate() {
+                if let Some(found) = m.bounds_and_hash(first + i) {
+                    *b = found;
+                }
+            }
+        },
+    );
+    for (m, b) in meshes.iter_mut().zip(bounds) {
+        m.triangles = b;
+    }
     meshes
 }
 
@@ -141,7 +212,7 @@ impl<'a> Prepared<'a> {
 
     /// The pixels the triangle may touch and its hash (for [`damage`]); `None`: not drawable.
     #[inline]
-    pub fn bounds_and_hash(&self, t: usize, seed: u64) -> Option<(PixelRect, u64)> {
+    fn bounds_and_hash(&self, t: usize) -> Option<TriangleBounds> {
         let i = self.mesh.indices.get(t * 3..t * 3 + 3)?;
         let (a, b, c) = (i[0] as usize, i[1] as usize, i[2] as usize);
         let ([ax, ay], [bx, by], [cx, cy]) = (
@@ -149,26 +220,21 @@ impl<'a> Prepared<'a> {
             *self.pixels.get(b)?,
             *self.pixels.get(c)?,
         );
-        let x0 = ax.min(bx).min(cx);
-        let y0 = ay.min(by).min(cy);
-        let x1 = ax.max(bx).max(cx);
-        let y1 = ay.max(by).max(cy);
-        // A NaN corner: min/max drop NaN, so look at the corners themselves.
+        // A NaN corner: min/max would drop it, so look at the corners themselves.
         if [ax, ay, bx, by, cx, cy].iter().any(|v| v.is_nan()) {
             return None;
         }
-        let clamp = |v: i64| v.max(0) as usize;
-        let bounds = PixelRect {
-            x0: clamp(floor_fast(x0)),
-            y0: clamp(floor_fast(y0)),
-            x1: clamp(ceil_fast(x1)),
-            y1: clamp(ceil_fast(y1)),
-        };
-        let hash = damage::combine(
-            damage::combine(damage::combine(seed, self.hashes[a]), self.hashes[b]),
-            self.hashes[c],
-        );
-        Some((bounds, hash))
+        let clamp = |v: i64| v.clamp(0, i64::from(u16::MAX)) as u16;
+        Some(TriangleBounds {
+            x0: clamp(floor_fast(ax.min(bx).min(cx))),
+            y0: clamp(floor_fast(ay.min(by).min(cy))),
+            x1: clamp(ceil_fast(ax.max(bx).max(cx))),
+            y1: clamp(ceil_fast(ay.max(by).max(cy))),
+            hash: damage::combine(
+                damage::combine(self.hashes[a], self.hashes[b]),
+                self.hashes[c],
+            ),
+        })
     }
 }
 
