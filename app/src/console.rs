@@ -212,7 +212,7 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
             viewport,
             Box::new(move |ctx| {
                 let mut app = make_app(ctx);
-                app.set_software_renderer(true);
+                app.set_renderer(crate::ui::Renderer::CpuRaster);
                 Ok(Box::new(app) as Box<dyn crate::software_window::SoftwareApp>)
             }),
         )?;

@@ -444,7 +444,7 @@ pub(super) fn run(args: &BenchArgs, size: egui::Vec2) -> anyhow::Result<()> {
             viewport,
             Box::new(move |ctx| {
                 let mut window = make_window(ctx)?;
-                window.app.set_software_renderer(true);
+                window.app.set_renderer(crate::ui::Renderer::CpuRaster);
                 Ok(Box::new(window) as Box<dyn SoftwareApp>)
             }),
         )?;

@@ -87,7 +87,7 @@ pub struct ConsoleApp {
     sources_open: bool,
     /// The window is drawn by a CPU (lavapipe, llvmpipe, WARP): panels leave their fill to the
     /// clear colour (see `Theme::apply_with`).
-    software_renderer: bool,
+    renderer: Renderer,
     screenshot: Option<ScreenshotJob>,
     /// Profile (operator, wall, review, factory), settings panel and startup warnings.
     audience: audience::Audience,
@@ -127,7 +127,7 @@ impl ConsoleApp {
             agents: agents::AgentsView::default(),
             progress: progress::ProgressView::default(),
             sources_open: false,
-            software_renderer: false,
+            renderer: Renderer::Gpu,
             screenshot: None,
             audience: audience::Audience::default(),
             plant: plant::PlantPage::default(),
@@ -281,7 +281,7 @@ impl ConsoleApp {
         tracing::debug!(target: "tianshu::frames", pass = ctx.cumulative_pass_nr(), "frame");
         self.drain_events(&ctx);
         if self.theme_dirty {
-            self.theme.apply_with(&ctx, self.software_renderer);
+            self.theme.apply_with(&ctx, self.software_renderer());
             self.theme_dirty = false;
         }
         self.audience.apply_zoom(&ctx);
@@ -464,6 +464,17 @@ impl ConsoleApp {
     }
 }
 
+/// Who draws the console's window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Renderer {
+    /// wgpu on a GPU.
+    Gpu,
+    /// wgpu on a software Vulkan/GL driver (every pixel of every frame through a JIT shader).
+    SoftwareDriver,
+    /// Tianshu's CPU renderer (tianshu-raster: only what changed is drawn again).
+    CpuRaster,
+}
+
 impl crate::software_window::SoftwareApp for ConsoleApp {
     fn ui(&mut self, ui: &mut egui::Ui) {
         ConsoleApp::ui(self, ui);
@@ -491,21 +502,26 @@ impl ConsoleApp {
         let cpu = frame
             .wgpu_render_state()
             .is_some_and(|rs| rs.adapter.get_info().device_type == eframe::wgpu::DeviceType::Cpu);
-        self.set_software_renderer(cpu);
+        self.set_renderer(if cpu {
+            Renderer::SoftwareDriver
+        } else {
+            Renderer::Gpu
+        });
     }
 
-    /// The window is drawn on the CPU (a software adapter, or Tianshu's own CPU renderer).
-    pub fn set_software_renderer(&mut self, cpu: bool) {
-        if cpu != self.software_renderer {
-            self.software_renderer = cpu;
+    /// Who draws the window: on the CPU the panels leave their fill to the clear colour and the
+    /// moving dashes step slower (the same picture, cheaper).
+    pub fn set_renderer(&mut self, renderer: Renderer) {
+        if renderer != self.renderer {
+            self.renderer = renderer;
             self.theme_dirty = true;
-            self.overview.set_software_renderer(cpu);
+            self.overview.set_renderer(renderer);
         }
     }
 
     /// The window is drawn on the CPU.
     pub fn software_renderer(&self) -> bool {
-        self.software_renderer
+        self.renderer != Renderer::Gpu
     }
 }
 

@@ -76,9 +76,12 @@ enum Target {
 
 /// Frames per second of the moving dashes on a GPU.
 const FLOW_FPS: f32 = 30.0;
-/// … and where a CPU rasterises every frame (≈1.5 × the frame's CPU cost per second; the dashes
-/// then step a quarter of their period per frame, `FlowStyle::effective_speed`).
+/// … where a software driver rasterises every frame whole (≈1.5 × the frame's CPU cost per
+/// second; the dashes then step a quarter of their period per frame,
+/// `FlowStyle::effective_speed`).
 const SOFTWARE_FLOW_FPS: f32 = 1.5;
+/// … and on Tianshu's CPU renderer, which draws again only the tiles the dashes cross.
+const CPU_RASTER_FLOW_FPS: f32 = 8.0;
 /// … unless data frames come at least this often (seconds): then the dashes move with them.
 const DATA_WAIT_S: f32 = 1.5;
 
@@ -208,13 +211,13 @@ impl OverviewView {
         self.tiles = None;
     }
 
-    /// A software renderer draws the moving dashes at `SOFTWARE_FLOW_FPS`: the same direction,
-    /// slower, in coarser steps (see `flow_style`).
-    pub fn set_software_renderer(&mut self, software: bool) {
-        self.flow_fps = if software {
-            SOFTWARE_FLOW_FPS
-        } else {
-            FLOW_FPS
+    /// On the CPU the moving dashes step less often: the same direction, slower, in coarser
+    /// steps (see `flow_style`).
+    pub fn set_renderer(&mut self, renderer: super::Renderer) {
+        self.flow_fps = match renderer {
+            super::Renderer::Gpu => FLOW_FPS,
+            super::Renderer::SoftwareDriver => SOFTWARE_FLOW_FPS,
+            super::Renderer::CpuRaster => CPU_RASTER_FLOW_FPS,
         };
     }
 
@@ -563,16 +566,17 @@ impl OverviewView {
     }
 }
 
-/// The moving dashes. Where a CPU draws every frame whole (`flow_fps` below `FLOW_FPS`), they are
-/// slower and ride on the frames the data brings: while data arrives (about once a second) they
-/// ask for no frame of their own; after `DATA_WAIT_S` without data they step at `flow_fps` again.
-/// A step stays within a quarter of their period either way (they never seem to run back).
+/// The moving dashes. Where a software driver draws every frame whole (`flow_fps` at
+/// `SOFTWARE_FLOW_FPS`), they are slower and ride on the frames the data brings: while data
+/// arrives (about once a second) they ask for no frame of their own; after `DATA_WAIT_S` without
+/// data they step at `flow_fps` again. A step stays within a quarter of their period either way
+/// (they never seem to run back).
 fn flow_style(flow_fps: f32, state: &State, ctx: &egui::Context, theme: &Theme) -> FlowStyle {
     let mut flow = FlowStyle {
         fps: flow_fps,
         ..FlowStyle::new(theme.node_label.gamma_multiply(0.85))
     };
-    if flow_fps < FLOW_FPS {
+    if flow_fps <= SOFTWARE_FLOW_FPS {
         flow.speed = flow.speed.min((flow.dash + flow.gap) / 4.0 / DATA_WAIT_S);
         if let Some(last) = state.last_data_at {
             let since = state.now().saturating_duration_since(last).as_secs_f32();
