@@ -66,6 +66,17 @@ fn display() -> Option<Display> {
 
 #[test]
 fn the_console_window_shows_the_map_with_data() {
+    // Where the only adapter is a CPU (lavapipe here and in CI), `auto` picks the CPU renderer.
+    window_shows_the_map("auto", "drawing the window on the CPU");
+}
+
+#[test]
+fn the_console_window_drawn_by_wgpu_shows_the_map_with_data() {
+    window_shows_the_map("gpu", "drawing the window with wgpu");
+}
+
+/// `tianshu --renderer RENDERER --screenshot`: a picture with data, and the log names who drew it.
+fn window_shows_the_map(renderer: &str, drawn_by: &str) {
     let Some(display) = display() else {
         if std::env::var("TIANSHU_SKIP_GUI").is_ok_and(|v| v == "1") {
             eprintln!("skipped: no DISPLAY and no Xvfb (TIANSHU_SKIP_GUI=1)");
@@ -75,12 +86,14 @@ fn the_console_window_shows_the_map_with_data() {
             "no DISPLAY and no Xvfb: install xvfb and mesa-vulkan-drivers (see README), or set TIANSHU_SKIP_GUI=1 to skip"
         );
     };
-    let dir = std::env::temp_dir().join(format!("tianshu-smoke-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("tianshu-smoke-{}-{renderer}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let png = dir.join("overview.png");
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_tianshu"))
         .args([
+            "--renderer",
+            renderer,
             "--view",
             "overview",
             "--size",
@@ -101,6 +114,10 @@ fn the_console_window_shows_the_map_with_data() {
     assert!(
         output.status.success(),
         "tianshu --screenshot failed: {stderr}"
+    );
+    assert!(
+        stderr.contains(drawn_by),
+        "expected {drawn_by:?} in: {stderr}"
     );
     eprintln!(
         "screenshot taken in {:.1} s",

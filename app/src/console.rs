@@ -189,6 +189,8 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
         viewport = viewport.with_monitor(monitor);
     }
     let handle = runtime.handle().clone();
+    // Wall screens of their own open more windows, which only the wgpu path does.
+    let more_windows = !settings.wall.screens.is_empty();
     // Everything the console needs once its window's egui context exists.
     let make_app = move |ctx: &egui::Context| {
         fonts::install(ctx);
@@ -205,7 +207,19 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
         }
         app
     };
-    let (software, why) = crate::software_window::wants_software(args.renderer);
+    let (software, why) = if more_windows && args.renderer == crate::cli::RendererChoice::Auto {
+        (
+            false,
+            "[[wall.screens]] open windows of their own, which only wgpu draws".to_owned(),
+        )
+    } else {
+        crate::software_window::wants_software(args.renderer)
+    };
+    if software && more_windows {
+        tracing::warn!(
+            "--renderer software draws one window: the [[wall.screens]] pages show inside it"
+        );
+    }
     if software {
         tracing::info!("drawing the window on the CPU ({why})");
         crate::software_window::run(

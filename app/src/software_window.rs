@@ -46,9 +46,20 @@ pub struct FrameTiming {
 /// Builds the app once the window and its egui context exist.
 pub type AppFactory = Box<dyn FnOnce(&egui::Context) -> anyhow::Result<Box<dyn SoftwareApp>>>;
 
-/// A wake-up from another thread: egui asked for a frame at `at`.
-#[derive(Debug, Clone, Copy)]
-struct RepaintAt(Instant);
+/// A wake-up from another thread.
+#[derive(Debug)]
+enum Wake {
+    /// egui asked for a frame at this time.
+    RepaintAt(Instant),
+    /// An assistive technology (screen reader) asked for the tree or an action.
+    AccessKit(accesskit_winit::Event),
+}
+
+impl From<accesskit_winit::Event> for Wake {
+    fn from(event: accesskit_winit::Event) -> Self {
+        Self::AccessKit(event)
+    }
+}
 
 type Surface = softbuffer::Surface<Arc<Window>, Arc<Window>>;
 
@@ -61,6 +72,10 @@ struct Open {
 
 struct Runner {
     ctx: egui::Context,
+    proxy: EventLoopProxy<Wake>,
+    /// The window is shown once its first frame is drawn (no blank window, and AccessKit's
+    /// adapter is made before the window is visible, as it requires).
+    shown: bool,
     builder: egui::ViewportBuilder,
     factory: Option<AppFactory>,
     open: Option<Open>,
@@ -75,7 +90,7 @@ struct Runner {
 
 /// Opens the window and runs until it closes.
 pub fn run(builder: egui::ViewportBuilder, factory: AppFactory) -> anyhow::Result<()> {
-    let event_loop = EventLoop::<RepaintAt>::with_user_event()
+    let event_loop = EventLoop::<Wake>::with_user_event()
         .build()
         .context("the window system could not be reached (is DISPLAY or WAYLAND_DISPLAY set?)")?;
     let ctx = egui::Context::default();
@@ -84,6 +99,8 @@ pub fn run(builder: egui::ViewportBuilder, factory: AppFactory) -> anyhow::Resul
     install_repaint_wake(&ctx, event_loop.create_proxy());
     let mut runner = Runner {
         ctx,
+        proxy: event_loop.create_proxy(),
+        shown: false,
         builder,
         factory: Some(factory),
         open: None,
@@ -103,23 +120,24 @@ pub fn run(builder: egui::ViewportBuilder, factory: AppFactory) -> anyhow::Resul
     }
 }
 
-fn install_repaint_wake(ctx: &egui::Context, proxy: EventLoopProxy<RepaintAt>) {
+fn install_repaint_wake(ctx: &egui::Context, proxy: EventLoopProxy<Wake>) {
     ctx.set_request_repaint_callback(move |info| {
         let at = Instant::now()
             .checked_add(info.delay)
             .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
         // The loop is gone when the window closed: nothing to wake.
-        let _ = proxy.send_event(RepaintAt(at));
+        let _ = proxy.send_event(Wake::RepaintAt(at));
     });
 }
 
 impl Runner {
     fn open(&mut self, event_loop: &ActiveEventLoop) -> anyhow::Result<()> {
+        let hidden = self.builder.clone().with_visible(false);
         let window = Arc::new(
-            egui_winit::create_window(&self.ctx, event_loop, &self.builder)
+            egui_winit::create_window(&self.ctx, event_loop, &hidden)
                 .context("the window could not be opened")?,
         );
-        let input = egui_winit::State::new(
+        let mut input = egui_winit::State::new(
             self.ctx.clone(),
             ViewportId::ROOT,
             event_loop,
@@ -127,6 +145,7 @@ impl Runner {
             window.theme(),
             None,
         );
+        input.init_accesskit(event_loop, &window, self.proxy.clone());
         let context = softbuffer::Context::new(window.clone())
             .map_err(|e| anyhow::anyhow!("no software surface for this display: {e}"))?;
         let surface = Surface::new(&context, window.clone())
@@ -190,6 +209,11 @@ impl Runner {
         let rastered = Instant::now();
         present(open, &self.canvas, &stats.damage, &mut self.presented_size)?;
         let presented = Instant::now();
+        if !self.shown {
+            self.shown = true;
+            open.window
+                .set_visible(self.builder.visible.unwrap_or(true));
+        }
         let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1000.0;
         open.app.painted(&FrameTiming {
             ui_ms: ms(started, ui_done),
@@ -325,7 +349,7 @@ fn screenshot(canvas: &Canvas) -> egui::ColorImage {
     egui::ColorImage::new([canvas.width, canvas.height], pixels)
 }
 
-impl ApplicationHandler<RepaintAt> for Runner {
+impl ApplicationHandler<Wake> for Runner {
     fn resumed(&mut self, event_loop: &ActiveEventLoop) {
         if self.open.is_none()
             && let Err(e) = self.open(event_loop)
@@ -360,8 +384,29 @@ impl ApplicationHandler<RepaintAt> for Runner {
         }
     }
 
-    fn user_event(&mut self, _event_loop: &ActiveEventLoop, RepaintAt(at): RepaintAt) {
-        self.wake_at(at);
+    fn user_event(&mut self, _event_loop: &ActiveEventLoop, wake: Wake) {
+        match wake {
+            Wake::RepaintAt(at) => self.wake_at(at),
+            Wake::AccessKit(event) => {
+                let Some(open) = self.open.as_mut() else {
+                    return;
+                };
+                match event.window_event {
+                    accesskit_winit::WindowEvent::InitialTreeRequested => {
+                        // The tree goes out with the next frame: draw one now.
+                        open.input.egui_ctx().enable_accesskit();
+                        open.window.request_redraw();
+                    }
+                    accesskit_winit::WindowEvent::ActionRequested(request) => {
+                        open.input.on_accesskit_action_request(request);
+                        open.window.request_redraw();
+                    }
+                    accesskit_winit::WindowEvent::AccessibilityDeactivated => {
+                        open.input.egui_ctx().disable_accesskit();
+                    }
+                }
+            }
+        }
     }
 
     fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
