@@ -224,12 +224,25 @@ impl<'a> Prepared<'a> {
         if [ax, ay, bx, by, cx, cy].iter().any(|v| v.is_nan()) {
             return None;
         }
+        // The pixels whose centres lie within the bounding box: a sliver between two rows or
+        // columns of centres covers none and is left out (it would draw nothing).
+        let (x0, x1) = (
+            first_at_or_after(ax.min(bx).min(cx)),
+            first_at_or_after(ax.max(bx).max(cx)),
+        );
+        let (y0, y1) = (
+            first_at_or_after(ay.min(by).min(cy)),
+            first_at_or_after(ay.max(by).max(cy)),
+        );
+        if x0 >= x1 || y0 >= y1 {
+            return None;
+        }
         let clamp = |v: i64| v.clamp(0, i64::from(u16::MAX)) as u16;
         Some(TriangleBounds {
-            x0: clamp(floor_fast(ax.min(bx).min(cx))),
-            y0: clamp(floor_fast(ay.min(by).min(cy))),
-            x1: clamp(ceil_fast(ax.max(bx).max(cx))),
-            y1: clamp(ceil_fast(ay.max(by).max(cy))),
+            x0: clamp(x0),
+            y0: clamp(y0),
+            x1: clamp(x1),
+            y1: clamp(y1),
             hash: damage::combine(
                 damage::combine(self.hashes[a], self.hashes[b]),
                 self.hashes[c],
@@ -353,12 +366,9 @@ impl Gradients {
 enum Fill {
     /// One colour everywhere.
     Flat(Rgba),
-    /// Colour (and texture coordinates, when `textured`) vary.
-    Shaded {
-        g: Gradients,
-        textured: bool,
-        texel: Rgba,
-    },
+    /// Colour (and texture coordinates, when `textured`) vary; their gradients are worked out
+    /// at the first span that covers a pixel (a thin sliver may cover none in this tile).
+    Shaded { textured: bool, texel: Rgba },
 }
 
 const WHITE: Rgba = Rgba {
@@ -383,7 +393,6 @@ fn fill_of(c: &[Corner<'_>; 3], m: &Prepared<'_>) -> Option<Fill> {
         return (!colour.is_transparent()).then_some(Fill::Flat(colour));
     }
     Some(Fill::Shaded {
-        g: Gradients::new(c)?,
         textured: !one_uv,
         texel,
     })
@@ -422,6 +431,7 @@ pub fn draw_triangle(rows: &mut [u32], band: &Band, area: &PixelRect, m: &Prepar
     let lower = Edge::new(&b, &z);
     // Is the middle corner left of the long edge?
     let middle_left = b.x < long_edge.x_at(b.y) || (b.y == z.y && b.x < z.x);
+    let mut gradients: Option<Gradients> = None;
     for y in ys..ye {
         let yc = y as f32 + 0.5;
         let long = long_edge.x_at(yc);
@@ -444,8 +454,15 @@ pub fn draw_triangle(rows: &mut [u32], band: &Band, area: &PixelRect, m: &Prepar
         let span = &mut rows[row_start + xs as usize..row_start + xe as usize];
         match &fill {
             Fill::Flat(colour) => blend::fill_span(span, *colour),
-            Fill::Shaded { g, textured, texel } => {
-                shade_span(span, g, xs as f32 + 0.5, yc, *textured, *texel, m.texture)
+            Fill::Shaded { textured, texel } => {
+                if gradients.is_none() {
+                    // Degenerate (no area): nothing to draw.
+                    let Some(g) = Gradients::new(&c) else { return };
+                    gradients = Some(g);
+                }
+                if let Some(g) = &gradients {
+                    shade_span(span, g, xs as f32 + 0.5, yc, *textured, *texel, m.texture);
+                }
             }
         }
     }
