@@ -274,3 +274,131 @@ fn an_operator_tile_server_is_asked_for_tiles() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A PMTiles v3 file in which every tile from zoom 0 to `max_zoom` is `tile` (one directory
+/// entry whose run covers them all; nothing compressed).
+fn pmtiles_of_one_tile(tile: &[u8], max_zoom: u8) -> Vec<u8> {
+    fn varint(out: &mut Vec<u8>, mut v: u64) {
+        while v >= 0x80 {
+            out.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        out.push(v as u8);
+    }
+    let tiles: u64 = (0..=u32::from(max_zoom)).map(|z| 4u64.pow(z)).sum();
+    let mut directory = Vec::new();
+    for v in [1, 0, tiles, tile.len() as u64, 1] {
+        // entries; first tile id; its run; its length; its offset + 1
+        varint(&mut directory, v);
+    }
+    let metadata = b"{}";
+    let root = 127u64;
+    let meta = root + directory.len() as u64;
+    let data = meta + metadata.len() as u64;
+    let mut file = Vec::new();
+    file.extend_from_slice(b"PMTiles");
+    file.push(3);
+    for v in [
+        root,
+        directory.len() as u64,
+        meta,
+        metadata.len() as u64,
+        data,
+        0,
+        data,
+        tile.len() as u64,
+        tiles,
+        1,
+        1,
+    ] {
+        file.extend_from_slice(&v.to_le_bytes());
+    }
+    // clustered, internal compression none, tile compression none, PNG, zooms 0..=max
+    file.extend_from_slice(&[1, 1, 1, 2, 0, max_zoom]);
+    for v in [-1_800_000_000i32, -850_000_000, 1_800_000_000, 850_000_000] {
+        file.extend_from_slice(&v.to_le_bytes());
+    }
+    file.push(0);
+    file.extend_from_slice(&0i32.to_le_bytes());
+    file.extend_from_slice(&0i32.to_le_bytes());
+    assert_eq!(file.len(), 127);
+    file.extend_from_slice(&directory);
+    file.extend_from_slice(metadata);
+    file.extend_from_slice(tile);
+    file
+}
+
+#[test]
+fn an_approved_basemap_from_a_pmtiles_file_is_drawn_offline() {
+    let Some(display) = display() else {
+        if std::env::var("TIANSHU_SKIP_GUI").is_ok_and(|v| v == "1") {
+            return;
+        }
+        panic!("no DISPLAY and no Xvfb: install xvfb (see README), or set TIANSHU_SKIP_GUI=1");
+    };
+    let magenta = image::Rgba([200, 30, 200, 255]);
+    let mut tile = Vec::new();
+    image::RgbaImage::from_pixel(256, 256, magenta)
+        .write_to(
+            &mut std::io::Cursor::new(&mut tile),
+            image::ImageFormat::Png,
+        )
+        .expect("png");
+    let dir = std::env::temp_dir().join(format!("tianshu-pmtiles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let map = dir.join("approved.pmtiles");
+    std::fs::write(&map, pmtiles_of_one_tile(&tile, 8)).expect("write");
+    let png = dir.join("pmtiles.png");
+    let output = Command::new(env!("CARGO_BIN_EXE_tianshu"))
+        .args([
+            "--view",
+            "overview",
+            "--size",
+            "1280x800",
+            "--factories",
+            "5000",
+        ])
+        .arg("--tiles")
+        .arg(&map)
+        .args(["--tiles-attribution", "Approved map"])
+        .arg("--screenshot")
+        .arg(&png)
+        .env("DISPLAY", &display.name)
+        .env("XDG_RUNTIME_DIR", &dir)
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "tianshu --tiles FILE.pmtiles failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let image = image::open(&png).expect("a PNG was written").to_rgba8();
+    let tinted = image
+        .pixels()
+        .filter(|p| (0..3).all(|i| p[i].abs_diff(magenta[i]) <= 40))
+        .count();
+    let share = tinted as f64 / f64::from(image.width() * image.height());
+    assert!(
+        share > 0.2,
+        "the file's tiles cover {:.1} % of the window",
+        share * 100.0
+    );
+    // A vector PMTiles file is refused at start, with what to do.
+    let mut vector = pmtiles_of_one_tile(&tile, 0);
+    vector[99] = 1;
+    let vector_path = dir.join("vector.pmtiles");
+    std::fs::write(&vector_path, vector).expect("write");
+    let bad = Command::new(env!("CARGO_BIN_EXE_tianshu"))
+        .arg("--tiles")
+        .arg(&vector_path)
+        .output()
+        .expect("the binary runs");
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("vector (MVT)") && stderr.contains("PNG"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -183,9 +183,10 @@ pub struct ConsoleArgs {
     /// Window size in logical points, e.g. 1600x900.
     #[arg(long, default_value = "1600x900", value_name = "WxH")]
     pub size: String,
-    /// Draw an XYZ tile basemap under the overview, e.g. your approved map server:
-    /// `https://tiles.example/{z}/{x}/{y}.png` (the shipped offline basemap stays the default).
-    #[arg(long, value_name = "URL")]
+    /// Draw your own basemap under the overview: an XYZ tile server,
+    /// `https://tiles.example/{z}/{x}/{y}.png`, or a local PMTiles file of raster (PNG/JPEG)
+    /// tiles, `approved-map.pmtiles` (the shipped offline basemap stays the default).
+    #[arg(long, value_name = "URL|FILE.pmtiles")]
     pub tiles: Option<String>,
     /// Attribution text shown on the map for --tiles.
     #[arg(long, default_value = "", value_name = "TEXT")]

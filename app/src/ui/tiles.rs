@@ -1,67 +1,142 @@
-//! Optional online or intranet basemap: an XYZ tile URL template (`--tiles`), for operators who must
-//! show their own approved map. The shipped offline basemap stays the default and the fallback.
+//! An operator's own basemap under the overview (`--tiles`): an XYZ tile server
+//! (`https://…/{z}/{x}/{y}.png`, online or on the intranet) or one local PMTiles file of raster
+//! tiles — an approved map brought as a single file, fully offline. The shipped offline basemap
+//! stays the default and the fallback.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
 
 use walkers::sources::{Attribution, TileSource};
-use walkers::{HttpTiles, TileId};
+use walkers::{HttpTiles, TileId, Tiles};
 
-/// An `{z}/{x}/{y}` URL template with its attribution.
+/// Where the tiles come from, with their attribution.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TileConfig {
-    pub url_template: String,
+    pub source: TileSourceKind,
     pub attribution: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TileSourceKind {
+    /// An `{z}/{x}/{y}` URL template.
+    Xyz { url_template: String },
+    /// A PMTiles v3 file of PNG or JPEG tiles.
+    PmTiles { path: PathBuf },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TileConfigError {
-    #[error("tile URL {0:?} must start with http:// or https://")]
+    #[error(
+        "{0:?} is neither a tile URL (http:// or https://) nor a .pmtiles file of this machine"
+    )]
     Scheme(String),
     #[error("tile URL {0:?} must contain {{z}}, {{x}} and {{y}}")]
     Placeholders(String),
+    #[error("cannot read the PMTiles file {path}: {why}")]
+    Unreadable { path: String, why: String },
+    #[error("{0} is not a PMTiles v3 file (its first bytes are not \"PMTiles\" and version 3)")]
+    NotPmTiles(String),
+    #[error(
+        "{path} holds {kind} tiles; Tianshu draws raster PMTiles (PNG or JPEG tiles) — convert \
+         vector or WebP/AVIF tiles to PNG first (e.g. with a tile renderer)"
+    )]
+    TileType { path: String, kind: &'static str },
 }
 
+/// PMTiles v3: the header's length, and where its tile type byte is.
+const PMTILES_HEADER_LEN: usize = 127;
+const PMTILES_TILE_TYPE_AT: usize = 99;
+
 impl TileConfig {
-    pub fn parse(url_template: &str, attribution: &str) -> Result<Self, TileConfigError> {
-        let url = url_template.trim();
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(TileConfigError::Scheme(url.to_owned()));
+    /// A URL template or a path to a `.pmtiles` file, checked now (a bad file is named at
+    /// start-up, not discovered as an empty map).
+    pub fn parse(source: &str, attribution: &str) -> Result<Self, TileConfigError> {
+        let text = source.trim();
+        let attribution = attribution.trim().to_owned();
+        if text.starts_with("http://") || text.starts_with("https://") {
+            if !["{z}", "{x}", "{y}"].iter().all(|p| text.contains(p)) {
+                return Err(TileConfigError::Placeholders(text.to_owned()));
+            }
+            return Ok(Self {
+                source: TileSourceKind::Xyz {
+                    url_template: text.to_owned(),
+                },
+                attribution,
+            });
         }
-        if !["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p)) {
-            return Err(TileConfigError::Placeholders(url.to_owned()));
+        let path = Path::new(text.strip_prefix("file://").unwrap_or(text));
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("pmtiles"))
+            || path.is_file()
+        {
+            check_pmtiles(path)?;
+            return Ok(Self {
+                source: TileSourceKind::PmTiles {
+                    path: path.to_owned(),
+                },
+                attribution,
+            });
         }
-        Ok(Self {
-            url_template: url.to_owned(),
-            attribution: attribution.trim().to_owned(),
-        })
+        Err(TileConfigError::Scheme(text.to_owned()))
     }
 
-    pub fn url(&self, zoom: u8, x: u32, y: u32) -> String {
-        self.url_template
-            .replace("{z}", &zoom.to_string())
-            .replace("{x}", &x.to_string())
-            .replace("{y}", &y.to_string())
+    /// walkers' tile layer for this source (loads on its own threads, caches in memory).
+    pub fn layer(&self, ctx: egui::Context) -> Box<dyn Tiles> {
+        match &self.source {
+            TileSourceKind::Xyz { url_template } => Box::new(HttpTiles::new(
+                XyzSource {
+                    url_template: url_template.clone(),
+                    // walkers wants a 'static text; one small string per process.
+                    attribution: Box::leak(self.attribution.clone().into_boxed_str()),
+                },
+                ctx,
+            )),
+            TileSourceKind::PmTiles { path } => Box::new(walkers::PmTiles::new(path, ctx)),
+        }
     }
+}
 
-    /// walkers' tile layer for this source (fetches on its own threads, caches in memory).
-    pub fn layer(&self, ctx: egui::Context) -> HttpTiles {
-        HttpTiles::new(
-            XyzSource {
-                config: self.clone(),
-                // walkers wants a 'static text; one small string per process.
-                attribution: Box::leak(self.attribution.clone().into_boxed_str()),
-            },
-            ctx,
-        )
+/// The header of a PMTiles v3 file of raster tiles, or why not.
+fn check_pmtiles(path: &Path) -> Result<(), TileConfigError> {
+    let shown = path.display().to_string();
+    let unreadable = |why: String| TileConfigError::Unreadable {
+        path: shown.clone(),
+        why,
+    };
+    let mut header = [0u8; PMTILES_HEADER_LEN];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .map_err(|e| unreadable(e.to_string()))?;
+    if &header[..7] != b"PMTiles" || header[7] != 3 {
+        return Err(TileConfigError::NotPmTiles(shown));
     }
+    let kind = match header[PMTILES_TILE_TYPE_AT] {
+        2 | 3 => return Ok(()),
+        1 => "vector (MVT)",
+        4 => "WebP",
+        5 => "AVIF",
+        _ => "unknown",
+    };
+    Err(TileConfigError::TileType { path: shown, kind })
 }
 
 struct XyzSource {
-    config: TileConfig,
+    url_template: String,
     attribution: &'static str,
+}
+
+/// The URL of tile `(zoom, x, y)` from an `{z}/{x}/{y}` template.
+fn tile_url(template: &str, zoom: u8, x: u32, y: u32) -> String {
+    template
+        .replace("{z}", &zoom.to_string())
+        .replace("{x}", &x.to_string())
+        .replace("{y}", &y.to_string())
 }
 
 impl TileSource for XyzSource {
     fn tile_url(&self, tile_id: TileId) -> String {
-        self.config.url(tile_id.zoom, tile_id.x, tile_id.y)
+        tile_url(&self.url_template, tile_id.zoom, tile_id.x, tile_id.y)
     }
 
     fn attribution(&self) -> Attribution {
@@ -82,7 +157,13 @@ mod tests {
     fn templates_are_checked_and_expanded() {
         let c =
             TileConfig::parse("https://tiles.example/{z}/{x}/{y}.png", "© Example").expect("valid");
-        assert_eq!(c.url(5, 26, 12), "https://tiles.example/5/26/12.png");
+        let TileSourceKind::Xyz { url_template } = &c.source else {
+            panic!("{c:?}");
+        };
+        assert_eq!(
+            tile_url(url_template, 5, 26, 12),
+            "https://tiles.example/5/26/12.png"
+        );
         assert!(matches!(
             TileConfig::parse("ftp://x/{z}/{x}/{y}", ""),
             Err(TileConfigError::Scheme(_))
@@ -90,6 +171,45 @@ mod tests {
         assert!(matches!(
             TileConfig::parse("http://x/{z}/{x}.png", ""),
             Err(TileConfigError::Placeholders(_))
+        ));
+    }
+
+    fn file_with(bytes: &[u8], name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("tianshu-pmtiles-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).expect("write");
+        path
+    }
+
+    fn header(tile_type: u8) -> Vec<u8> {
+        let mut h = vec![0u8; PMTILES_HEADER_LEN];
+        h[..7].copy_from_slice(b"PMTiles");
+        h[7] = 3;
+        h[PMTILES_TILE_TYPE_AT] = tile_type;
+        h
+    }
+
+    #[test]
+    fn a_pmtiles_file_is_checked_before_the_window_opens() {
+        let png = file_with(&header(2), "ok.pmtiles");
+        let c = TileConfig::parse(png.to_str().expect("utf-8"), " Approved map ").expect("valid");
+        assert_eq!(c.source, TileSourceKind::PmTiles { path: png.clone() });
+        assert_eq!(c.attribution, "Approved map");
+        let missing = png.with_file_name("missing.pmtiles");
+        let e = TileConfig::parse(missing.to_str().expect("utf-8"), "").expect_err("missing");
+        assert!(matches!(e, TileConfigError::Unreadable { .. }), "{e}");
+        let vector = file_with(&header(1), "vector.pmtiles");
+        let e = TileConfig::parse(vector.to_str().expect("utf-8"), "").expect_err("mvt");
+        assert!(e.to_string().contains("vector (MVT)"), "{e}");
+        let other = file_with(&[b'M'; 200], "x.pmtiles");
+        let e = TileConfig::parse(other.to_str().expect("utf-8"), "").expect_err("not pmtiles");
+        assert!(matches!(e, TileConfigError::NotPmTiles(_)), "{e}");
+        let short = file_with(b"PMTiles", "short.pmtiles");
+        assert!(TileConfig::parse(short.to_str().expect("utf-8"), "").is_err());
+        assert!(matches!(
+            TileConfig::parse("no-such-place", ""),
+            Err(TileConfigError::Scheme(_))
         ));
     }
 }

@@ -40,23 +40,7 @@ pub struct ProjectedShapes {
     triangles: Vec<[u32; 3]>,
     /// Fills and outline quads for the GPU path, built on first use.
     gpu: OnceLock<Arc<GpuGeometry>>,
-    /// Coarser copies for the CPU path, coarsest first, built on first use (see [`Self::for_scale`]).
-    levels: OnceLock<Arc<Vec<Level>>>,
 }
-
-/// A simplified copy of the shapes and the screen scale down to which it looks the same.
-#[derive(Clone, Debug)]
-struct Level {
-    /// Douglas–Peucker tolerance, normalized units.
-    tolerance: f64,
-    shapes: ProjectedShapes,
-}
-
-/// On screen, simplified outlines stay within this many points of the true ones.
-const LEVEL_TOLERANCE_POINTS: f64 = 0.4;
-/// Levels for zoom 1 to 11 (walkers' zoom: the world is 256 × 2^zoom points wide); closer in,
-/// the shapes as loaded.
-const LEVEL_ZOOMS: std::ops::RangeInclusive<i32> = 1..=11;
 
 impl ProjectedShapes {
     pub fn new() -> Self {
@@ -115,41 +99,7 @@ impl ProjectedShapes {
             self.spans[index].triangles = start..self.triangles.len();
         }
         self.gpu = OnceLock::new();
-        self.levels = OnceLock::new();
         self
-    }
-
-    /// What the CPU draws at `scale` (screen points per normalized unit): the coarsest copy
-    /// whose simplification stays within [`LEVEL_TOLERANCE_POINTS`] on screen — a national view
-    /// draws a few thousand vertices instead of every one loaded, and far fewer sliver
-    /// triangles. Shape indices are the same in every copy; a ring too small to keep its shape
-    /// is empty there (it would be under a pixel).
-    pub fn for_scale(&self, scale: f64) -> &ProjectedShapes {
-        let levels = self.levels.get_or_init(|| Arc::new(self.build_levels()));
-        let allowed = LEVEL_TOLERANCE_POINTS / scale.max(f64::MIN_POSITIVE);
-        levels
-            .iter()
-            .find(|level| level.tolerance <= allowed)
-            .map_or(self, |level| &level.shapes)
-    }
-
-    fn build_levels(&self) -> Vec<Level> {
-        let filled = self.spans.iter().any(|s| !s.triangles.is_empty());
-        LEVEL_ZOOMS
-            .map(|zoom| LEVEL_TOLERANCE_POINTS / (256.0 * 2f64.powi(zoom)))
-            .map(|tolerance| {
-                let mut shapes = ProjectedShapes::new();
-                for span in &self.spans {
-                    let ring = &self.points[span.points.clone()];
-                    let kept = simplified(ring, span.closed, tolerance);
-                    shapes.push_normalized(&kept, span.closed);
-                }
-                if filled {
-                    shapes = shapes.with_fill_triangles();
-                }
-                Level { tolerance, shapes }
-            })
-            .collect()
     }
 
     /// The GPU geometry (all fills, then all outline quads), built once.
@@ -176,19 +126,13 @@ impl ProjectedShapes {
     }
 
     fn push(&mut self, positions: &[Position], closed: bool) -> usize {
-        let normalized: Vec<[f64; 2]> = positions
-            .iter()
-            .filter(|p| p.x().is_finite() && p.y().is_finite())
-            .map(|p| normalized(*p))
-            .collect();
-        self.push_normalized(&normalized, closed)
-    }
-
-    fn push_normalized(&mut self, points: &[[f64; 2]], closed: bool) -> usize {
         self.gpu = OnceLock::new();
-        self.levels = OnceLock::new();
         let start = self.points.len();
-        for &n in points {
+        for p in positions {
+            if !(p.x().is_finite() && p.y().is_finite()) {
+                continue;
+            }
+            let n = normalized(*p);
             if self.points.len() > start && self.points.last() == Some(&n) {
                 continue;
             }
@@ -256,80 +200,6 @@ impl ProjectedShapes {
                 (inside_box && point_in_ring(&self.points[span.points.clone()], n)).then_some(index)
             })
     }
-}
-
-/// Douglas–Peucker: the fewest of `points` (first and last kept; a closed ring keeps its
-/// farthest point from the first too) such that no dropped point is farther than `tolerance`
-/// from the kept line. A closed ring that would keep fewer than 3 points returns none.
-fn simplified(points: &[[f64; 2]], closed: bool, tolerance: f64) -> Vec<[f64; 2]> {
-    if points.len() < 3 {
-        return points.to_vec();
-    }
-    let (min, max) = bounds(points);
-    if closed && (max[0] - min[0]).max(max[1] - min[1]) < tolerance {
-        // The whole ring is within the tolerance: under a pixel.
-        return Vec::new();
-    }
-    let mut keep = vec![false; points.len()];
-    keep[0] = true;
-    let last = points.len() - 1;
-    keep[last] = true;
-    let mut stack = Vec::new();
-    if closed {
-        // Split the ring at its farthest point from the first, so both halves are open lines.
-        let far = (1..points.len())
-            .max_by(|&a, &b| {
-                distance_sq(points[a], points[0]).total_cmp(&distance_sq(points[b], points[0]))
-            })
-            .unwrap_or(last);
-        keep[far] = true;
-        stack.push((0, far));
-        stack.push((far, last));
-    } else {
-        stack.push((0, last));
-    }
-    let tolerance_sq = tolerance * tolerance;
-    while let Some((first, end)) = stack.pop() {
-        if end <= first + 1 {
-            continue;
-        }
-        let (mut worst, mut worst_sq) = (first, 0.0);
-        for (i, p) in points.iter().enumerate().take(end).skip(first + 1) {
-            let d = segment_distance_sq(*p, points[first], points[end]);
-            if d > worst_sq {
-                (worst, worst_sq) = (i, d);
-            }
-        }
-        if worst_sq > tolerance_sq {
-            keep[worst] = true;
-            stack.push((first, worst));
-            stack.push((worst, end));
-        }
-    }
-    let kept: Vec<[f64; 2]> = points
-        .iter()
-        .zip(&keep)
-        .filter_map(|(p, k)| k.then_some(*p))
-        .collect();
-    if closed && kept.len() < 3 {
-        return Vec::new();
-    }
-    kept
-}
-
-fn distance_sq(a: [f64; 2], b: [f64; 2]) -> f64 {
-    (a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)
-}
-
-/// Squared distance from `p` to the segment `a`–`b`.
-fn segment_distance_sq(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-    let length_sq = dx * dx + dy * dy;
-    if length_sq == 0.0 {
-        return distance_sq(p, a);
-    }
-    let t = (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length_sq).clamp(0.0, 1.0);
-    distance_sq(p, [a[0] + t * dx, a[1] + t * dy])
 }
 
 fn bounds(points: &[[f64; 2]]) -> ([f64; 2], [f64; 2]) {
@@ -516,10 +386,9 @@ fn draw_on_cpu(
     cull: Rect,
 ) {
     let transform = *transform;
-    let shapes = this.shapes.for_scale(transform.scale()[0].abs());
     let mut fill_mesh = Mesh::default();
     let mut lines = Vec::new();
-    for span in &shapes.spans {
+    for span in &this.shapes.spans {
         if span.points.is_empty() {
             continue;
         }
@@ -527,14 +396,14 @@ fn draw_on_cpu(
         if !screen.intersects(cull) || screen.width().max(screen.height()) < MIN_SEGMENT {
             continue;
         }
-        let ring = &shapes.points[span.points.clone()];
+        let ring = &this.shapes.points[span.points.clone()];
         if let (Some(fill), true) = (this.fill, span.closed) {
             add_fill(
                 &mut fill_mesh,
                 &transform,
                 ring,
                 span,
-                &shapes.triangles,
+                &this.shapes.triangles,
                 fill,
             );
         }
@@ -708,57 +577,5 @@ mod tests {
         let shapes = shapes.with_fill_triangles();
         assert_eq!(shapes.spans[0].triangles.len(), 4);
         assert!(shapes.spans[1].convex && shapes.spans[1].triangles.is_empty());
-    }
-
-    #[test]
-    fn douglas_peucker_drops_points_within_the_tolerance_only() {
-        // A line with a wobble of 0.01 and one corner of 1.0.
-        let mut line: Vec<[f64; 2]> = (0..=100)
-            .map(|i| [f64::from(i) * 0.1, if i % 2 == 0 { 0.0 } else { 0.01 }])
-            .collect();
-        line.push([10.0, 1.0]);
-        let kept = simplified(&line, false, 0.05);
-        assert_eq!(kept, vec![[0.0, 0.0], [10.0, 0.0], [10.0, 1.0]]);
-        // Below the wobble, everything stays.
-        assert_eq!(simplified(&line, false, 0.001).len(), line.len());
-        // A ring keeps at least a triangle, or nothing when it shrinks below the tolerance.
-        let ring = [
-            [0.0, 0.0],
-            [1.0, 0.0],
-            [1.0, 1.0],
-            [0.5, 1.0001],
-            [0.0, 1.0],
-        ];
-        assert_eq!(simplified(&ring, true, 0.01).len(), 4);
-        assert!(simplified(&[[0.0, 0.0], [1e-6, 0.0], [0.0, 1e-6]], true, 0.01).is_empty());
-    }
-
-    #[test]
-    fn zoomed_out_the_cpu_draws_a_coarser_copy_with_the_same_shape_indices() {
-        // A detailed ring (a circle of 2,000 points, ~1,000 km across) and a tiny island.
-        let circle: Vec<Position> = (0..2000)
-            .map(|i| {
-                let a = f64::from(i) / 2000.0 * std::f64::consts::TAU;
-                lat_lon(30.0 + 5.0 * a.sin(), 110.0 + 5.0 * a.cos())
-            })
-            .collect();
-        let island = square(20.0, 120.0, 0.001);
-        let shapes = ProjectedShapes::from_rings(vec![circle, island]).with_fill_triangles();
-        let national = shapes.for_scale(256.0 * 2f64.powi(4));
-        assert_eq!(national.len(), shapes.len());
-        assert!(
-            national.vertex_count() < shapes.vertex_count() / 10,
-            "{} of {}",
-            national.vertex_count(),
-            shapes.vertex_count()
-        );
-        assert!(
-            national.shape_points(1).is_empty(),
-            "the island is under a pixel"
-        );
-        assert!(!national.spans[0].triangles.is_empty() || national.spans[0].convex);
-        // Close in, the shapes as loaded.
-        let street = shapes.for_scale(256.0 * 2f64.powi(14));
-        assert_eq!(street.vertex_count(), shapes.vertex_count());
     }
 }

@@ -89,7 +89,7 @@ pub struct OverviewView {
     basemap: Option<Basemap>,
     /// An operator's own XYZ basemap (`--tiles`), drawn under the layers instead of land fills.
     tile_config: Option<super::tiles::TileConfig>,
-    tiles: Option<walkers::HttpTiles>,
+    tiles: Option<Box<dyn walkers::Tiles>>,
     memory: MapMemory,
     fitted_width: Option<f32>,
     hovered_node: Option<u64>,
@@ -411,7 +411,10 @@ impl OverviewView {
             }
             _ => i18n.tr("map-attribution"),
         };
-        let tiles = self.tiles.as_mut().map(|t| t as &mut dyn walkers::Tiles);
+        let tiles = self
+            .tiles
+            .as_mut()
+            .map(|t| t.as_mut() as &mut dyn walkers::Tiles);
         let map = Map::new(tiles, &mut self.memory, home)
             .with_plugin(
                 OutlineLayer::new(
