@@ -64,6 +64,67 @@ fn display() -> Option<Display> {
     })
 }
 
+/// The display, or `None` when there is none and `TIANSHU_SKIP_GUI=1` says to skip; without
+/// either the test fails with what to install.
+fn display_or_skip() -> Option<Display> {
+    let display = display();
+    if display.is_none() {
+        assert!(
+            std::env::var("TIANSHU_SKIP_GUI").is_ok_and(|v| v == "1"),
+            "no DISPLAY and no Xvfb: install xvfb and mesa-vulkan-drivers (see README), or set \
+             TIANSHU_SKIP_GUI=1 to skip"
+        );
+        eprintln!("skipped: no DISPLAY and no Xvfb (TIANSHU_SKIP_GUI=1)");
+    }
+    display
+}
+
+/// One flat-coloured 256-px PNG tile.
+fn png_tile(colour: image::Rgba<u8>) -> Vec<u8> {
+    let mut tile = Vec::new();
+    image::RgbaImage::from_pixel(256, 256, colour)
+        .write_to(
+            &mut std::io::Cursor::new(&mut tile),
+            image::ImageFormat::Png,
+        )
+        .expect("png");
+    tile
+}
+
+/// `tianshu` on the overview at 1280×800 with `tiles` (and its attribution), saving a screenshot
+/// to `png`; panics with its log when it fails.
+fn overview_screenshot_with_tiles(
+    display: &Display,
+    dir: &std::path::Path,
+    tiles: &std::ffi::OsStr,
+    png: &std::path::Path,
+) {
+    let output = Command::new(env!("CARGO_BIN_EXE_tianshu"))
+        .args([
+            "--view",
+            "overview",
+            "--size",
+            "1280x800",
+            "--factories",
+            "5000",
+        ])
+        .arg("--tiles")
+        .arg(tiles)
+        .args(["--tiles-attribution", "Test tiles"])
+        .arg("--screenshot")
+        .arg(png)
+        .env("DISPLAY", &display.name)
+        .env("XDG_RUNTIME_DIR", dir)
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "tianshu --tiles {tiles:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[test]
 fn the_console_window_shows_the_map_with_data() {
     // Where the only adapter is a CPU (lavapipe here and in CI), `auto` picks the CPU renderer.
@@ -77,14 +138,8 @@ fn the_console_window_drawn_by_wgpu_shows_the_map_with_data() {
 
 /// `tianshu --renderer RENDERER --screenshot`: a picture with data, and the log names who drew it.
 fn window_shows_the_map(renderer: &str, drawn_by: &str) {
-    let Some(display) = display() else {
-        if std::env::var("TIANSHU_SKIP_GUI").is_ok_and(|v| v == "1") {
-            eprintln!("skipped: no DISPLAY and no Xvfb (TIANSHU_SKIP_GUI=1)");
-            return;
-        }
-        panic!(
-            "no DISPLAY and no Xvfb: install xvfb and mesa-vulkan-drivers (see README), or set TIANSHU_SKIP_GUI=1 to skip"
-        );
+    let Some(display) = display_or_skip() else {
+        return;
     };
     let dir = std::env::temp_dir().join(format!("tianshu-smoke-{}-{renderer}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -154,12 +209,8 @@ fn window_shows_the_map(renderer: &str, drawn_by: &str) {
 /// badges: many pixels in the theme's "meets" / "below" colours (noc-dark `ok` and `warn`).
 #[test]
 fn the_latency_screenshot_shows_the_national_badges() {
-    let Some(display) = display() else {
-        if std::env::var("TIANSHU_SKIP_GUI").is_ok_and(|v| v == "1") {
-            eprintln!("skipped: no DISPLAY and no Xvfb (TIANSHU_SKIP_GUI=1)");
-            return;
-        }
-        panic!("no DISPLAY and no Xvfb: install xvfb and mesa-vulkan-drivers (see README)");
+    let Some(display) = display_or_skip() else {
+        return;
     };
     let dir = std::env::temp_dir().join(format!("tianshu-smoke-latency-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -199,19 +250,10 @@ fn an_operator_tile_server_is_asked_for_tiles() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let Some(display) = display() else {
-        if std::env::var("TIANSHU_SKIP_GUI").is_ok_and(|v| v == "1") {
-            return;
-        }
-        panic!("no DISPLAY and no Xvfb: install xvfb (see README), or set TIANSHU_SKIP_GUI=1");
+    let Some(display) = display_or_skip() else {
+        return;
     };
-    let mut tile = Vec::new();
-    image::RgbaImage::from_pixel(256, 256, image::Rgba([200, 30, 200, 255]))
-        .write_to(
-            &mut std::io::Cursor::new(&mut tile),
-            image::ImageFormat::Png,
-        )
-        .expect("png");
+    let tile = png_tile(image::Rgba([200, 30, 200, 255]));
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let hits = Arc::new(AtomicUsize::new(0));
@@ -236,32 +278,8 @@ fn an_operator_tile_server_is_asked_for_tiles() {
     let dir = std::env::temp_dir().join(format!("tianshu-tiles-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let png = dir.join("tiles.png");
-    let output = Command::new(env!("CARGO_BIN_EXE_tianshu"))
-        .args([
-            "--view",
-            "overview",
-            "--size",
-            "1280x800",
-            "--factories",
-            "5000",
-        ])
-        .args([
-            "--tiles",
-            &format!("http://127.0.0.1:{port}/tiles/{{z}}/{{x}}/{{y}}.png"),
-        ])
-        .args(["--tiles-attribution", "Test tiles"])
-        .arg("--screenshot")
-        .arg(&png)
-        .env("DISPLAY", &display.name)
-        .env("XDG_RUNTIME_DIR", &dir)
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .expect("the binary runs");
-    assert!(
-        output.status.success(),
-        "tianshu --tiles failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let url = format!("http://127.0.0.1:{port}/tiles/{{z}}/{{x}}/{{y}}.png");
+    overview_screenshot_with_tiles(&display, &dir, url.as_ref(), &png);
     assert!(hits.load(Ordering::SeqCst) > 0, "no tile was requested");
     let bad = Command::new(env!("CARGO_BIN_EXE_tianshu"))
         .args(["--tiles", "ftp://nowhere/{z}/{x}/{y}"])
@@ -330,49 +348,17 @@ fn pmtiles_of_one_tile(tile: &[u8], max_zoom: u8) -> Vec<u8> {
 
 #[test]
 fn an_approved_basemap_from_a_pmtiles_file_is_drawn_offline() {
-    let Some(display) = display() else {
-        if std::env::var("TIANSHU_SKIP_GUI").is_ok_and(|v| v == "1") {
-            return;
-        }
-        panic!("no DISPLAY and no Xvfb: install xvfb (see README), or set TIANSHU_SKIP_GUI=1");
+    let Some(display) = display_or_skip() else {
+        return;
     };
     let magenta = image::Rgba([200, 30, 200, 255]);
-    let mut tile = Vec::new();
-    image::RgbaImage::from_pixel(256, 256, magenta)
-        .write_to(
-            &mut std::io::Cursor::new(&mut tile),
-            image::ImageFormat::Png,
-        )
-        .expect("png");
+    let tile = png_tile(magenta);
     let dir = std::env::temp_dir().join(format!("tianshu-pmtiles-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let map = dir.join("approved.pmtiles");
     std::fs::write(&map, pmtiles_of_one_tile(&tile, 8)).expect("write");
     let png = dir.join("pmtiles.png");
-    let output = Command::new(env!("CARGO_BIN_EXE_tianshu"))
-        .args([
-            "--view",
-            "overview",
-            "--size",
-            "1280x800",
-            "--factories",
-            "5000",
-        ])
-        .arg("--tiles")
-        .arg(&map)
-        .args(["--tiles-attribution", "Approved map"])
-        .arg("--screenshot")
-        .arg(&png)
-        .env("DISPLAY", &display.name)
-        .env("XDG_RUNTIME_DIR", &dir)
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .expect("the binary runs");
-    assert!(
-        output.status.success(),
-        "tianshu --tiles FILE.pmtiles failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    overview_screenshot_with_tiles(&display, &dir, map.as_os_str(), &png);
     let image = image::open(&png).expect("a PNG was written").to_rgba8();
     let tinted = image
         .pixels()

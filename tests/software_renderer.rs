@@ -125,32 +125,30 @@ fn every_view_looks_the_same_drawn_by_the_cpu_renderer_and_by_wgpu() {
     }
 }
 
+/// `view` with its data, dragged over the map and hovered elsewhere, as `renderer` draws it.
+fn after_input(view: View, renderer: RasterRenderer, render_first: bool) -> RgbaImage {
+    let (mut harness, fixture) = console_rendered_by(view, egui::vec2(1280.0, 720.0), renderer);
+    connect(&fixture, simulated_snapshot());
+    every_view_data(&fixture);
+    harness.run_steps(4);
+    if render_first {
+        let _ = harness.render().unwrap();
+    }
+    harness.drag_at(egui::pos2(500.0, 300.0));
+    harness.hover_at(egui::pos2(620.0, 330.0));
+    harness.run_steps(2);
+    harness.drop_at(egui::pos2(560.0, 340.0));
+    harness.run_steps(2);
+    harness.render().unwrap()
+}
+
 #[test]
 fn drawing_only_what_changed_leaves_the_same_picture_as_drawing_everything() {
-    let size = egui::vec2(1280.0, 720.0);
     for view in [View::Overview, View::Factories, View::Progress] {
-        let (mut harness, fixture) = console_rendered_by(view, size, RasterRenderer::new(false));
-        connect(&fixture, simulated_snapshot());
-        every_view_data(&fixture);
-        harness.run_steps(4);
-        let _ = harness.render().unwrap();
-        // Input between frames: a drag over the map, then the pointer elsewhere.
-        harness.drag_at(egui::pos2(500.0, 300.0));
-        harness.hover_at(egui::pos2(620.0, 330.0));
-        harness.run_steps(2);
-        harness.drop_at(egui::pos2(560.0, 340.0));
-        harness.run_steps(2);
-        let partial = harness.render().unwrap();
-        let (mut again, fixture) = console_rendered_by(view, size, RasterRenderer::new(true));
-        connect(&fixture, simulated_snapshot());
-        every_view_data(&fixture);
-        again.run_steps(4);
-        again.drag_at(egui::pos2(500.0, 300.0));
-        again.hover_at(egui::pos2(620.0, 330.0));
-        again.run_steps(2);
-        again.drop_at(egui::pos2(560.0, 340.0));
-        again.run_steps(2);
-        let full = again.render().unwrap();
+        // Drawn once before the input, then only the tiles that changed…
+        let partial = after_input(view, RasterRenderer::new(false), true);
+        // …against every tile drawn afresh.
+        let full = after_input(view, RasterRenderer::new(true), false);
         let (close, _) = likeness(&partial, &full, 0);
         assert!(close == 1.0, "{view:?}: {:.4} % identical", close * 100.0);
     }

@@ -60,22 +60,13 @@ pub fn frozen_state() -> State {
 }
 
 pub fn console(view: View, size: egui::Vec2) -> (Harness<'static, ConsoleApp>, Fixture) {
-    let (to_ui, events) = mpsc::channel(1024);
-    let (commands, from_ui) = mpsc::channel(1024);
-    let app = ConsoleApp::new(
-        frozen_state(),
-        Lang::En,
-        Theme::built_in("noc-dark").expect("theme"),
-        view,
-        commands,
-        events,
-    );
+    let (app, fixture) = console_app(view);
     let harness = Harness::builder()
         .with_size(size)
         .with_context_setup(fonts::install)
         .wgpu()
         .build_ui_state(|ui, app: &mut ConsoleApp| app.ui(ui), app);
-    (harness, Fixture { to_ui, from_ui })
+    (harness, fixture)
 }
 
 /// The console drawn by another renderer than wgpu (the CPU renderer's comparison).
@@ -84,6 +75,17 @@ pub fn console_rendered_by(
     size: egui::Vec2,
     renderer: impl egui_kittest::TestRenderer + 'static,
 ) -> (Harness<'static, ConsoleApp>, Fixture) {
+    let (app, fixture) = console_app(view);
+    let harness = Harness::builder()
+        .with_size(size)
+        .with_context_setup(fonts::install)
+        .renderer(renderer)
+        .build_ui_state(|ui, app: &mut ConsoleApp| app.ui(ui), app);
+    (harness, fixture)
+}
+
+/// A console on `view` with a frozen clock, and the channels a test drives it through.
+fn console_app(view: View) -> (ConsoleApp, Fixture) {
     let (to_ui, events) = mpsc::channel(1024);
     let (commands, from_ui) = mpsc::channel(1024);
     let app = ConsoleApp::new(
@@ -94,12 +96,7 @@ pub fn console_rendered_by(
         commands,
         events,
     );
-    let harness = Harness::builder()
-        .with_size(size)
-        .with_context_setup(fonts::install)
-        .renderer(renderer)
-        .build_ui_state(|ui, app: &mut ConsoleApp| app.ui(ui), app);
-    (harness, Fixture { to_ui, from_ui })
+    (app, Fixture { to_ui, from_ui })
 }
 
 pub fn connect(fixture: &Fixture, snapshot: Snapshot) {
