@@ -59,8 +59,8 @@ impl TestRenderer for RasterRenderer {
             ppp,
         );
         let mut image = RgbaImage::new(w as u32, h as u32);
-        for (pixel, p) in image.pixels_mut().zip(&self.canvas.pixels) {
-            *pixel = image::Rgba([(p >> 16) as u8, (p >> 8) as u8, *p as u8, 255]);
+        for (pixel, colour) in image.pixels_mut().zip(&self.canvas.to_image().pixels) {
+            *pixel = image::Rgba(colour.to_array());
         }
         Ok(image)
     }

@@ -222,34 +222,10 @@ pub fn run_console(mut args: ConsoleArgs) -> anyhow::Result<()> {
     }
     if software {
         tracing::info!("drawing the window on the CPU ({why})");
-        crate::software_window::run(
-            viewport,
-            Box::new(move |ctx| {
-                let mut app = make_app(ctx);
-                app.set_renderer(crate::ui::Renderer::CpuRaster);
-                Ok(Box::new(app) as Box<dyn crate::software_window::SoftwareApp>)
-            }),
-        )?;
     } else {
         tracing::info!("drawing the window with wgpu ({why})");
-        let options = eframe::NativeOptions {
-            viewport,
-            renderer: eframe::Renderer::Wgpu,
-            ..Default::default()
-        };
-        eframe::run_native(
-            "tianshu",
-            options,
-            Box::new(move |cc| {
-                if let Some(render_state) = &cc.wgpu_render_state {
-                    // Static basemap geometry goes to the GPU once (NativeOptions: no MSAA, no depth).
-                    tianshu_widgets::geo_layers::install_gpu_shapes(&cc.egui_ctx, render_state, 1);
-                }
-                Ok(Box::new(make_app(&cc.egui_ctx)))
-            }),
-        )
-        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
     }
+    crate::window::run("tianshu", viewport, software, move |ctx| Ok(make_app(ctx)))?;
 
     if args.screenshot.is_some() {
         match screenshot_status.get() {

@@ -20,3 +20,4 @@ pub mod serve_config;
 pub mod settings;
 pub mod software_window;
 pub mod ui;
+pub mod window;

@@ -27,6 +27,8 @@ pub trait SoftwareApp {
     fn clear_colour(&self) -> egui::Color32;
     /// After each frame on the screen: where its time went.
     fn painted(&mut self, _timing: &FrameTiming) {}
+    /// Once, before the first frame: the CPU renderer draws this window.
+    fn drawn_by_cpu_raster(&mut self) {}
 }
 
 /// One frame's work, wall time in ms.
@@ -155,7 +157,8 @@ impl Runner {
             .factory
             .take()
             .context("the console was already started")?;
-        let app = factory(&self.ctx)?;
+        let mut app = factory(&self.ctx)?;
+        app.drawn_by_cpu_raster();
         window.request_redraw();
         self.open = Some(Open {
             window,
@@ -242,8 +245,10 @@ impl Runner {
                 act(open, &self.canvas, action);
             }
             if viewport.repaint_delay < Duration::from_secs(3600) {
-                let at = Instant::now() + viewport.repaint_delay;
-                self.next_frame = Some(self.next_frame.map_or(at, |t| t.min(at)));
+                earliest(
+                    &mut self.next_frame,
+                    Instant::now() + viewport.repaint_delay,
+                );
             }
         }
         if self.info.events.contains(&egui::ViewportEvent::Close) {
@@ -251,17 +256,18 @@ impl Runner {
         }
         Ok(())
     }
+}
 
-    fn wake_at(&mut self, at: Instant) {
-        self.next_frame = Some(self.next_frame.map_or(at, |t| t.min(at)));
-    }
+/// Keeps the earlier of the frame already asked for and `at`.
+fn earliest(next_frame: &mut Option<Instant>, at: Instant) {
+    *next_frame = Some(next_frame.map_or(at, |t| t.min(at)));
 }
 
 /// What a viewport command asked of the window itself.
 fn act(open: &mut Open, canvas: &Canvas, action: egui_winit::ActionRequested) {
     match action {
         egui_winit::ActionRequested::Screenshot(callback) => {
-            callback.complete(Arc::new(screenshot(canvas)));
+            callback.complete(Arc::new(canvas.to_image()));
         }
         egui_winit::ActionRequested::Cut => {
             open.input.egui_input_mut().events.push(egui::Event::Cut);
@@ -339,16 +345,6 @@ fn present(
     Ok(())
 }
 
-#[allow(clippy::disallowed_methods)] // decoding pixels, not choosing a colour
-fn screenshot(canvas: &Canvas) -> egui::ColorImage {
-    let pixels = canvas
-        .pixels
-        .iter()
-        .map(|p| egui::Color32::from_rgb((p >> 16) as u8, (p >> 8) as u8, *p as u8))
-        .collect();
-    egui::ColorImage::new([canvas.width, canvas.height], pixels)
-}
-
 impl ApplicationHandler<Wake> for Runner {
     fn resumed(&mut self, event_loop: &ActiveEventLoop) {
         if self.open.is_none()
@@ -386,7 +382,7 @@ impl ApplicationHandler<Wake> for Runner {
 
     fn user_event(&mut self, _event_loop: &ActiveEventLoop, wake: Wake) {
         match wake {
-            Wake::RepaintAt(at) => self.wake_at(at),
+            Wake::RepaintAt(at) => earliest(&mut self.next_frame, at),
             Wake::AccessKit(event) => {
                 let Some(open) = self.open.as_mut() else {
                     return;

@@ -61,11 +61,6 @@ pub struct Damage {
 /// Folds `word` into the hash `h` (order matters).
 #[inline]
 pub fn combine(h: u64, word: u64) -> u64 {
-    mix(h, word)
-}
-
-#[inline]
-fn mix(h: u64, word: u64) -> u64 {
     (h.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95)
 }
 
@@ -112,7 +107,7 @@ impl Damage {
         self.hashes.clear();
         self.hashes.resize(
             tiles,
-            mix(
+            combine(
                 0x0074_6961_6e73_6875,
                 u64::from(u32::from_le_bytes(clear.to_array())),
             ),
@@ -125,14 +120,14 @@ impl Damage {
                 .unwrap_or(0);
             let c = prepared.clip;
             let seed = [c.x0, c.y0, c.x1, c.y1].iter().fold(
-                mix(version, texture_key(prepared.mesh.texture_id)),
-                |h, &v| mix(h, v as u64),
+                combine(version, texture_key(prepared.mesh.texture_id)),
+                |h, &v| combine(h, v as u64),
             );
             for (t, triangle) in prepared.triangles.iter().enumerate() {
                 let Some(bounds) = triangle.rect() else {
                     continue;
                 };
-                let hash = mix(seed, triangle.hash);
+                let hash = combine(seed, triangle.hash);
                 let area = bounds.intersect(&prepared.clip);
                 if area.is_empty() {
                     continue;
@@ -141,7 +136,7 @@ impl Damage {
                     for tx in area.x0 / TILE_W..=(area.x1 - 1) / TILE_W {
                         let tile = ty * columns + tx;
                         self.bins[tile].push((m as u32, t as u32));
-                        self.hashes[tile] = mix(self.hashes[tile], hash);
+                        self.hashes[tile] = combine(self.hashes[tile], hash);
                     }
                 }
             }
@@ -176,13 +171,13 @@ fn texture_key(id: TextureId) -> u64 {
 
 /// A triangle's words for the hash: its three vertices (position, uv, colour).
 pub fn hash_vertex(h: u64, v: &egui::epaint::Vertex) -> u64 {
-    let h = mix(
+    let h = combine(
         h,
         (u64::from(v.pos.x.to_bits()) << 32) | u64::from(v.pos.y.to_bits()),
     );
-    let h = mix(
+    let h = combine(
         h,
         (u64::from(v.uv.x.to_bits()) << 32) | u64::from(v.uv.y.to_bits()),
     );
-    mix(h, u64::from(u32::from_le_bytes(v.color.to_array())))
+    combine(h, u64::from(u32::from_le_bytes(v.color.to_array())))
 }

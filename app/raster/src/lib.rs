@@ -13,14 +13,13 @@
 
 mod blend;
 pub mod damage;
+mod jobs;
 mod texture;
 mod triangle;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use egui::epaint::{ClippedPrimitive, Primitive};
+use egui::epaint::ClippedPrimitive;
 use egui::{Color32, TextureId, TexturesDelta};
 
 pub use damage::{Damage, PixelRect, TILE_H, TILE_W};
@@ -51,26 +50,31 @@ impl Canvas {
     }
 
     /// The pixel at `(x, y)` as egui's colour (opaque).
-    #[allow(clippy::disallowed_methods)] // decoding a pixel, not choosing a colour
     pub fn get(&self, x: usize, y: usize) -> Option<Color32> {
         if x >= self.width || y >= self.height {
             return None;
         }
-        let p = self.pixels[y * self.width + x];
-        Some(Color32::from_rgb((p >> 16) as u8, (p >> 8) as u8, p as u8))
+        Some(colour_of(self.pixels[y * self.width + x]))
+    }
+
+    /// The whole canvas as an egui image (screenshots, tests).
+    pub fn to_image(&self) -> egui::ColorImage {
+        let pixels = self.pixels.iter().map(|&p| colour_of(p)).collect();
+        egui::ColorImage::new([self.width, self.height], pixels)
     }
 }
 
-/// A row of tiles' pixels, waiting for a thread: (row of tiles, its pixels).
-type Band<'a> = (usize, &'a mut [u32]);
+/// A `0x00RRGGBB` pixel as egui's (opaque) colour.
+#[allow(clippy::disallowed_methods)] // decoding a pixel, not choosing a colour
+fn colour_of(p: u32) -> Color32 {
+    Color32::from_rgb((p >> 16) as u8, (p >> 8) as u8, p as u8)
+}
 
 /// What one [`Rasteriser::paint`] did.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PaintStats {
-    /// Triangles the frame had.
+    /// Triangles the frame had (paint callbacks, which need a GPU, are left out).
     pub triangles: usize,
-    /// Paint callbacks skipped (they need a GPU; the caller draws those layers as meshes).
-    pub callbacks_skipped: usize,
     /// The tiles redrawn, as rectangles in pixels (empty: nothing changed).
     pub damage: Vec<PixelRect>,
     /// Pixels inside the redrawn tiles.
@@ -79,6 +83,11 @@ pub struct PaintStats {
     /// tiles (one).
     pub prepare_ms: f64,
     pub bin_ms: f64,
+}
+
+/// Threads a rasteriser made with `Rasteriser::new(0)` draws on: one per core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// egui's textures and the drawing of its meshes.
@@ -90,10 +99,10 @@ pub struct Rasteriser {
 }
 
 impl Rasteriser {
-    /// Draws on `threads` threads (`0`: as many as the machine has cores).
+    /// Draws on `threads` threads (`0`: [`default_threads`]).
     pub fn new(threads: usize) -> Self {
         let threads = if threads == 0 {
-            std::thread::available_parallelism().map_or(1, |n| n.get())
+            default_threads()
         } else {
             threads
         };
@@ -102,11 +111,6 @@ impl Rasteriser {
             damage: Damage::default(),
             threads,
         }
-    }
-
-    /// Threads the drawing uses.
-    pub fn threads(&self) -> usize {
-        self.threads
     }
 
     /// Applies egui's texture changes that come before a frame's drawing (`set`).
@@ -177,10 +181,6 @@ impl Rasteriser {
         );
         let mut stats = PaintStats {
             triangles: meshes.iter().map(|m| m.mesh.indices.len() / 3).sum(),
-            callbacks_skipped: primitives
-                .iter()
-                .filter(|p| matches!(p.primitive, Primitive::Callback(_)))
-                .count(),
             ..PaintStats::default()
         };
         let prepared = std::time::Instant::now();
@@ -199,48 +199,28 @@ impl Rasteriser {
         for &tile in &dirty {
             dirty_by_band[tile / columns].push(tile);
         }
-        let bands: Vec<Mutex<Option<Band<'_>>>> = canvas
+        let bands: Vec<(usize, &mut [u32])> = canvas
             .pixels
             .chunks_mut(width * TILE_H)
             .enumerate()
             .filter(|(i, _)| !dirty_by_band[*i].is_empty())
-            .map(|(i, rows)| Mutex::new(Some((i, rows))))
             .collect();
-        let next = AtomicUsize::new(0);
-        let draw_bands = || {
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(slot) = bands.get(i) else { break };
-                let taken = slot.lock().ok().and_then(|mut s| s.take());
-                let Some((row_of_tiles, rows)) = taken else {
-                    continue;
-                };
-                let band = triangle::Band {
-                    y0: row_of_tiles * TILE_H,
-                    y1: row_of_tiles * TILE_H + rows.len() / width,
-                    width,
-                };
-                for &tile in &dirty_by_band[row_of_tiles] {
-                    let rect = damage.tile_rect(tile);
-                    triangle::clear(rows, &band, &rect, clear);
-                    for &(m, t) in &damage.bins[tile] {
-                        let mesh = &meshes[m as usize];
-                        let area = rect.intersect(&mesh.clip);
-                        triangle::draw_triangle(rows, &band, &area, mesh, t as usize);
-                    }
+        jobs::run_jobs(bands, self.threads, |(row_of_tiles, rows)| {
+            let band = triangle::Band {
+                y0: row_of_tiles * TILE_H,
+                y1: row_of_tiles * TILE_H + rows.len() / width,
+                width,
+            };
+            for &tile in &dirty_by_band[row_of_tiles] {
+                let rect = damage.tile_rect(tile);
+                triangle::clear(rows, &band, &rect, clear);
+                for &(m, t) in &damage.bins[tile] {
+                    let mesh = &meshes[m as usize];
+                    let area = rect.intersect(&mesh.clip);
+                    triangle::draw_triangle(rows, &band, &area, mesh, t as usize);
                 }
             }
-        };
-        if self.threads <= 1 || bands.len() <= 1 {
-            draw_bands();
-        } else {
-            std::thread::scope(|scope| {
-                for _ in 1..self.threads.min(bands.len()) {
-                    scope.spawn(draw_bands);
-                }
-                draw_bands();
-            });
-        }
+        });
         stats.damage = damage.rects(&dirty);
         stats.pixels_redrawn = stats.damage.iter().map(|r| r.area()).sum();
         stats

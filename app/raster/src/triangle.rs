@@ -11,6 +11,7 @@ use egui::epaint::{ClippedPrimitive, Mesh, Primitive, Vertex};
 
 use crate::blend::{self, Rgba};
 use crate::damage::{self, PixelRect};
+use crate::jobs::run_jobs;
 use crate::texture::Texture;
 
 /// A mesh ready to draw: its clip in pixels, its texture, and per vertex its position in pixels
@@ -58,34 +59,6 @@ impl TriangleBounds {
 
 /// Triangles bounded per work item.
 const TRIANGLES_PER_JOB: usize = 16 * 1024;
-
-/// Runs `jobs` on `threads` threads, each job once.
-fn run_jobs<J: Send>(jobs: Vec<J>, threads: usize, work: impl Fn(J) + Sync) {
-    let jobs: Vec<std::sync::Mutex<Option<J>>> = jobs
-        .into_iter()
-        .map(|j| std::sync::Mutex::new(Some(j)))
-        .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let worker = || {
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(slot) = jobs.get(i) else { break };
-            if let Some(job) = slot.lock().ok().and_then(|mut s| s.take()) {
-                work(job);
-            }
-        }
-    };
-    if threads <= 1 || jobs.len() <= 1 {
-        worker();
-    } else {
-        std::thread::scope(|scope| {
-            for _ in 1..threads.min(jobs.len()) {
-                scope.spawn(worker);
-            }
-            worker();
-        });
-    }
-}
 
 /// Vertices converted per work item (a share of one mesh).
 const VERTICES_PER_JOB: usize = 16 * 1024;

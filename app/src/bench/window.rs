@@ -242,6 +242,10 @@ impl SoftwareApp for BenchWindow {
         SoftwareApp::clear_colour(&self.app)
     }
 
+    fn drawn_by_cpu_raster(&mut self) {
+        self.app.set_renderer(crate::ui::Renderer::CpuRaster);
+    }
+
     fn painted(&mut self, timing: &FrameTiming) {
         if matches!(
             self.script.step,
@@ -431,41 +435,15 @@ pub(super) fn run(args: &BenchArgs, size: egui::Vec2) -> anyhow::Result<()> {
         })
     };
     let (software, why) = crate::software_window::wants_software(args.renderer);
-    if software {
-        if let Ok(mut r) = report.lock() {
-            r.adapter = format!(
-                "Tianshu CPU renderer (tianshu-raster, {} threads) + softbuffer",
-                std::thread::available_parallelism().map_or(1, |n| n.get())
-            );
-            r.adapter_type = "Cpu".into();
-            r.backend = format!("software; {why}");
-        }
-        crate::software_window::run(
-            viewport,
-            Box::new(move |ctx| {
-                let mut window = make_window(ctx)?;
-                window.app.set_renderer(crate::ui::Renderer::CpuRaster);
-                Ok(Box::new(window) as Box<dyn SoftwareApp>)
-            }),
-        )?;
-    } else {
-        let options = eframe::NativeOptions {
-            viewport,
-            renderer: eframe::Renderer::Wgpu,
-            ..Default::default()
-        };
-        eframe::run_native(
-            "tianshu-bench",
-            options,
-            Box::new(move |cc| {
-                if let Some(render_state) = &cc.wgpu_render_state {
-                    tianshu_widgets::geo_layers::install_gpu_shapes(&cc.egui_ctx, render_state, 1);
-                }
-                Ok(Box::new(make_window(&cc.egui_ctx)?))
-            }),
-        )
-        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))?;
+    if software && let Ok(mut r) = report.lock() {
+        r.adapter = format!(
+            "Tianshu CPU renderer (tianshu-raster, {} threads) + softbuffer",
+            tianshu_raster::default_threads()
+        );
+        r.adapter_type = "Cpu".into();
+        r.backend = format!("software; {why}");
     }
+    crate::window::run("tianshu-bench", viewport, software, make_window)?;
     runtime.block_on(running.shutdown());
     let report = report
         .lock()

@@ -483,6 +483,10 @@ impl crate::software_window::SoftwareApp for ConsoleApp {
     fn clear_colour(&self) -> egui::Color32 {
         self.theme.panel
     }
+
+    fn drawn_by_cpu_raster(&mut self) {
+        self.set_renderer(Renderer::CpuRaster);
+    }
 }
 
 impl eframe::App for ConsoleApp {
