@@ -43,9 +43,8 @@ pub enum TileConfigError {
     TileType { path: String, kind: &'static str },
 }
 
-/// PMTiles v3: the header's length, and where its tile type byte is.
+/// PMTiles v3: the header's length.
 const PMTILES_HEADER_LEN: usize = 127;
-const PMTILES_TILE_TYPE_AT: usize = 99;
 
 impl TileConfig {
     /// A URL template or a path to a `.pmtiles` file, checked now (a bad file is named at
@@ -97,26 +96,35 @@ impl TileConfig {
     }
 }
 
-/// The header of a PMTiles v3 file of raster tiles, or why not.
+/// The header of a PMTiles v3 file of raster tiles (read by the `pmtiles` crate walkers uses),
+/// or why not.
 fn check_pmtiles(path: &Path) -> Result<(), TileConfigError> {
+    use pmtiles::{PmtError, TileType};
     let shown = path.display().to_string();
-    let unreadable = |why: String| TileConfigError::Unreadable {
-        path: shown.clone(),
-        why,
-    };
-    let mut header = [0u8; PMTILES_HEADER_LEN];
+    let mut bytes = [0u8; PMTILES_HEADER_LEN];
     std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut header))
-        .map_err(|e| unreadable(e.to_string()))?;
-    if &header[..7] != b"PMTiles" || header[7] != 3 {
-        return Err(TileConfigError::NotPmTiles(shown));
-    }
-    let kind = match header[PMTILES_TILE_TYPE_AT] {
-        2 | 3 => return Ok(()),
-        1 => "vector (MVT)",
-        4 => "WebP",
-        5 => "AVIF",
-        _ => "unknown",
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| TileConfigError::Unreadable {
+            path: shown.clone(),
+            why: e.to_string(),
+        })?;
+    let header = match pmtiles::Header::try_from_bytes(bytes::Bytes::copy_from_slice(&bytes)) {
+        Ok(header) if header.spec_version() == 3 => header,
+        Err(PmtError::InvalidTileType) => {
+            return Err(TileConfigError::TileType {
+                path: shown,
+                kind: "unknown",
+            });
+        }
+        _ => return Err(TileConfigError::NotPmTiles(shown)),
+    };
+    let kind = match header.tile_type {
+        TileType::Png | TileType::Jpeg => return Ok(()),
+        TileType::Mvt => "vector (MVT)",
+        TileType::Mlt => "vector (MLT)",
+        TileType::Webp => "WebP",
+        TileType::Avif => "AVIF",
+        TileType::Unknown => "unknown",
     };
     Err(TileConfigError::TileType { path: shown, kind })
 }
@@ -181,6 +189,9 @@ mod tests {
         std::fs::write(&path, bytes).expect("write");
         path
     }
+
+    /// Where a PMTiles v3 header keeps its tile type.
+    const PMTILES_TILE_TYPE_AT: usize = 99;
 
     fn header(tile_type: u8) -> Vec<u8> {
         let mut h = vec![0u8; PMTILES_HEADER_LEN];
