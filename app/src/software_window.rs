@@ -98,6 +98,8 @@ pub fn run(builder: egui::ViewportBuilder, factory: AppFactory) -> anyhow::Resul
     let ctx = egui::Context::default();
     // Other viewports are shown as windows inside this one.
     ctx.set_embed_viewports(true);
+    // The map layers hand their rings to the raster to fill and outline (no triangles for them).
+    tianshu_raster::rings::enable(&ctx);
     install_repaint_wake(&ctx, event_loop.create_proxy());
     let mut runner = Runner {
         ctx,

@@ -78,7 +78,11 @@ pub fn console_rendered_by(
     let (app, fixture) = console_app(view);
     let harness = Harness::builder()
         .with_size(size)
-        .with_context_setup(fonts::install)
+        .with_context_setup(|ctx| {
+            fonts::install(ctx);
+            // As in the CPU-rendered window: the map's rings reach the raster as its own primitive.
+            tianshu_raster::rings::enable(ctx);
+        })
         .renderer(renderer)
         .build_ui_state(|ui, app: &mut ConsoleApp| app.ui(ui), app);
     (harness, fixture)

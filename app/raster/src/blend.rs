@@ -45,6 +45,18 @@ impl Rgba {
         }
     }
 
+    /// Every channel times `cover` (`0..=1`), rounded: the colour at partial coverage.
+    #[inline]
+    pub fn scaled(self, cover: f32) -> Self {
+        let ch = |c: u32| (c as f32 * cover + 0.5) as u32;
+        Self {
+            r: ch(self.r),
+            g: ch(self.g),
+            b: ch(self.b),
+            a: ch(self.a),
+        }
+    }
+
     pub fn is_transparent(self) -> bool {
         self.r == 0 && self.g == 0 && self.b == 0 && self.a == 0
     }

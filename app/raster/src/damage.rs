@@ -1,13 +1,14 @@
 //! Which parts of the window changed: the frame is cut into tiles; each tile gets a hash of
-//! every triangle that touches it (in drawing order, with its clip, texture and the texture's
-//! version) and only the tiles whose hash differs from the last frame's are drawn again. The
-//! triangles are binned per tile on the way, so a tile draws only its own.
+//! every triangle, filled ring and outline segment that touches it (in drawing order, with its
+//! clip, texture and the texture's version, or its colour) and only the tiles whose hash differs from the last
+//! frame's are drawn again. Triangles, rings and segments are binned per tile on the way, so a tile
+//! draws only its own.
 
 use std::collections::HashMap;
 
 use egui::{Color32, TextureId};
 
-use crate::triangle::Prepared;
+use crate::Layer;
 
 /// Tile width in pixels.
 pub const TILE_W: usize = 128;
@@ -42,7 +43,7 @@ impl PixelRect {
     }
 }
 
-/// A triangle in a tile's list: (mesh, triangle).
+/// A triangle or segment in a tile's list: (layer, its index in the layer).
 pub type Binned = (u32, u32);
 
 #[derive(Default)]
@@ -51,7 +52,7 @@ pub struct Damage {
     height: usize,
     /// Last frame's hash of every tile.
     last: Vec<u64>,
-    /// This frame's triangles per tile.
+    /// This frame's triangles and segments per tile.
     pub bins: Vec<Vec<Binned>>,
     hashes: Vec<u64>,
     texture_version: HashMap<TextureId, u64>,
@@ -86,13 +87,13 @@ impl Damage {
         self.texture_version.insert(id, self.next_version);
     }
 
-    /// Bins this frame's triangles and returns the tiles to draw again, in order.
-    pub fn frame(
+    /// Bins this frame's triangles and segments and returns the tiles to draw again, in order.
+    pub(crate) fn frame(
         &mut self,
         width: usize,
         height: usize,
         clear: Color32,
-        meshes: &[Prepared<'_>],
+        layers: &[Layer<'_>],
     ) -> Vec<usize> {
         if (width, height) != (self.width, self.height) {
             self.width = width;
@@ -112,23 +113,26 @@ impl Damage {
                 u64::from(u32::from_le_bytes(clear.to_array())),
             ),
         );
-        for (m, prepared) in meshes.iter().enumerate() {
-            let version = self
-                .texture_version
-                .get(&prepared.mesh.texture_id)
-                .copied()
-                .unwrap_or(0);
-            let c = prepared.clip;
-            let seed = [c.x0, c.y0, c.x1, c.y1].iter().fold(
-                combine(version, texture_key(prepared.mesh.texture_id)),
-                |h, &v| combine(h, v as u64),
-            );
-            for (t, triangle) in prepared.triangles.iter().enumerate() {
-                let Some(bounds) = triangle.rect() else {
+        for (m, layer) in layers.iter().enumerate() {
+            let (style, elements) = match layer {
+                Layer::Mesh(mesh) => {
+                    let id = mesh.mesh.texture_id;
+                    let version = self.texture_version.get(&id).copied().unwrap_or(0);
+                    (combine(version, texture_key(id)), &mesh.triangles)
+                }
+                Layer::Fills(fills) => (fills.style, &fills.bounds),
+                Layer::Outlines(outlines) => (outlines.style, &outlines.bounds),
+            };
+            let c = layer.clip();
+            let seed = [c.x0, c.y0, c.x1, c.y1]
+                .iter()
+                .fold(style, |h, &v| combine(h, v as u64));
+            for (t, element) in elements.iter().enumerate() {
+                let Some(bounds) = element.rect() else {
                     continue;
                 };
-                let hash = combine(seed, triangle.hash);
-                let area = bounds.intersect(&prepared.clip);
+                let hash = combine(seed, element.hash);
+                let area = bounds.intersect(&c);
                 if area.is_empty() {
                     continue;
                 }

@@ -9,20 +9,27 @@
 //!
 //! - [`Canvas`]: the pixels (`0x00RRGGBB`, as softbuffer presents them) and the area redrawn;
 //! - [`Rasteriser`]: egui's textures and the drawing; [`Rasteriser::paint`] redraws only the
-//!   tiles whose content changed since the last frame (see [`damage`]).
+//!   tiles whose content changed since the last frame (see [`damage`]);
+//! - [`Rings`]: closed rings a widget hands the raster as a paint callback instead of egui's
+//!   triangles for them: their fill drawn row by row from the edges ([`fills`]), their outline
+//!   straight from its coverage ([`outlines`]).
 
 mod blend;
 pub mod damage;
+mod fills;
 mod jobs;
+mod outlines;
+pub mod rings;
 mod texture;
 mod triangle;
 
 use std::collections::HashMap;
 
-use egui::epaint::ClippedPrimitive;
+use egui::epaint::{ClippedPrimitive, Primitive};
 use egui::{Color32, TextureId, TexturesDelta};
 
 pub use damage::{Damage, PixelRect, TILE_H, TILE_W};
+pub use rings::Rings;
 use texture::Texture;
 
 /// A frame's pixels, `0x00RRGGBB`, row after row.
@@ -73,14 +80,17 @@ fn colour_of(p: u32) -> Color32 {
 /// What one [`Rasteriser::paint`] did.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PaintStats {
-    /// Triangles the frame had (paint callbacks, which need a GPU, are left out).
+    /// Triangles the frame had (paint callbacks other than [`Rings`] are left out).
     pub triangles: usize,
+    /// Rings filled and outline segments the frame had (drawn without triangles).
+    pub rings_filled: usize,
+    pub segments: usize,
     /// The tiles redrawn, as rectangles in pixels (empty: nothing changed).
     pub damage: Vec<PixelRect>,
     /// Pixels inside the redrawn tiles.
     pub pixels_redrawn: usize,
-    /// Wall time converting vertices and triangles (all threads), then binning triangles to
-    /// tiles (one).
+    /// Wall time converting vertices, triangles and outlines (all threads), then binning them
+    /// to tiles (one).
     pub prepare_ms: f64,
     pub bin_ms: f64,
 }
@@ -171,20 +181,22 @@ impl Rasteriser {
     ) -> PaintStats {
         let (width, height) = (canvas.width, canvas.height);
         let started = std::time::Instant::now();
-        let meshes = triangle::prepare(
-            primitives,
-            pixels_per_point,
-            width,
-            height,
-            &self.textures,
-            self.threads,
-        );
-        let mut stats = PaintStats {
-            triangles: meshes.iter().map(|m| m.mesh.indices.len() / 3).sum(),
-            ..PaintStats::default()
-        };
+        let mut layers = layers(primitives, pixels_per_point, width, height, &self.textures);
+        let mut meshes: Vec<&mut triangle::Prepared<'_>> = Vec::new();
+        let mut stats = PaintStats::default();
+        for layer in &mut layers {
+            match layer {
+                Layer::Mesh(m) => {
+                    stats.triangles += m.mesh.indices.len() / 3;
+                    meshes.push(m);
+                }
+                Layer::Fills(f) => stats.rings_filled += f.ring_count(),
+                Layer::Outlines(o) => stats.segments += o.segment_count(),
+            }
+        }
+        triangle::prepare(&mut meshes, pixels_per_point, self.threads);
         let prepared = std::time::Instant::now();
-        let dirty = self.damage.frame(width, height, clear, &meshes);
+        let dirty = self.damage.frame(width, height, clear, &layers);
         let binned = std::time::Instant::now();
         stats.prepare_ms = (prepared - started).as_secs_f64() * 1000.0;
         stats.bin_ms = (binned - prepared).as_secs_f64() * 1000.0;
@@ -214,10 +226,18 @@ impl Rasteriser {
             for &tile in &dirty_by_band[row_of_tiles] {
                 let rect = damage.tile_rect(tile);
                 triangle::clear(rows, &band, &rect, clear);
-                for &(m, t) in &damage.bins[tile] {
-                    let mesh = &meshes[m as usize];
-                    let area = rect.intersect(&mesh.clip);
-                    triangle::draw_triangle(rows, &band, &area, mesh, t as usize);
+                for &(l, i) in &damage.bins[tile] {
+                    let layer = &layers[l as usize];
+                    let area = rect.intersect(&layer.clip());
+                    match layer {
+                        Layer::Mesh(m) => {
+                            triangle::draw_triangle(rows, &band, &area, m, i as usize)
+                        }
+                        Layer::Fills(f) => fills::draw_ring(rows, &band, &area, f, i as usize),
+                        Layer::Outlines(o) => {
+                            outlines::draw_segment(rows, &band, &area, o, i as usize);
+                        }
+                    }
                 }
             }
         });
@@ -225,6 +245,58 @@ impl Rasteriser {
         stats.pixels_redrawn = stats.damage.iter().map(|r| r.area()).sum();
         stats
     }
+}
+
+/// What a frame draws, in order: egui's meshes and the raster's own fills and outlines.
+pub(crate) enum Layer<'a> {
+    Mesh(triangle::Prepared<'a>),
+    Fills(fills::Prepared),
+    Outlines(outlines::Prepared),
+}
+
+impl Layer<'_> {
+    pub(crate) fn clip(&self) -> PixelRect {
+        match self {
+            Layer::Mesh(m) => m.clip,
+            Layer::Fills(f) => f.clip,
+            Layer::Outlines(o) => o.clip,
+        }
+    }
+}
+
+/// The primitives that draw something: meshes with a texture egui set, [`Rings`] (other paint
+/// callbacks need a GPU and are left out, as is anything with an empty clip).
+fn layers<'a>(
+    primitives: &'a [ClippedPrimitive],
+    pixels_per_point: f32,
+    width: usize,
+    height: usize,
+    textures: &'a HashMap<TextureId, texture::Texture>,
+) -> Vec<Layer<'a>> {
+    let px = |v: f32, max: usize| (v * pixels_per_point).round().clamp(0.0, max as f32) as usize;
+    let mut layers = Vec::with_capacity(primitives.len());
+    for p in primitives {
+        let clip = PixelRect {
+            x0: px(p.clip_rect.min.x, width),
+            y0: px(p.clip_rect.min.y, height),
+            x1: px(p.clip_rect.max.x, width),
+            y1: px(p.clip_rect.max.y, height),
+        };
+        if clip.is_empty() {
+            continue;
+        }
+        match &p.primitive {
+            Primitive::Mesh(mesh) => {
+                layers.extend(triangle::Prepared::new(mesh, clip, textures).map(Layer::Mesh));
+            }
+            Primitive::Callback(callback) => {
+                let (fill, outline) = rings::prepare(callback, clip, pixels_per_point);
+                layers.extend(fill.map(Layer::Fills));
+                layers.extend(outline.map(Layer::Outlines));
+            }
+        }
+    }
+    layers
 }
 
 #[cfg(test)]

@@ -305,3 +305,237 @@ fn a_real_egui_frame_is_drawn_with_its_text() {
     // shades between the fill and the background.
     assert!(distinct.len() > 4, "{} shades", distinct.len());
 }
+
+/// Rings of every kind of corner: a regular polygon, a star (sharp turns both ways), a jagged
+/// coastline (short segments, every angle) and a thin sliver.
+fn test_rings() -> Vec<Vec<Pos2>> {
+    let polygon = |c: Pos2, n: usize, radius: &dyn Fn(usize) -> f32| -> Vec<Pos2> {
+        (0..n)
+            .map(|i| {
+                let a = i as f32 / n as f32 * std::f32::consts::TAU + 0.1;
+                c + vec2(a.cos(), a.sin()) * radius(i)
+            })
+            .collect()
+    };
+    let coast = polygon(pos2(75.3, 80.6), 90, &|i| {
+        30.0 + 6.0 * ((i * 7919) % 13) as f32 / 13.0
+    });
+    vec![
+        polygon(pos2(40.3, 40.7), 12, &|_| 25.0),
+        polygon(pos2(110.5, 40.2), 10, &|i| {
+            if i % 2 == 0 { 30.0 } else { 12.0 }
+        }),
+        coast,
+        vec![pos2(20.2, 130.1), pos2(140.7, 133.4), pos2(140.9, 136.0)],
+    ]
+}
+
+/// The rings drawn by egui's tessellator (`Shape::closed_line`) and by [`Outlines`], at
+/// `pixels_per_point`; both through the raster.
+fn outline_both_ways(stroke: egui::Stroke, pixels_per_point: f32) -> (Canvas, Canvas, PaintStats) {
+    let size = (160.0 * pixels_per_point) as usize;
+    let clip = Rect::from_min_size(Pos2::ZERO, vec2(160.0, 160.0));
+    let shapes: Vec<egui::epaint::ClippedShape> = test_rings()
+        .into_iter()
+        .map(|ring| egui::epaint::ClippedShape::new(clip, egui::Shape::closed_line(ring, stroke)))
+        .collect();
+    let mut tessellator = egui::epaint::Tessellator::new(
+        pixels_per_point,
+        egui::epaint::TessellationOptions::default(),
+        [4, 4],
+        Vec::new(),
+    );
+    let tessellated = tessellator.tessellate_shapes(shapes);
+    let mut rings = Rings::new(Color32::TRANSPARENT, stroke);
+    for ring in test_rings() {
+        rings.outline_ring(ring);
+    }
+    let own = vec![as_primitive(rings, clip)];
+    let (egui_canvas, _) = draw_fresh(&tessellated, size, pixels_per_point);
+    let (own_canvas, stats) = draw_fresh(&own, size, pixels_per_point);
+    (egui_canvas, own_canvas, stats)
+}
+
+fn as_primitive(rings: Rings, clip: Rect) -> ClippedPrimitive {
+    ClippedPrimitive {
+        clip_rect: clip,
+        primitive: Primitive::Callback(match rings.into_shape(clip) {
+            egui::Shape::Callback(callback) => callback,
+            _ => unreachable!("rings are a callback"),
+        }),
+    }
+}
+
+/// `prims` drawn on a fresh square canvas of `size` pixels.
+fn draw_fresh(
+    prims: &[ClippedPrimitive],
+    size: usize,
+    pixels_per_point: f32,
+) -> (Canvas, PaintStats) {
+    let mut r = Rasteriser::new(2);
+    r.set_textures(&mut font_texture());
+    let mut canvas = Canvas::new(size, size);
+    let stats = r.paint(
+        &mut canvas,
+        CLEAR,
+        prims,
+        &mut TexturesDelta::default(),
+        pixels_per_point,
+    );
+    (canvas, stats)
+}
+
+fn largest_channel_difference(a: u32, b: u32) -> u32 {
+    (0..3)
+        .map(|k| ((a >> (8 * k)) & 0xFF).abs_diff((b >> (8 * k)) & 0xFF))
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn outlines_cover_the_same_pixels_as_eguis_triangles_for_them() {
+    let colours = [
+        Color32::from_rgb(240, 200, 90),
+        Color32::from_rgba_unmultiplied(120, 220, 255, 140),
+    ];
+    for colour in colours {
+        // Thin and thick as the console's borders are at 1× and 2× (0.6–1 point).
+        for width in [0.5, 0.8, 1.2, 1.6] {
+            for ppp in [1.0, 2.0] {
+                let (by_egui, own, stats) =
+                    outline_both_ways(egui::Stroke::new(width, colour), ppp);
+                assert!(stats.segments > 100 && stats.triangles == 0, "{stats:?}");
+                let drawn = by_egui
+                    .pixels
+                    .iter()
+                    .filter(|&&p| p != blend::pack(CLEAR))
+                    .count();
+                let differences: Vec<u32> = by_egui
+                    .pixels
+                    .iter()
+                    .zip(&own.pixels)
+                    .map(|(&a, &b)| largest_channel_difference(a, b))
+                    .collect();
+                let off = differences.iter().filter(|&&d| d > 2).count();
+                let worst = differences.iter().max().copied().unwrap_or(0);
+                let case = format!("{colour:?} width {width} at {ppp}×");
+                assert!(drawn > 1000, "{case}: egui drew {drawn} pixels");
+                // Rounding at most; a pixel whose centre sits on a corner's dividing line may
+                // take its coverage from the other segment (both are about as far from it).
+                assert!(
+                    off * 500 <= drawn,
+                    "{case}: {off} of {drawn} pixels differ by more than 2 levels (worst {worst})"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn filled_rings_cover_the_pixels_their_triangles_cover() {
+    // Every test ring is star-shaped around its mean: a fan from there triangulates it.
+    let clip = Rect::from_min_size(pos2(0.0, 0.0), vec2(160.0, 150.0));
+    for colour in [
+        Color32::from_rgb(30, 90, 60),
+        Color32::from_rgba_unmultiplied(200, 120, 40, 120),
+    ] {
+        for ppp in [1.0, 1.5, 2.0] {
+            let mut fans = Mesh::default();
+            let mut rings = Rings::new(colour, egui::Stroke::NONE);
+            for ring in test_rings() {
+                let centre = ring
+                    .iter()
+                    .fold(Pos2::ZERO, |c, p| c + p.to_vec2() / ring.len() as f32);
+                let base = fans.vertices.len() as u32;
+                fans.colored_vertex(centre, colour);
+                for &p in &ring {
+                    fans.colored_vertex(p, colour);
+                }
+                let n = ring.len() as u32;
+                for k in 0..n {
+                    fans.add_triangle(base, base + 1 + k, base + 1 + (k + 1) % n);
+                }
+                rings.fill_ring(ring);
+            }
+            let size = (160.0 * ppp) as usize;
+            let (by_triangles, _) = draw_fresh(&[clipped(fans, clip)], size, ppp);
+            let (by_rows, stats) = draw_fresh(&[as_primitive(rings, clip)], size, ppp);
+            assert_eq!((stats.rings_filled, stats.triangles), (4, 0));
+            let filled = by_triangles
+                .pixels
+                .iter()
+                .filter(|&&p| p != blend::pack(CLEAR))
+                .count();
+            let differ = by_triangles
+                .pixels
+                .iter()
+                .zip(&by_rows.pixels)
+                .filter(|(a, b)| a != b)
+                .count();
+            assert!(filled > 5000, "{filled}");
+            // A pixel centre exactly on an edge may go either way; nothing else differs.
+            assert!(
+                differ * 1000 <= filled,
+                "{colour:?} at {ppp}×: {differ} of {filled} pixels differ"
+            );
+            // The clip cuts the sliver's right end off at 150 points.
+            let row = (134.0 * ppp) as usize;
+            assert_eq!(by_rows.get((152.0 * ppp) as usize, row), Some(CLEAR));
+        }
+    }
+}
+
+#[test]
+fn rings_with_bad_points_are_skipped_and_a_changed_ring_redraws_only_its_tiles() {
+    let everything = Rect::from_min_size(Pos2::ZERO, vec2(512.0, 256.0));
+    let frame = |x: f32, bad: bool| {
+        let mut rings = Rings::new(
+            Color32::from_rgb(90, 90, 200),
+            egui::Stroke::new(0.8, Color32::WHITE),
+        );
+        let square = |x: f32| {
+            vec![
+                pos2(x, 10.0),
+                pos2(x + 20.0, 10.0),
+                pos2(x + 20.0, 30.0),
+                pos2(x, 30.0),
+            ]
+        };
+        rings.fill_ring(square(20.0));
+        rings.outline_ring(square(20.0));
+        rings.fill_ring(square(x));
+        rings.outline_ring(square(x));
+        if bad {
+            rings.fill_ring([pos2(f32::NAN, 1.0), pos2(5.0, 5.0), pos2(1.0, 9.0)]);
+            rings.outline_ring([pos2(f32::INFINITY, 1.0), pos2(5.0, 5.0), pos2(1.0, 9.0)]);
+            rings.outline_ring([pos2(1.0, 1.0), pos2(2.0, 2.0)]);
+        }
+        vec![as_primitive(rings, everything)]
+    };
+    let mut r = Rasteriser::new(2);
+    r.set_textures(&mut font_texture());
+    let mut canvas = Canvas::new(512, 256);
+    let first = paint(&mut r, &mut canvas, &frame(300.0, true));
+    assert_eq!(first.pixels_redrawn, 512 * 256);
+    assert_eq!(canvas.get(30, 20), Some(Color32::from_rgb(90, 90, 200)));
+    assert_ne!(
+        canvas.get(20, 20),
+        canvas.get(30, 20),
+        "the outline is drawn over the fill"
+    );
+    let again = paint(&mut r, &mut canvas, &frame(300.0, true));
+    assert!(again.damage.is_empty(), "{:?}", again.damage);
+    // The second square moves within tile (2, 0) and into (3, 0): two tiles drawn again.
+    let moved = paint(&mut r, &mut canvas, &frame(370.0, true));
+    assert_eq!(moved.pixels_redrawn, 2 * TILE_W * TILE_H);
+    let (mut fresh, mut full) = (Rasteriser::new(2), Canvas::new(512, 256));
+    fresh.set_textures(&mut font_texture());
+    paint(&mut fresh, &mut full, &frame(370.0, false));
+    let differ = canvas
+        .pixels
+        .iter()
+        .zip(&full.pixels)
+        .filter(|(a, b)| a != b)
+        .count();
+    assert_eq!(differ, 0, "the bad rings drew nothing");
+}

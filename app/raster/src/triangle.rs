@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use egui::TextureId;
-use egui::epaint::{ClippedPrimitive, Mesh, Primitive, Vertex};
+use egui::epaint::{Mesh, Vertex};
 
 use crate::blend::{self, Rgba};
 use crate::damage::{self, PixelRect};
@@ -25,12 +25,13 @@ pub struct Prepared<'a> {
     pixels: Vec<[f32; 2]>,
     hashes: Vec<u64>,
     /// Per triangle: the pixels it may touch (`x0 > x1`: not drawable) and its hash.
-    pub triangles: Vec<TriangleBounds>,
+    pub triangles: Vec<Bounds>,
 }
 
-/// A triangle's pixel bounds (clamped to `u16`) and the hash of its three vertices.
+/// The pixels a triangle or an outline segment may touch (clamped to `u16`; `x0 > x1`: none) and
+/// its hash.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct TriangleBounds {
+pub struct Bounds {
     pub x0: u16,
     pub y0: u16,
     pub x1: u16,
@@ -38,14 +39,35 @@ pub struct TriangleBounds {
     pub hash: u64,
 }
 
-impl TriangleBounds {
-    const NONE: Self = Self {
+impl Bounds {
+    pub const NONE: Self = Self {
         x0: 1,
         y0: 1,
         x1: 0,
         y1: 0,
         hash: 0,
     };
+
+    /// The pixels whose centres lie within the box `min..max` (a sliver between two rows or
+    /// columns of centres covers none: [`Self::NONE`]; so does a box that is not finite).
+    pub fn of_box(min: [f32; 2], max: [f32; 2], hash: u64) -> Self {
+        if min.iter().chain(&max).any(|v| v.is_nan()) {
+            return Self::NONE;
+        }
+        let (x0, x1) = (first_at_or_after(min[0]), first_at_or_after(max[0]));
+        let (y0, y1) = (first_at_or_after(min[1]), first_at_or_after(max[1]));
+        if x0 >= x1 || y0 >= y1 {
+            return Self::NONE;
+        }
+        let clamp = |v: i64| v.clamp(0, i64::from(u16::MAX)) as u16;
+        Self {
+            x0: clamp(x0),
+            y0: clamp(y0),
+            x1: clamp(x1),
+            y1: clamp(y1),
+            hash,
+        }
+    }
 
     pub fn rect(&self) -> Option<PixelRect> {
         (self.x0 <= self.x1).then(|| PixelRect {
@@ -63,48 +85,36 @@ const TRIANGLES_PER_JOB: usize = 16 * 1024;
 /// Vertices converted per work item (a share of one mesh).
 const VERTICES_PER_JOB: usize = 16 * 1024;
 
-/// The meshes that can be drawn: paint callbacks, empty clips and meshes whose texture egui
-/// never set are left out (egui-wgpu skips those too). Vertex positions and hashes are computed
-/// on `threads` threads.
-pub fn prepare<'a>(
-    primitives: &'a [ClippedPrimitive],
-    pixels_per_point: f32,
-    width: usize,
-    height: usize,
-    textures: &'a HashMap<TextureId, Texture>,
-    threads: usize,
-) -> Vec<Prepared<'a>> {
-    let px = |v: f32, max: usize| (v * pixels_per_point).round().clamp(0.0, max as f32) as usize;
-    let mut meshes: Vec<Prepared<'a>> = primitives
-        .iter()
-        .filter_map(|p| {
-            let Primitive::Mesh(mesh) = &p.primitive else {
-                return None;
-            };
-            let clip = PixelRect {
-                x0: px(p.clip_rect.min.x, width),
-                y0: px(p.clip_rect.min.y, height),
-                x1: px(p.clip_rect.max.x, width),
-                y1: px(p.clip_rect.max.y, height),
-            };
-            if clip.is_empty() || mesh.indices.is_empty() {
-                return None;
-            }
-            let texture = textures.get(&mesh.texture_id)?;
-            Some(Prepared {
-                mesh,
-                clip,
-                texture,
-                white: texture.sample(egui::epaint::WHITE_UV.x, egui::epaint::WHITE_UV.y),
-                pixels: vec![[0.0; 2]; mesh.vertices.len()],
-                hashes: vec![0; mesh.vertices.len()],
-                triangles: Vec::new(),
-            })
+impl<'a> Prepared<'a> {
+    /// A mesh to draw inside `clip`; `None` when it draws nothing (no triangles, an empty clip,
+    /// a texture egui never set: egui-wgpu skips those too).
+    pub fn new(
+        mesh: &'a Mesh,
+        clip: PixelRect,
+        textures: &'a HashMap<TextureId, Texture>,
+    ) -> Option<Self> {
+        if clip.is_empty() || mesh.indices.is_empty() {
+            return None;
+        }
+        let texture = textures.get(&mesh.texture_id)?;
+        Some(Prepared {
+            mesh,
+            clip,
+            texture,
+            white: texture.sample(egui::epaint::WHITE_UV.x, egui::epaint::WHITE_UV.y),
+            pixels: vec![[0.0; 2]; mesh.vertices.len()],
+            hashes: vec![0; mesh.vertices.len()],
+            triangles: Vec::new(),
         })
-        .collect();
+    }
+}
+
+/// Each mesh's vertex positions in pixels and hashes, then its triangles' bounds and hashes,
+/// on `threads` threads.
+pub fn prepare(meshes: &mut [&mut Prepared<'_>], pixels_per_point: f32, threads: usize) {
     // Vertices in pixels and their hashes, a share of one mesh per job.
     let mut jobs = Vec::new();
-    for m in &mut meshes {
+    for m in meshes.iter_mut() {
         let vertices: &[Vertex] = &m.mesh.vertices;
         for ((v, p), h) in vertices
             .chunks(VERTICES_PER_JOB)
@@ -134,20 +144,20 @@ pub fn prepare<'a>(
         },
     );
     // Then each triangle's bounds and hash.
-    let mut bounds: Vec<Vec<TriangleBounds>> = meshes
+    let mut bounds: Vec<Vec<Bounds>> = meshes
         .iter()
-        .map(|m| vec![TriangleBounds::NONE; m.mesh.indices.len() / 3])
+        .map(|m| vec![Bounds::NONE; m.mesh.indices.len() / 3])
         .collect();
     let mut jobs = Vec::new();
     for (m, out) in meshes.iter().zip(bounds.iter_mut()) {
         for (k, chunk) in out.chunks_mut(TRIANGLES_PER_JOB).enumerate() {
-            jobs.push((m, k * TRIANGLES_PER_JOB, chunk));
+            jobs.push((&**m, k * TRIANGLES_PER_JOB, chunk));
         }
     }
     run_jobs(
         jobs,
         threads,
-        |(m, first, out): (&Prepared<'_>, usize, &mut [TriangleBounds])| {
+        |(m, first, out): (&Prepared<'_>, usize, &mut [Bounds])| {
             for (i, b) in out.iter_mut().enumerate() {
                 if let Some(found) = m.bounds_and_hash(first + i) {
                     *b = found;
@@ -158,7 +168,6 @@ pub fn prepare<'a>(
     for (m, b) in meshes.iter_mut().zip(bounds) {
         m.triangles = b;
     }
-    meshes
 }
 
 #[derive(Clone, Copy)]
@@ -185,7 +194,7 @@ impl<'a> Prepared<'a> {
 
     /// The pixels the triangle may touch and its hash (for [`damage`]); `None`: not drawable.
     #[inline]
-    fn bounds_and_hash(&self, t: usize) -> Option<TriangleBounds> {
+    fn bounds_and_hash(&self, t: usize) -> Option<Bounds> {
         let i = self.mesh.indices.get(t * 3..t * 3 + 3)?;
         let (a, b, c) = (i[0] as usize, i[1] as usize, i[2] as usize);
         let ([ax, ay], [bx, by], [cx, cy]) = (
@@ -197,30 +206,16 @@ impl<'a> Prepared<'a> {
         if [ax, ay, bx, by, cx, cy].iter().any(|v| v.is_nan()) {
             return None;
         }
-        // The pixels whose centres lie within the bounding box: a sliver between two rows or
-        // columns of centres covers none and is left out (it would draw nothing).
-        let (x0, x1) = (
-            first_at_or_after(ax.min(bx).min(cx)),
-            first_at_or_after(ax.max(bx).max(cx)),
+        let hash = damage::combine(
+            damage::combine(self.hashes[a], self.hashes[b]),
+            self.hashes[c],
         );
-        let (y0, y1) = (
-            first_at_or_after(ay.min(by).min(cy)),
-            first_at_or_after(ay.max(by).max(cy)),
+        let found = Bounds::of_box(
+            [ax.min(bx).min(cx), ay.min(by).min(cy)],
+            [ax.max(bx).max(cx), ay.max(by).max(cy)],
+            hash,
         );
-        if x0 >= x1 || y0 >= y1 {
-            return None;
-        }
-        let clamp = |v: i64| v.clamp(0, i64::from(u16::MAX)) as u16;
-        Some(TriangleBounds {
-            x0: clamp(x0),
-            y0: clamp(y0),
-            x1: clamp(x1),
-            y1: clamp(y1),
-            hash: damage::combine(
-                damage::combine(self.hashes[a], self.hashes[b]),
-                self.hashes[c],
-            ),
-        })
+        found.rect().map(|_| found)
     }
 }
 
@@ -267,21 +262,21 @@ impl Edge {
 /// `x.ceil()` without a call into libm (no SSE4.1 rounding instruction in a portable build);
 /// saturates like `as` for values out of range.
 #[inline]
-fn ceil_fast(x: f32) -> i64 {
+pub(crate) fn ceil_fast(x: f32) -> i64 {
     let t = x as i64;
     t.saturating_add(i64::from((t as f32) < x))
 }
 
 /// `x.floor()`, likewise.
 #[inline]
-pub fn floor_fast(x: f32) -> i64 {
+pub(crate) fn floor_fast(x: f32) -> i64 {
     let t = x as i64;
     t.saturating_sub(i64::from((t as f32) > x))
 }
 
 /// First pixel whose centre is at or past `x`.
 #[inline]
-fn first_at_or_after(x: f32) -> i64 {
+pub(crate) fn first_at_or_after(x: f32) -> i64 {
     ceil_fast(x - 0.5)
 }
 

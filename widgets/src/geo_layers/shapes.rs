@@ -14,6 +14,7 @@ use super::earcut::ear_clip;
 use super::gpu::{GpuGeometry, ShapesCallback, gpu_shapes_enabled};
 use super::mercator::{MercatorTransform, normalized};
 use crate::access::labeled_rect;
+use tianshu_raster::Rings;
 
 /// Vertices closer than this on screen (points) are merged while drawing outlines.
 const MIN_SEGMENT: f32 = 0.75;
@@ -378,7 +379,9 @@ impl Plugin for OutlineLayer<'_> {
     }
 }
 
-/// The CPU path: cull, transform, decimate and tessellate every frame.
+/// The CPU path: cull, transform, decimate and tessellate every frame. Where the raster draws
+/// the frame, closed rings go to it as [`Rings`] (their fill and outline drawn from the rings
+/// themselves) instead of egui's triangles for them.
 fn draw_on_cpu(
     this: &OutlineLayer<'_>,
     painter: &egui::Painter,
@@ -388,6 +391,8 @@ fn draw_on_cpu(
     let transform = *transform;
     let mut fill_mesh = Mesh::default();
     let mut lines = Vec::new();
+    let mut rings = tianshu_raster::rings::enabled(painter.ctx())
+        .then(|| Rings::new(this.fill.unwrap_or(Color32::TRANSPARENT), this.stroke));
     for span in &this.shapes.spans {
         if span.points.is_empty() {
             continue;
@@ -398,28 +403,40 @@ fn draw_on_cpu(
         }
         let ring = &this.shapes.points[span.points.clone()];
         if let (Some(fill), true) = (this.fill, span.closed) {
-            add_fill(
-                &mut fill_mesh,
-                &transform,
-                ring,
-                span,
-                &this.shapes.triangles,
-                fill,
-            );
+            match &mut rings {
+                // Filled where egui's mesh would have triangles for it.
+                Some(rings) if span.convex || !span.triangles.is_empty() => {
+                    rings.fill_ring(ring.iter().map(|&n| transform.apply(n)));
+                }
+                Some(_) => {}
+                None => add_fill(
+                    &mut fill_mesh,
+                    &transform,
+                    ring,
+                    span,
+                    &this.shapes.triangles,
+                    fill,
+                ),
+            }
         }
         if this.stroke.width > 0.0 {
             let points = decimated(&transform, ring, span.closed);
-            if points.len() >= 2 {
-                lines.push(if span.closed {
+            match &mut rings {
+                Some(rings) if span.closed => rings.outline_ring(points),
+                _ if points.len() >= 2 => lines.push(if span.closed {
                     Shape::closed_line(points, this.stroke)
                 } else {
                     Shape::line(points, this.stroke)
-                });
+                }),
+                _ => {}
             }
         }
     }
     if !fill_mesh.is_empty() {
         painter.add(Shape::mesh(fill_mesh));
+    }
+    if let Some(rings) = rings.filter(|r| !r.is_empty()) {
+        painter.add(rings.into_shape(painter.clip_rect()));
     }
     painter.extend(lines);
 }
