@@ -181,7 +181,14 @@ impl Rasteriser {
     ) -> PaintStats {
         let (width, height) = (canvas.width, canvas.height);
         let started = std::time::Instant::now();
-        let mut layers = layers(primitives, pixels_per_point, width, height, &self.textures);
+        let mut layers = layers(
+            primitives,
+            pixels_per_point,
+            width,
+            height,
+            &self.textures,
+            self.threads,
+        );
         let mut meshes: Vec<&mut triangle::Prepared<'_>> = Vec::new();
         let mut stats = PaintStats::default();
         for layer in &mut layers {
@@ -265,16 +272,22 @@ impl Layer<'_> {
 }
 
 /// The primitives that draw something: meshes with a texture egui set, [`Rings`] (other paint
-/// callbacks need a GPU and are left out, as is anything with an empty clip).
+/// callbacks need a GPU and are left out, as is anything with an empty clip). The rings' fills
+/// and outlines are prepared on `threads` threads, a part a job.
 fn layers<'a>(
     primitives: &'a [ClippedPrimitive],
     pixels_per_point: f32,
     width: usize,
     height: usize,
     textures: &'a HashMap<TextureId, texture::Texture>,
+    threads: usize,
 ) -> Vec<Layer<'a>> {
+    enum Slot<'a> {
+        Ready(Option<Layer<'a>>),
+        Rings(&'a egui::epaint::PaintCallback, rings::Part, PixelRect),
+    }
     let px = |v: f32, max: usize| (v * pixels_per_point).round().clamp(0.0, max as f32) as usize;
-    let mut layers = Vec::with_capacity(primitives.len());
+    let mut slots = Vec::with_capacity(primitives.len());
     for p in primitives {
         let clip = PixelRect {
             x0: px(p.clip_rect.min.x, width),
@@ -286,17 +299,33 @@ fn layers<'a>(
             continue;
         }
         match &p.primitive {
-            Primitive::Mesh(mesh) => {
-                layers.extend(triangle::Prepared::new(mesh, clip, textures).map(Layer::Mesh));
+            Primitive::Mesh(mesh) => slots.push(Slot::Ready(
+                triangle::Prepared::new(mesh, clip, textures).map(Layer::Mesh),
+            )),
+            Primitive::Callback(callback) if rings::is_rings(callback) => {
+                for part in [rings::Part::Fill, rings::Part::Outline] {
+                    slots.push(Slot::Rings(callback, part, clip));
+                }
             }
-            Primitive::Callback(callback) => {
-                let (fill, outline) = rings::prepare(callback, clip, pixels_per_point);
-                layers.extend(fill.map(Layer::Fills));
-                layers.extend(outline.map(Layer::Outlines));
-            }
+            Primitive::Callback(_) => {}
         }
     }
-    layers
+    let mut jobs = Vec::new();
+    for slot in &mut slots {
+        if let Slot::Rings(callback, part, clip) = *slot {
+            jobs.push((slot, callback, part, clip));
+        }
+    }
+    jobs::run_jobs(jobs, threads, |(slot, callback, part, clip)| {
+        *slot = Slot::Ready(rings::prepare(callback, part, clip, pixels_per_point));
+    });
+    slots
+        .into_iter()
+        .filter_map(|slot| match slot {
+            Slot::Ready(layer) => layer,
+            Slot::Rings(..) => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

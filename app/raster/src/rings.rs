@@ -12,7 +12,7 @@ use egui::epaint::PaintCallback;
 use egui::{Color32, Context, Id, Pos2, Rect, Shape, Stroke};
 
 use crate::damage::PixelRect;
-use crate::{fills, outlines};
+use crate::{Layer, fills, outlines};
 
 /// Closed rings in points: some filled with one colour, some stroked with one stroke — drawn
 /// as egui would draw a mesh of the filled rings' triangles, then `Shape::closed_line` of each
@@ -125,15 +125,27 @@ pub fn enabled(ctx: &Context) -> bool {
     ctx.data(|d| d.get_temp::<bool>(flag())).unwrap_or(false)
 }
 
-/// The layers a [`Rings`] callback draws, fill first; nothing when the payload is not one.
+/// A [`Rings`] callback's part: its fill or its outline (drawn in that order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    Fill,
+    Outline,
+}
+
+/// Whether `callback` is a [`Rings`] callback.
+pub(crate) fn is_rings(callback: &PaintCallback) -> bool {
+    callback.callback.downcast_ref::<Drawn>().is_some()
+}
+
+/// One part of a [`Rings`] callback, ready to draw; `None` when it draws nothing (or the
+/// callback is not one).
 pub(crate) fn prepare(
     callback: &PaintCallback,
+    part: Part,
     clip: PixelRect,
     pixels_per_point: f32,
-) -> (Option<fills::Prepared>, Option<outlines::Prepared>) {
-    let Some(drawn) = callback.callback.downcast_ref::<Drawn>() else {
-        return (None, None);
-    };
+) -> Option<Layer<'static>> {
+    let drawn = callback.callback.downcast_ref::<Drawn>()?;
     let (from, to) = (drawn.rect, callback.rect);
     let scale = if from.width() > 0.0 {
         to.width() / from.width()
@@ -145,14 +157,23 @@ pub(crate) fn prepare(
         [q.x * pixels_per_point, q.y * pixels_per_point]
     };
     let rings = &drawn.rings;
-    let fill = (rings.fill != Color32::TRANSPARENT && !rings.filled.ends.is_empty())
-        .then(|| fills::Prepared::new(&rings.filled.to_pixels(to_pixels), rings.fill, clip));
-    let stroke = Stroke::new(
-        rings.stroke.width * scale * pixels_per_point,
-        rings.stroke.color,
-    );
-    let outline = (!rings.outlined.ends.is_empty())
-        .then(|| outlines::Prepared::new(&rings.outlined.to_pixels(to_pixels), stroke, clip))
-        .flatten();
-    (fill, outline)
+    match part {
+        Part::Fill => {
+            (rings.fill != Color32::TRANSPARENT && !rings.filled.ends.is_empty()).then(|| {
+                let pixels = rings.filled.to_pixels(to_pixels);
+                Layer::Fills(fills::Prepared::new(&pixels, rings.fill, clip))
+            })
+        }
+        Part::Outline => {
+            if rings.outlined.ends.is_empty() {
+                return None;
+            }
+            let stroke = Stroke::new(
+                rings.stroke.width * scale * pixels_per_point,
+                rings.stroke.color,
+            );
+            let pixels = rings.outlined.to_pixels(to_pixels);
+            outlines::Prepared::new(&pixels, stroke, clip).map(Layer::Outlines)
+        }
+    }
 }
