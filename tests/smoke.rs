@@ -388,3 +388,70 @@ fn an_approved_basemap_from_a_pmtiles_file_is_drawn_offline() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An MBTiles file in which every tile from zoom 0 to `max_zoom` is `tile`.
+fn mbtiles_of_one_tile(path: &std::path::Path, tile: &[u8], max_zoom: u8, format: &str) {
+    let db = rusqlite::Connection::open(path).expect("create");
+    db.execute_batch(
+        "CREATE TABLE metadata (name text, value text);
+         CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer,
+                             tile_data blob);
+         CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row);",
+    )
+    .expect("schema");
+    db.execute("INSERT INTO metadata VALUES ('format', ?1)", [format])
+        .expect("metadata");
+    for zoom in 0..=u32::from(max_zoom) {
+        for x in 0..1u32 << zoom {
+            for y in 0..1u32 << zoom {
+                db.execute(
+                    "INSERT INTO tiles VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![zoom, x, y, tile],
+                )
+                .expect("tile");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_approved_basemap_from_an_mbtiles_file_is_drawn_offline() {
+    let Some(display) = display_or_skip() else {
+        return;
+    };
+    let magenta = image::Rgba([200, 30, 200, 255]);
+    let tile = png_tile(magenta);
+    let dir = std::env::temp_dir().join(format!("tianshu-mbtiles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    // Tiles to zoom 3; the map, zoomed further in, magnifies them.
+    let map = dir.join("approved.mbtiles");
+    mbtiles_of_one_tile(&map, &tile, 3, "png");
+    let png = dir.join("mbtiles.png");
+    overview_screenshot_with_tiles(&display, &dir, map.as_os_str(), &png);
+    let image = image::open(&png).expect("a PNG was written").to_rgba8();
+    let tinted = image
+        .pixels()
+        .filter(|p| (0..3).all(|i| p[i].abs_diff(magenta[i]) <= 40))
+        .count();
+    let share = tinted as f64 / f64::from(image.width() * image.height());
+    assert!(
+        share > 0.2,
+        "the file's tiles cover {:.1} % of the window",
+        share * 100.0
+    );
+    // A vector MBTiles file is refused at start, with what to do.
+    let vector_path = dir.join("vector.mbtiles");
+    mbtiles_of_one_tile(&vector_path, b"not a picture", 0, "pbf");
+    let bad = Command::new(env!("CARGO_BIN_EXE_tianshu"))
+        .arg("--tiles")
+        .arg(&vector_path)
+        .output()
+        .expect("the binary runs");
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("vector (MVT)") && stderr.contains("PNG"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

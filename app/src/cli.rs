@@ -184,9 +184,10 @@ pub struct ConsoleArgs {
     #[arg(long, default_value = "1600x900", value_name = "WxH")]
     pub size: String,
     /// Draw your own basemap under the overview: an XYZ tile server,
-    /// `https://tiles.example/{z}/{x}/{y}.png`, or a local PMTiles file of raster (PNG/JPEG)
-    /// tiles, `approved-map.pmtiles` (the shipped offline basemap stays the default).
-    #[arg(long, value_name = "URL|FILE.pmtiles")]
+    /// `https://tiles.example/{z}/{x}/{y}.png`, or a local PMTiles or MBTiles file of raster
+    /// (PNG/JPEG) tiles, `approved-map.pmtiles` / `approved-map.mbtiles` (the shipped offline
+    /// basemap stays the default).
+    #[arg(long, value_name = "URL|FILE.pmtiles|FILE.mbtiles")]
     pub tiles: Option<String>,
     /// Attribution text shown on the map for --tiles.
     #[arg(long, default_value = "", value_name = "TEXT")]

@@ -42,6 +42,8 @@ pub struct FrameTiming {
     pub raster_bin_ms: f64,
     pub present_ms: f64,
     pub triangles: usize,
+    /// Outline segments the raster drew from the map's rings (not triangles).
+    pub ring_segments: usize,
     pub pixels_redrawn: usize,
 }
 
@@ -51,8 +53,8 @@ pub type AppFactory = Box<dyn FnOnce(&egui::Context) -> anyhow::Result<Box<dyn S
 /// A wake-up from another thread.
 #[derive(Debug)]
 enum Wake {
-    /// egui asked for a frame at this time.
-    RepaintAt(Instant),
+    /// egui asked for a frame at this time, during pass `pass_nr`.
+    RepaintAt { at: Instant, pass_nr: u64 },
     /// An assistive technology (screen reader) asked for the tree or an action.
     AccessKit(accesskit_winit::Event),
 }
@@ -130,7 +132,10 @@ fn install_repaint_wake(ctx: &egui::Context, proxy: EventLoopProxy<Wake>) {
             .checked_add(info.delay)
             .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
         // The loop is gone when the window closed: nothing to wake.
-        let _ = proxy.send_event(Wake::RepaintAt(at));
+        let _ = proxy.send_event(Wake::RepaintAt {
+            at,
+            pass_nr: info.current_cumulative_pass_nr,
+        });
     });
 }
 
@@ -228,6 +233,7 @@ impl Runner {
             raster_bin_ms: stats.bin_ms,
             present_ms: ms(rastered, presented),
             triangles: stats.triangles,
+            ring_segments: stats.segments,
             pixels_redrawn: stats.pixels_redrawn,
         });
 
@@ -384,7 +390,14 @@ impl ApplicationHandler<Wake> for Runner {
 
     fn user_event(&mut self, _event_loop: &ActiveEventLoop, wake: Wake) {
         match wake {
-            Wake::RepaintAt(at) => earliest(&mut self.next_frame, at),
+            // A request from a pass before the last one was answered by the frames since (as
+            // eframe does): drawing for it again would only double frames.
+            Wake::RepaintAt { at, pass_nr } => {
+                let now = self.ctx.cumulative_pass_nr();
+                if now == pass_nr || now == pass_nr + 1 {
+                    earliest(&mut self.next_frame, at);
+                }
+            }
             Wake::AccessKit(event) => {
                 let Some(open) = self.open.as_mut() else {
                     return;

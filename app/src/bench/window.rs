@@ -59,6 +59,8 @@ struct Breakdown {
     raster_bin_ms: f64,
     present_ms: f64,
     triangles: f64,
+    /// Outline segments of the map's rings, drawn by the raster without triangles.
+    ring_segments: f64,
     pixels_redrawn: f64,
 }
 
@@ -78,6 +80,7 @@ impl Breakdown {
             raster_bin_ms: mean(&|t| t.raster_bin_ms),
             present_ms: mean(&|t| t.present_ms),
             triangles: mean(&|t| t.triangles as f64),
+            ring_segments: mean(&|t| t.ring_segments as f64),
             pixels_redrawn: mean(&|t| t.pixels_redrawn as f64),
         })
     }
@@ -511,6 +514,7 @@ fn print(r: &WindowReport) {
                 super::table::fig(b.raster_bin_ms, 2),
                 super::table::fig(b.present_ms, 2),
                 super::table::fig(b.triangles, 0),
+                super::table::fig(b.ring_segments, 0),
                 super::table::fig(b.pixels_redrawn / 1000.0, 0),
             ])
         })
@@ -518,10 +522,10 @@ fn print(r: &WindowReport) {
     if !parts.is_empty() {
         println!(
             "CPU renderer, mean per frame (wall ms; raster includes its prepare and bin steps; \
-             triangles; thousands of pixels drawn again):"
+             triangles; ring outline segments; thousands of pixels drawn again):"
         );
         super::table::print(
-            &[30, 8, 10, 9, 9, 9, 10, 10, 9],
+            &[30, 8, 10, 9, 9, 9, 10, 10, 10, 9],
             &[
                 "phase",
                 "UI",
@@ -531,6 +535,7 @@ fn print(r: &WindowReport) {
                 "bin",
                 "present",
                 "triangles",
+                "segments",
                 "kpx",
             ],
             &parts,

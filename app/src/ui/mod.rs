@@ -13,6 +13,7 @@ pub mod fonts;
 mod format;
 mod latency;
 mod map;
+mod mbtiles;
 mod overview;
 pub(crate) mod plant;
 pub(crate) mod progress;

@@ -1,6 +1,6 @@
 //! An operator's own basemap under the overview (`--tiles`): an XYZ tile server
-//! (`https://…/{z}/{x}/{y}.png`, online or on the intranet) or one local PMTiles file of raster
-//! tiles — an approved map brought as a single file, fully offline. The shipped offline basemap
+//! (`https://…/{z}/{x}/{y}.png`, online or on the intranet) or one local PMTiles or MBTiles file
+//! of raster tiles — an approved map brought as a single file, fully offline. The shipped offline basemap
 //! stays the default and the fallback.
 
 use std::io::Read as _;
@@ -22,12 +22,15 @@ pub enum TileSourceKind {
     Xyz { url_template: String },
     /// A PMTiles v3 file of PNG or JPEG tiles.
     PmTiles { path: PathBuf },
+    /// An MBTiles (SQLite) file of PNG or JPEG tiles, tiles down to `max_zoom`.
+    MbTiles { path: PathBuf, max_zoom: u8 },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TileConfigError {
     #[error(
-        "{0:?} is neither a tile URL (http:// or https://) nor a .pmtiles file of this machine"
+        "{0:?} is neither a tile URL (http:// or https://) nor a .pmtiles or .mbtiles file of \
+         this machine"
     )]
     Scheme(String),
     #[error("tile URL {0:?} must contain {{z}}, {{x}} and {{y}}")]
@@ -36,9 +39,12 @@ pub enum TileConfigError {
     Unreadable { path: String, why: String },
     #[error("{0} is not a PMTiles v3 file (its first bytes are not \"PMTiles\" and version 3)")]
     NotPmTiles(String),
+    #[error("{path} is not an MBTiles file Tianshu can read: {why}")]
+    NotMbTiles { path: String, why: String },
     #[error(
-        "{path} holds {kind} tiles; Tianshu draws raster PMTiles (PNG or JPEG tiles) — convert \
-         vector or WebP/AVIF tiles to PNG first (e.g. with a tile renderer)"
+        "{path} holds {kind} tiles; Tianshu draws raster tiles (PNG or JPEG) from PMTiles and \
+         MBTiles files — convert vector or WebP/AVIF tiles to PNG first (e.g. with a tile \
+         renderer)"
     )]
     TileType { path: String, kind: &'static str },
 }
@@ -47,7 +53,7 @@ pub enum TileConfigError {
 const PMTILES_HEADER_LEN: usize = 127;
 
 impl TileConfig {
-    /// A URL template or a path to a `.pmtiles` file, checked now (a bad file is named at
+    /// A URL template or a path to a `.pmtiles` or `.mbtiles` file, checked now (a bad file is named at
     /// start-up, not discovered as an empty map).
     pub fn parse(source: &str, attribution: &str) -> Result<Self, TileConfigError> {
         let text = source.trim();
@@ -64,11 +70,13 @@ impl TileConfig {
             });
         }
         let path = Path::new(text.strip_prefix("file://").unwrap_or(text));
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("pmtiles"))
-            || path.is_file()
-        {
+        if has_extension(path, "mbtiles") || (path.is_file() && is_sqlite(path)) {
+            return Ok(Self {
+                source: check_mbtiles(path)?,
+                attribution,
+            });
+        }
+        if has_extension(path, "pmtiles") || path.is_file() {
             check_pmtiles(path)?;
             return Ok(Self {
                 source: TileSourceKind::PmTiles {
@@ -92,8 +100,58 @@ impl TileConfig {
                 ctx,
             )),
             TileSourceKind::PmTiles { path } => Box::new(walkers::PmTiles::new(path, ctx)),
+            TileSourceKind::MbTiles { path, max_zoom } => Box::new(super::mbtiles::MbTiles::new(
+                path,
+                *max_zoom,
+                &self.attribution,
+                ctx,
+            )),
         }
     }
+}
+
+fn has_extension(path: &Path, extension: &str) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+}
+
+/// An SQLite database (what an MBTiles file is) starts with these bytes.
+fn is_sqlite(path: &Path) -> bool {
+    let mut magic = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| &magic == b"SQLite format 3\0")
+}
+
+/// An MBTiles file of raster tiles (its metadata and tiles read now), or why not.
+fn check_mbtiles(path: &Path) -> Result<TileSourceKind, TileConfigError> {
+    let shown = path.display().to_string();
+    if !path.is_file() {
+        return Err(TileConfigError::Unreadable {
+            path: shown,
+            why: "no such file".into(),
+        });
+    }
+    let info = super::mbtiles::inspect(path).map_err(|why| TileConfigError::NotMbTiles {
+        path: shown.clone(),
+        why,
+    })?;
+    let format = info
+        .format
+        .as_deref()
+        .map(|f| f.trim_start_matches("image/"));
+    let kind = match format {
+        None | Some("png" | "jpg" | "jpeg") => {
+            return Ok(TileSourceKind::MbTiles {
+                path: path.to_owned(),
+                max_zoom: info.max_zoom,
+            });
+        }
+        Some("pbf" | "mvt") => "vector (MVT)",
+        Some("webp") => "WebP",
+        Some(_) => "unknown",
+    };
+    Err(TileConfigError::TileType { path: shown, kind })
 }
 
 /// The header of a PMTiles v3 file of raster tiles (read by the `pmtiles` crate walkers uses),
@@ -158,7 +216,7 @@ impl TileSource for XyzSource {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -222,5 +280,52 @@ mod tests {
             TileConfig::parse("no-such-place", ""),
             Err(TileConfigError::Scheme(_))
         ));
+    }
+
+    /// An MBTiles file with `format` in its metadata and one tile at zoom 0.
+    pub(crate) fn mbtiles_file(name: &str, format: Option<&str>, tile: &[u8]) -> PathBuf {
+        let path = file_with(b"", name);
+        let _ = std::fs::remove_file(&path);
+        let db = rusqlite::Connection::open(&path).expect("create");
+        db.execute_batch(
+            "CREATE TABLE metadata (name text, value text);
+             CREATE TABLE tiles (zoom_level integer, tile_column integer, tile_row integer,
+                                 tile_data blob);",
+        )
+        .expect("schema");
+        if let Some(format) = format {
+            db.execute("INSERT INTO metadata VALUES ('format', ?1)", [format])
+                .expect("metadata");
+        }
+        db.execute("INSERT INTO tiles VALUES (0, 0, 0, ?1)", [tile])
+            .expect("tile");
+        path
+    }
+
+    #[test]
+    fn an_mbtiles_file_is_checked_before_the_window_opens() {
+        let ok = mbtiles_file("ok.mbtiles", Some("png"), b"not decoded here");
+        let c = TileConfig::parse(ok.to_str().expect("utf-8"), "Approved").expect("valid");
+        assert_eq!(
+            c.source,
+            TileSourceKind::MbTiles {
+                path: ok.clone(),
+                max_zoom: 0
+            }
+        );
+        // An SQLite file is known by its first bytes, whatever its name.
+        let renamed = ok.with_file_name("approved-map.db");
+        std::fs::copy(&ok, &renamed).expect("copy");
+        let c = TileConfig::parse(renamed.to_str().expect("utf-8"), "").expect("valid");
+        assert!(matches!(c.source, TileSourceKind::MbTiles { .. }), "{c:?}");
+        let vector = mbtiles_file("vector.mbtiles", Some("pbf"), b"x");
+        let e = TileConfig::parse(vector.to_str().expect("utf-8"), "").expect_err("pbf");
+        assert!(e.to_string().contains("vector (MVT)"), "{e}");
+        let junk = file_with(&[b'M'; 200], "junk.mbtiles");
+        let e = TileConfig::parse(junk.to_str().expect("utf-8"), "").expect_err("junk");
+        assert!(matches!(e, TileConfigError::NotMbTiles { .. }), "{e}");
+        let missing = ok.with_file_name("missing.mbtiles");
+        let e = TileConfig::parse(missing.to_str().expect("utf-8"), "").expect_err("missing");
+        assert!(matches!(e, TileConfigError::Unreadable { .. }), "{e}");
     }
 }
