@@ -293,6 +293,36 @@ fn an_operator_tile_server_is_asked_for_tiles() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// At least a fifth of the screenshot at `png` is the tiles' colour.
+fn assert_tiles_cover_the_window(png: &std::path::Path, colour: image::Rgba<u8>) {
+    let image = image::open(png).expect("a PNG was written").to_rgba8();
+    let tinted = image
+        .pixels()
+        .filter(|p| (0..3).all(|i| p[i].abs_diff(colour[i]) <= 40))
+        .count();
+    let share = tinted as f64 / f64::from(image.width() * image.height());
+    assert!(
+        share > 0.2,
+        "the file's tiles cover {:.1} % of the window",
+        share * 100.0
+    );
+}
+
+/// A tile file of vector tiles is refused at start, with what to do.
+fn assert_vector_tiles_refused(path: &std::path::Path) {
+    let bad = Command::new(env!("CARGO_BIN_EXE_tianshu"))
+        .arg("--tiles")
+        .arg(path)
+        .output()
+        .expect("the binary runs");
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("vector (MVT)") && stderr.contains("PNG"),
+        "{stderr}"
+    );
+}
+
 /// A PMTiles v3 file in which every tile from zoom 0 to `max_zoom` is `tile` (one directory
 /// entry whose run covers them all; nothing compressed).
 fn pmtiles_of_one_tile(tile: &[u8], max_zoom: u8) -> Vec<u8> {
@@ -359,33 +389,13 @@ fn an_approved_basemap_from_a_pmtiles_file_is_drawn_offline() {
     std::fs::write(&map, pmtiles_of_one_tile(&tile, 8)).expect("write");
     let png = dir.join("pmtiles.png");
     overview_screenshot_with_tiles(&display, &dir, map.as_os_str(), &png);
-    let image = image::open(&png).expect("a PNG was written").to_rgba8();
-    let tinted = image
-        .pixels()
-        .filter(|p| (0..3).all(|i| p[i].abs_diff(magenta[i]) <= 40))
-        .count();
-    let share = tinted as f64 / f64::from(image.width() * image.height());
-    assert!(
-        share > 0.2,
-        "the file's tiles cover {:.1} % of the window",
-        share * 100.0
-    );
+    assert_tiles_cover_the_window(&png, magenta);
     // A vector PMTiles file is refused at start, with what to do.
     let mut vector = pmtiles_of_one_tile(&tile, 0);
     vector[99] = 1;
     let vector_path = dir.join("vector.pmtiles");
     std::fs::write(&vector_path, vector).expect("write");
-    let bad = Command::new(env!("CARGO_BIN_EXE_tianshu"))
-        .arg("--tiles")
-        .arg(&vector_path)
-        .output()
-        .expect("the binary runs");
-    assert!(!bad.status.success());
-    let stderr = String::from_utf8_lossy(&bad.stderr);
-    assert!(
-        stderr.contains("vector (MVT)") && stderr.contains("PNG"),
-        "{stderr}"
-    );
+    assert_vector_tiles_refused(&vector_path);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -428,30 +438,10 @@ fn an_approved_basemap_from_an_mbtiles_file_is_drawn_offline() {
     mbtiles_of_one_tile(&map, &tile, 3, "png");
     let png = dir.join("mbtiles.png");
     overview_screenshot_with_tiles(&display, &dir, map.as_os_str(), &png);
-    let image = image::open(&png).expect("a PNG was written").to_rgba8();
-    let tinted = image
-        .pixels()
-        .filter(|p| (0..3).all(|i| p[i].abs_diff(magenta[i]) <= 40))
-        .count();
-    let share = tinted as f64 / f64::from(image.width() * image.height());
-    assert!(
-        share > 0.2,
-        "the file's tiles cover {:.1} % of the window",
-        share * 100.0
-    );
+    assert_tiles_cover_the_window(&png, magenta);
     // A vector MBTiles file is refused at start, with what to do.
     let vector_path = dir.join("vector.mbtiles");
     mbtiles_of_one_tile(&vector_path, b"not a picture", 0, "pbf");
-    let bad = Command::new(env!("CARGO_BIN_EXE_tianshu"))
-        .arg("--tiles")
-        .arg(&vector_path)
-        .output()
-        .expect("the binary runs");
-    assert!(!bad.status.success());
-    let stderr = String::from_utf8_lossy(&bad.stderr);
-    assert!(
-        stderr.contains("vector (MVT)") && stderr.contains("PNG"),
-        "{stderr}"
-    );
+    assert_vector_tiles_refused(&vector_path);
     let _ = std::fs::remove_dir_all(&dir);
 }

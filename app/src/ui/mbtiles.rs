@@ -195,12 +195,7 @@ impl Tiles for MbTiles {
     }
 
     fn attribution(&self) -> Attribution {
-        Attribution {
-            text: self.attribution,
-            url: "",
-            logo_light: None,
-            logo_dark: None,
-        }
+        super::tiles::attribution(self.attribution)
     }
 
     fn tile_size(&self) -> u32 {

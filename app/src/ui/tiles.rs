@@ -187,6 +187,16 @@ fn check_pmtiles(path: &Path) -> Result<(), TileConfigError> {
     Err(TileConfigError::TileType { path: shown, kind })
 }
 
+/// walkers' attribution of a tile layer: the operator's text, no link or logo.
+pub(super) fn attribution(text: &'static str) -> Attribution {
+    Attribution {
+        text,
+        url: "",
+        logo_light: None,
+        logo_dark: None,
+    }
+}
+
 struct XyzSource {
     url_template: String,
     attribution: &'static str,
@@ -206,12 +216,7 @@ impl TileSource for XyzSource {
     }
 
     fn attribution(&self) -> Attribution {
-        Attribution {
-            text: self.attribution,
-            url: "",
-            logo_light: None,
-            logo_dark: None,
-        }
+        attribution(self.attribution)
     }
 }
 
