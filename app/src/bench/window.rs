@@ -263,6 +263,11 @@ impl SoftwareApp for BenchWindow {
 impl BenchWindow {
     /// The scripted input of the phase being timed.
     fn script_input(&mut self, raw_input: &mut egui::RawInput) {
+        if let Step::Watch { since: None, .. } = self.script.step {
+            // Watched without input: the pointer leaves the window, as on a wall display (left
+            // where the last sweep put it, it would hover whatever is there).
+            raw_input.events.push(egui::Event::PointerGone);
+        }
         if let Step::Timed { view, done } = self.script.step {
             let events = match view {
                 View::Overview | View::Factories | View::Latency => {
@@ -339,6 +344,11 @@ impl BenchWindow {
                 self.app.view = view;
                 match since {
                     None => {
+                        if view == View::Overview {
+                            // Watched as a wall shows it: the national view, backbone in sight
+                            // (the sweep's release may have flung the map elsewhere).
+                            self.app.overview.go_home();
+                        }
                         // Let the switch and the last input settle (egui's layout passes, hover
                         // fades) for a second before watching.
                         let t0 = Instant::now() + SETTLE;

@@ -79,7 +79,7 @@ pub struct ConsoleApp {
     commands: mpsc::Sender<Command>,
     events: mpsc::Receiver<ClientEvent>,
     theme_dirty: bool,
-    overview: overview::OverviewView,
+    pub(crate) overview: overview::OverviewView,
     latency: latency::LatencyView,
     factories: factories::FactoriesView,
     agents: agents::AgentsView,

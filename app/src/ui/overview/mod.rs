@@ -292,7 +292,9 @@ impl OverviewView {
         }
     }
 
-    fn go_home(&mut self) {
+    /// Back to the national view, as "Reset view" does (the window bench before it watches the
+    /// animated overview: a sweep's momentum may have slid the map off the backbone).
+    pub fn go_home(&mut self) {
         self.focus = None;
         self.target = Some(Target::Home);
     }
