@@ -1,8 +1,8 @@
 //! Which parts of the window changed: the frame is cut into tiles; each tile gets a hash of
 //! every triangle, filled ring and outline segment that touches it (in drawing order, with its
-//! clip, texture and the texture's version, or its colour) and only the tiles whose hash differs from the last
-//! frame's are drawn again. Triangles, rings and segments are binned per tile on the way, so a tile
-//! draws only its own.
+//! clip, texture and the texture's version, or its colour) and only the tiles whose hash differs
+//! from the last frame's are drawn again. Triangles, rings and segments are binned per tile on
+//! the way, so a tile draws only its own.
 
 use std::collections::HashMap;
 
@@ -173,15 +173,15 @@ fn texture_key(id: TextureId) -> u64 {
     }
 }
 
+/// A point (or any pair of floats) as one word for the hash, bit for bit.
+#[inline]
+pub fn pair_word(x: f32, y: f32) -> u64 {
+    (u64::from(x.to_bits()) << 32) | u64::from(y.to_bits())
+}
+
 /// A triangle's words for the hash: its three vertices (position, uv, colour).
 pub fn hash_vertex(h: u64, v: &egui::epaint::Vertex) -> u64 {
-    let h = combine(
-        h,
-        (u64::from(v.pos.x.to_bits()) << 32) | u64::from(v.pos.y.to_bits()),
-    );
-    let h = combine(
-        h,
-        (u64::from(v.uv.x.to_bits()) << 32) | u64::from(v.uv.y.to_bits()),
-    );
+    let h = combine(h, pair_word(v.pos.x, v.pos.y));
+    let h = combine(h, pair_word(v.uv.x, v.uv.y));
     combine(h, u64::from(u32::from_le_bytes(v.color.to_array())))
 }

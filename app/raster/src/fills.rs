@@ -32,7 +32,7 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    pub(crate) fn new(rings: &PixelRings, colour: Color32, clip: PixelRect) -> Self {
+    pub(crate) fn new(rings: &PixelRings<'_>, colour: Color32, clip: PixelRect) -> Self {
         let mut prepared = Self {
             clip,
             colour: Rgba::of(colour),
@@ -72,10 +72,7 @@ fn scanlines(ring: &[[f32; 2]], clip: &PixelRect) -> (Scanlines, Bounds) {
     for &[x, y] in ring {
         min = [min[0].min(x), min[1].min(y)];
         max = [max[0].max(x), max[1].max(y)];
-        hash = damage::combine(
-            hash,
-            (u64::from(x.to_bits()) << 32) | u64::from(y.to_bits()),
-        );
+        hash = damage::combine(hash, damage::pair_word(x, y));
     }
     let bounds = Bounds::of_box(min, max, hash);
     let Some(rect) = bounds.rect().map(|r| r.intersect(clip)) else {

@@ -17,7 +17,7 @@ use egui::{Color32, Stroke, Vec2};
 use crate::blend::{self, Rgba};
 use crate::damage::{self, PixelRect};
 use crate::rings::PixelRings;
-use crate::triangle::{Band, Bounds, ceil_fast, first_at_or_after, floor_fast};
+use crate::triangle::{Band, Bounds, first_at_or_after, floor_fast};
 
 /// Where a segment starts or ends: the line through a ring's vertex along its mitre normal,
 /// which splits the pixels between the two segments that meet there.
@@ -53,7 +53,7 @@ impl Corner {
         }
         let x = self.p[0] - h / g;
         if g > 0.0 {
-            Side::From(ceil_fast(x - 0.5))
+            Side::From(first_at_or_after(x))
         } else {
             Side::Before(floor_fast(x - 0.5) + 1)
         }
@@ -73,8 +73,7 @@ fn keep(side: Side, outgoing: bool, lo: &mut i64, hi: &mut i64) {
 
 #[derive(Debug, Clone, Copy)]
 struct Segment {
-    a: [f32; 2],
-    /// Unit direction from `a` to the segment's other end.
+    /// Unit direction from the start corner's point to the end's.
     u: [f32; 2],
     start: Corner,
     end: Corner,
@@ -95,7 +94,7 @@ pub struct Prepared {
 impl Prepared {
     /// `rings` (in pixels) stroked with `stroke` (its width in pixels); `None` when that draws
     /// nothing.
-    pub(crate) fn new(rings: &PixelRings, stroke: Stroke, clip: PixelRect) -> Option<Self> {
+    pub(crate) fn new(rings: &PixelRings<'_>, stroke: Stroke, clip: PixelRect) -> Option<Self> {
         let width = stroke.width;
         // egui's feathering is one pixel; "thin" as its tessellator decides it.
         let (base, top) = if width <= 0.9 {
@@ -162,7 +161,6 @@ impl Prepared {
                 continue;
             }
             self.segments.push(Segment {
-                a: start.p,
                 u: [d.x / length, d.y / length],
                 start,
                 end,
@@ -189,10 +187,10 @@ impl Prepared {
         ];
         let lo = |v: [f32; 4]| v.into_iter().fold(f32::INFINITY, f32::min);
         let hi = |v: [f32; 4]| v.into_iter().fold(f32::NEG_INFINITY, f32::max);
-        let words = [start.p, start.n, end.p, end.n]
+        // The style joins the hash in `damage`, as every layer's does.
+        let hash = [start.p, start.n, end.p, end.n]
             .into_iter()
-            .map(|[x, y]| (u64::from(x.to_bits()) << 32) | u64::from(y.to_bits()));
-        let hash = words.fold(self.style, damage::combine);
+            .fold(0, |h, [x, y]| damage::combine(h, damage::pair_word(x, y)));
         Bounds::of_box([lo(xs), lo(ys)], [hi(xs), hi(ys)], hash)
     }
 
@@ -215,15 +213,16 @@ pub fn draw_segment(rows: &mut [u32], band: &Band, area: &PixelRect, o: &Prepare
         usize::from(b.x1).min(area.x1) as i64,
     );
     let [ux, uy] = seg.u;
+    let a = seg.start.p;
     let top = o.top;
     for y in ys..ye {
         let yc = y as f32 + 0.5;
         // Signed distance to the line at pixel centre xc: d0 − uy·(xc − a.x).
-        let d0 = ux * (yc - seg.a[1]);
+        let d0 = ux * (yc - a[1]);
         let (mut lo, mut hi) = (x_min, x_max);
         if uy.abs() > 1e-6 {
-            let e1 = seg.a[0] + (d0 - top) / uy;
-            let e2 = seg.a[0] + (d0 + top) / uy;
+            let e1 = a[0] + (d0 - top) / uy;
+            let e2 = a[0] + (d0 + top) / uy;
             lo = lo.max(first_at_or_after(e1.min(e2)));
             hi = hi.min(first_at_or_after(e1.max(e2)));
         } else if d0.abs() >= top {
@@ -236,7 +235,7 @@ pub fn draw_segment(rows: &mut [u32], band: &Band, area: &PixelRect, o: &Prepare
         }
         let row_start = (y - band.y0) * band.width;
         let span = &mut rows[row_start + lo as usize..row_start + hi as usize];
-        let mut xc = lo as f32 + 0.5 - seg.a[0];
+        let mut xc = lo as f32 + 0.5 - a[0];
         for p in span {
             let d = (d0 - uy * xc).abs();
             xc += 1.0;

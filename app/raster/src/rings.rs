@@ -45,24 +45,24 @@ impl RingList {
     }
 
     /// Every ring in pixels.
-    fn to_pixels(&self, to_pixels: impl Fn(Pos2) -> [f32; 2]) -> PixelRings {
+    fn to_pixels(&self, to_pixels: impl Fn(Pos2) -> [f32; 2]) -> PixelRings<'_> {
         PixelRings {
             points: self.points.iter().map(|&p| to_pixels(p)).collect(),
-            ends: self.ends.clone(),
+            ends: &self.ends,
         }
     }
 }
 
 /// Rings in pixels, one buffer.
-pub(crate) struct PixelRings {
+pub(crate) struct PixelRings<'a> {
     points: Vec<[f32; 2]>,
-    ends: Vec<usize>,
+    ends: &'a [usize],
 }
 
-impl PixelRings {
+impl PixelRings<'_> {
     pub(crate) fn iter(&self) -> impl Iterator<Item = &[[f32; 2]]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(&self.ends).map(|(s, &e)| &self.points[s..e])
+        starts.zip(self.ends).map(|(s, &e)| &self.points[s..e])
     }
 
     pub(crate) fn len(&self) -> usize {

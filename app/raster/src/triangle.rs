@@ -262,7 +262,7 @@ impl Edge {
 /// `x.ceil()` without a call into libm (no SSE4.1 rounding instruction in a portable build);
 /// saturates like `as` for values out of range.
 #[inline]
-pub(crate) fn ceil_fast(x: f32) -> i64 {
+fn ceil_fast(x: f32) -> i64 {
     let t = x as i64;
     t.saturating_add(i64::from((t as f32) < x))
 }

@@ -1,7 +1,7 @@
 //! An operator's own basemap under the overview (`--tiles`): an XYZ tile server
 //! (`https://…/{z}/{x}/{y}.png`, online or on the intranet) or one local PMTiles or MBTiles file
-//! of raster tiles — an approved map brought as a single file, fully offline. The shipped offline basemap
-//! stays the default and the fallback.
+//! of raster tiles — an approved map brought as a single file, fully offline. The shipped
+//! offline basemap stays the default and the fallback.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -53,8 +53,8 @@ pub enum TileConfigError {
 const PMTILES_HEADER_LEN: usize = 127;
 
 impl TileConfig {
-    /// A URL template or a path to a `.pmtiles` or `.mbtiles` file, checked now (a bad file is named at
-    /// start-up, not discovered as an empty map).
+    /// A URL template or a path to a `.pmtiles` or `.mbtiles` file, checked now (a bad file is
+    /// named at start-up, not discovered as an empty map).
     pub fn parse(source: &str, attribution: &str) -> Result<Self, TileConfigError> {
         let text = source.trim();
         let attribution = attribution.trim().to_owned();
